@@ -1,0 +1,44 @@
+# swift-dht — the two commands a fresh machine needs:
+#   make demo   set up, build, and run the demo (today: a simulated 2,000-node DHT)
+#   make test   set up, build, and run every test
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libsodium-dev libssl-dev pkg-config
+NODES ?= 2000
+LOOKUPS ?= 200
+
+.PHONY: deps build release test demo bench clean
+
+# Installs the system libraries when they are missing; as non-root, prints the command and fails.
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing system packages:$$missing"; \
+	    echo "run: sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product dhtnode
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+demo: release
+	.build/release/dhtnode simulate --nodes $(NODES) --lookups $(LOOKUPS)
+
+bench: release
+	Benchmarks/simulate.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,86 @@
+import COpenSSL
+
+/// A SHA-256 digest: 32 bytes.
+public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
+    /// The digest length in bytes.
+    public static let byteCount = 32
+
+    /// The digest bytes, always exactly ``byteCount`` long.
+    public let bytes: [UInt8]
+
+    /// Wraps 32 bytes; returns `nil` for any other length.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == Self.byteCount else { return nil }
+        self.bytes = bytes
+    }
+
+    init(unchecked bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Lowercase hexadecimal text of the digest.
+    public var description: String { Hex.encode(bytes) }
+}
+
+/// SHA-256 through OpenSSL's EVP interface, which uses the SHA extensions of the CPU where present.
+///
+/// Use ``hash(_:)`` for a buffer at hand and ``SHA256Hasher`` to hash a stream in pieces.
+public enum SHA256 {
+    /// Hashes `bytes` in one call.
+    public static func hash(_ bytes: some ContiguousBytes) -> SHA256Digest {
+        var hasher = SHA256Hasher()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
+    /// Hashes the bytes of a raw buffer in one call.
+    public static func hash(_ buffer: UnsafeRawBufferPointer) -> SHA256Digest {
+        var hasher = SHA256Hasher()
+        hasher.update(buffer)
+        return hasher.finalize()
+    }
+}
+
+/// Streaming SHA-256: feed bytes with ``update(_:)-(ContiguousBytes)``, then ``finalize()`` once.
+///
+/// The hasher owns an OpenSSL `EVP_MD_CTX`; it is non-copyable so that context is freed exactly once.
+public struct SHA256Hasher: ~Copyable {
+    private let context: OpaquePointer
+
+    /// Creates a hasher with an empty input.
+    public init() {
+        // EVP_MD_CTX_new only fails when the process is out of memory, as does any allocation.
+        guard let context = EVP_MD_CTX_new() else {
+            fatalError("EVP_MD_CTX_new failed: out of memory")
+        }
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            fatalError("EVP_DigestInit_ex(SHA-256) failed: OpenSSL is unusable")
+        }
+        self.context = context
+    }
+
+    deinit {
+        EVP_MD_CTX_free(context)
+    }
+
+    /// Appends `bytes` to the input.
+    public mutating func update(_ bytes: some ContiguousBytes) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// Appends the bytes of a raw buffer to the input.
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        EVP_DigestUpdate(context, base, buffer.count)
+    }
+
+    /// Returns the digest of everything appended; the hasher is consumed.
+    public consuming func finalize() -> SHA256Digest {
+        var out = [UInt8](repeating: 0, count: SHA256Digest.byteCount)
+        var length: UInt32 = 0
+        out.withUnsafeMutableBufferPointer { buffer in
+            _ = EVP_DigestFinal_ex(context, buffer.baseAddress, &length)
+        }
+        return SHA256Digest(unchecked: out)
+    }
+}
