@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "DHTCrypto", targets: ["DHTCrypto"]),
         .library(name: "Kademlia", targets: ["Kademlia"]),
+        .library(name: "Blocks", targets: ["Blocks"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .executable(name: "dhtnode", targets: ["DHTNodeCLI"]),
     ],
@@ -39,6 +40,9 @@ let package = Package(
             ]
         ),
 
+        // CIDs, multiformats, dag-pb, UnixFS DAGs, block stores.
+        .target(name: "Blocks", dependencies: ["DHTCrypto"]),
+
         // Deterministic discrete-event simulator that drives the Kademlia core.
         .target(
             name: "Simulator",
@@ -62,6 +66,7 @@ let package = Package(
         .testTarget(name: "DHTCryptoTests", dependencies: ["DHTCrypto"]),
         .testTarget(name: "KademliaTests", dependencies: ["Kademlia"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
+        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "DHTCrypto", "CSodium"]),
     ],
     swiftLanguageModes: [.v6]
 )
