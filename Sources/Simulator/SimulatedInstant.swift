@@ -1,0 +1,2 @@
+// Placeholder until the simulator lands in this session.
+enum SimulatorPlaceholder {}
