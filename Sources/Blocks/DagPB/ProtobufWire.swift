@@ -1,0 +1,109 @@
+/// The parts of the protobuf wire format that dag-pb and UnixFS use: varint (wire type 0) and length-delimited
+/// (wire type 2) fields. Internal: swift-dht encodes and decodes these two messages by hand.
+enum ProtobufWire {
+    /// Protobuf wire types that appear in dag-pb and UnixFS.
+    enum WireType: UInt8 {
+        case varint = 0
+        case fixed64 = 1
+        case lengthDelimited = 2
+        case startGroup = 3
+        case endGroup = 4
+        case fixed32 = 5
+    }
+
+    /// Appends a field key: `(field << 3) | wireType`.
+    static func appendKey(field: UInt64, wireType: WireType, to output: inout [UInt8]) {
+        Varint.encode(field << 3 | UInt64(wireType.rawValue), into: &output)
+    }
+
+    /// Appends a varint field.
+    static func appendVarintField(_ field: UInt64, _ value: UInt64, to output: inout [UInt8]) {
+        appendKey(field: field, wireType: .varint, to: &output)
+        Varint.encode(value, into: &output)
+    }
+
+    /// Appends a length-delimited field holding `bytes`.
+    static func appendBytesField(_ field: UInt64, _ bytes: [UInt8], to output: inout [UInt8]) {
+        appendKey(field: field, wireType: .lengthDelimited, to: &output)
+        Varint.encode(UInt64(bytes.count), into: &output)
+        output.append(contentsOf: bytes)
+    }
+
+    /// The encoded length of a length-delimited field with a payload of `count` bytes.
+    static func bytesFieldCount(_ field: UInt64, payload count: Int) -> Int {
+        Varint.encodedCount(field << 3) + Varint.encodedCount(UInt64(count)) + count
+    }
+}
+
+/// Reads protobuf fields from a byte array between two positions.
+struct ProtobufReader {
+    /// A field key.
+    struct Key {
+        var field: UInt64
+        var wireType: UInt8
+        /// Where the key starts.
+        var offset: Int
+    }
+
+    /// Why the wire format itself is malformed.
+    enum Failure: Error {
+        case varint(VarintError)
+        case truncated(offset: Int, needed: Int, available: Int)
+    }
+
+    let bytes: [UInt8]
+    private(set) var position: Int
+    let end: Int
+
+    init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
+        self.bytes = bytes
+        self.position = start
+        self.end = end ?? bytes.count
+    }
+
+    var isAtEnd: Bool { position >= end }
+
+    /// Reads a protobuf varint (up to 10 bytes, minimally encoded).
+    mutating func readVarint() throws(Failure) -> UInt64 {
+        do {
+            return try Varint.decode(bytes, at: &position, limit: end, maxByteCount: Varint.protobufMaxByteCount)
+        } catch {
+            throw .varint(error)
+        }
+    }
+
+    /// Reads a field key.
+    mutating func readKey() throws(Failure) -> Key {
+        let offset = position
+        let raw = try readVarint()
+        return Key(field: raw >> 3, wireType: UInt8(raw & 0x7), offset: offset)
+    }
+
+    /// Reads the length of a length-delimited field and returns the range of its payload, advancing past it.
+    mutating func readLengthDelimited() throws(Failure) -> Range<Int> {
+        let length = try readVarint()
+        let available = end - position
+        guard length <= UInt64(available) else {
+            throw .truncated(offset: position, needed: Int(clamping: length), available: available)
+        }
+        let range = position..<(position + Int(length))
+        position = range.upperBound
+        return range
+    }
+
+    /// Skips the payload of a field with `wireType` (used for unknown UnixFS fields).
+    mutating func skip(wireType: UInt8) throws(Failure) -> Bool {
+        switch wireType {
+        case 0: _ = try readVarint()
+        case 2: _ = try readLengthDelimited()
+        case 1, 5:
+            let width = wireType == 1 ? 8 : 4
+            guard end - position >= width else {
+                throw .truncated(offset: position, needed: width, available: end - position)
+            }
+            position += width
+        default: return false
+        }
+        return true
+    }
+}
