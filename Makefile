@@ -6,6 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES := libsodium-dev libssl-dev pkg-config
 NODES ?= 2000
 LOOKUPS ?= 200
+FUZZ_SECONDS ?= 60
 
 .PHONY: deps build release test demo bench clean
 
@@ -42,3 +43,8 @@ bench: release
 
 clean:
 	rm -rf .build
+
+# Builds the libFuzzer harnesses in Fuzz/ and runs each for FUZZ_SECONDS; fails if any input crashes one.
+.PHONY: fuzz
+fuzz: deps
+	SWIFT="$(SWIFT)" Fuzz/run.sh $(FUZZ_SECONDS)
