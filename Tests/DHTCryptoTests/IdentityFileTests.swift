@@ -39,16 +39,6 @@ import Testing
         }
     }
 
-    @Test func savesMode0600UnderAPermissiveUmask() throws {
-        try withTemporaryFolder { folder in
-            let old = umask(0)
-            defer { umask(old) }
-            let path = folder + "/node.key"
-            try IdentityFile.save(NodeIdentity.generate(), to: path)
-            #expect(try fileMode(path) == 0o600)
-        }
-    }
-
     @Test func refusesToOverwriteUnlessAsked() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/node.key"
