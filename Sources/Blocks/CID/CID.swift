@@ -165,10 +165,10 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
             return
         }
         do { bytes = try Multibase.decode(text).bytes } catch { throw .multibase(error) }
-        let cid = try CID(decoding: bytes)
-        // A multibase-prefixed CIDv0 is not valid: CIDv0 text has no prefix.
-        guard cid.version == .v1 else { throw .unsupportedVersion(0) }
-        self = cid
+        // CID spec, decoding algorithm: "If the first decoded byte is 0x12, return an error. CIDv0 CIDs may not be
+        // multibase encoded".
+        guard bytes.first != 0x12 else { throw .multibaseEncodedV0 }
+        self = try CID(decoding: bytes)
     }
 
     /// The canonical text form: base32 (`b…`) for CIDv1, base58btc (`Qm…`) for CIDv0.

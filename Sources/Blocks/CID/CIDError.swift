@@ -16,6 +16,8 @@ public enum CIDError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidV0Codec(UInt64)
     /// Text of the `Qm…` form decodes to something other than a CIDv0.
     case invalidV0Text
+    /// Multibase text holds a CIDv0, which the CID spec forbids (CIDv0 text is bare base58btc `Qm…`).
+    case multibaseEncodedV0
     /// The multihash is malformed or not sha2-256 with a 32-byte digest.
     case multihash(MultihashError)
     /// Bytes follow the multihash where the CID should end.
@@ -33,6 +35,7 @@ public enum CIDError: Error, Equatable, Sendable, CustomStringConvertible {
                 + (Multicodec.name(of: code).map { " (\($0))" } ?? "") + ": only raw and dag-pb are supported"
         case .invalidV0Codec(let code): "CIDv0 must be dag-pb, not codec 0x\(String(code, radix: 16))"
         case .invalidV0Text: "Qm… text does not decode to a CIDv0 multihash"
+        case .multibaseEncodedV0: "multibase text holds a CIDv0; CIDv0 is only written as bare Qm… base58btc"
         case .multihash(let error): "CID \(error)"
         case .trailingBytes(let count): "CID has \(count) trailing bytes"
         }

@@ -43,6 +43,15 @@ public struct BalancedDAGBuilder: Sendable {
     /// File bytes appended so far.
     public var fileSize: UInt64 { byteCount }
 
+    /// Links held for unfinished nodes, over all levels: at most `maxLinks` per level (for memory tests).
+    var pendingLinkCount: Int { levels.reduce(0) { $0 + $1.count } }
+
+    /// Tree levels in use so far.
+    var levelCount: Int { levels.count }
+
+    /// Bytes held in the partial chunk.
+    var pendingChunkByteCount: Int { chunker.pendingByteCount }
+
     /// Appends file bytes; `emit` receives each block completed by them.
     public mutating func append<E: Error>(
         _ bytes: some ContiguousBytes,

@@ -60,15 +60,14 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
         let length: UInt64
         do {
             code = try Varint.decode(bytes, at: &position, limit: bytes.count)
-            guard code == Multicodec.sha2_256.rawValue else { throw MultihashError.unsupportedHashFunction(code) }
-            length = try Varint.decode(bytes, at: &position, limit: bytes.count)
-        } catch let error as VarintError {
-            throw .varint(error)
-        } catch let error as MultihashError {
-            throw error
         } catch {
-            // Unreachable: the do block throws only the two types above.
-            throw .varint(.truncated(offset: position))
+            throw .varint(error)
+        }
+        guard code == Multicodec.sha2_256.rawValue else { throw .unsupportedHashFunction(code) }
+        do {
+            length = try Varint.decode(bytes, at: &position, limit: bytes.count)
+        } catch {
+            throw .varint(error)
         }
         guard length == UInt64(SHA256Digest.byteCount) else {
             throw .digestLength(expected: SHA256Digest.byteCount, actual: length)
