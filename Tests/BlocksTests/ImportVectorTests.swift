@@ -26,6 +26,9 @@ import Testing
             let split = min(piece.count, 99_991)
             try builder.append(piece[..<split], to: store)
             try builder.append(piece[split...], to: store)
+            // Streaming: only a partial chunk and one pending node per level are held.
+            #expect(builder.pendingChunkByteCount < profile.chunkSize)
+            #expect(builder.pendingLinkCount <= profile.maxLinks * builder.levelCount)
         }
         let result = try builder.finish(to: store)
         #expect(result.root.description == vector.cid)

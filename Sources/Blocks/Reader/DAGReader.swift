@@ -59,6 +59,11 @@ public struct DAGReader<Store: BlockStore>: Sendable {
 
     /// The next piece of the file within the range, or `nil` at its end. Pieces are never empty.
     public mutating func next() throws(DAGReadError) -> ArraySlice<UInt8>? {
+        // An empty range needs no block beyond the root, even when it falls inside a child.
+        guard !range.isEmpty else {
+            stack.removeAll()
+            return nil
+        }
         if let piece = pending {
             pending = nil
             if !piece.isEmpty { return piece }
