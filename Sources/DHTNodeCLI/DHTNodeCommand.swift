@@ -1,9 +1,11 @@
 import ArgumentParser
 
+/// `dhtnode`: the swift-dht command line.
 @main
 struct DHTNodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dhtnode",
-        abstract: "A peer-to-peer, content-addressed store over a Kademlia DHT."
+        abstract: "A peer-to-peer, content-addressed store over a Kademlia DHT.",
+        subcommands: [SimulateCommand.self]
     )
 }

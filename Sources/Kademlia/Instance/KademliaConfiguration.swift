@@ -1,0 +1,30 @@
+/// Everything a ``KademliaInstance`` can be tuned with. The defaults are those of a public network node.
+public struct KademliaConfiguration: Hashable, Sendable {
+    /// Routing-table rules (k, replacement cache, staleness, IP diversity).
+    public var routingTable = RoutingTableConfiguration()
+    /// Lookup rules (α, k, retransmissions).
+    public var lookup = LookupConfiguration()
+    /// Record lifetimes and caps.
+    public var records = RecordLimits()
+    /// Timeout of a request to a contact with no RTT estimate, before any RTT was measured. Default 1 s.
+    public var initialTimeout: Duration = .seconds(1)
+    /// Shortest timeout an RTT estimate can give. Default 50 ms.
+    public var minimumTimeout: Duration = .milliseconds(50)
+    /// Longest timeout, retransmission backoff included. Default 4 s.
+    public var maximumTimeout: Duration = .seconds(4)
+    /// Times a ping is sent before its contact counts as failed. Default 2.
+    public var pingAttempts: Int = 2
+    /// Times a STORE or ADD_PROVIDER is sent before it counts as failed. Default 2.
+    public var storeAttempts: Int = 2
+    /// A bucket with no lookup aimed into it and no new contact for this long is refreshed. Default 1 h.
+    public var bucketRefreshInterval: Duration = .seconds(3600)
+    /// Longest interval between maintenance ticks (record expiry sweeps). Default 60 s.
+    public var maintenanceInterval: Duration = .seconds(60)
+    /// Operations (lookups, puts, provides, bootstraps) at once; more are refused. Default 256.
+    public var maxOperations: Int = 256
+    /// Pings at once to verify unknown nodes that sent us requests; more such nodes are ignored. Default 64.
+    public var maxVerifications: Int = 64
+
+    /// The defaults above.
+    public init() {}
+}

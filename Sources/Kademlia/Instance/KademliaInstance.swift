@@ -1,0 +1,590 @@
+/// A Kademlia node as a pure state machine: events go in, directives come out.
+///
+/// It owns no socket, reads no clock and draws randomness only from the generator seeded at creation. The shell
+/// (the daemon's UDP service, a test, or the simulator) feeds it:
+/// - ``handleMessage(_:from:now:)`` for every decoded datagram,
+/// - ``handleTimeout(_:now:)`` when a ``KademliaDirective/scheduleTimeout(_:at:)`` comes due,
+/// - ``tick(now:)`` when a ``KademliaDirective/scheduleTick(at:)`` comes due,
+/// and starts operations with ``bootstrap(from:now:)``, ``findNode(_:now:)``, ``findValue(_:now:)``,
+/// ``getProviders(_:now:)``, ``put(_:value:ttl:now:)``, ``provide(_:now:)`` and ``ping(_:now:)``. It carries out
+/// the returned directives in order.
+///
+/// Protocol rules it enforces:
+/// - A contact enters the routing table only after it answered a request of ours from its address; an unknown
+///   node that sends us a request is pinged first when the table would take it.
+/// - Responses are matched on transaction ID and source address; an answer from another ID than the one asked
+///   counts as a failure of the one asked.
+/// - Timeouts come from per-contact RTT estimates (or the node's overall estimate for contacts without one),
+///   doubled for each retransmission, capped at ``KademliaConfiguration/maximumTimeout``.
+/// - Maintenance (record expiry, refresh of idle buckets, republishing own records) happens in ``tick(now:)``,
+///   which always says when it wants to run next.
+public struct KademliaInstance: Sendable {
+    /// Our node ID.
+    public let localID: NodeID
+    /// The tuning in force.
+    public let configuration: KademliaConfiguration
+    /// The routing table.
+    public private(set) var routingTable: RoutingTable
+    /// Values held for others.
+    public private(set) var values: ValueStore
+    /// Provider records held for others.
+    public private(set) var providers: ProviderStore
+    /// Counters for metrics and tests.
+    public private(set) var statistics = Statistics()
+
+    private var random: SeededRandom
+    private var networkRTT = RTTEstimate()
+    private var pending: [TransactionID: PendingRequest] = [:]
+    private var operations: [OperationID: Operation] = [:]
+    private var lookups: [OperationID: Lookup] = [:]
+    private var verifying: Set<NodeID> = []
+    private var published: [PublishedKey: Published] = [:]
+    private var nextOperation: UInt64 = 1
+
+    /// Counters of what the instance saw and did.
+    public struct Statistics: Hashable, Sendable {
+        /// Requests received and answered.
+        public var requestsAnswered = 0
+        /// Responses matched to a request of ours.
+        public var responsesMatched = 0
+        /// Responses with an unknown transaction ID or from another address than the request went to.
+        public var responsesUnmatched = 0
+        /// Requests of ours that timed out (each retransmission counts).
+        public var timeouts = 0
+        /// Requests sent (retransmissions included).
+        public var requestsSent = 0
+    }
+
+    /// Creates a node with an empty routing table.
+    ///
+    /// - Parameters:
+    ///   - localID: our ID, SHA-256 of our public key.
+    ///   - configuration: the tuning.
+    ///   - seed: seeds the instance's generator (transaction IDs, refresh targets). The daemon draws it from the
+    ///     system's CSPRNG; tests and the simulator pick it to make runs reproducible.
+    ///   - now: the current instant.
+    public init(localID: NodeID, configuration: KademliaConfiguration = KademliaConfiguration(), seed: UInt64, now: DHTInstant) {
+        self.localID = localID
+        self.configuration = configuration
+        self.routingTable = RoutingTable(localID: localID, configuration: configuration.routingTable, now: now)
+        self.values = ValueStore(limits: configuration.records)
+        self.providers = ProviderStore(limits: configuration.records)
+        self.random = SeededRandom(seed: seed)
+    }
+
+    /// Operations under way.
+    public var operationCount: Int { operations.count }
+    /// Requests of ours waiting for an answer.
+    public var pendingRequestCount: Int { pending.count }
+
+    // MARK: - Commands
+
+    /// Starts maintenance: returns the first ``KademliaDirective/scheduleTick(at:)``.
+    public func start(now: DHTInstant) -> [KademliaDirective] {
+        [.scheduleTick(at: now + configuration.maintenanceInterval)]
+    }
+
+    /// Adds a contact known from elsewhere (a persisted table) as if it had just answered. Use only for contacts
+    /// that did answer us before.
+    public mutating func restore(_ contact: Contact, now: DHTInstant) {
+        routingTable.observe(contact, now: now)
+    }
+
+    /// Joins the network: asks each seed address for the contacts closest to our ID, then looks up our own ID.
+    /// With no seeds, looks up our own ID from the routing table (a restarted node with a persisted table).
+    public mutating func bootstrap(from seeds: [NodeAddress], now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        var directives: [KademliaDirective] = []
+        guard let id = beginOperation(.bootstrap, notifies: true, into: &directives) else {
+            return (refusedID(), directives)
+        }
+        if seeds.isEmpty {
+            startLookup(id, kind: .findNode, target: localID, extraSeeds: [], now: now, into: &directives)
+        } else {
+            operations[id]?.seedsPending = seeds.count
+            for seed in seeds {
+                sendRequest(.findNode(localID), to: seed, expectedID: nil, purpose: .bootstrapSeed(id), attempt: 1, now: now, into: &directives)
+            }
+        }
+        return (id, directives)
+    }
+
+    /// Looks up the k nodes closest to `target`.
+    public mutating func findNode(_ target: NodeID, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        startOperation(.findNode, lookup: .findNode, target: target, now: now)
+    }
+
+    /// Looks up the values under `key`; completes at once when this node holds some.
+    public mutating func findValue(_ key: RecordKey, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        let local = values.values(for: key, now: now)
+        guard local.isEmpty else {
+            var directives: [KademliaDirective] = []
+            guard let id = beginOperation(.findValue, notifies: true, into: &directives) else { return (refusedID(), directives) }
+            let result = LookupResult(
+                target: key, kind: .findValue, outcome: .valueFound, closest: [], hops: 0, messagesSent: 0,
+                responses: 0, timeouts: 0, values: local, providers: [])
+            complete(id, .lookup(result), into: &directives)
+            return (id, directives)
+        }
+        return startOperation(.findValue, lookup: .findValue, target: key, now: now)
+    }
+
+    /// Looks up the providers of `key` (those this node holds are included).
+    public mutating func getProviders(_ key: RecordKey, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        startOperation(.getProviders, lookup: .getProviders, target: key, now: now)
+    }
+
+    /// Stores `value` on the k nodes closest to `key`, and again every
+    /// ``RecordLimits/valueRepublishInterval`` while this node runs.
+    public mutating func put(_ key: RecordKey, value: [UInt8], ttl: Duration? = nil, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        let ttl = ttl ?? configuration.records.valueTTL
+        remember(PublishedKey(key: key, isProvider: false), .value(value, ttl: ttl), interval: configuration.records.valueRepublishInterval, now: now)
+        return startOperation(.put(key, value, ttl), lookup: .findNode, target: key, now: now)
+    }
+
+    /// Announces this node as a provider of `key` on the k nodes closest to it, and again every
+    /// ``RecordLimits/providerRepublishInterval`` while this node runs.
+    public mutating func provide(_ key: RecordKey, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        remember(PublishedKey(key: key, isProvider: true), .provider, interval: configuration.records.providerRepublishInterval, now: now)
+        return startOperation(.provide(key), lookup: .findNode, target: key, now: now)
+    }
+
+    /// Stops republishing a value or provider record of ours (records already stored expire on their own).
+    public mutating func stopPublishing(_ key: RecordKey, provider: Bool) {
+        published[PublishedKey(key: key, isProvider: provider)] = nil
+    }
+
+    /// Pings an address; the result names the contact that answered.
+    public mutating func ping(_ address: NodeAddress, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        var directives: [KademliaDirective] = []
+        guard let id = beginOperation(.ping, notifies: true, into: &directives) else { return (refusedID(), directives) }
+        sendRequest(.ping, to: address, expectedID: nil, purpose: .ping(id), attempt: 1, now: now, into: &directives)
+        return (id, directives)
+    }
+
+    // MARK: - Events
+
+    /// Takes a decoded, authenticated message from `address`.
+    public mutating func handleMessage(_ message: KademliaMessage, from address: NodeAddress, now: DHTInstant) -> [KademliaDirective] {
+        guard message.sender != localID else { return [] }
+        var directives: [KademliaDirective] = []
+        switch message.body {
+        case .request(let request):
+            handleRequest(request, message: message, from: address, now: now, into: &directives)
+        case .response(let response):
+            handleResponse(response, message: message, from: address, now: now, into: &directives)
+        }
+        return directives
+    }
+
+    /// Takes the timeout of a request; harmless when its answer came first.
+    public mutating func handleTimeout(_ transactionID: TransactionID, now: DHTInstant) -> [KademliaDirective] {
+        guard let request = pending.removeValue(forKey: transactionID) else { return [] }
+        statistics.timeouts += 1
+        var directives: [KademliaDirective] = []
+        switch request.purpose {
+        case .lookup(let id):
+            guard let expected = request.expectedID else { break }
+            switch lookups[id]?.handleTimeout(of: expected) ?? .ignore {
+            case .retry(let query):
+                sendRequest(request.request, to: query.contact.address, expectedID: expected, purpose: request.purpose, attempt: query.attempt, now: now, into: &directives)
+            case .gaveUp(let contact):
+                routingTable.recordFailure(of: contact.id, now: now)
+            case .ignore:
+                break
+            }
+            advance(id, now: now, into: &directives)
+        case .publish(let id):
+            if request.attempt < configuration.storeAttempts {
+                retransmit(request, now: now, into: &directives)
+            } else {
+                if let expected = request.expectedID { routingTable.recordFailure(of: expected, now: now) }
+                publishAnswered(id, accepted: false, into: &directives)
+            }
+        case .ping, .verification, .evictionCheck, .bootstrapSeed:
+            if request.attempt < configuration.pingAttempts {
+                retransmit(request, now: now, into: &directives)
+                break
+            }
+            if let expected = request.expectedID {
+                routingTable.recordFailure(of: expected, now: now)
+                verifying.remove(expected)
+            }
+            if case .ping(let id) = request.purpose {
+                complete(id, .ping(nil, rtt: nil), into: &directives)
+            }
+            if case .bootstrapSeed(let id) = request.purpose {
+                seedSettled(id, answeredWith: nil, now: now, into: &directives)
+            }
+        }
+        return directives
+    }
+
+    /// Runs maintenance: expires records, refreshes idle buckets, republishes own records; ends with the next
+    /// ``KademliaDirective/scheduleTick(at:)``.
+    public mutating func tick(now: DHTInstant) -> [KademliaDirective] {
+        var directives: [KademliaDirective] = []
+        values.expire(now: now)
+        providers.expire(now: now)
+        for index in routingTable.bucketsDueForRefresh(now: now, interval: configuration.bucketRefreshInterval) {
+            let target = localID.randomID(sharingPrefixLength: index, using: &random)
+            guard let id = beginOperation(.refresh, notifies: false, into: &directives) else { break }
+            startLookup(id, kind: .findNode, target: target, extraSeeds: [], now: now, into: &directives)
+        }
+        // Sorted, so that a run does not depend on the process's hash seed.
+        let due = published.filter { $0.value.nextRepublish <= now }.sorted { ($0.key.key, $0.key.isProvider ? 1 : 0) < ($1.key.key, $1.key.isProvider ? 1 : 0) }
+        for (key, record) in due {
+            let kind: Operation.Kind
+            switch record.kind {
+            case .value(let value, let ttl): kind = .put(key.key, value, ttl)
+            case .provider: kind = .provide(key.key)
+            }
+            guard let id = beginOperation(kind, notifies: false, into: &directives) else { break }
+            published[key]?.nextRepublish = now + record.interval
+            startLookup(id, kind: .findNode, target: key.key, extraSeeds: [], now: now, into: &directives)
+        }
+        var next = now + configuration.maintenanceInterval
+        if let refresh = routingTable.nextRefreshDeadline(interval: configuration.bucketRefreshInterval) {
+            next = min(next, refresh)
+        }
+        for record in published.values { next = min(next, record.nextRepublish) }
+        directives.append(.scheduleTick(at: max(next, now + .milliseconds(1))))
+        return directives
+    }
+
+    // MARK: - Requests from others
+
+    private mutating func handleRequest(_ request: KademliaRequest, message: KademliaMessage, from address: NodeAddress, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        let sender = Contact(id: message.sender, address: address)
+        let k = configuration.lookup.resultSize
+        let response: KademliaResponse
+        switch request {
+        case .ping:
+            response = .pong
+        case .findNode(let target):
+            response = .nodes(routingTable.closest(to: target, count: k, excluding: sender.id))
+        case .findValue(let key):
+            let held = values.values(for: key, now: now)
+            response = held.isEmpty ? .nodes(routingTable.closest(to: key, count: k, excluding: sender.id)) : .values(held)
+        case .getProviders(let key):
+            response = .providers(
+                Array(providers.providers(for: key, now: now).suffix(k)),
+                closer: routingTable.closest(to: key, count: k, excluding: sender.id))
+        case .store(let key, let value, let ttl):
+            response = .stored(values.store(DHTValue(publisher: sender.id, data: value), under: key, ttl: ttl, now: now))
+        case .addProvider(let key):
+            response = .stored(providers.add(sender, for: key, now: now))
+        }
+        statistics.requestsAnswered += 1
+        directives.append(.send(KademliaMessage(transactionID: message.transactionID, sender: localID, body: .response(response)), to: address))
+
+        // An unknown node that the table would take is verified with a ping of ours before it may enter.
+        if !verifying.contains(sender.id), verifying.count < configuration.maxVerifications,
+            routingTable.wouldAccept(sender, now: now)
+        {
+            verifying.insert(sender.id)
+            sendRequest(.ping, to: address, expectedID: sender.id, purpose: .verification, attempt: 1, now: now, into: &directives)
+        }
+    }
+
+    // MARK: - Answers to our requests
+
+    private mutating func handleResponse(_ response: KademliaResponse, message: KademliaMessage, from address: NodeAddress, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        guard let request = pending[message.transactionID], request.address == address else {
+            statistics.responsesUnmatched += 1
+            return
+        }
+        pending[message.transactionID] = nil
+        statistics.responsesMatched += 1
+        let responder = Contact(id: message.sender, address: address)
+        let rtt = now - request.sentAt
+        networkRTT.add(sample: rtt)
+
+        // Another node than the one we asked answered from that address: the one we asked is gone from there.
+        if let expected = request.expectedID, expected != responder.id {
+            routingTable.remove(expected)
+            verifying.remove(expected)
+            switch request.purpose {
+            case .lookup(let id):
+                lookups[id]?.handleFailure(of: expected)
+                advance(id, now: now, into: &directives)
+            case .publish(let id):
+                publishAnswered(id, accepted: false, into: &directives)
+            case .ping(let id):
+                complete(id, .ping(nil, rtt: nil), into: &directives)
+            case .verification, .evictionCheck, .bootstrapSeed:
+                break
+            }
+            return
+        }
+
+        // It answered our request from its address: it may enter the routing table.
+        if case .cached(let stale?) = routingTable.observe(responder, rtt: rtt, now: now) {
+            sendRequest(.ping, to: stale.address, expectedID: stale.id, purpose: .evictionCheck, attempt: 1, now: now, into: &directives)
+        }
+
+        let k = configuration.lookup.resultSize
+        switch request.purpose {
+        case .lookup(let id):
+            switch response {
+            case .nodes(let closer):
+                lookups[id]?.handleAnswer(from: responder.id, closer: Array(closer.prefix(k)))
+            case .values(let found):
+                lookups[id]?.handleAnswer(from: responder.id, closer: [], values: Array(found.prefix(configuration.records.maxValuesPerKey)))
+            case .providers(let announced, let closer):
+                lookups[id]?.handleAnswer(from: responder.id, closer: Array(closer.prefix(k)), providers: Array(announced.prefix(k)))
+            case .pong, .stored:
+                lookups[id]?.handleFailure(of: responder.id)
+            }
+            advance(id, now: now, into: &directives)
+        case .publish(let id):
+            if case .stored(let outcome) = response {
+                publishAnswered(id, accepted: outcome.isAccepted, into: &directives)
+            } else {
+                publishAnswered(id, accepted: false, into: &directives)
+            }
+        case .ping(let id):
+            complete(id, .ping(responder, rtt: rtt), into: &directives)
+        case .verification:
+            verifying.remove(responder.id)
+        case .evictionCheck:
+            break
+        case .bootstrapSeed(let id):
+            var learned: [Contact] = []
+            if case .nodes(let closer) = response { learned = Array(closer.prefix(k)) }
+            seedSettled(id, answeredWith: learned, now: now, into: &directives)
+        }
+    }
+
+    // MARK: - Operations
+
+    private mutating func startOperation(_ kind: Operation.Kind, lookup: LookupKind, target: NodeID, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        var directives: [KademliaDirective] = []
+        guard let id = beginOperation(kind, notifies: true, into: &directives) else { return (refusedID(), directives) }
+        startLookup(id, kind: lookup, target: target, extraSeeds: [], now: now, into: &directives)
+        return (id, directives)
+    }
+
+    private mutating func beginOperation(_ kind: Operation.Kind, notifies: Bool, into directives: inout [KademliaDirective]) -> OperationID? {
+        let id = OperationID(rawValue: nextOperation)
+        nextOperation += 1
+        guard operations.count < configuration.maxOperations else {
+            if notifies { directives.append(.completed(id, .refusedTooManyOperations)) }
+            return nil
+        }
+        operations[id] = Operation(kind: kind, notifies: notifies)
+        return id
+    }
+
+    private func refusedID() -> OperationID {
+        OperationID(rawValue: nextOperation - 1)
+    }
+
+    private mutating func startLookup(_ id: OperationID, kind: LookupKind, target: NodeID, extraSeeds: [Contact], now: DHTInstant, into directives: inout [KademliaDirective]) {
+        var seeds = routingTable.closest(to: target, count: configuration.lookup.resultSize)
+        seeds.append(contentsOf: extraSeeds)
+        routingTable.markActivity(toward: target, now: now)
+        lookups[id] = Lookup(target: target, kind: kind, seeds: seeds, localID: localID, configuration: configuration.lookup)
+        advance(id, now: now, into: &directives)
+    }
+
+    /// Sends the lookup's next queries and, once it has ended, moves its operation on.
+    private mutating func advance(_ id: OperationID, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        guard let queries = lookups[id]?.nextQueries(), let lookup = lookups[id] else { return }
+        let request = lookup.kind.request(for: lookup.target)
+        for query in queries {
+            sendRequest(request, to: query.contact.address, expectedID: query.contact.id, purpose: .lookup(id), attempt: query.attempt, now: now, into: &directives)
+        }
+        if lookup.isFinished {
+            lookups[id] = nil
+            lookupFinished(id, lookup.result, now: now, into: &directives)
+        }
+    }
+
+    private mutating func lookupFinished(_ id: OperationID, _ result: LookupResult, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        guard let operation = operations[id] else { return }
+        switch operation.kind {
+        case .findNode, .findValue, .refresh, .ping:
+            complete(id, .lookup(result), into: &directives)
+        case .getProviders:
+            var result = result
+            let known = Set(result.providers.map(\.id))
+            result.providers.append(contentsOf: providers.providers(for: result.target, now: now).filter { !known.contains($0.id) })
+            complete(id, .lookup(result), into: &directives)
+        case .bootstrap:
+            // Kademlia §2.3: after the lookup of its own ID, a joining node refreshes every bucket farther away
+            // than its closest neighbour, so its table holds contacts across the whole ID space at once.
+            let nearest = result.closest.first.map { localID.sharedPrefixLength(with: $0.id) } ?? 0
+            operations[id]?.selfLookup = result
+            var started = 0
+            for index in 0..<min(nearest, NodeID.bitCount) {
+                guard let refresh = beginOperation(.bootstrapRefresh(parent: id), notifies: false, into: &directives) else { break }
+                started += 1
+                operations[id]?.refreshesPending += 1
+                startLookup(refresh, kind: .findNode, target: localID.randomID(sharingPrefixLength: index, using: &random), extraSeeds: [], now: now, into: &directives)
+            }
+            if started == 0 || operations[id]?.refreshesPending == 0 {
+                complete(id, .bootstrap(seedsAnswered: operation.seedsAnswered, lookup: result), into: &directives)
+            }
+        case .bootstrapRefresh(let parent):
+            complete(id, .lookup(result), into: &directives)
+            guard var bootstrap = operations[parent] else { break }
+            bootstrap.refreshesPending -= 1
+            operations[parent] = bootstrap
+            if bootstrap.refreshesPending == 0, let selfLookup = bootstrap.selfLookup {
+                complete(parent, .bootstrap(seedsAnswered: bootstrap.seedsAnswered, lookup: selfLookup), into: &directives)
+            }
+        case .put(let key, let value, let ttl):
+            publish(id, result, request: .store(key, value: value, ttl: ttl), now: now, into: &directives)
+        case .provide(let key):
+            publish(id, result, request: .addProvider(key), now: now, into: &directives)
+        }
+    }
+
+    private mutating func publish(_ id: OperationID, _ lookup: LookupResult, request: KademliaRequest, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        operations[id]?.publishLookup = lookup
+        operations[id]?.publishPending = lookup.closest.count
+        operations[id]?.publishAsked = lookup.closest.count
+        guard !lookup.closest.isEmpty else {
+            complete(id, .published(lookup: lookup, accepted: 0, asked: 0), into: &directives)
+            return
+        }
+        for contact in lookup.closest {
+            sendRequest(request, to: contact.address, expectedID: contact.id, purpose: .publish(id), attempt: 1, now: now, into: &directives)
+        }
+    }
+
+    private mutating func publishAnswered(_ id: OperationID, accepted: Bool, into directives: inout [KademliaDirective]) {
+        guard var operation = operations[id], let lookup = operation.publishLookup else { return }
+        operation.publishPending -= 1
+        if accepted { operation.publishAccepted += 1 }
+        operations[id] = operation
+        if operation.publishPending == 0 {
+            complete(id, .published(lookup: lookup, accepted: operation.publishAccepted, asked: operation.publishAsked), into: &directives)
+        }
+    }
+
+    private mutating func seedSettled(_ id: OperationID, answeredWith learned: [Contact]?, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        guard var operation = operations[id] else { return }
+        operation.seedsPending -= 1
+        if let learned {
+            operation.seedsAnswered += 1
+            operation.bootstrapContacts.append(contentsOf: learned)
+        }
+        let contacts = operation.bootstrapContacts
+        operation.bootstrapContacts = []
+        operations[id] = operation
+        if operation.seedsPending == 0 {
+            startLookup(id, kind: .findNode, target: localID, extraSeeds: contacts, now: now, into: &directives)
+        } else {
+            operations[id]?.bootstrapContacts = contacts
+        }
+    }
+
+    private mutating func complete(_ id: OperationID, _ result: OperationResult, into directives: inout [KademliaDirective]) {
+        guard let operation = operations.removeValue(forKey: id) else { return }
+        if operation.notifies { directives.append(.completed(id, result)) }
+    }
+
+    private mutating func remember(_ key: PublishedKey, _ kind: Published.Kind, interval: Duration, now: DHTInstant) {
+        guard published[key] != nil || published.count < configuration.records.maxPublished else { return }
+        published[key] = Published(kind: kind, interval: interval, nextRepublish: now + interval)
+    }
+
+    // MARK: - Sending
+
+    private mutating func sendRequest(_ request: KademliaRequest, to address: NodeAddress, expectedID: NodeID?, purpose: PendingRequest.Purpose, attempt: Int, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        var transactionID = TransactionID(rawValue: random.next())
+        while pending[transactionID] != nil { transactionID = TransactionID(rawValue: random.next()) }
+        pending[transactionID] = PendingRequest(address: address, expectedID: expectedID, request: request, purpose: purpose, sentAt: now, attempt: attempt)
+        statistics.requestsSent += 1
+        directives.append(.send(KademliaMessage(transactionID: transactionID, sender: localID, body: .request(request)), to: address))
+        directives.append(.scheduleTimeout(transactionID, at: now + timeout(for: expectedID, attempt: attempt)))
+    }
+
+    private mutating func retransmit(_ request: PendingRequest, now: DHTInstant, into directives: inout [KademliaDirective]) {
+        sendRequest(request.request, to: request.address, expectedID: request.expectedID, purpose: request.purpose, attempt: request.attempt + 1, now: now, into: &directives)
+    }
+
+    /// The contact's own RTT estimate when it has one, else the node's overall estimate; doubled per
+    /// retransmission.
+    private func timeout(for id: NodeID?, attempt: Int) -> Duration {
+        let estimate: RTTEstimate
+        if let id, let entry = routingTable.entry(for: id), entry.rtt.hasSample {
+            estimate = entry.rtt
+        } else {
+            estimate = networkRTT
+        }
+        var timeout = estimate.timeout(initial: configuration.initialTimeout, minimum: configuration.minimumTimeout, maximum: configuration.maximumTimeout)
+        for _ in 1..<max(1, attempt) { timeout = timeout * 2 }
+        return min(timeout, configuration.maximumTimeout)
+    }
+}
+
+/// A request of ours waiting for its answer.
+struct PendingRequest: Sendable {
+    enum Purpose: Sendable {
+        case lookup(OperationID)
+        case publish(OperationID)
+        case ping(OperationID)
+        case bootstrapSeed(OperationID)
+        case verification
+        case evictionCheck
+    }
+
+    var address: NodeAddress
+    var expectedID: NodeID?
+    var request: KademliaRequest
+    var purpose: Purpose
+    var sentAt: DHTInstant
+    var attempt: Int
+}
+
+/// An operation started by a command or by maintenance.
+struct Operation: Sendable {
+    enum Kind: Sendable {
+        case findNode
+        case findValue
+        case getProviders
+        case refresh
+        /// A bucket refresh that a bootstrap waits for.
+        case bootstrapRefresh(parent: OperationID)
+        case bootstrap
+        case ping
+        case put(RecordKey, [UInt8], Duration)
+        case provide(RecordKey)
+    }
+
+    var kind: Kind
+    var notifies: Bool
+    var seedsPending = 0
+    var seedsAnswered = 0
+    var bootstrapContacts: [Contact] = []
+    var selfLookup: LookupResult?
+    var refreshesPending = 0
+    var publishLookup: LookupResult?
+    var publishPending = 0
+    var publishAccepted = 0
+    var publishAsked = 0
+
+    init(kind: Kind, notifies: Bool) {
+        self.kind = kind
+        self.notifies = notifies
+    }
+}
+
+/// A record of ours that maintenance republishes.
+struct PublishedKey: Hashable, Sendable {
+    var key: RecordKey
+    var isProvider: Bool
+}
+
+struct Published: Sendable {
+    enum Kind: Sendable {
+        case value([UInt8], ttl: Duration)
+        case provider
+    }
+
+    var kind: Kind
+    var interval: Duration
+    var nextRepublish: DHTInstant
+}

@@ -1,0 +1,17 @@
+/// How an iterative lookup runs.
+public struct LookupConfiguration: Hashable, Sendable {
+    /// Requests in flight while the lookup converges: Kademlia's α. Default 3.
+    public var parallelism: Int = 3
+    /// Contacts in the result, and how many of the closest must answer before the lookup ends: k. Default 20.
+    public var resultSize: Int = 20
+    /// Times one contact is asked before it counts as failed (the first request and its retransmissions).
+    /// Default 4; a contact's retransmission is sent only while it is still among the k closest.
+    public var attemptsPerContact: Int = 4
+    /// Candidates remembered beyond the k closest, as spares for contacts that fail. Default 2 × k.
+    public var spareCandidates: Int = 40
+    /// A GET_PROVIDERS lookup ends once it has this many distinct providers; `nil` runs it to the end. Default 20.
+    public var providersWanted: Int? = 20
+
+    /// The defaults above.
+    public init() {}
+}

@@ -1,0 +1,17 @@
+/// What an iterative lookup asks each contact.
+public enum LookupKind: Hashable, Sendable {
+    /// FIND_NODE: the k closest nodes to the target.
+    case findNode
+    /// FIND_VALUE: the values under the target key; ends at the first contact that has one.
+    case findValue
+    /// GET_PROVIDERS: the providers of the target key, gathered along the way.
+    case getProviders
+
+    func request(for target: NodeID) -> KademliaRequest {
+        switch self {
+        case .findNode: .findNode(target)
+        case .findValue: .findValue(target)
+        case .getProviders: .getProviders(target)
+        }
+    }
+}

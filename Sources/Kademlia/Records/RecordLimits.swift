@@ -1,0 +1,54 @@
+/// Lifetimes and caps of the record stores. Every store is bounded: a full store rejects, it never grows.
+public struct RecordLimits: Hashable, Sendable {
+    /// Largest value accepted, in bytes. Default 1,024 (a value must fit a 1,280-byte datagram with headers).
+    public var maxValueBytes: Int = 1024
+    /// Values per key (one per publisher). Default 16.
+    public var maxValuesPerKey: Int = 16
+    /// Values in total. Default 65,536.
+    public var maxValues: Int = 65_536
+    /// Lifetime of a value when the publisher asks for none; also the longest granted. Default 24 h.
+    public var valueTTL: Duration = .seconds(24 * 3600)
+    /// How often a publisher stores its own values again. Default 11 h.
+    public var valueRepublishInterval: Duration = .seconds(11 * 3600)
+    /// Providers per key. Default 64.
+    public var maxProvidersPerKey: Int = 64
+    /// Provider records in total. Default 262,144.
+    public var maxProviderRecords: Int = 262_144
+    /// Lifetime of a provider record. Default 48 h (as libp2p).
+    public var providerTTL: Duration = .seconds(48 * 3600)
+    /// How often a provider announces itself again. Default 22 h (as libp2p).
+    public var providerRepublishInterval: Duration = .seconds(22 * 3600)
+    /// Own values and provided keys kept for republishing. Default 4,096.
+    public var maxPublished: Int = 4096
+
+    /// The defaults above.
+    public init() {}
+}
+
+/// What a store did with a record.
+public enum StoreOutcome: Hashable, Sendable {
+    /// Stored as a new record.
+    case stored
+    /// The same publisher's record under the key was replaced (or its lifetime extended).
+    case replaced
+    /// Refused; the reason is attached.
+    case rejected(StoreRejection)
+
+    /// Whether the record is now held.
+    public var isAccepted: Bool {
+        if case .rejected = self { return false }
+        return true
+    }
+}
+
+/// Why a store refused a record.
+public enum StoreRejection: Hashable, Sendable {
+    /// The value is larger than ``RecordLimits/maxValueBytes``.
+    case valueTooLarge
+    /// The key holds the maximum number of records.
+    case keyFull
+    /// The store holds the maximum number of records.
+    case storeFull
+    /// The requested lifetime is zero or negative.
+    case invalidTTL
+}

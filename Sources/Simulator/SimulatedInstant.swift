@@ -1,2 +1,0 @@
-// Placeholder until the simulator lands in this session.
-enum SimulatorPlaceholder {}
