@@ -214,7 +214,8 @@ public struct Simulation {
         var exact = 0
         for sample in lookupSamples {
             let truth = GroundTruth.closest(to: sample.result.target, among: liveIDs, count: k, excluding: sample.initiator)
-            if Set(sample.result.closest.map(\.id)) == Set(truth) { exact += 1 }        }
+            if Set(sample.result.closest.map(\.id)) == Set(truth) { exact += 1 }
+        }
         let hops = Percentiles(lookupSamples.map { Double($0.result.hops) })
         let messages = Percentiles(lookupSamples.map { Double($0.result.messagesSent) })
         let times = Percentiles(lookupSamples.map(\.milliseconds))
