@@ -100,7 +100,8 @@ import Testing
         #expect(output == Array(bytes[0..<20]))
         #expect(error?.description.contains(leaf.description) == true)
         // A range that avoids the corrupt leaf still reads.
-        #expect(try read(result.root, CorruptingStore(base: base, corrupt: [leaf]), 24..<50) == Array(bytes[24..<50]))
+        let avoiding = try read(result.root, CorruptingStore(base: base, corrupt: [leaf]), 24..<50)
+        #expect(avoiding == Array(bytes[24..<50]))
     }
 
     @Test func corruptNodesFailToo() throws {
@@ -204,6 +205,24 @@ import Testing
         #expect(throws: DAGReadError.invalidUnixFS(junk, .varint(.truncated(offset: 0)))) {
             try DAGReader(root: junk, store: store)
         }
+    }
+
+    @Test func boundsTheDepthOfADAG() throws {
+        let store = MemoryBlockStore()
+        let bottom = try leaf([42], store)
+        // A file whose only leaf sits `depth` levels below the root.
+        func chain(_ depth: Int) throws -> CID {
+            var cid = bottom
+            for _ in 0..<depth {
+                let node = PBNode(links: [PBLink(hash: cid)], data: UnixFSData.fileNode(blocksizes: [1]).encoded())
+                cid = try put(node, store)
+            }
+            return cid
+        }
+        let limit = DAGReader<MemoryBlockStore>.maxDepth
+        #expect(try read(chain(10), store) == [42])
+        #expect(try read(chain(limit), store) == [42])
+        #expect(throws: DAGReadError.tooDeep(bottom)) { try read(chain(limit + 1), store) }
     }
 
     @Test func rejectsBlocksThatAreNotDagPB() throws {

@@ -59,7 +59,8 @@ import Testing
         #expect(try PBNode(decoding: []) == PBNode())
         // The spec: decoders should accept Data before Links, as such data exists.
         let dataFirst = [0x0a, 0x01, 0x07] + Self.field(0x12, Self.linkBody)
-        #expect(try PBNode(decoding: dataFirst) == PBNode(links: [PBLink(hash: Self.leaf, name: "", tsize: 5)], data: [7]))
+        let expected = PBNode(links: [PBLink(hash: Self.leaf, name: "", tsize: 5)], data: [7])
+        #expect(try PBNode(decoding: dataFirst) == expected)
     }
 
     @Test func rejectsSplitOrDuplicateSections() {
@@ -105,7 +106,8 @@ import Testing
             try PBNode(decoding: Self.field(0x12, [0x12, 0x00, 0x18, 0x01]))
         }
         #expect(throws: DagPBError.invalidLinkHash(.unsupportedCodec(0x71), offset: 4)) {
-            try PBNode(decoding: Self.field(0x12, [0x0a, 0x24, 0x01, 0x71, 0x12, 0x20] + [UInt8](repeating: 0, count: 32)))
+            let dagCBOR: [UInt8] = [0x01, 0x71, 0x12, 0x20] + [UInt8](repeating: 0, count: 32)
+            return try PBNode(decoding: Self.field(0x12, [0x0a, 0x24] + dagCBOR))
         }
         #expect(throws: DagPBError.invalidLinkHash(.trailingBytes(count: 1), offset: 4)) {
             try PBNode(decoding: Self.field(0x12, [0x0a, 0x25] + Self.leaf.bytes + [0]))

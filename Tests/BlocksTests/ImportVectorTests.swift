@@ -67,7 +67,8 @@ import Testing
     }
 
     @Test func helloWorldLiteralsAreTheSpecBytes() {
-        #expect(ContentSource(generator: "literal", content: "hello world\\n", size: 12).all() == Array("hello world\n".utf8))
+        let withNewline = ContentSource(generator: "literal", content: "hello world\\n", size: 12)
+        #expect(withNewline.all() == Array("hello world\n".utf8))
         #expect(ContentSource(generator: "literal", content: "empty", size: 0).all() == [])
     }
 }

@@ -56,7 +56,10 @@ let tinyProfile: ImportProfile = {
 }()
 
 /// Imports `bytes` into a fresh memory store.
-func importIntoMemory(_ bytes: [UInt8], profile: ImportProfile = tinyProfile) throws -> (MemoryBlockStore, ImportResult) {
+func importIntoMemory(
+    _ bytes: [UInt8],
+    profile: ImportProfile = tinyProfile
+) throws -> (MemoryBlockStore, ImportResult) {
     let store = MemoryBlockStore()
     let result = try BalancedDAGBuilder.importBytes(bytes, profile: profile, to: store)
     return (store, result)

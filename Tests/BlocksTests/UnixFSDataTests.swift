@@ -48,10 +48,14 @@ import Testing
             try UnixFSData(decoding: [0x08, 0x02, 0x25, 0, 0, 0, 0])
         }
         #expect(throws: UnixFSError.truncated(offset: 4)) { try UnixFSData(decoding: [0x08, 0x02, 0x12, 0x05, 0x61]) }
-        #expect(throws: UnixFSError.varint(.truncated(offset: 3))) { try UnixFSData(decoding: [0x08, 0x02, 0x18, 0x80]) }
+        #expect(throws: UnixFSError.varint(.truncated(offset: 3))) {
+            try UnixFSData(decoding: [0x08, 0x02, 0x18, 0x80])
+        }
         #expect(throws: UnixFSError.valueOutOfRange(field: 7, offset: 2)) {
             try UnixFSData(decoding: [0x08, 0x02, 0x38, 0x80, 0x80, 0x80, 0x80, 0x10])
         }
-        #expect(throws: UnixFSError.missingTimeSeconds(offset: 4)) { try UnixFSData(decoding: [0x08, 0x02, 0x42, 0x00]) }
+        #expect(throws: UnixFSError.missingTimeSeconds(offset: 4)) {
+            try UnixFSData(decoding: [0x08, 0x02, 0x42, 0x00])
+        }
     }
 }

@@ -125,19 +125,7 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
     private static func decodeMultihash(_ bytes: [UInt8], at position: inout Int, limit: Int) throws(CIDError)
         -> Multihash
     {
-        // Multihash.decode reads to the end of its array, so bound it by `limit` first when needed.
-        if limit == bytes.count {
-            do { return try Multihash.decode(bytes, at: &position) } catch { throw .multihash(error) }
-        }
-        let window = Array(bytes[position..<limit])
-        var local = 0
-        do {
-            let multihash = try Multihash.decode(window, at: &local)
-            position += local
-            return multihash
-        } catch {
-            throw .multihash(error)
-        }
+        do { return try Multihash.decode(bytes, at: &position, limit: limit) } catch { throw .multihash(error) }
     }
 
     // MARK: Text form

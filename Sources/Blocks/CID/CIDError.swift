@@ -23,6 +23,7 @@ public enum CIDError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Bytes follow the multihash where the CID should end.
     case trailingBytes(count: Int)
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .empty: "CID is empty"

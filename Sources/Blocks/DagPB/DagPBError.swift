@@ -1,5 +1,5 @@
 /// Why bytes are not a valid dag-pb block. Offsets are byte positions in the block.
-public enum DagPBError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum DagPBError: Error, Equatable, Sendable, CustomStringConvertible, ProtobufDecodingError {
     /// A varint (field key, length or Tsize) is malformed.
     case varint(VarintError)
     /// A length-delimited field claims more bytes than remain.
@@ -19,18 +19,15 @@ public enum DagPBError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A PBLink's Name is not valid UTF-8.
     case invalidLinkName(offset: Int)
 
-    static func wrap<T>(_ body: () throws(ProtobufReader.Failure) -> T) throws(DagPBError) -> T {
-        do {
-            return try body()
-        } catch {
-            switch error {
-            case .varint(let varint): throw .varint(varint)
-            case .truncated(let offset, let needed, let available):
-                throw .truncated(offset: offset, needed: needed, available: available)
-            }
+    static func wireFormat(_ failure: ProtobufFailure) -> DagPBError {
+        switch failure {
+        case .varint(let error): .varint(error)
+        case .truncated(let offset, let needed, let available):
+            .truncated(offset: offset, needed: needed, available: available)
         }
     }
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .varint(let error): "dag-pb: \(error)"

@@ -38,13 +38,13 @@ public struct PBLink: Hashable, Sendable {
     /// dag-pb strictness: fields in field-number order (Hash, Name, Tsize), no duplicates, no other fields or
     /// wire types; `Hash` present and a valid CID; `Name` valid UTF-8.
     static func decode(_ bytes: [UInt8], from start: Int, to end: Int) throws(DagPBError) -> PBLink {
-        var reader = ProtobufReader(bytes, from: start, to: end)
+        var reader = ProtobufReader<DagPBError>(bytes, from: start, to: end)
         var hash: CID?
         var name: String?
         var tsize: UInt64?
         var lastField: UInt64 = 0
         while !reader.isAtEnd {
-            let key = try DagPBError.wrap { () throws(ProtobufReader.Failure) in try reader.readKey() }
+            let key = try reader.readKey()
             guard (1...3).contains(key.field) else {
                 throw .unknownField(message: "PBLink", field: key.field, offset: key.offset)
             }
@@ -62,7 +62,7 @@ public struct PBLink: Hashable, Sendable {
             }
             switch key.field {
             case 1:
-                let range = try DagPBError.wrap { () throws(ProtobufReader.Failure) in try reader.readLengthDelimited() }
+                let range = try reader.readLengthDelimited()
                 do throws(CIDError) {
                     var position = range.lowerBound
                     let cid = try CID.decode(bytes, at: &position, limit: range.upperBound)
@@ -74,13 +74,13 @@ public struct PBLink: Hashable, Sendable {
                     throw .invalidLinkHash(error, offset: range.lowerBound)
                 }
             case 2:
-                let range = try DagPBError.wrap { () throws(ProtobufReader.Failure) in try reader.readLengthDelimited() }
+                let range = try reader.readLengthDelimited()
                 guard let string = String(validating: bytes[range], as: UTF8.self) else {
                     throw .invalidLinkName(offset: range.lowerBound)
                 }
                 name = string
             default:
-                tsize = try DagPBError.wrap { () throws(ProtobufReader.Failure) in try reader.readVarint() }
+                tsize = try reader.readVarint()
             }
         }
         guard let hash else { throw .missingLinkHash(offset: start) }

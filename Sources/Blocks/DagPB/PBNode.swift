@@ -42,19 +42,19 @@ public struct PBNode: Hashable, Sendable {
     ///
     /// - Throws: ``DagPBError`` with the byte offset of the problem.
     public init(decoding bytes: [UInt8]) throws(DagPBError) {
-        var reader = ProtobufReader(bytes)
+        var reader = ProtobufReader<DagPBError>(bytes)
         var links: [PBLink] = []
         var data: [UInt8]?
         var linksEndedByData = false
         while !reader.isAtEnd {
-            let key = try DagPBError.wrap { () throws(ProtobufReader.Failure) in try reader.readKey() }
+            let key = try reader.readKey()
             guard key.field == 1 || key.field == 2 else {
                 throw .unknownField(message: "PBNode", field: key.field, offset: key.offset)
             }
             guard key.wireType == 2 else {
                 throw .wrongWireType(message: "PBNode", field: key.field, wireType: key.wireType, offset: key.offset)
             }
-            let range = try DagPBError.wrap { () throws(ProtobufReader.Failure) in try reader.readLengthDelimited() }
+            let range = try reader.readLengthDelimited()
             if key.field == 1 {
                 guard data == nil else { throw .duplicateField(message: "PBNode", field: 1, offset: key.offset) }
                 data = Array(bytes[range])

@@ -35,20 +35,28 @@ enum ProtobufWire {
     }
 }
 
-/// Reads protobuf fields from a byte array between two positions.
-struct ProtobufReader {
+/// What can be wrong with the protobuf wire format itself.
+enum ProtobufFailure: Error {
+    /// A varint is malformed.
+    case varint(VarintError)
+    /// A field needs more bytes than remain.
+    case truncated(offset: Int, needed: Int, available: Int)
+}
+
+/// An error type that a ``ProtobufReader`` reports wire-format failures as.
+protocol ProtobufDecodingError: Error {
+    /// The error for a wire-format failure.
+    static func wireFormat(_ failure: ProtobufFailure) -> Self
+}
+
+/// Reads protobuf fields from a byte array between two positions, reporting failures as `Failure`.
+struct ProtobufReader<Failure: ProtobufDecodingError> {
     /// A field key.
     struct Key {
         var field: UInt64
         var wireType: UInt8
         /// Where the key starts.
         var offset: Int
-    }
-
-    /// Why the wire format itself is malformed.
-    enum Failure: Error {
-        case varint(VarintError)
-        case truncated(offset: Int, needed: Int, available: Int)
     }
 
     let bytes: [UInt8]
@@ -68,7 +76,7 @@ struct ProtobufReader {
         do {
             return try Varint.decode(bytes, at: &position, limit: end, maxByteCount: Varint.protobufMaxByteCount)
         } catch {
-            throw .varint(error)
+            throw .wireFormat(.varint(error))
         }
     }
 
@@ -84,14 +92,15 @@ struct ProtobufReader {
         let length = try readVarint()
         let available = end - position
         guard length <= UInt64(available) else {
-            throw .truncated(offset: position, needed: Int(clamping: length), available: available)
+            throw .wireFormat(.truncated(offset: position, needed: Int(clamping: length), available: available))
         }
         let range = position..<(position + Int(length))
         position = range.upperBound
         return range
     }
 
-    /// Skips the payload of a field with `wireType` (used for unknown UnixFS fields).
+    /// Skips the payload of a field with `wireType` (used for unknown UnixFS fields); returns `false` for wire
+    /// types that have no payload length (groups, and values protobuf does not define).
     mutating func skip(wireType: UInt8) throws(Failure) -> Bool {
         switch wireType {
         case 0: _ = try readVarint()
@@ -99,7 +108,7 @@ struct ProtobufReader {
         case 1, 5:
             let width = wireType == 1 ? 8 : 4
             guard end - position >= width else {
-                throw .truncated(offset: position, needed: width, available: end - position)
+                throw .wireFormat(.truncated(offset: position, needed: width, available: end - position))
             }
             position += width
         default: return false

@@ -65,6 +65,7 @@ public enum ImportProfileError: Error, Equatable, Sendable, CustomStringConverti
     /// The link count is outside 2...4096.
     case maxLinks(Int)
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .chunkSize(let size): "chunk size \(size) is outside 1...\(ImportProfile.maxChunkSize)"

@@ -75,6 +75,7 @@ public enum MultibaseError: Error, Equatable, Sendable, CustomStringConvertible 
     /// The unused low bits of the last base32 character are not zero: not the canonical encoding.
     case nonZeroPaddingBits
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .empty: "multibase text is empty"

@@ -54,25 +54,29 @@ public struct Multihash: Hashable, Sendable, CustomStringConvertible {
         guard position == bytes.count else { throw .trailingBytes(count: bytes.count - position) }
     }
 
-    /// Decodes a multihash starting at `position` and advances `position` past it.
-    static func decode(_ bytes: [UInt8], at position: inout Int) throws(MultihashError) -> Multihash {
+    /// Decodes a multihash starting at `position`, reading nothing at or past `limit` (the end of `bytes` when
+    /// `nil`), and advances `position` past it.
+    static func decode(_ bytes: [UInt8], at position: inout Int, limit: Int? = nil) throws(MultihashError)
+        -> Multihash
+    {
+        let limit = min(limit ?? bytes.count, bytes.count)
         let code: UInt64
         let length: UInt64
         do {
-            code = try Varint.decode(bytes, at: &position, limit: bytes.count)
+            code = try Varint.decode(bytes, at: &position, limit: limit)
         } catch {
             throw .varint(error)
         }
         guard code == Multicodec.sha2_256.rawValue else { throw .unsupportedHashFunction(code) }
         do {
-            length = try Varint.decode(bytes, at: &position, limit: bytes.count)
+            length = try Varint.decode(bytes, at: &position, limit: limit)
         } catch {
             throw .varint(error)
         }
         guard length == UInt64(SHA256Digest.byteCount) else {
             throw .digestLength(expected: SHA256Digest.byteCount, actual: length)
         }
-        let available = bytes.count - position
+        let available = limit - position
         guard available >= SHA256Digest.byteCount else {
             throw .truncatedDigest(expected: SHA256Digest.byteCount, available: available)
         }
@@ -101,6 +105,7 @@ public enum MultihashError: Error, Equatable, Sendable, CustomStringConvertible 
     /// Bytes follow the digest where the multihash should end.
     case trailingBytes(count: Int)
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .varint(let error): "multihash: \(error)"

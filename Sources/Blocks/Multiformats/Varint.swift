@@ -96,6 +96,7 @@ public enum VarintError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The varint has redundant trailing zero groups; the unsigned-varint spec requires minimal encoding.
     case notMinimal(offset: Int)
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .truncated(let offset): "varint at offset \(offset) is truncated"

@@ -13,8 +13,9 @@
 /// Files may be a raw leaf or a dag-pb UnixFS `File`/`Raw` node (with or without inline `Data`, so kubo DAGs with
 /// dag-pb leaves read too). Other UnixFS types are ``DAGReadError/notAFile(_:_:)``.
 public struct DAGReader<Store: BlockStore>: Sendable {
-    /// The deepest DAG accepted. A balanced DAG of 174-link nodes reaches 2^64 bytes well before this.
-    public static var maxDepth: Int { 64 }
+    /// The deepest DAG accepted (levels below the root). A balanced DAG of 174-link nodes reaches 2^64 bytes
+    /// well before this; the limit bounds the memory a hostile DAG can make the reader hold.
+    public static var maxDepth: Int { dagReaderMaxDepth }
 
     /// A node on the path from the root to the current position.
     private struct Frame: Sendable {
@@ -82,7 +83,8 @@ public struct DAGReader<Store: BlockStore>: Sendable {
             stack[top].offset += size
             // Children that end before the range starts (or hold no bytes) are never fetched.
             if start + size <= range.lowerBound { continue }
-            guard stack.count < Self.maxDepth else { throw .tooDeep(child) }
+            // The child sits `stack.count` levels below the root.
+            guard stack.count <= Self.maxDepth else { throw .tooDeep(child) }
             let loaded = try Self.load(child, from: store)
             guard loaded.fileSize == size else {
                 throw .sizeMismatch(child, expected: size, actual: loaded.fileSize)
@@ -101,7 +103,8 @@ public struct DAGReader<Store: BlockStore>: Sendable {
     /// Reads the rest of the range into one array (for small files and tests).
     public mutating func readAll() throws(DAGReadError) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(Int(clamping: range.count))
+        // Reserve for what the range says, within reason: a hostile root can claim any size.
+        output.reserveCapacity(Int(min(range.upperBound - range.lowerBound, 64 << 20)))
         while let piece = try next() { output.append(contentsOf: piece) }
         return output
     }
@@ -168,6 +171,9 @@ public struct DAGReader<Store: BlockStore>: Sendable {
     }
 }
 
+/// See ``DAGReader/maxDepth``.
+private let dagReaderMaxDepth = 64
+
 /// Why a file could not be read from its DAG. Every case names the CID of the block at fault.
 public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The store has no block for the CID.
@@ -197,6 +203,7 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The requested range ends past the end of the file.
     case rangeOutOfBounds(Range<UInt64>, fileSize: UInt64)
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .blockNotFound(let cid): "block \(cid) not found"
@@ -214,7 +221,7 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
                 + (computed.map { "\($0) bytes" } ?? "more than 2^64 bytes")
         case .sizeMismatch(let cid, let expected, let actual):
             "block \(cid) holds \(actual) file bytes where its parent says \(expected)"
-        case .tooDeep(let cid): "block \(cid) is deeper than \(DAGReader<MemoryBlockStore>.maxDepth) levels"
+        case .tooDeep(let cid): "block \(cid) is deeper than \(dagReaderMaxDepth) levels"
         case .rangeOutOfBounds(let range, let fileSize):
             "range \(range.lowerBound)-\(range.upperBound) is outside the file of \(fileSize) bytes"
         }

@@ -56,6 +56,7 @@ public enum BlockError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The codec is not a content codec.
     case unsupportedCodec(Multicodec)
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .hashMismatch(let cid, let actual): "block \(cid) does not match its hash (bytes hash to \(actual))"

@@ -53,6 +53,7 @@ public enum BlockStoreError: Error, Equatable, Sendable, CustomStringConvertible
     /// The bytes offered or found are not a valid block for the CID.
     case invalidBlock(BlockError)
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .invalidBlock(let error): error.description

@@ -21,14 +21,17 @@ public final class MemoryBlockStore: BlockStore {
     /// The multihashes of every stored block, in no particular order (for tests and diagnostics).
     public var multihashes: [Multihash] { state.withLock { Array($0.blocks.keys) } }
 
+    /// The bytes stored under `cid`'s multihash, or `nil`.
     public func get(_ cid: CID) -> [UInt8]? {
         state.withLock { $0.blocks[cid.multihash] }
     }
 
+    /// Whether a block is stored under `cid`'s multihash.
     public func has(_ cid: CID) -> Bool {
         state.withLock { $0.blocks[cid.multihash] != nil }
     }
 
+    /// Stores a verified block (``Block`` guarantees its bytes match its CID); a second put is a no-op.
     public func put(_ block: Block) {
         state.withLock { state in
             if state.blocks[block.cid.multihash] == nil {
@@ -38,6 +41,7 @@ public final class MemoryBlockStore: BlockStore {
         }
     }
 
+    /// Removes the block under `cid`'s multihash; returns whether there was one.
     @discardableResult
     public func delete(_ cid: CID) -> Bool {
         state.withLock { state in

@@ -115,7 +115,7 @@ public struct UnixFSData: Hashable, Sendable {
     ///
     /// - Throws: ``UnixFSError`` with the byte offset of the problem.
     public init(decoding bytes: [UInt8]) throws(UnixFSError) {
-        var reader = ProtobufReader(bytes)
+        var reader = ProtobufReader<UnixFSError>(bytes)
         var type: DataType?
         var data: [UInt8]?
         var filesize: UInt64?
@@ -126,7 +126,7 @@ public struct UnixFSData: Hashable, Sendable {
         var mtime: UnixTime?
         var seen: Set<UInt64> = []
         while !reader.isAtEnd {
-            let key = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try reader.readKey() }
+            let key = try reader.readKey()
             if key.field != 4 && (1...8).contains(key.field) {
                 guard seen.insert(key.field).inserted else {
                     throw .duplicateField(field: key.field, offset: key.offset)
@@ -136,7 +136,7 @@ public struct UnixFSData: Hashable, Sendable {
             switch key.field {
             case 1, 3, 5, 6, 7:
                 guard key.wireType == 0 else { throw wrongWireType }
-                let value = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try reader.readVarint() }
+                let value = try reader.readVarint()
                 switch key.field {
                 case 1:
                     guard let known = DataType(rawValue: value) else {
@@ -147,12 +147,14 @@ public struct UnixFSData: Hashable, Sendable {
                 case 5: hashType = value
                 case 6: fanout = value
                 default:
-                    guard let narrow = UInt32(exactly: value) else { throw .valueOutOfRange(field: 7, offset: key.offset) }
+                    guard let narrow = UInt32(exactly: value) else {
+                        throw .valueOutOfRange(field: 7, offset: key.offset)
+                    }
                     mode = narrow
                 }
             case 2, 8:
                 guard key.wireType == 2 else { throw wrongWireType }
-                let range = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try reader.readLengthDelimited() }
+                let range = try reader.readLengthDelimited()
                 if key.field == 2 {
                     data = Array(bytes[range])
                 } else {
@@ -160,25 +162,20 @@ public struct UnixFSData: Hashable, Sendable {
                 }
             case 4:
                 if key.wireType == 0 {
-                    blocksizes.append(
-                        try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try reader.readVarint() })
+                    blocksizes.append(try reader.readVarint())
                 } else if key.wireType == 2 {
                     // Packed: a length-delimited run of varints.
-                    let range = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in
-                        try reader.readLengthDelimited()
-                    }
-                    var packed = ProtobufReader(bytes, from: range.lowerBound, to: range.upperBound)
+                    let range = try reader.readLengthDelimited()
+                    var packed = ProtobufReader<UnixFSError>(
+                        bytes, from: range.lowerBound, to: range.upperBound)
                     while !packed.isAtEnd {
-                        blocksizes.append(
-                            try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try packed.readVarint() })
+                        blocksizes.append(try packed.readVarint())
                     }
                 } else {
                     throw wrongWireType
                 }
             default:
-                let skipped = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in
-                    try reader.skip(wireType: key.wireType)
-                }
+                let skipped = try reader.skip(wireType: key.wireType)
                 guard skipped else { throw wrongWireType }
             }
         }
@@ -189,30 +186,27 @@ public struct UnixFSData: Hashable, Sendable {
     }
 
     private static func decodeTime(_ bytes: [UInt8], _ range: Range<Int>) throws(UnixFSError) -> UnixTime {
-        var reader = ProtobufReader(bytes, from: range.lowerBound, to: range.upperBound)
+        var reader = ProtobufReader<UnixFSError>(bytes, from: range.lowerBound, to: range.upperBound)
         var seconds: Int64?
         var nanoseconds: UInt32?
         while !reader.isAtEnd {
-            let key = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try reader.readKey() }
+            let key = try reader.readKey()
             switch (key.field, key.wireType) {
             case (1, 0):
                 guard seconds == nil else { throw .duplicateField(field: 1, offset: key.offset) }
-                seconds = Int64(
-                    bitPattern: try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try reader.readVarint() })
+                seconds = Int64(bitPattern: try reader.readVarint())
             case (2, 5):
                 guard nanoseconds == nil else { throw .duplicateField(field: 2, offset: key.offset) }
                 let start = reader.position
                 guard reader.end - start >= 4 else { throw .truncated(offset: start) }
-                _ = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in try reader.skip(wireType: 5) }
+                _ = try reader.skip(wireType: 5)
                 nanoseconds =
                     UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
                     | UInt32(bytes[start + 3]) << 24
             case (1, _), (2, _):
                 throw .wrongWireType(field: key.field, wireType: key.wireType, offset: key.offset)
             default:
-                let skipped = try UnixFSError.wrap { () throws(ProtobufReader.Failure) in
-                    try reader.skip(wireType: key.wireType)
-                }
+                let skipped = try reader.skip(wireType: key.wireType)
                 guard skipped else {
                     throw .wrongWireType(field: key.field, wireType: key.wireType, offset: key.offset)
                 }

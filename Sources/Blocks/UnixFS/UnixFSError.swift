@@ -1,5 +1,5 @@
 /// Why bytes are not a valid UnixFS `Data` message. Offsets are byte positions in the message.
-public enum UnixFSError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum UnixFSError: Error, Equatable, Sendable, CustomStringConvertible, ProtobufDecodingError {
     /// A varint is malformed.
     case varint(VarintError)
     /// A field runs past the end of the message.
@@ -17,17 +17,14 @@ public enum UnixFSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `mtime` has no `Seconds`, which UnixTime requires.
     case missingTimeSeconds(offset: Int)
 
-    static func wrap<T>(_ body: () throws(ProtobufReader.Failure) -> T) throws(UnixFSError) -> T {
-        do {
-            return try body()
-        } catch {
-            switch error {
-            case .varint(let varint): throw .varint(varint)
-            case .truncated(let offset, _, _): throw .truncated(offset: offset)
-            }
+    static func wireFormat(_ failure: ProtobufFailure) -> UnixFSError {
+        switch failure {
+        case .varint(let error): .varint(error)
+        case .truncated(let offset, _, _): .truncated(offset: offset)
         }
     }
 
+    /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .varint(let error): "UnixFS: \(error)"
