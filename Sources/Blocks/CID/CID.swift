@@ -69,9 +69,15 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
     /// The binary form: CIDv1 `0x01 || codec || multihash`, or the bare multihash for CIDv0.
     public var bytes: [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(2 + Multihash.encodedCount)
+        output.reserveCapacity(byteCount)
         append(to: &output)
         return output
+    }
+
+    /// The length of the binary form: 36 bytes for CIDv1 with the supported codecs, 34 for CIDv0.
+    public var byteCount: Int {
+        let header = version == .v1 ? 1 + Varint.encodedCount(codec.rawValue) : 0
+        return header + Multihash.encodedCount
     }
 
     /// Appends the binary form to `output`.

@@ -20,14 +20,16 @@ public struct PBLink: Hashable, Sendable {
 
     /// Appends the PBLink message body (without its own key and length) to `output`.
     func appendBody(to output: inout [UInt8]) {
-        ProtobufWire.appendBytesField(1, hash.bytes, to: &output)
+        ProtobufWire.appendKey(field: 1, wireType: .lengthDelimited, to: &output)
+        Varint.encode(UInt64(hash.byteCount), into: &output)
+        hash.append(to: &output)
         if let name { ProtobufWire.appendBytesField(2, Array(name.utf8), to: &output) }
         if let tsize { ProtobufWire.appendVarintField(3, tsize, to: &output) }
     }
 
     /// The length of the PBLink message body.
     var bodyCount: Int {
-        var count = ProtobufWire.bytesFieldCount(1, payload: hash.bytes.count)
+        var count = ProtobufWire.bytesFieldCount(1, payload: hash.byteCount)
         if let name { count += ProtobufWire.bytesFieldCount(2, payload: name.utf8.count) }
         if let tsize { count += 1 + Varint.encodedCount(tsize) }
         return count
