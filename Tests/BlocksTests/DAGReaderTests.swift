@@ -219,7 +219,7 @@ import Testing
             }
             return cid
         }
-        let limit = DAGReader<MemoryBlockStore>.maxDepth
+        let limit = FileDAGWalker.maxDepth
         #expect(try read(chain(10), store) == [42])
         #expect(try read(chain(limit), store) == [42])
         #expect(throws: DAGReadError.tooDeep(bottom)) { try read(chain(limit + 1), store) }
