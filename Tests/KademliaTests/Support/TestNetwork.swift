@@ -1,0 +1,138 @@
+@testable import Kademlia
+
+/// A tiny in-memory network of ``KademliaInstance``s: routes `.send` directives between them with a fixed
+/// latency, fires `.scheduleTimeout`s by advancing a virtual clock, and collects `.completed` results.
+/// `.scheduleTick` directives are recorded, not run (tests call `tick` themselves).
+struct TestNetwork {
+    enum Event {
+        case deliver(KademliaMessage, from: NodeAddress, to: Int)
+        case timeout(TransactionID, node: Int)
+    }
+
+    struct Scheduled {
+        var at: DHTInstant
+        var sequence: Int
+        var event: Event
+    }
+
+    var nodes: [KademliaInstance] = []
+    var addresses: [NodeAddress] = []
+    var now = DHTInstant.seconds(1)
+    var latency: Duration = .milliseconds(10)
+    /// Nodes that receive nothing (as if gone).
+    var silent: Set<Int> = []
+    /// Every result of an operation, by node.
+    var completed: [Int: [OperationID: OperationResult]] = [:]
+    /// The last `.scheduleTick` instant asked for, by node.
+    var ticks: [Int: DHTInstant] = [:]
+    /// Every message sent: (from node, to address, message).
+    var sent: [(from: Int, to: NodeAddress, message: KademliaMessage)] = []
+    private var queue: [Scheduled] = []
+    private var sequence = 0
+
+    /// Adds a node with `id` at a fresh address; returns its index.
+    @discardableResult
+    mutating func addNode(id: NodeID, configuration: KademliaConfiguration = KademliaConfiguration(), seed: UInt64? = nil) -> Int {
+        let index = nodes.count
+        let instance = KademliaInstance(localID: id, configuration: configuration, seed: seed ?? UInt64(index + 1), now: now)
+        nodes.append(instance)
+        addresses.append(TestIDs.address(index))
+        apply(instance.start(now: now), from: index)
+        return index
+    }
+
+    func index(of address: NodeAddress) -> Int? {
+        addresses.firstIndex(of: address)
+    }
+
+    func contact(_ index: Int) -> Contact {
+        Contact(id: nodes[index].localID, address: addresses[index])
+    }
+
+    /// Runs a command on a node and applies its directives; returns the operation's ID.
+    @discardableResult
+    mutating func command(_ node: Int, _ body: (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective])) -> OperationID {
+        let (id, directives) = body(&nodes[node], now)
+        apply(directives, from: node)
+        return id
+    }
+
+    /// Carries out directives of `node`.
+    mutating func apply(_ directives: [KademliaDirective], from node: Int) {
+        for directive in directives {
+            switch directive {
+            case .send(let message, let address):
+                sent.append((node, address, message))
+                guard let target = index(of: address) else { continue }
+                push(now + latency, .deliver(message, from: addresses[node], to: target))
+            case .scheduleTimeout(let transaction, let at):
+                push(at, .timeout(transaction, node: node))
+            case .scheduleTick(let at):
+                ticks[node] = at
+            case .completed(let operation, let result):
+                completed[node, default: [:]][operation] = result
+            }
+        }
+    }
+
+    /// Delivers a message to `node` now, as if it came from `address`, and applies the answer.
+    mutating func inject(_ message: KademliaMessage, from address: NodeAddress, to node: Int) {
+        let directives = nodes[node].handleMessage(message, from: address, now: now)
+        apply(directives, from: node)
+    }
+
+    /// Runs the next event; false when there is none.
+    @discardableResult
+    mutating func step() -> Bool {
+        guard let next = queue.indices.min(by: { (queue[$0].at, queue[$0].sequence) < (queue[$1].at, queue[$1].sequence) }) else {
+            return false
+        }
+        let event = queue.remove(at: next)
+        now = max(now, event.at)
+        switch event.event {
+        case .deliver(let message, let from, let to):
+            guard !silent.contains(to) else { return true }
+            apply(nodes[to].handleMessage(message, from: from, now: now), from: to)
+        case .timeout(let transaction, let node):
+            guard !silent.contains(node) else { return true }
+            apply(nodes[node].handleTimeout(transaction, now: now), from: node)
+        }
+        return true
+    }
+
+    /// Runs events until none is left (timeouts of answered requests included).
+    mutating func runUntilIdle(maxEvents: Int = 1_000_000) {
+        var events = 0
+        while events < maxEvents, step() { events += 1 }
+        precondition(events < maxEvents, "the network did not go idle")
+    }
+
+    /// Runs only the events due at or before `instant`, then sets the clock to it.
+    mutating func run(until instant: DHTInstant) {
+        while let next = queue.min(by: { ($0.at, $0.sequence) < ($1.at, $1.sequence) }), next.at <= instant {
+            step()
+        }
+        now = max(now, instant)
+    }
+
+    /// The pending events (for assertions on scheduled timeouts).
+    var pendingEventCount: Int { queue.count }
+
+    /// The result of `operation` on `node`, once completed.
+    func result(_ node: Int, _ operation: OperationID) -> OperationResult? {
+        completed[node]?[operation]
+    }
+
+    private mutating func push(_ at: DHTInstant, _ event: Event) {
+        sequence += 1
+        queue.append(Scheduled(at: at, sequence: sequence, event: event))
+    }
+}
+
+extension OperationResult {
+    /// The lookup result of a lookup operation.
+    var lookup: LookupResult? {
+        if case .lookup(let result) = self { return result }
+        return nil
+    }
+}

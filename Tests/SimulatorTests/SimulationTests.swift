@@ -1,0 +1,42 @@
+import Kademlia
+import Testing
+
+@testable import Simulator
+
+@Suite("Simulation")
+struct SimulationTests {
+    static func configuration(nodes: Int, lookups: Int, seed: UInt64) -> SimulationConfiguration {
+        var configuration = SimulationConfiguration()
+        configuration.nodes = nodes
+        configuration.lookups = lookups
+        configuration.seed = seed
+        return configuration
+    }
+
+    @Test("2,000 nodes: every lookup finds the exact k closest and every stored value is found")
+    func twoThousandNodesAreExact() {
+        let report = Simulation(configuration: Self.configuration(nodes: 2000, lookups: 200, seed: 7)).run()
+        #expect(report.nodes == 2000)
+        #expect(report.lookups == 200)
+        #expect(report.gets == 200)
+        #expect(report.exact == 1.0)
+        #expect(report.found == 1.0)
+        #expect(report.datagramsLost == 0)
+        #expect(report.storedReplicasMean == 20)
+    }
+
+    @Test("the same seed gives the same report")
+    func sameSeedSameReport() {
+        let configuration = Self.configuration(nodes: 200, lookups: 30, seed: 42)
+        let first = Simulation(configuration: configuration).run()
+        let second = Simulation(configuration: configuration).run()
+        #expect(first.wallSeconds == 0 && first.peakRSSMiB == 0)
+        #expect(first == second)
+        #expect(first.lookups == 30)
+
+        var other = configuration
+        other.seed = 43
+        let third = Simulation(configuration: other).run()
+        #expect(third != first)
+    }
+}
