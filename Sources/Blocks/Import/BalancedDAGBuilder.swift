@@ -7,13 +7,17 @@ import DHTCrypto
 /// - a file of one chunk is that raw leaf; an empty file is one empty raw leaf;
 /// - otherwise every leaf sits at the same depth, and internal nodes are filled left to right with up to
 ///   `maxLinks` links; the root is the single node at the top;
-/// - an internal node is a dag-pb ``PBNode`` with all links first (Hash, `Name = ""`, Tsize = the child's bytes
-///   plus its own Tsize total), then `Data` = ``UnixFSData`` `{Type: File, filesize, blocksizes}`.
+/// - an internal node is a dag-pb ``PBNode`` with all links first (Hash, `Name = ""`, Tsize = the size of the
+///   child block plus the Tsize of each of the child's links), then `Data` = ``UnixFSData``
+///   `{Type: File, filesize, blocksizes}` with `blocksizes` unpacked.
 ///
 /// Streaming: feed bytes with ``append(_:emit:)`` in pieces of any size and call ``finish(emit:)`` at the end.
 /// Blocks are handed to `emit` as soon as they are complete, children before their parents. Memory held: one
 /// partial chunk plus, per tree level, the pending links of the one unfinished node (at most `maxLinks` each,
 /// about 60 bytes apiece) — a few MiB for a file of any size.
+///
+/// If `emit` throws, the error comes out of ``append(_:emit:)`` or ``finish(emit:)`` and that file's import is
+/// over: start a new builder (the blocks already emitted are valid blocks, just not a complete DAG).
 public struct BalancedDAGBuilder: Sendable {
     /// What a parent needs to know about a finished child.
     private struct PendingLink: Sendable {
@@ -102,10 +106,13 @@ public struct BalancedDAGBuilder: Sendable {
             }
             level += 1
         }
+        // There is at least one leaf, and flushing a level of two or more links always makes a level above it,
+        // so the loop always ends at a top level of exactly one link.
+        guard let root else { preconditionFailure("BalancedDAGBuilder: a finished DAG has exactly one root") }
         let result = ImportResult(
-            root: root?.cid ?? levels[0][0].cid,
+            root: root.cid,
             fileSize: byteCount,
-            rootTsize: root?.tsize ?? 0,
+            rootTsize: root.tsize,
             blockCount: blockCount,
             leafCount: leafCount)
         self = BalancedDAGBuilder(profile: profile)
