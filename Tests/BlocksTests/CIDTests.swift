@@ -117,6 +117,15 @@ import Testing
         #expect(throws: CIDError.multibase(.invalidLength(54))) { try CID(parsing: String(Self.emptyRaw.dropLast(4))) }
     }
 
+    @Test func reportsQmTextThatIsNotASHA256Multihash() throws {
+        // 46 characters starting "Qm" are read as CIDv0, a bare multihash; these decode to other multihashes.
+        let sha512Header = Base58BTC.encode([0x12, 0x21] + [UInt8](repeating: 0xff, count: 32))
+        #expect(sha512Header.count == 46 && sha512Header.hasPrefix("Qm"))
+        #expect(throws: CIDError.multihash(.digestLength(expected: 32, actual: 33))) { try CID(parsing: sha512Header) }
+        let almost = String(Self.emptyDagPBv0.dropLast()) + "z"
+        #expect(try CID(parsing: almost) != CID(parsing: Self.emptyDagPBv0))
+    }
+
     @Test func rejectsMultibaseEncodedCIDv0() throws {
         let v0 = try CID(parsing: Self.emptyDagPBv0)
         #expect(throws: CIDError.multibaseEncodedV0) { try CID(parsing: Multibase.base32.encode(v0.bytes)) }

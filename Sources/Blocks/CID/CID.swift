@@ -153,9 +153,8 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
         if utf8.count == 46 && utf8[0] == UInt8(ascii: "Q") && utf8[1] == UInt8(ascii: "m") {
             // CID spec: a 46-character string starting "Qm" is a CIDv0.
             do { bytes = try Base58BTC.decode(utf8: utf8, offsetBase: 0) } catch { throw .multibase(error) }
-            let cid = try CID(decoding: bytes)
-            guard cid.version == .v0 else { throw .invalidV0Text }
-            self = cid
+            // CIDv0 is a bare sha2-256 multihash, so its errors are multihash errors.
+            do { self = .v0(try Multihash(decoding: bytes)) } catch { throw .multihash(error) }
             return
         }
         do { bytes = try Multibase.decode(text).bytes } catch { throw .multibase(error) }

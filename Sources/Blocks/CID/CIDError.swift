@@ -14,8 +14,6 @@ public enum CIDError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedCodec(UInt64)
     /// A CIDv0 must be dag-pb.
     case invalidV0Codec(UInt64)
-    /// Text of the `Qm…` form decodes to something other than a CIDv0.
-    case invalidV0Text
     /// Multibase text holds a CIDv0, which the CID spec forbids (CIDv0 text is bare base58btc `Qm…`).
     case multibaseEncodedV0
     /// The multihash is malformed or not sha2-256 with a 32-byte digest.
@@ -35,7 +33,6 @@ public enum CIDError: Error, Equatable, Sendable, CustomStringConvertible {
             "unsupported CID codec 0x\(String(code, radix: 16))"
                 + (Multicodec.name(of: code).map { " (\($0))" } ?? "") + ": only raw and dag-pb are supported"
         case .invalidV0Codec(let code): "CIDv0 must be dag-pb, not codec 0x\(String(code, radix: 16))"
-        case .invalidV0Text: "Qm… text does not decode to a CIDv0 multihash"
         case .multibaseEncodedV0: "multibase text holds a CIDv0; CIDv0 is only written as bare Qm… base58btc"
         case .multihash(let error): "CID \(error)"
         case .trailingBytes(let count): "CID has \(count) trailing bytes"
