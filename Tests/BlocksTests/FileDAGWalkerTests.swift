@@ -60,6 +60,22 @@ import Testing
         #expect(throws: DAGReadError.unexpectedBlock(stray, expected: first)) { try walker.deliver([1], for: stray) }
     }
 
+    @Test func refusesOversizedBlocksBeforeHashingThem() throws {
+        let (store, result) = try importIntoMemory(distinctBytes(10))
+        var walker = try open(store, result.root)
+        guard case .need(let first) = walker.next() else {
+            Issue.record("expected a need")
+            return
+        }
+        let huge = [UInt8](repeating: 0, count: Block.maxByteCount + 1)
+        #expect(throws: DAGReadError.blockTooLarge(first, byteCount: huge.count)) {
+            try walker.deliver(huge, for: first)
+        }
+        #expect(throws: DAGReadError.blockTooLarge(first, byteCount: huge.count)) {
+            try FileDAGWalker(root: first, rootBytes: huge)
+        }
+    }
+
     @Test func upcomingPredictsEveryNeedInOrder() throws {
         let bytes = distinctBytes(150)  // depth 4
         let (store, result) = try importIntoMemory(bytes)

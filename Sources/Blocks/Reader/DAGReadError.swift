@@ -4,6 +4,8 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
     case blockNotFound(CID)
     /// The block's bytes do not hash to its CID: corrupt on disk or forged. Nothing from it was returned.
     case hashMismatch(CID)
+    /// The block is larger than ``Block/maxByteCount``; it was not hashed or used.
+    case blockTooLarge(CID, byteCount: Int)
     /// The store failed to read the block.
     case store(CID, BlockStoreError)
     /// A dag-pb block does not decode.
@@ -34,6 +36,8 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .blockNotFound(let cid): "block \(cid) not found"
         case .hashMismatch(let cid): "block \(cid) is corrupt: its bytes do not match its hash"
+        case .blockTooLarge(let cid, let count):
+            "block \(cid) is \(count) bytes, over the \(Block.maxByteCount)-byte block limit"
         case .store(let cid, let error): "reading block \(cid): \(error)"
         case .invalidDagPB(let cid, let error): "block \(cid): \(error)"
         case .missingUnixFSData(let cid): "block \(cid) is dag-pb without UnixFS data"

@@ -9,12 +9,15 @@ struct FileNode: Sendable {
     /// The file bytes under this block: its own plus its children's.
     var fileSize: UInt64
 
-    /// Verifies that `bytes` hash to `cid`, then decodes them as a raw leaf or a UnixFS `File`/`Raw` node.
+    /// Verifies that `bytes` (at most ``Block/maxByteCount``) hash to `cid`, then decodes them as a raw leaf or a
+    /// UnixFS `File`/`Raw` node.
     ///
     /// Checks: the hash (first, before anything else looks at the bytes); strict dag-pb; UnixFS `Data` present,
     /// of type `File` or `Raw`; one `blocksizes` entry per link; `filesize`, when present, equal to the node's own
     /// data plus its `blocksizes` (UnixFS spec: `filesize` is the total file size under the node).
     init(verifying bytes: [UInt8], as cid: CID) throws(DAGReadError) {
+        // DESIGN: blocks up to 2 MiB. Refuse a larger one before spending time hashing it.
+        guard bytes.count <= Block.maxByteCount else { throw .blockTooLarge(cid, byteCount: bytes.count) }
         guard cid.multihash.matches(bytes) else { throw .hashMismatch(cid) }
         switch cid.codec {
         case .raw:
