@@ -136,3 +136,69 @@ extension OperationResult {
         return nil
     }
 }
+
+extension TestNetwork {
+    /// `count` nodes with random IDs; node 0 starts alone, every other node bootstraps from node 0's address
+    /// only, one after another, each join run to the end.
+    static func bootstrapped(count: Int, configuration: KademliaConfiguration = KademliaConfiguration(), seed: UInt64) -> TestNetwork {
+        var network = TestNetwork()
+        var random = SeededRandom(seed: seed)
+        for index in 0..<count {
+            network.addNode(id: NodeID.random(using: &random), configuration: configuration, seed: random.next())
+            guard index > 0 else { continue }
+            let seedAddress = network.addresses[0]
+            network.command(index) { $0.bootstrap(from: [seedAddress], now: $1) }
+            network.runUntilIdle()
+        }
+        return network
+    }
+
+    /// The IDs of every node but `node`, closest to `target` first.
+    func trueClosest(to target: NodeID, count: Int, excluding node: Int) -> [NodeID] {
+        TestIDs.bruteForceClosest(to: target, among: nodes.indices.filter { $0 != node }.map { nodes[$0].localID }, count: count)
+    }
+}
+
+extension KademliaConfiguration {
+    /// The defaults with k = `k` (bucket size and lookup result size).
+    static func withK(_ k: Int) -> KademliaConfiguration {
+        var configuration = KademliaConfiguration()
+        configuration.routingTable.bucketSize = k
+        configuration.lookup.resultSize = k
+        return configuration
+    }
+}
+
+extension Array where Element == KademliaDirective {
+    /// The messages to send, in order.
+    var sends: [(message: KademliaMessage, to: NodeAddress)] {
+        compactMap { if case .send(let message, let address) = $0 { return (message, address) } else { return nil } }
+    }
+
+    /// The timeouts asked for, in order.
+    var timeouts: [(TransactionID, DHTInstant)] {
+        compactMap { if case .scheduleTimeout(let id, let at) = $0 { return (id, at) } else { return nil } }
+    }
+
+    /// The operations completed, in order.
+    var completions: [(OperationID, OperationResult)] {
+        compactMap { if case .completed(let id, let result) = $0 { return (id, result) } else { return nil } }
+    }
+
+    /// The ticks asked for, in order.
+    var ticks: [DHTInstant] {
+        compactMap { if case .scheduleTick(let at) = $0 { return at } else { return nil } }
+    }
+}
+
+extension KademliaMessage {
+    var request: KademliaRequest? {
+        if case .request(let request) = body { return request }
+        return nil
+    }
+
+    var response: KademliaResponse? {
+        if case .response(let response) = body { return response }
+        return nil
+    }
+}

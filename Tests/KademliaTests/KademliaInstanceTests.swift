@@ -1,0 +1,392 @@
+import Testing
+
+@testable import Kademlia
+
+@Suite("KademliaInstance")
+struct KademliaInstanceTests {
+    let t0 = DHTInstant.seconds(1)
+
+    // MARK: - Joining and lookups
+
+    @Test("bootstrap from one seed, then findNode returns the true k closest", arguments: [20, 8])
+    func bootstrapThenFindNode(k: Int) throws {
+        var network = TestNetwork.bootstrapped(count: 30, configuration: .withK(k), seed: 7)
+        // Every join completed, each from one seed that answered.
+        for node in 1..<30 {
+            let results = try #require(network.completed[node])
+            #expect(results.count == 1)
+            guard case .bootstrap(let seedsAnswered, let lookup?) = results.first?.value else {
+                Issue.record("node \(node): \(String(describing: results.first?.value))")
+                continue
+            }
+            #expect(seedsAnswered == 1)
+            #expect(lookup.outcome == .converged)
+        }
+        var random = SeededRandom(seed: 1234)
+        for round in 0..<20 {
+            let initiator = Int.random(in: 0..<30, using: &random)
+            // Random targets, and the ID of another node.
+            let target = round % 4 == 3 ? network.nodes[(initiator + 1) % 30].localID : NodeID.random(using: &random)
+            let operation = network.command(initiator) { $0.findNode(target, now: $1) }
+            network.runUntilIdle()
+            let result = try #require(network.result(initiator, operation)?.lookup)
+            #expect(result.outcome == .converged)
+            #expect(result.closest.map(\.id) == network.trueClosest(to: target, count: k, excluding: initiator), "round \(round)")
+            // Contacts carry their real addresses.
+            for contact in result.closest {
+                #expect(network.addresses[try #require(network.nodes.firstIndex { $0.localID == contact.id })] == contact.address)
+            }
+        }
+    }
+
+    @Test("a node knows every other node after the joins of a small network")
+    func tablesFillAfterJoins() {
+        let network = TestNetwork.bootstrapped(count: 12, seed: 3)
+        for node in network.nodes.indices {
+            #expect(network.nodes[node].routingTable.count == 11, "node \(node)")
+            #expect(network.nodes[node].operationCount == 0)
+            #expect(network.nodes[node].pendingRequestCount == 0)
+        }
+    }
+
+    @Test("an unknown node that sends a request is verified by a ping before it enters the table")
+    func unknownSenderVerified() throws {
+        var network = TestNetwork.bootstrapped(count: 3, seed: 11)
+        let stranger = Contact(id: TestIDs.filled(0x77), address: TestIDs.address(500))
+        let request = KademliaMessage(transactionID: TransactionID(rawValue: 42), sender: stranger.id, body: .request(.findNode(stranger.id)))
+        let directives = network.nodes[0].handleMessage(request, from: stranger.address, now: network.now)
+
+        // The request is answered, and a ping goes to the stranger.
+        let sends = directives.sends
+        #expect(sends.count == 2)
+        let answer = try #require(sends.first)
+        #expect(answer.to == stranger.address)
+        #expect(answer.message.transactionID == TransactionID(rawValue: 42))
+        #expect(answer.message.response == .nodes(network.nodes[0].routingTable.closest(to: stranger.id, count: 20)))
+        let ping = try #require(sends.last)
+        #expect(ping.to == stranger.address)
+        #expect(ping.message.request == .ping)
+        #expect(!network.nodes[0].routingTable.contains(stranger.id))
+
+        // A second request while the ping is out does not ping again.
+        let again = network.nodes[0].handleMessage(request, from: stranger.address, now: network.now)
+        #expect(again.sends.count == 1)
+
+        // The pong admits it.
+        let pong = KademliaMessage(transactionID: ping.message.transactionID, sender: stranger.id, body: .response(.pong))
+        _ = network.nodes[0].handleMessage(pong, from: stranger.address, now: network.now + .milliseconds(30))
+        #expect(network.nodes[0].routingTable.contains(stranger.id))
+        #expect(network.nodes[0].routingTable.entry(for: stranger.id)?.contact.address == stranger.address)
+        #expect(network.nodes[0].statistics.responsesMatched >= 1)
+    }
+
+    @Test("an unknown sender that never answers the verification ping stays out")
+    func unknownSenderSilent() {
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        let stranger = Contact(id: TestIDs.filled(0x77), address: TestIDs.address(500))
+        let request = KademliaMessage(transactionID: TransactionID(rawValue: 1), sender: stranger.id, body: .request(.ping))
+        var directives = instance.handleMessage(request, from: stranger.address, now: t0)
+        #expect(directives.sends.map(\.message.response) == [.pong, nil])
+        // Fire the ping's timeouts (pingAttempts = 2).
+        var fired = 0
+        while let (transaction, at) = directives.timeouts.first {
+            fired += 1
+            directives = instance.handleTimeout(transaction, now: at)
+        }
+        #expect(fired == 2)
+        #expect(!instance.routingTable.contains(stranger.id))
+        #expect(instance.routingTable.count == 0)
+        #expect(instance.pendingRequestCount == 0)
+    }
+
+    @Test("a pong from another ID than the stranger's does not admit either")
+    func verificationAnsweredByAnotherID() throws {
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        let stranger = Contact(id: TestIDs.filled(0x77), address: TestIDs.address(500))
+        let request = KademliaMessage(transactionID: TransactionID(rawValue: 1), sender: stranger.id, body: .request(.ping))
+        let ping = try #require(instance.handleMessage(request, from: stranger.address, now: t0).sends.last)
+        let impostor = TestIDs.filled(0x78)
+        _ = instance.handleMessage(KademliaMessage(transactionID: ping.message.transactionID, sender: impostor, body: .response(.pong)), from: stranger.address, now: t0)
+        #expect(!instance.routingTable.contains(stranger.id))
+        #expect(!instance.routingTable.contains(impostor))
+    }
+
+    @Test("a response from another address than the request went to is ignored")
+    func responseFromWrongAddressIgnored() throws {
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        let peer = Contact(id: TestIDs.filled(0x55), address: TestIDs.address(1))
+        let (operation, directives) = instance.ping(peer.address, now: t0)
+        let request = try #require(directives.sends.first)
+        #expect(request.to == peer.address)
+        #expect(request.message.request == .ping)
+
+        // Right transaction, right ID, wrong address.
+        let pong = KademliaMessage(transactionID: request.message.transactionID, sender: peer.id, body: .response(.pong))
+        let ignored = instance.handleMessage(pong, from: TestIDs.address(2), now: t0 + .milliseconds(20))
+        #expect(ignored.isEmpty)
+        #expect(instance.statistics.responsesUnmatched == 1)
+        #expect(instance.statistics.responsesMatched == 0)
+        #expect(!instance.routingTable.contains(peer.id))
+        #expect(instance.pendingRequestCount == 1)
+        #expect(instance.operationCount == 1)
+
+        // An unknown transaction ID from the right address is ignored too.
+        let unknown = KademliaMessage(transactionID: TransactionID(rawValue: request.message.transactionID.rawValue &+ 1), sender: peer.id, body: .response(.pong))
+        #expect(instance.handleMessage(unknown, from: peer.address, now: t0).isEmpty)
+        #expect(instance.statistics.responsesUnmatched == 2)
+
+        // The real answer still completes the ping.
+        let answered = instance.handleMessage(pong, from: peer.address, now: t0 + .milliseconds(40))
+        let completion = try #require(answered.completions.first)
+        #expect(completion.0 == operation)
+        guard case .ping(let contact, let rtt) = completion.1 else {
+            Issue.record("expected a ping result, got \(completion.1)")
+            return
+        }
+        #expect(contact == peer)
+        #expect(rtt == .milliseconds(40))
+        #expect(instance.statistics.responsesMatched == 1)
+        #expect(instance.routingTable.contains(peer.id))
+        // A duplicate of the answer is unmatched.
+        _ = instance.handleMessage(pong, from: peer.address, now: t0 + .milliseconds(41))
+        #expect(instance.statistics.responsesUnmatched == 3)
+    }
+
+    // MARK: - Records
+
+    @Test("put, then findValue from another node returns the value")
+    func putThenFindValue() throws {
+        var network = TestNetwork.bootstrapped(count: 20, configuration: .withK(5), seed: 21)
+        let key = TestIDs.filled(0x3c)
+        let data: [UInt8] = Array("hello, dht".utf8)
+        let put = network.command(4) { $0.put(key, value: data, now: $1) }
+        network.runUntilIdle()
+        guard case .published(let lookup, let accepted, let asked) = try #require(network.result(4, put)) else {
+            Issue.record("expected .published")
+            return
+        }
+        #expect(asked == 5)
+        #expect(accepted == 5)
+        #expect(lookup.closest.map(\.id) == network.trueClosest(to: key, count: 5, excluding: 4))
+        // Exactly those five hold it.
+        let holders = network.nodes.indices.filter { !network.nodes[$0].values.values(for: key, now: network.now).isEmpty }
+        #expect(Set(holders.map { network.nodes[$0].localID }) == Set(lookup.closest.map(\.id)))
+
+        let reader = try #require(network.nodes.indices.first { $0 != 4 && !holders.contains($0) })
+        let get = network.command(reader) { $0.findValue(key, now: $1) }
+        network.runUntilIdle()
+        let result = try #require(network.result(reader, get)?.lookup)
+        #expect(result.outcome == .valueFound)
+        #expect(result.values == [DHTValue(publisher: network.nodes[4].localID, data: data)])
+        #expect(result.messagesSent > 0)
+
+        // A holder answers from its own store at once.
+        let (_, local) = network.nodes[holders[0]].findValue(key, now: network.now)
+        guard case .lookup(let held)? = local.completions.first?.1 else {
+            Issue.record("expected a local lookup result")
+            return
+        }
+        #expect(held.outcome == .valueFound)
+        #expect(held.hops == 0)
+        #expect(local.sends.isEmpty)
+    }
+
+    @Test("findValue of a key nobody stored converges without values")
+    func findValueMissing() throws {
+        var network = TestNetwork.bootstrapped(count: 10, configuration: .withK(4), seed: 5)
+        let get = network.command(2) { $0.findValue(TestIDs.filled(0x99), now: $1) }
+        network.runUntilIdle()
+        let result = try #require(network.result(2, get)?.lookup)
+        #expect(result.outcome == .converged)
+        #expect(result.values.isEmpty)
+        #expect(result.closest.map(\.id) == network.trueClosest(to: TestIDs.filled(0x99), count: 4, excluding: 2))
+    }
+
+    @Test("provide, then getProviders from another node finds the provider")
+    func provideThenGetProviders() throws {
+        var network = TestNetwork.bootstrapped(count: 20, configuration: .withK(5), seed: 31)
+        let key = TestIDs.filled(0xd4)
+        let provide = network.command(9) { $0.provide(key, now: $1) }
+        network.runUntilIdle()
+        guard case .published(_, let accepted, let asked) = try #require(network.result(9, provide)) else {
+            Issue.record("expected .published")
+            return
+        }
+        #expect(asked == 5)
+        #expect(accepted == 5)
+        let holders = network.nodes.indices.filter { !network.nodes[$0].providers.providers(for: key, now: network.now).isEmpty }
+        #expect(holders.count == 5)
+        for holder in holders {
+            #expect(network.nodes[holder].providers.providers(for: key, now: network.now) == [network.contact(9)])
+        }
+
+        let seeker = try #require(network.nodes.indices.first { $0 != 9 && !holders.contains($0) })
+        let get = network.command(seeker) { $0.getProviders(key, now: $1) }
+        network.runUntilIdle()
+        let result = try #require(network.result(seeker, get)?.lookup)
+        #expect(result.providers == [network.contact(9)])
+        #expect(result.outcome == .converged)
+    }
+
+    @Test("tick returns .scheduleTick and expires records")
+    func tickExpiresRecords() throws {
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        #expect(instance.start(now: t0).ticks == [t0 + .seconds(60)])
+        let sender = Contact(id: TestIDs.filled(0x70), address: TestIDs.address(9))
+        let key = TestIDs.filled(0x33)
+        let store = KademliaMessage(transactionID: TransactionID(rawValue: 5), sender: sender.id, body: .request(.store(key, value: [7, 7], ttl: .seconds(90))))
+        let answer = instance.handleMessage(store, from: sender.address, now: t0)
+        #expect(answer.sends.first?.message.response == .stored(.stored))
+        let provide = KademliaMessage(transactionID: TransactionID(rawValue: 6), sender: sender.id, body: .request(.addProvider(key)))
+        #expect(instance.handleMessage(provide, from: sender.address, now: t0).sends.first?.message.response == .stored(.stored))
+        #expect(instance.values.count == 1)
+        #expect(instance.providers.count == 1)
+
+        let first = instance.tick(now: t0 + .seconds(60))
+        #expect(first.ticks == [t0 + .seconds(120)])
+        #expect(first.sends.isEmpty)
+        #expect(instance.values.count == 1)
+
+        let second = instance.tick(now: t0 + .seconds(90))
+        #expect(second.ticks == [t0 + .seconds(150)])
+        #expect(instance.values.count == 0)
+        #expect(instance.values.values(for: key, now: t0 + .seconds(90)).isEmpty)
+        #expect(instance.providers.count == 1)
+
+        _ = instance.tick(now: t0 + .seconds(48 * 3600))
+        #expect(instance.providers.count == 0)
+        #expect(instance.providers.keyCount == 0)
+    }
+
+    @Test("tick refreshes a bucket idle for bucketRefreshInterval")
+    func tickRefreshesIdleBucket() {
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        let peer = Contact(id: TestIDs.filled(0x01).flippingBit(0), address: TestIDs.address(3))
+        instance.restore(peer, now: t0)
+        // Before the interval: no lookup; the next tick comes at the refresh deadline at the latest.
+        let early = instance.tick(now: t0 + .seconds(3599))
+        #expect(early.sends.isEmpty)
+        #expect(early.ticks == [t0 + .seconds(3600)])
+        let due = instance.tick(now: t0 + .seconds(3600))
+        #expect(due.sends.count == 1)
+        #expect(due.sends.first?.to == peer.address)
+        guard case .findNode(let target)? = due.sends.first?.message.request else {
+            Issue.record("expected a FIND_NODE")
+            return
+        }
+        #expect(instance.localID.sharedPrefixLength(with: target) == 0)
+    }
+
+    // MARK: - Timeouts
+
+    @Test("a lookup to a node that never answers ends with .noResponses after its timeouts")
+    func lookupToSilentNode() throws {
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        let silent = Contact(id: TestIDs.filled(0x80), address: TestIDs.address(4))
+        instance.restore(silent, now: t0)
+        let (operation, firstDirectives) = instance.findNode(TestIDs.filled(0x90), now: t0)
+        var directives = firstDirectives
+        var sendTimes: [DHTInstant] = [t0]
+        var deadlines: [DHTInstant] = []
+        var completions: [(OperationID, OperationResult)] = []
+        var now = t0
+        while let (transaction, at) = directives.timeouts.first {
+            #expect(directives.sends.count == 1)
+            #expect(directives.sends.first?.to == silent.address)
+            deadlines.append(at)
+            now = at
+            directives = instance.handleTimeout(transaction, now: at)
+            completions += directives.completions
+            if !directives.sends.isEmpty { sendTimes.append(at) }
+            #expect(deadlines.count <= 4)
+            if deadlines.count > 4 { break }
+        }
+        // 1 s, then doubled per retransmission, capped at 4 s.
+        #expect(deadlines == [t0 + .seconds(1), t0 + .seconds(3), t0 + .seconds(7), t0 + .seconds(11)])
+        #expect(sendTimes.count == 4)
+        #expect(completions.count == 1)
+        let completion = try #require(completions.first)
+        #expect(completion.0 == operation)
+        let result = try #require(completion.1.lookup)
+        #expect(result.outcome == .noResponses)
+        #expect(result.closest.isEmpty)
+        #expect(result.timeouts == 4)
+        #expect(result.messagesSent == 4)
+        #expect(now == t0 + .seconds(11))
+        #expect(instance.operationCount == 0)
+        #expect(instance.pendingRequestCount == 0)
+        #expect(instance.statistics.timeouts == 4)
+        // The failure is recorded: the contact stays but is not handed out.
+        #expect(instance.routingTable.entry(for: silent.id)?.failures == 1)
+        #expect(instance.routingTable.closest(to: silent.id, count: 20).isEmpty)
+    }
+
+    @Test("a lookup in the test network to a node that left completes with the others after the timeouts")
+    func lookupWithOneSilentNode() throws {
+        var network = TestNetwork.bootstrapped(count: 10, configuration: .withK(4), seed: 17)
+        let target = network.nodes[5].localID
+        network.silent = [5]
+        let operation = network.command(0) { $0.findNode(target, now: $1) }
+        let startedAt = network.now
+        network.runUntilIdle()
+        let result = try #require(network.result(0, operation)?.lookup)
+        #expect(result.outcome == .converged)
+        #expect(!result.closest.contains { $0.id == target })
+        let others = network.trueClosest(to: target, count: 5, excluding: 0).filter { $0 != target }
+        #expect(result.closest.map(\.id) == others)
+        #expect(result.timeouts == 4)
+        // Timeouts follow the measured RTT here (at least 50 ms, doubled per attempt): 4 of them take ≥ 750 ms.
+        #expect(network.now >= startedAt + .milliseconds(750))
+        // The failure is recorded: node 0 no longer hands the silent node out.
+        #expect(network.nodes[0].routingTable.closest(to: target, count: 1).first?.id != target)
+    }
+
+    @Test("bootstrap from an address that never answers completes with no seeds answered")
+    func bootstrapFromSilentSeed() throws {
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        let (operation, firstDirectives) = instance.bootstrap(from: [TestIDs.address(8)], now: t0)
+        var directives = firstDirectives
+        var completions: [(OperationID, OperationResult)] = []
+        var fired = 0
+        while let (transaction, at) = directives.timeouts.first, fired < 10 {
+            fired += 1
+            directives = instance.handleTimeout(transaction, now: at)
+            completions += directives.completions
+        }
+        #expect(fired == 2)
+        let completion = try #require(completions.first)
+        #expect(completion.0 == operation)
+        guard case .bootstrap(let seedsAnswered, let lookup) = completion.1 else {
+            Issue.record("expected a bootstrap result")
+            return
+        }
+        #expect(seedsAnswered == 0)
+        #expect(lookup?.outcome == .noContacts)
+    }
+
+    @Test("commands beyond maxOperations are refused")
+    func tooManyOperations() {
+        var configuration = KademliaConfiguration()
+        configuration.maxOperations = 2
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), configuration: configuration, seed: 1, now: t0)
+        _ = instance.ping(TestIDs.address(1), now: t0)
+        _ = instance.ping(TestIDs.address(2), now: t0)
+        let (_, refused) = instance.ping(TestIDs.address(3), now: t0)
+        #expect(refused.sends.isEmpty)
+        guard case .refusedTooManyOperations? = refused.completions.first?.1 else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(instance.operationCount == 2)
+    }
+
+    @Test("the same seed gives the same run")
+    func deterministic() {
+        let first = TestNetwork.bootstrapped(count: 15, seed: 99)
+        let second = TestNetwork.bootstrapped(count: 15, seed: 99)
+        #expect(first.sent.count == second.sent.count)
+        #expect(first.sent.map(\.message.transactionID) == second.sent.map(\.message.transactionID))
+        #expect(first.nodes.map(\.statistics) == second.nodes.map(\.statistics))
+        #expect(first.now == second.now)
+    }
+}
