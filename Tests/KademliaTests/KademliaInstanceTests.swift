@@ -390,3 +390,113 @@ struct KademliaInstanceTests {
         #expect(first.now == second.now)
     }
 }
+
+@Suite("KademliaInstance maintenance")
+struct KademliaInstanceMaintenanceTests {
+    let t0 = DHTInstant.seconds(1)
+    let localID = TestIDs.filled(0x01)
+
+    /// An instance with k = 2 whose bucket 0 holds `first` (least recently seen) and `second`.
+    func instanceWithFullBucket() -> (KademliaInstance, Contact, Contact) {
+        var instance = KademliaInstance(localID: localID, configuration: .withK(2), seed: 1, now: t0)
+        var random = SeededRandom(seed: 8)
+        let first = TestIDs.contact(localID.randomID(sharingPrefixLength: 0, using: &random), 1)
+        let second = TestIDs.contact(localID.randomID(sharingPrefixLength: 0, using: &random), 2)
+        instance.restore(first, now: t0)
+        instance.restore(second, now: t0 + .seconds(1))
+        return (instance, first, second)
+    }
+
+    /// Pings `newcomer` at `now` and has it answer; returns the directives of the answer.
+    func admit(_ newcomer: Contact, to instance: inout KademliaInstance, now: DHTInstant) throws -> [KademliaDirective] {
+        let (_, directives) = instance.ping(newcomer.address, now: now)
+        let ping = try #require(directives.sends.first)
+        let pong = KademliaMessage(transactionID: ping.message.transactionID, sender: newcomer.id, body: .response(.pong))
+        return instance.handleMessage(pong, from: newcomer.address, now: now + .milliseconds(20))
+    }
+
+    @Test("a stale least-recently-seen contact is pinged; if it is silent, the newcomer takes its place")
+    func evictionPingFails() throws {
+        var (instance, first, second) = instanceWithFullBucket()
+        var random = SeededRandom(seed: 9)
+        let newcomer = TestIDs.contact(localID.randomID(sharingPrefixLength: 0, using: &random), 3)
+        let stale = t0 + .seconds(15 * 60)
+        var directives = try admit(newcomer, to: &instance, now: stale)
+        #expect(directives.sends.map(\.to) == [first.address])
+        #expect(directives.sends.first?.message.request == .ping)
+        #expect(!instance.routingTable.contains(newcomer.id))
+        var fired = 0
+        while let (transaction, at) = directives.timeouts.first, fired < 5 {
+            fired += 1
+            directives = instance.handleTimeout(transaction, now: at)
+        }
+        #expect(fired == 2)
+        #expect(instance.routingTable.contains(newcomer.id))
+        #expect(!instance.routingTable.contains(first.id))
+        #expect(instance.routingTable.contains(second.id))
+    }
+
+    @Test("a stale least-recently-seen contact that answers the eviction ping stays")
+    func evictionPingAnswered() throws {
+        var (instance, first, second) = instanceWithFullBucket()
+        var random = SeededRandom(seed: 9)
+        let newcomer = TestIDs.contact(localID.randomID(sharingPrefixLength: 0, using: &random), 3)
+        let stale = t0 + .seconds(15 * 60)
+        let directives = try admit(newcomer, to: &instance, now: stale)
+        let check = try #require(directives.sends.first)
+        let pong = KademliaMessage(transactionID: check.message.transactionID, sender: first.id, body: .response(.pong))
+        _ = instance.handleMessage(pong, from: first.address, now: stale + .milliseconds(50))
+        #expect(instance.routingTable.contains(first.id))
+        #expect(instance.routingTable.contains(second.id))
+        #expect(!instance.routingTable.contains(newcomer.id))
+        #expect(instance.routingTable.buckets[0].entries.last?.contact == first)
+    }
+
+    @Test("a fresh full bucket: the newcomer waits, nobody is pinged")
+    func freshBucketNoPing() throws {
+        var (instance, _, _) = instanceWithFullBucket()
+        var random = SeededRandom(seed: 9)
+        let newcomer = TestIDs.contact(localID.randomID(sharingPrefixLength: 0, using: &random), 3)
+        let directives = try admit(newcomer, to: &instance, now: t0 + .seconds(60))
+        #expect(directives.sends.isEmpty)
+        #expect(!instance.routingTable.contains(newcomer.id))
+        #expect(instance.routingTable.buckets[0].replacements == [newcomer])
+    }
+
+    @Test("an answer from another ID than the one asked removes the one asked and fails it in the lookup")
+    func answerFromAnotherID() throws {
+        var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        let asked = TestIDs.contact(TestIDs.filled(0x80), 1)
+        instance.restore(asked, now: t0)
+        let (operation, directives) = instance.findNode(TestIDs.filled(0x90), now: t0)
+        let request = try #require(directives.sends.first)
+        let other = TestIDs.filled(0x81)
+        let answer = KademliaMessage(transactionID: request.message.transactionID, sender: other, body: .response(.nodes([])))
+        let after = instance.handleMessage(answer, from: asked.address, now: t0 + .milliseconds(30))
+        #expect(!instance.routingTable.contains(asked.id))
+        #expect(!instance.routingTable.contains(other))
+        let completion = try #require(after.completions.first)
+        #expect(completion.0 == operation)
+        #expect(completion.1.lookup?.outcome == .noResponses)
+    }
+
+    @Test("own values are republished every valueRepublishInterval until stopPublishing")
+    func republish() throws {
+        var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        let peer = TestIDs.contact(TestIDs.filled(0x80), 1)
+        instance.restore(peer, now: t0)
+        let key = TestIDs.filled(0x42)
+        _ = instance.put(key, value: [1], now: t0)
+        let interval = instance.configuration.records.valueRepublishInterval
+        // Keep the bucket from falling due for refresh.
+        let before = instance.tick(now: t0 + interval - .seconds(1))
+        #expect(!before.sends.contains { $0.message.request == .findNode(key) })
+        let due = instance.tick(now: t0 + interval)
+        #expect(due.sends.contains { $0.message.request == .findNode(key) && $0.to == peer.address })
+        #expect(due.ticks.count == 1)
+
+        instance.stopPublishing(key, provider: false)
+        let later = instance.tick(now: t0 + interval * 2)
+        #expect(!later.sends.contains { $0.message.request == .findNode(key) })
+    }
+}
