@@ -364,6 +364,49 @@ struct KademliaInstanceTests {
         #expect(lookup?.outcome == .noContacts)
     }
 
+    @Test("bootstrap from a silent seed and a live one: the live one's contacts are used")
+    func bootstrapWithOneSilentSeed() throws {
+        var network = TestNetwork.bootstrapped(count: 6, seed: 41)
+        var random = SeededRandom(seed: 4242)
+        let joiner = network.addNode(id: NodeID.random(using: &random))
+        let silentSeed = TestIDs.address(900)
+        let liveSeed = network.addresses[2]
+        let operation = network.command(joiner) { $0.bootstrap(from: [silentSeed, liveSeed], now: $1) }
+        network.runUntilIdle()
+        guard case .bootstrap(let seedsAnswered, let lookup?) = try #require(network.result(joiner, operation)) else {
+            Issue.record("expected a bootstrap result")
+            return
+        }
+        #expect(seedsAnswered == 1)
+        #expect(lookup.outcome == .converged)
+        #expect(network.nodes[joiner].routingTable.count == 6)
+        // The others took the joiner in after verifying it.
+        for node in 0..<6 {
+            #expect(network.nodes[node].routingTable.contains(network.nodes[joiner].localID), "node \(node)")
+        }
+    }
+
+    @Test("STORE requests are answered with the store's outcome")
+    func storeOutcomes() {
+        var configuration = KademliaConfiguration()
+        configuration.records.maxValueBytes = 4
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), configuration: configuration, seed: 1, now: t0)
+        let sender = Contact(id: TestIDs.filled(0x70), address: TestIDs.address(9))
+        func store(_ value: [UInt8], ttl: Duration, id: UInt64) -> KademliaResponse? {
+            let message = KademliaMessage(transactionID: TransactionID(rawValue: id), sender: sender.id, body: .request(.store(TestIDs.filled(0x33), value: value, ttl: ttl)))
+            return instance.handleMessage(message, from: sender.address, now: t0).sends.first?.message.response
+        }
+        #expect(store([1, 2, 3, 4, 5], ttl: .seconds(60), id: 1) == .stored(.rejected(.valueTooLarge)))
+        #expect(store([1], ttl: .zero, id: 2) == .stored(.rejected(.invalidTTL)))
+        #expect(store([1], ttl: .seconds(60), id: 3) == .stored(.stored))
+        #expect(store([2], ttl: .seconds(60), id: 4) == .stored(.replaced))
+        #expect(instance.values.values(for: TestIDs.filled(0x33), now: t0) == [DHTValue(publisher: sender.id, data: [2])])
+        // A FIND_VALUE is answered with the value.
+        let find = KademliaMessage(transactionID: TransactionID(rawValue: 5), sender: sender.id, body: .request(.findValue(TestIDs.filled(0x33))))
+        #expect(instance.handleMessage(find, from: sender.address, now: t0).sends.first?.message.response == .values([DHTValue(publisher: sender.id, data: [2])]))
+        #expect(instance.statistics.requestsAnswered == 5)
+    }
+
     @Test("commands beyond maxOperations are refused")
     func tooManyOperations() {
         var configuration = KademliaConfiguration()
