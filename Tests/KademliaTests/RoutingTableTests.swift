@@ -190,6 +190,29 @@ struct RoutingTableTests {
         #expect(table.entry(for: first.id)?.contact.address == moved.address)
     }
 
+    @Test(
+        "IP diversity: a known contact that moves into a full /24 does not exceed the limit",
+        .disabled("bug: observe() of a known contact takes its new address without the IP-diversity check; 3 contacts of one /24 end up in a bucket"))
+    func ipDiversityOnAddressChange() throws {
+        var table = RoutingTable(localID: localID, now: start)
+        var random = SeededRandom(seed: 12)
+        func contact(_ address: String) throws -> Contact {
+            Contact(id: localID.randomID(sharingPrefixLength: 0, using: &random), address: try NodeAddress(parsing: address))
+        }
+        let a = try contact("192.168.1.1:4000")
+        let b = try contact("192.168.1.2:4000")
+        let c = try contact("172.16.0.1:4000")
+        for member in [a, b, c] { #expect(table.observe(member, now: start) == .inserted) }
+        var moved = c
+        moved.address = try NodeAddress(parsing: "192.168.1.3:4000")
+        table.observe(moved, now: start + .seconds(1))
+        let limit = try #require(table.configuration.ipDiversity)
+        let sameNetwork = table.buckets[0].entries.filter {
+            $0.contact.address.sharesNetwork(with: a.address, ipv4Bits: limit.ipv4PrefixLength, ipv6Bits: limit.ipv6PrefixLength)
+        }
+        #expect(sameNetwork.count <= limit.maxPerPrefix)
+    }
+
     @Test("IP diversity: IPv6 contacts are limited per /64")
     func ipDiversityIPv6() throws {
         var table = RoutingTable(localID: localID, now: start)
@@ -247,7 +270,7 @@ struct RoutingTableTests {
         #expect(noCache.buckets[0].replacements.isEmpty)
     }
 
-    @Test("closest(to:count:) equals a brute-force sort by XOR distance")
+    @Test("closest(to:count:) holds the same contacts as a brute-force sort by XOR distance")
     func closestMatchesBruteForce() {
         var configuration = RoutingTableConfiguration()
         configuration.ipDiversity = nil
@@ -276,7 +299,8 @@ struct RoutingTableTests {
         targets += ids.prefix(20)
         for target in targets {
             for count in [1, 3, 20, 1000] {
-                let got = table.closest(to: target, count: count).map(\.id)
+                // The table returns the closest in no particular order: compare them sorted by distance.
+                let got = TestIDs.sortedByDistance(table.closest(to: target, count: count).map(\.id), to: target)
                 #expect(got == TestIDs.bruteForceClosest(to: target, among: ids, count: count), "target \(target), count \(count)")
             }
         }
@@ -295,7 +319,7 @@ struct RoutingTableTests {
         let ids = table.contacts.map(\.id)
         for excluded in ids.prefix(40) {
             let target = excluded.flippingBit(250)
-            let got = table.closest(to: target, count: 20, excluding: excluded).map(\.id)
+            let got = TestIDs.sortedByDistance(table.closest(to: target, count: 20, excluding: excluded).map(\.id), to: target)
             #expect(!got.contains(excluded))
             #expect(got == TestIDs.bruteForceClosest(to: target, among: ids.filter { $0 != excluded }, count: 20))
             // Without excluding, the excluded contact is the closest.

@@ -28,6 +28,11 @@ enum TestIDs {
         Contact(id: id, address: address(index))
     }
 
+    /// `ids` sorted by XOR distance to `target`, closest first.
+    static func sortedByDistance(_ ids: [NodeID], to target: NodeID) -> [NodeID] {
+        ids.sorted { $0.distance(to: target) < $1.distance(to: target) }
+    }
+
     /// Brute force: the `count` IDs of `ids` closest to `target`, closest first.
     static func bruteForceClosest(to target: NodeID, among ids: [NodeID], count: Int) -> [NodeID] {
         Array(ids.sorted { $0.distance(to: target) < $1.distance(to: target) }.prefix(count))
