@@ -543,3 +543,95 @@ struct KademliaInstanceMaintenanceTests {
         #expect(!later.sends.contains { $0.message.request == .findNode(key) })
     }
 }
+
+@Suite("KademliaInstance commands alone")
+struct KademliaInstanceAloneTests {
+    let t0 = DHTInstant.seconds(1)
+    let localID = TestIDs.filled(0x01)
+
+    /// Fires every timeout the directives ask for, in order, until none is left; returns the completions.
+    func fireTimeouts(_ instance: inout KademliaInstance, from directives: [KademliaDirective], limit: Int = 20) -> (completions: [(OperationID, OperationResult)], fired: Int) {
+        var directives = directives
+        var completions = directives.completions
+        var fired = 0
+        while let (transaction, at) = directives.timeouts.first, fired < limit {
+            fired += 1
+            directives = instance.handleTimeout(transaction, now: at)
+            completions += directives.completions
+        }
+        return (completions, fired)
+    }
+
+    @Test("a ping nobody answers completes with no contact after pingAttempts")
+    func pingUnanswered() throws {
+        var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        let (operation, directives) = instance.ping(TestIDs.address(5), now: t0)
+        let (completions, fired) = fireTimeouts(&instance, from: directives)
+        #expect(fired == 2)
+        #expect(completions.count == 1)
+        let completion = try #require(completions.first)
+        #expect(completion.0 == operation)
+        guard case .ping(let contact, let rtt) = completion.1 else {
+            Issue.record("expected a ping result")
+            return
+        }
+        #expect(contact == nil)
+        #expect(rtt == nil)
+        #expect(instance.operationCount == 0)
+    }
+
+    @Test("put with an empty routing table completes at once with nobody asked")
+    func putAlone() throws {
+        var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        let (operation, directives) = instance.put(TestIDs.filled(0x22), value: [1], now: t0)
+        #expect(directives.sends.isEmpty)
+        let completion = try #require(directives.completions.first)
+        #expect(completion.0 == operation)
+        guard case .published(let lookup, let accepted, let asked) = completion.1 else {
+            Issue.record("expected .published")
+            return
+        }
+        #expect(lookup.outcome == .noContacts)
+        #expect(accepted == 0)
+        #expect(asked == 0)
+    }
+
+    @Test("getProviders includes the providers this node holds")
+    func getProvidersIncludesLocal() throws {
+        var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        let provider = Contact(id: TestIDs.filled(0x70), address: TestIDs.address(9))
+        let key = TestIDs.filled(0x33)
+        let announce = KademliaMessage(transactionID: TransactionID(rawValue: 1), sender: provider.id, body: .request(.addProvider(key)))
+        _ = instance.handleMessage(announce, from: provider.address, now: t0)
+        let (_, directives) = instance.getProviders(key, now: t0)
+        let result = try #require(directives.completions.first?.1.lookup)
+        #expect(result.outcome == .noContacts)
+        #expect(result.providers == [provider])
+    }
+
+    @Test("at most maxVerifications unknown senders are pinged at once")
+    func verificationsBounded() {
+        var configuration = KademliaConfiguration()
+        configuration.maxVerifications = 1
+        var instance = KademliaInstance(localID: localID, configuration: configuration, seed: 1, now: t0)
+        var pings = 0
+        for index in 0..<3 {
+            let sender = Contact(id: TestIDs.filled(0x70 + UInt8(index)), address: TestIDs.address(10 + index))
+            let request = KademliaMessage(transactionID: TransactionID(rawValue: UInt64(index)), sender: sender.id, body: .request(.ping))
+            let directives = instance.handleMessage(request, from: sender.address, now: t0)
+            // Every request is answered.
+            #expect(directives.sends.first?.message.response == .pong)
+            pings += directives.sends.filter { $0.message.request == .ping }.count
+        }
+        #expect(pings == 1)
+        #expect(instance.pendingRequestCount == 1)
+    }
+
+    @Test("messages that claim our own ID are dropped")
+    func ownIDDropped() {
+        var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        let request = KademliaMessage(transactionID: TransactionID(rawValue: 1), sender: localID, body: .request(.ping))
+        #expect(instance.handleMessage(request, from: TestIDs.address(3), now: t0).isEmpty)
+        #expect(instance.statistics.requestsAnswered == 0)
+    }
+}
