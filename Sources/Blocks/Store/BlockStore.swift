@@ -52,11 +52,51 @@ extension BlockStore {
 public enum BlockStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The bytes offered or found are not a valid block for the CID.
     case invalidBlock(BlockError)
+    /// The file stored for the CID does not hash to it (or is larger than any block): the disk corrupted it.
+    /// Its bytes were not returned.
+    case corruptBlock(CID, path: String)
+    /// The filesystem is full (ENOSPC or EDQUOT) while writing `path`; nothing partial is left under a block's name.
+    case diskFull(path: String)
+    /// A file operation failed with `errno`.
+    case fileSystem(operation: String, path: String, errno: Int32)
+    /// Another writer holds the repository's lock; `holderPID` is the process it names, when readable.
+    case locked(path: String, holderPID: Int32?)
+    /// The folder is not empty and has no `version` file, so it is not a repository.
+    case notARepository(path: String)
+    /// The repository's `version` file names a layout this program does not know.
+    case unsupportedRepoVersion(path: String, found: String)
+    /// The store was opened read-only and the operation writes.
+    case readOnly(path: String)
+    /// The pin file is damaged at `line` (1-based).
+    case invalidPinFile(path: String, line: Int)
+    /// A block under a pinned (or to be pinned) root is missing, so the DAG cannot be walked.
+    case incompleteDAG(root: CID, missing: CID)
+    /// A dag-pb block in a DAG being walked does not decode, so its links are unknown.
+    case invalidDagPB(CID, DagPBError)
+    /// The write session was already closed or discarded.
+    case sessionClosed
 
     /// A one-line explanation for logs and the CLI.
     public var description: String {
         switch self {
         case .invalidBlock(let error): error.description
+        case .corruptBlock(let cid, let path):
+            "block \(cid) is corrupt on disk: \(path) does not match its hash (run repo verify)"
+        case .diskFull(let path): "disk full while writing \(path); no partial block was kept"
+        case .fileSystem(let operation, let path, let code):
+            "\(operation) \(path): \(POSIX.describe(code))"
+        case .locked(let path, let pid):
+            "repository \(path) is locked by "
+                + (pid.map { "process \($0)" } ?? "another process") + "; only one writer may open it"
+        case .notARepository(let path): "\(path) is not a repository (not empty and no version file)"
+        case .unsupportedRepoVersion(let path, let found):
+            "repository \(path) has layout version '\(found)'; this program reads version "
+                + "\(FileBlockStore.layoutVersion) only"
+        case .readOnly(let path): "repository \(path) is open read-only"
+        case .invalidPinFile(let path, let line): "pin file \(path) is damaged at line \(line)"
+        case .incompleteDAG(let root, let missing): "block \(missing) under root \(root) is missing"
+        case .invalidDagPB(let cid, let error): "block \(cid): \(error)"
+        case .sessionClosed: "the write session is closed"
         }
     }
 }

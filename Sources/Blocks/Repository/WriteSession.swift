@@ -1,0 +1,180 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A batch of block writes into a ``FileBlockStore``, and a lease that keeps them from garbage collection.
+///
+/// An importer or a fetch opens a session, puts blocks through it, and closes it when the blocks are pinned or no
+/// longer needed. While it is open:
+/// - every block it puts (including one that was already stored) is a GC root, so ``FileBlockStore/gc()`` never
+///   deletes a block that an import in progress has written;
+/// - blocks go to temporary files first; a flush fsyncs those files, renames them to their final names and fsyncs
+///   each touched folder once. With ``Policy/batched(maxBlocks:maxBytes:)`` a flush happens whenever a batch
+///   fills; with ``Policy/staged`` only at ``flush()`` or ``close()``, so ``discard()`` can take back everything
+///   (CAR import relies on that).
+///
+/// Blocks not yet flushed are not visible through ``get(_:)`` or ``has(_:)``. A session that is dropped without
+/// ``close()`` is discarded: its unflushed temporary files are removed. Thread-safe; puts are serialised.
+public final class WriteSession: BlockStore {
+    /// When a session moves blocks to their final names.
+    public enum Policy: Sendable, Hashable {
+        /// Flush whenever `maxBlocks` blocks or `maxBytes` bytes are waiting, and at ``flush()`` and ``close()``.
+        case batched(maxBlocks: Int, maxBytes: Int)
+        /// Flush only at ``flush()`` and ``close()``: nothing reaches a final name before that.
+        case staged
+
+        /// 256 blocks or 64 MiB a batch: one flush per 64 MiB of 256 KiB chunks.
+        public static let `default` = Policy.batched(maxBlocks: 256, maxBytes: 64 << 20)
+    }
+
+    private struct Pending {
+        var temporary: String
+        var final: String
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var pendingFinals: Set<String> = []
+        var pendingBytes = 0
+        /// Folders whose entries changed since the last flush.
+        var dirtyDirectories: Set<String> = []
+        var isClosed = false
+        var putCount = 0
+    }
+
+    /// The store written to.
+    public let store: FileBlockStore
+    /// The flush policy.
+    public let policy: Policy
+    private let id: Int
+    private let state = Mutex(State())
+
+    init(store: FileBlockStore, id: Int, policy: Policy) {
+        self.store = store
+        self.id = id
+        self.policy = policy
+    }
+
+    deinit {
+        discard()
+    }
+
+    /// Blocks put so far (including ones already stored).
+    public var putCount: Int { state.withLock { $0.putCount } }
+
+    /// Writes a block to a temporary file (nothing if it is already stored) and marks it as held by this session.
+    ///
+    /// - Throws: ``BlockStoreError/diskFull(path:)`` or another file system error (the temporary file is removed;
+    ///   earlier blocks stay pending), ``BlockStoreError/sessionClosed`` after ``close()`` or ``discard()``.
+    public func put(_ block: Block) throws(BlockStoreError) {
+        try state.withLock { (state) throws(BlockStoreError) in
+            guard !state.isClosed else { throw .sessionClosed }
+            state.putCount += 1
+            // Protect first, then look: a GC that removes the file before this point is seen below as "missing".
+            store.protect(block.cid.multihash, session: id)
+            let location = store.layout.location(of: block.cid.multihash)
+            if state.pendingFinals.contains(location.path) || POSIX.exists(location.path) { return }
+            if try POSIX.makeDirectory(location.directory) {
+                state.dirtyDirectories.insert(store.layout.blocksDirectory)
+            }
+            let temporary = store.newTemporary(directory: location.directory, key: location.key)
+            do throws(BlockStoreError) {
+                try write(block.bytes, to: temporary)
+            } catch {
+                _ = Glibc.unlink(temporary)
+                store.releaseTemporaries(CollectionOfOne(temporary))
+                throw error
+            }
+            state.pending.append(Pending(temporary: temporary, final: location.path))
+            state.pendingFinals.insert(location.path)
+            state.pendingBytes += block.bytes.count
+            state.dirtyDirectories.insert(location.directory)
+            if case .batched(let maxBlocks, let maxBytes) = policy,
+                state.pending.count >= maxBlocks || state.pendingBytes >= maxBytes
+            {
+                try flush(&state)
+            }
+        }
+    }
+
+    private func write(_ bytes: [UInt8], to path: String) throws(BlockStoreError) {
+        guard let fd = try POSIX.open(path, O_WRONLY | O_CREAT | O_EXCL) else { return }
+        defer { POSIX.close(fd) }
+        try POSIX.writeAll(fd, bytes, path: path, faults: store.faults)
+    }
+
+    /// Makes every block put so far durable under its final name: fsync the temporary files, rename them, fsync
+    /// the folders once.
+    public func flush() throws(BlockStoreError) {
+        try state.withLock { (state) throws(BlockStoreError) in
+            guard !state.isClosed else { throw .sessionClosed }
+            try flush(&state)
+        }
+    }
+
+    private func flush(_ state: inout State) throws(BlockStoreError) {
+        for pending in state.pending {
+            try POSIX.fsync(path: pending.temporary, faults: store.faults)
+        }
+        // Only fsynced files are renamed, so a final name never points at data the disk has not got.
+        var renamed = 0
+        defer {
+            store.releaseTemporaries(state.pending[..<renamed].map(\.temporary))
+            for pending in state.pending[..<renamed] { state.pendingFinals.remove(pending.final) }
+            state.pending.removeFirst(renamed)
+            if state.pending.isEmpty { state.pendingBytes = 0 }
+        }
+        for pending in state.pending {
+            try POSIX.rename(pending.temporary, pending.final)
+            renamed += 1
+        }
+        for directory in state.dirtyDirectories.sorted(by: >) {
+            try POSIX.fsync(path: directory, faults: store.faults)
+        }
+        state.dirtyDirectories.removeAll()
+    }
+
+    /// Flushes and ends the session: its blocks are durable, and GC no longer treats them as roots. The session
+    /// ends even when the flush fails (its unflushed temporary files are then removed).
+    public func close() throws(BlockStoreError) {
+        try state.withLock { (state) throws(BlockStoreError) in
+            guard !state.isClosed else { return }
+            defer { end(&state) }
+            try flush(&state)
+        }
+    }
+
+    /// Ends the session without flushing: blocks not yet flushed are removed. Blocks already flushed stay (they are
+    /// valid blocks; GC collects them unless pinned).
+    public func discard() {
+        state.withLock { state in
+            guard !state.isClosed else { return }
+            end(&state)
+        }
+    }
+
+    private func end(_ state: inout State) {
+        for pending in state.pending { _ = Glibc.unlink(pending.temporary) }
+        store.releaseTemporaries(state.pending.map(\.temporary))
+        state.pending.removeAll()
+        state.pendingFinals.removeAll()
+        state.isClosed = true
+        store.endSession(id)
+    }
+
+    // MARK: Reads go to the store
+
+    /// The store's block (flushed blocks only).
+    public func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? { try store.get(cid) }
+
+    /// Whether the store has the block (flushed blocks only).
+    public func has(_ cid: CID) throws(BlockStoreError) -> Bool { store.has(cid) }
+
+    /// Deletes from the store.
+    @discardableResult
+    public func delete(_ cid: CID) throws(BlockStoreError) -> Bool { try store.delete(cid) }
+}
