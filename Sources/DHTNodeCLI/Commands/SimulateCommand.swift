@@ -57,7 +57,11 @@ struct SimulateCommand: ParsableCommand {
         let started = clock.now
         let quiet = json
         var report = Simulation(configuration: configuration).run { phase in
-            if !quiet { FileHandle.standardError.write(Data("simulate: \(phase)\n".utf8)) }
+            if !quiet {
+                let rss = ProcessMemory.residentBytes().map { "\($0 >> 20) MiB" } ?? "?"
+                let elapsed = (clock.now - started).milliseconds / 1000
+                FileHandle.standardError.write(Data("simulate: [\(Int(elapsed)) s, RSS \(rss)] \(phase)\n".utf8))
+            }
         }
         report.wallSeconds = (clock.now - started).milliseconds / 1000
         report.peakRSSMiB = ProcessMemory.peakResidentBytes().map { Double($0) / 1_048_576 } ?? 0

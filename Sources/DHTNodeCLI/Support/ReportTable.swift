@@ -22,6 +22,7 @@ enum ReportTable {
             ("join messages per node", f(report.joinMessagesPerNode, 1)),
             ("routing table size (mean)", f(report.routingTableSizeMean, 1)),
             ("datagrams (lost)", "\(report.datagrams) (\(report.datagramsLost))"),
+            ("requests (timed out)", "\(report.requests) (\(report.requestTimeouts))"),
             ("simulated seconds", f(report.simulatedSeconds, 1)),
             ("wall seconds", f(report.wallSeconds, 1)),
             ("peak RSS MiB", f(report.peakRSSMiB, 0)),

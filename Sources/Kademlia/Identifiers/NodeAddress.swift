@@ -50,8 +50,12 @@ public struct NodeAddress: Hashable, Sendable {
             portText = text[text.index(after: colon)...]
             if hostText.contains(":") { throw .ipv6NeedsBrackets }
         }
-        guard let port = UInt16(portText), port != 0 else { throw .invalidPort(String(portText)) }
+        guard !portText.isEmpty, portText.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let port = UInt16(portText), port != 0
+        else { throw .invalidPort(String(portText)) }
         guard let host = Self.parseHost(String(hostText)) else { throw .invalidHost(String(hostText)) }
+        // Brackets are for IPv6 only: `[1.2.3.4]:5` is not an address.
+        if text.hasPrefix("["), case .ipv4 = host { throw .invalidHost(String(hostText)) }
         self.init(host: host, port: port)
     }
 

@@ -152,6 +152,16 @@ public struct NodeID: Hashable, Comparable, Sendable {
         return NodeID(word(0), word(1), word(2), word(3))
     }
 
+    /// Hashes the first 64 bits only: IDs are SHA-256 outputs (or uniformly random), so those bits spread as well
+    /// as all 256, and the hasher's per-process seed still keeps chosen collisions out of reach.
+    @inlinable public func hash(into hasher: inout Hasher) {
+        hasher.combine(w0)
+    }
+
+    @inlinable public static func == (lhs: NodeID, rhs: NodeID) -> Bool {
+        lhs.w0 == rhs.w0 && lhs.w1 == rhs.w1 && lhs.w2 == rhs.w2 && lhs.w3 == rhs.w3
+    }
+
     @inlinable public static func < (lhs: NodeID, rhs: NodeID) -> Bool {
         if lhs.w0 != rhs.w0 { return lhs.w0 < rhs.w0 }
         if lhs.w1 != rhs.w1 { return lhs.w1 < rhs.w1 }

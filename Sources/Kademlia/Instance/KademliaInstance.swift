@@ -180,6 +180,7 @@ public struct KademliaInstance: Sendable {
     public mutating func handleTimeout(_ transactionID: TransactionID, now: DHTInstant) -> [KademliaDirective] {
         guard let request = pending.removeValue(forKey: transactionID) else { return [] }
         statistics.timeouts += 1
+        defer { if pending.isEmpty { releaseIdleStorage() } }
         var directives: [KademliaDirective] = []
         switch request.purpose {
         case .lookup(let id):
@@ -278,8 +279,8 @@ public struct KademliaInstance: Sendable {
         directives.append(.send(KademliaMessage(transactionID: message.transactionID, sender: localID, body: .response(response)), to: address))
 
         // An unknown node that the table would take is verified with a ping of ours before it may enter.
-        if !verifying.contains(sender.id), verifying.count < configuration.maxVerifications,
-            routingTable.wouldAccept(sender, now: now)
+        if routingTable.wouldAccept(sender, now: now), verifying.count < configuration.maxVerifications,
+            !verifying.contains(sender.id)
         {
             verifying.insert(sender.id)
             sendRequest(.ping, to: address, expectedID: sender.id, purpose: .verification, attempt: 1, now: now, into: &directives)
@@ -295,6 +296,7 @@ public struct KademliaInstance: Sendable {
         }
         pending[message.transactionID] = nil
         statistics.responsesMatched += 1
+        defer { if pending.isEmpty { releaseIdleStorage() } }
         let responder = Contact(id: message.sender, address: address)
         let rtt = now - request.sentAt
         networkRTT.add(sample: rtt)
@@ -327,7 +329,7 @@ public struct KademliaInstance: Sendable {
         case .lookup(let id):
             switch response {
             case .nodes(let closer):
-                lookups[id]?.handleAnswer(from: responder.id, closer: Array(closer.prefix(k)))
+                lookups[id]?.handleAnswer(from: responder.id, closer: closer.count > k ? Array(closer.prefix(k)) : closer)
             case .values(let found):
                 lookups[id]?.handleAnswer(from: responder.id, closer: [], values: Array(found.prefix(configuration.records.maxValuesPerKey)))
             case .providers(let announced, let closer):
@@ -411,9 +413,11 @@ public struct KademliaInstance: Sendable {
             result.providers.append(contentsOf: providers.providers(for: result.target, now: now).filter { !known.contains($0.id) })
             complete(id, .lookup(result), into: &directives)
         case .bootstrap:
-            // Kademlia §2.3: after the lookup of its own ID, a joining node refreshes every bucket farther away
-            // than its closest neighbour, so its table holds contacts across the whole ID space at once.
-            let nearest = result.closest.first.map { localID.sharedPrefixLength(with: $0.id) } ?? 0
+            // Kademlia §2.3: after the lookup of its own ID, a joining node refreshes the buckets farther away than
+            // its neighbourhood, so its table holds contacts across the whole ID space at once. Buckets at or below
+            // the depth of the k-th closest neighbour need no refresh: every node in their range is among the k
+            // closest, which the lookup just asked.
+            let nearest = result.closest.last.map { localID.sharedPrefixLength(with: $0.id) } ?? 0
             operations[id]?.selfLookup = result
             var started = 0
             for index in 0..<min(nearest, NodeID.bitCount) {
@@ -483,6 +487,14 @@ public struct KademliaInstance: Sendable {
     private mutating func complete(_ id: OperationID, _ result: OperationResult, into directives: inout [KademliaDirective]) {
         guard let operation = operations.removeValue(forKey: id) else { return }
         if operation.notifies { directives.append(.completed(id, result)) }
+        releaseIdleStorage()
+    }
+
+    /// Dictionaries keep their capacity when emptied; an idle node gives the memory of its busiest moment back.
+    private mutating func releaseIdleStorage() {
+        if operations.isEmpty, operations.capacity > 8 { operations = [:] }
+        if lookups.isEmpty, lookups.capacity > 8 { lookups = [:] }
+        if pending.isEmpty, pending.capacity > 16 { pending = [:] }
     }
 
     private mutating func remember(_ key: PublishedKey, _ kind: Published.Kind, interval: Duration, now: DHTInstant) {

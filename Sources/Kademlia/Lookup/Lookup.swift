@@ -24,7 +24,6 @@ public struct Lookup: Sendable {
 
     struct Candidate: Sendable {
         var contact: Contact
-        var distance: NodeID
         var state: CandidateState
         var attempts: UInt8
         var hop: UInt8
@@ -188,14 +187,8 @@ public struct Lookup: Sendable {
 
     private mutating func insert(_ contact: Contact, hop: UInt8) {
         guard contact.id != localID else { return }
-        let distance = contact.id.distance(to: target)
-        var low = 0
-        var high = candidates.count
-        while low < high {
-            let mid = (low + high) / 2
-            if candidates[mid].distance < distance { low = mid + 1 } else { high = mid }
-        }
-        if low < candidates.count, candidates[low].distance == distance { return }
+        let low = insertionPoint(for: contact.id)
+        if low < candidates.count, candidates[low].contact.id == contact.id { return }
         let capacity = configuration.resultSize + configuration.spareCandidates
         if candidates.count >= capacity {
             // Full: a farther newcomer is dropped; a closer one pushes out the farthest candidate not in flight.
@@ -205,18 +198,25 @@ public struct Lookup: Sendable {
             else { return }
             candidates.remove(at: victim)
         }
-        candidates.insert(Candidate(contact: contact, distance: distance, state: .fresh, attempts: 0, hop: hop), at: low)
+        candidates.insert(Candidate(contact: contact, state: .fresh, attempts: 0, hop: hop), at: low)
     }
 
     private func position(of id: NodeID) -> Int? {
+        let low = insertionPoint(for: id)
+        return low < candidates.count && candidates[low].contact.id == id ? low : nil
+    }
+
+    /// The index of the first candidate not closer to the target than `id` (binary search; distances are
+    /// computed on the fly, which keeps a candidate at 64 bytes).
+    private func insertionPoint(for id: NodeID) -> Int {
         let distance = id.distance(to: target)
         var low = 0
         var high = candidates.count
         while low < high {
             let mid = (low + high) / 2
-            if candidates[mid].distance < distance { low = mid + 1 } else { high = mid }
+            if candidates[mid].contact.id.distance(to: target) < distance { low = mid + 1 } else { high = mid }
         }
-        return low < candidates.count && candidates[low].distance == distance ? low : nil
+        return low
     }
 
     /// Whether the `count` closest candidates that did not fail have all answered.

@@ -81,6 +81,12 @@ public struct RoutingTable: Sendable {
         ensureBucket(index, now: now)
 
         if let position = buckets[index].index(of: contact.id) {
+            // A known contact that moved keeps its place only if its new address respects the diversity limit.
+            if buckets[index].entries[position].contact.address != contact.address,
+                violatesIPDiversity(contact, in: index)
+            {
+                return .rejectedByIPDiversity
+            }
             var entry = buckets[index].entries.remove(at: position)
             entry.contact.address = contact.address
             entry.lastSeen = now
@@ -100,7 +106,7 @@ public struct RoutingTable: Sendable {
 
         if buckets[index].entries.count < configuration.bucketSize {
             removeReplacement(contact.id, in: index)
-            buckets[index].entries.append(entry)
+            appendEntry(entry, in: index)
             buckets[index].lastActivity = now
             count += 1
             return .inserted
@@ -194,44 +200,60 @@ public struct RoutingTable: Sendable {
         }
     }
 
-    /// Up to `count` contacts closest to `target` by XOR distance, closest first, leaving out contacts that
-    /// failed since they last answered and `excluded`.
+    /// The `count` contacts closest to `target` by XOR distance (fewer when the table holds fewer), leaving out
+    /// contacts that failed since they last answered and `excluded`.
+    ///
+    /// The result is in no particular order: a lookup orders its candidates itself and a FIND_NODE reply needs no
+    /// order, so the table does not spend a sort on it. Sort by `id.distance(to: target)` where order matters.
     ///
     /// Walks only the buckets that can hold the answer: the bucket `target` falls in holds every contact that
     /// shares more bits with it than any other bucket's contacts do, then deeper buckets, then shallower ones.
     public func closest(to target: NodeID, count wanted: Int, excluding excluded: NodeID? = nil) -> [Contact] {
         guard wanted > 0, !buckets.isEmpty else { return [] }
-        var gathered: [Contact] = []
-        gathered.reserveCapacity(wanted * 2)
-        func take(_ bucket: Int) {
+        // Buckets form tiers ordered by distance to the target: the home bucket (its contacts share more than
+        // `home` bits with the target), then all deeper buckets together (exactly `home` bits), then each
+        // shallower bucket i (exactly i bits). Whole tiers are taken while they fit; only the tier that
+        // overflows is sorted, to pick its closest.
+        var result: [(distance: NodeID, contact: Contact)] = []
+        result.reserveCapacity(wanted)
+        var tier: [(distance: NodeID, contact: Contact)] = []
+        tier.reserveCapacity(max(wanted, configuration.bucketSize) * 2)
+
+        func gather(_ bucket: Int) {
             for entry in buckets[bucket].entries where entry.failures == 0 && entry.contact.id != excluded {
-                gathered.append(entry.contact)
+                tier.append((entry.contact.id.distance(to: target), entry.contact))
             }
         }
+        /// Moves the current tier into the result; returns whether the result is complete.
+        func close() -> Bool {
+            if result.count + tier.count > wanted {
+                tier.sort { $0.distance < $1.distance }
+                result.append(contentsOf: tier.prefix(wanted - result.count))
+            } else {
+                result.append(contentsOf: tier)
+            }
+            tier.removeAll(keepingCapacity: true)
+            return result.count >= wanted
+        }
+
         let home = bucketIndex(for: target)
-        var next: Int
+        var next = buckets.count - 1
+        var done = false
         if home < buckets.count {
-            // The home bucket: all its contacts share more than `home` bits with the target.
-            take(home)
-            if gathered.count < wanted {
-                // Deeper buckets: every contact there shares exactly `home` bits with the target.
-                for index in (home + 1)..<buckets.count { take(index) }
+            gather(home)
+            done = close()
+            if !done {
+                for index in (home + 1)..<buckets.count { gather(index) }
+                done = close()
             }
             next = home - 1
-        } else {
-            next = buckets.count - 1
         }
-        // Shallower buckets, deepest first: bucket i's contacts share exactly i bits with the target.
-        while gathered.count < wanted, next >= 0 {
-            take(next)
+        while !done, next >= 0 {
+            gather(next)
+            done = close()
             next -= 1
         }
-        if gathered.count > 1 {
-            var keyed = gathered.map { (distance: $0.id.distance(to: target), contact: $0) }
-            keyed.sort { $0.distance < $1.distance }
-            return keyed.prefix(wanted).map(\.contact)
-        }
-        return gathered
+        return result.map(\.contact)
     }
 
     /// Notes that a lookup aimed into the bucket of `target`, which postpones that bucket's refresh.
@@ -250,6 +272,15 @@ public struct RoutingTable: Sendable {
     /// The earliest instant a bucket becomes due for refresh, or `nil` with no buckets.
     public func nextRefreshDeadline(interval: Duration) -> DHTInstant? {
         buckets.map(\.lastActivity).min().map { $0 + interval }
+    }
+
+    /// Appends without letting the array grow past k (Swift doubles capacity; a bucket never needs more than k).
+    private mutating func appendEntry(_ entry: RoutingEntry, in index: Int) {
+        let capacity = buckets[index].entries.capacity
+        if buckets[index].entries.count == capacity {
+            buckets[index].entries.reserveCapacity(min(configuration.bucketSize, max(4, capacity * 2)))
+        }
+        buckets[index].entries.append(entry)
     }
 
     private mutating func ensureBucket(_ index: Int, now: DHTInstant) {

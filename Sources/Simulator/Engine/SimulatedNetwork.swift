@@ -1,4 +1,3 @@
-import HeapModule
 import Kademlia
 
 /// The world of a simulation: every node's ``KademliaInstance``, a virtual clock and a queue of events.
@@ -14,7 +13,9 @@ struct SimulatedNetwork {
     private(set) var now: Int64 = 0
     private(set) var datagrams = 0
     private(set) var datagramsLost = 0
-    private var queue = Heap<SimulationEvent>()
+    private var queue = CalendarQueue()
+    private var deliveries = Slab<Delivery>()
+    private var commands = Slab<SimulationCommand>()
     private var sequence: UInt64 = 0
     private var random: SeededRandom
     private let latencySalt: UInt64
@@ -63,7 +64,12 @@ struct SimulatedNetwork {
 
     /// Schedules a command for `node` at virtual time `time` (nanoseconds).
     mutating func schedule(_ command: SimulationCommand, on node: Int32, at time: Int64) {
-        push(time, .command(node: node, command))
+        push(time, .command, node: node, payload: commands.insert(command))
+    }
+
+    /// The command a ``SimulationEvent/Kind/command`` event carries.
+    mutating func takeCommand(_ event: SimulationEvent) -> SimulationCommand? {
+        commands.remove(event.payload)
     }
 
     /// Calls `body` with node `node`'s instance and the current instant (to start an operation on it).
@@ -80,14 +86,15 @@ struct SimulatedNetwork {
 
     /// Feeds a delivery, timeout or tick to its node and returns the directives it produced.
     mutating func dispatch(_ event: SimulationEvent) -> (Int32, [KademliaDirective])? {
+        let node = event.node
         switch event.kind {
-        case .deliver(let to, let from, let message):
-            guard alive[Int(to)] else { return nil }
-            return (to, nodes[Int(to)].handleMessage(message, from: from, now: instant))
-        case .timeout(let node, let transaction):
+        case .deliver:
+            guard let delivery = deliveries.remove(event.payload), alive[Int(node)] else { return nil }
+            return (node, nodes[Int(node)].handleMessage(delivery.message, from: Self.address(of: delivery.from), now: instant))
+        case .timeout:
             guard alive[Int(node)] else { return nil }
-            return (node, nodes[Int(node)].handleTimeout(transaction, now: instant))
-        case .tick(let node):
+            return (node, nodes[Int(node)].handleTimeout(TransactionID(rawValue: event.payload), now: instant))
+        case .tick:
             guard alive[Int(node)] else { return nil }
             return (node, nodes[Int(node)].tick(now: instant))
         case .command:
@@ -98,7 +105,6 @@ struct SimulatedNetwork {
     /// Carries out a node's directives, except completions, which it returns.
     mutating func apply(_ directives: [KademliaDirective], from node: Int32) -> [(OperationID, OperationResult)] {
         var completions: [(OperationID, OperationResult)] = []
-        let source = Self.address(of: node)
         for directive in directives {
             switch directive {
             case .send(let message, let address):
@@ -108,11 +114,12 @@ struct SimulatedNetwork {
                     datagramsLost += 1
                     continue
                 }
-                push(now + latency(node, destination), .deliver(to: destination, from: source, message))
+                let slot = deliveries.insert(Delivery(from: node, message: message))
+                push(now + latency(node, destination), .deliver, node: destination, payload: slot)
             case .scheduleTimeout(let transaction, let at):
-                push(at.nanoseconds, .timeout(node: node, transaction))
+                push(at.nanoseconds, .timeout, node: node, payload: transaction.rawValue)
             case .scheduleTick(let at):
-                push(at.nanoseconds, .tick(node: node))
+                push(at.nanoseconds, .tick, node: node, payload: 0)
             case .completed(let id, let result):
                 completions.append((id, result))
             }
@@ -131,8 +138,8 @@ struct SimulatedNetwork {
         return latencyBase + Int64(z % latencySpan)
     }
 
-    private mutating func push(_ time: Int64, _ kind: SimulationEvent.Kind) {
+    private mutating func push(_ time: Int64, _ kind: SimulationEvent.Kind, node: Int32, payload: UInt64) {
         sequence += 1
-        queue.insert(SimulationEvent(time: max(time, now), sequence: sequence, kind: kind))
+        queue.insert(SimulationEvent(time: max(time, now), sequence: sequence, payload: payload, node: node, kind: kind))
     }
 }

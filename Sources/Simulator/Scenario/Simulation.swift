@@ -70,9 +70,9 @@ public struct Simulation {
         func drain() {
             while pendingCommands > 0 || !tracked.isEmpty, let event = network.nextEvent() {
                 let produced: (Int32, [KademliaDirective])?
-                if case .command(let node, let command) = event.kind {
+                if event.kind == .command {
                     pendingCommands -= 1
-                    produced = start(command, on: node)
+                    produced = network.takeCommand(event).flatMap { start($0, on: event.node) }
                 } else {
                     produced = network.dispatch(event)
                 }
@@ -96,7 +96,7 @@ public struct Simulation {
                 kind = .join
             case .selfLookup:
                 guard network.alive[Int(node)] else { return nil }
-                started = network.withNode(node) { $0.bootstrap(from: [], now: $1) }
+                started = network.withNode(node) { instance, now in instance.findNode(instance.localID, now: now) }
                 kind = .join
             case .findNode(let target):
                 guard network.alive[Int(node)] else { return nil }
@@ -121,6 +121,8 @@ public struct Simulation {
             switch (entry.kind, result) {
             case (.join, .bootstrap(_, let lookup)):
                 joinMessages += lookup?.messagesSent ?? 0
+            case (.join, .lookup):
+                break
             case (.lookup, .lookup(let result)):
                 lookupSamples.append(LookupSample(initiator: key.node, result: result, milliseconds: milliseconds))
             case (.put, .published(_, let accepted, _)):
@@ -245,6 +247,8 @@ public struct Simulation {
             routingTableSizeMean: Percentiles(tableSizes).mean,
             datagrams: network.datagrams,
             datagramsLost: network.datagramsLost,
-            simulatedSeconds: Double(network.now) / 1e9)
+            simulatedSeconds: Double(network.now) / 1e9,
+            requests: network.nodes.reduce(0) { $0 + $1.statistics.requestsSent },
+            requestTimeouts: network.nodes.reduce(0) { $0 + $1.statistics.timeouts })
     }
 }

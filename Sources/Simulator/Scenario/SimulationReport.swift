@@ -28,6 +28,9 @@ public struct SimulationReport: Codable, Hashable, Sendable {
     public var datagrams: Int
     public var datagramsLost: Int
     public var simulatedSeconds: Double
+    /// Requests sent by all nodes, retransmissions included, and how many of them timed out.
+    public var requests: Int
+    public var requestTimeouts: Int
     /// Filled in by the caller, who owns the wall clock.
     public var wallSeconds: Double = 0
     /// Filled in by the caller, who can read the process's memory.
@@ -49,6 +52,8 @@ public struct SimulationReport: Codable, Hashable, Sendable {
         case routingTableSizeMean = "routing_table_size_mean"
         case datagramsLost = "datagrams_lost"
         case simulatedSeconds = "simulated_seconds"
+        case requests
+        case requestTimeouts = "request_timeouts"
         case wallSeconds = "wall_seconds"
         case peakRSSMiB = "peak_rss_mib"
     }
