@@ -33,6 +33,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Seed of every random choice; the same seed gives the same result.")
     var seed: UInt64 = 1
 
+    @Option(help: "Threads that run the simulated network (the result does not depend on it).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -42,6 +45,7 @@ struct SimulateCommand: ParsableCommand {
         guard lookups >= 1 else { throw ValidationError("--lookups must be at least 1 (got \(lookups))") }
         guard (0..<1).contains(loss) else { throw ValidationError("--loss must be in [0, 1) (got \(loss))") }
         guard (0..<1).contains(churn) else { throw ValidationError("--churn must be in [0, 1) (got \(churn))") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be in 1...64 (got \(threads))") }
     }
 
     func run() throws {
@@ -56,7 +60,7 @@ struct SimulateCommand: ParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         let quiet = json
-        var report = Simulation(configuration: configuration).run { phase in
+        var report = Simulation(configuration: configuration, threads: threads).run { phase in
             if !quiet {
                 let rss = ProcessMemory.residentBytes().map { "\($0 >> 20) MiB" } ?? "?"
                 let elapsed = (clock.now - started).milliseconds / 1000

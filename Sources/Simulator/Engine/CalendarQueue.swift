@@ -30,6 +30,21 @@ struct CalendarQueue {
 
     var isEmpty: Bool { count == 0 }
 
+    /// The time of the first event, without removing it (`nil` when empty).
+    var minimumTime: Int64? {
+        mutating get {
+            guard let event = popMin() else { return nil }
+            pushFront(event)
+            return event.time
+        }
+    }
+
+    /// Puts back the event just popped, so it is popped next.
+    private mutating func pushFront(_ event: SimulationEvent) {
+        cursor -= 1
+        count += 1
+    }
+
     mutating func insert(_ event: SimulationEvent) {
         count += 1
         let slot = max(event.time / slotWidth, current)

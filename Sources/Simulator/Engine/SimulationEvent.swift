@@ -17,18 +17,24 @@ struct SimulationEvent: Comparable, Sendable {
     }
 
     var time: Int64
-    /// Breaks ties in scheduling order, so the run is the same on every machine.
-    var sequence: UInt64
+    /// The node whose action created the event (-1 for the scenario's commands).
+    var origin: Int32
+    /// Counts the events `origin` created. With `time` and `origin` it orders events the same way however the
+    /// nodes are split among threads, which keeps a run reproducible.
+    var originSequence: UInt32
     var payload: UInt64
+    /// The node the event happens to.
     var node: Int32
     var kind: Kind
 
     static func < (lhs: SimulationEvent, rhs: SimulationEvent) -> Bool {
-        lhs.time != rhs.time ? lhs.time < rhs.time : lhs.sequence < rhs.sequence
+        if lhs.time != rhs.time { return lhs.time < rhs.time }
+        if lhs.origin != rhs.origin { return lhs.origin < rhs.origin }
+        return lhs.originSequence < rhs.originSequence
     }
 
     static func == (lhs: SimulationEvent, rhs: SimulationEvent) -> Bool {
-        lhs.time == rhs.time && lhs.sequence == rhs.sequence
+        lhs.time == rhs.time && lhs.origin == rhs.origin && lhs.originSequence == rhs.originSequence
     }
 }
 
@@ -40,8 +46,8 @@ struct Delivery: Sendable {
 
 /// An operation the scenario starts on a node.
 enum SimulationCommand: Sendable {
-    /// Create the node and bootstrap from these nodes.
-    case join(seeds: [Int32])
+    /// Create the node with this ID and generator seed, and bootstrap from these nodes.
+    case join(id: NodeID, seed: UInt64, seeds: [Int32])
     /// Look up our own ID again from the routing table (the periodic self-lookup that repairs a table built while
     /// the network was small).
     case selfLookup

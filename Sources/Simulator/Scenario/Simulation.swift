@@ -6,37 +6,36 @@ import Kademlia
 /// The scenario, each phase running until its operations complete:
 /// 1. `nodes` nodes join one after another (``SimulationConfiguration/joinSpacing`` apart), each bootstrapping
 ///    from a random node that joined before it.
-/// 2. `lookups` random values are stored, each from a random node.
-/// 3. Churn: a fraction of the nodes leave without notice; as many new nodes join.
-/// 4. `lookups` FIND_NODE lookups of random IDs from random live nodes, scored against the true k closest live
+/// 2. Every node looks up its own ID once more (the periodic self-lookup that repairs a table built while the
+///    network was small).
+/// 3. `lookups` random values are stored, each from a random node.
+/// 4. Churn: a fraction of the nodes leave without notice; as many new nodes join.
+/// 5. `lookups` FIND_NODE lookups of random IDs from random live nodes, scored against the true k closest live
 ///    nodes.
-/// 5. A FIND_VALUE for each stored value from a random live node.
+/// 6. A FIND_VALUE for each stored value from a random live node.
 ///
-/// The same configuration and seed give the same report, byte for byte (wall time and memory aside).
+/// The same configuration and seed give the same report, whatever the number of threads (wall time and memory
+/// aside).
 public struct Simulation {
     /// The configuration of the run.
     public let configuration: SimulationConfiguration
+    /// Threads that run the network (the partitions of the nodes).
+    public let threads: Int
 
-    /// Prepares a run.
-    public init(configuration: SimulationConfiguration) {
+    /// Prepares a run on `threads` threads.
+    public init(configuration: SimulationConfiguration, threads: Int = 1) {
         self.configuration = configuration
-    }
-
-    private struct Tracked {
-        enum Kind {
-            case join
-            case lookup
-            case put(index: Int)
-            case get(index: Int)
-        }
-
-        var kind: Kind
-        var startedAt: Int64
+        self.threads = max(1, threads)
     }
 
     private struct TrackedKey: Hashable {
         var node: Int32
         var operation: OperationID
+    }
+
+    private struct Tracked {
+        var kind: StartedOperation.Kind
+        var startedAt: Int64
     }
 
     private struct LookupSample {
@@ -48,13 +47,6 @@ public struct Simulation {
     /// Runs the scenario and reports what it measured; `progress` is told when each phase starts.
     public func run(progress: (String) -> Void = { _ in }) -> SimulationReport {
         var random = SeededRandom(seed: configuration.seed)
-        var network = SimulatedNetwork(configuration: configuration, random: random.split())
-        var tracked: [TrackedKey: Tracked] = [:]
-        var lookupSamples: [LookupSample] = []
-        var storedReplicas: [Int] = []
-        var gets: [Bool] = []
-        var joinMessages = 0
-
         let valueCount = configuration.lookups
         var keys: [RecordKey] = []
         var values: [[UInt8]] = []
@@ -62,69 +54,37 @@ public struct Simulation {
             keys.append(NodeID.random(using: &random))
             values.append((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
         }
+        var network = SimulatedNetwork(configuration: configuration, workload: Workload(keys: keys, values: values), threads: threads, random: &random)
 
-        // Commands scheduled but not yet started; with `tracked`, what `drain` waits for.
+        var tracked: [TrackedKey: Tracked] = [:]
         var pendingCommands = 0
+        var alive: [Bool] = []
+        var lookupSamples: [LookupSample] = []
+        var storedReplicas: [Int] = []
+        var gets: [Bool] = []
+        var joinMessages = 0
 
-        // Runs events until every scheduled command started and every operation it started completed.
+        // Runs windows until every scheduled command started and every operation it started ended.
         func drain() {
-            while pendingCommands > 0 || !tracked.isEmpty, let event = network.nextEvent() {
-                let produced: (Int32, [KademliaDirective])?
-                if event.kind == .command {
-                    pendingCommands -= 1
-                    produced = network.takeCommand(event).flatMap { start($0, on: event.node) }
-                } else {
-                    produced = network.dispatch(event)
+            while pendingCommands > 0 || !tracked.isEmpty, let window = network.runWindow() {
+                pendingCommands -= window.commandsRun
+                for operation in window.started {
+                    tracked[TrackedKey(node: operation.node, operation: operation.operation)] = Tracked(kind: operation.kind, startedAt: operation.time)
                 }
-                guard let (node, directives) = produced else { continue }
-                for (operation, result) in network.apply(directives, from: node) {
-                    finish(TrackedKey(node: node, operation: operation), result)
+                for operation in window.completed {
+                    finish(operation)
                 }
             }
         }
 
-        func start(_ command: SimulationCommand, on node: Int32) -> (Int32, [KademliaDirective])? {
-            let now = network.now
-            let started: (OperationID, [KademliaDirective])
-            let kind: Tracked.Kind
-            switch command {
-            case .join(let seeds):
-                let index = network.addNode(id: NodeID.random(using: &random))
-                precondition(index == node, "joins are scheduled in index order")
-                let addresses = seeds.map(SimulatedNetwork.address(of:))
-                started = network.withNode(node) { $0.bootstrap(from: addresses, now: $1) }
-                kind = .join
-            case .selfLookup:
-                guard network.alive[Int(node)] else { return nil }
-                started = network.withNode(node) { instance, now in instance.findNode(instance.localID, now: now) }
-                kind = .join
-            case .findNode(let target):
-                guard network.alive[Int(node)] else { return nil }
-                started = network.withNode(node) { $0.findNode(target, now: $1) }
-                kind = .lookup
-            case .put(let index):
-                guard network.alive[Int(node)] else { return nil }
-                started = network.withNode(node) { $0.put(keys[index], value: values[index], now: $1) }
-                kind = .put(index: index)
-            case .get(let index):
-                guard network.alive[Int(node)] else { return nil }
-                started = network.withNode(node) { $0.findValue(keys[index], now: $1) }
-                kind = .get(index: index)
-            }
-            tracked[TrackedKey(node: node, operation: started.0)] = Tracked(kind: kind, startedAt: now)
-            return (node, started.1)
-        }
-
-        func finish(_ key: TrackedKey, _ result: OperationResult) {
-            guard let entry = tracked.removeValue(forKey: key) else { return }
-            let milliseconds = Double(network.now - entry.startedAt) / 1e6
-            switch (entry.kind, result) {
+        func finish(_ operation: CompletedOperation) {
+            guard let entry = tracked.removeValue(forKey: TrackedKey(node: operation.node, operation: operation.operation)) else { return }
+            let milliseconds = Double(operation.time - entry.startedAt) / 1e6
+            switch (entry.kind, operation.result) {
             case (.join, .bootstrap(_, let lookup)):
                 joinMessages += lookup?.messagesSent ?? 0
-            case (.join, .lookup):
-                break
             case (.lookup, .lookup(let result)):
-                lookupSamples.append(LookupSample(initiator: key.node, result: result, milliseconds: milliseconds))
+                lookupSamples.append(LookupSample(initiator: operation.node, result: result, milliseconds: milliseconds))
             case (.put, .published(_, let accepted, _)):
                 storedReplicas.append(accepted)
             case (.get(let index), .lookup(let result)):
@@ -136,29 +96,31 @@ public struct Simulation {
 
         func randomLiveNode() -> Int32 {
             while true {
-                let candidate = Int32(Int.random(in: 0..<network.nodes.count, using: &random))
-                if network.alive[Int(candidate)] { return candidate }
+                let candidate = Int.random(in: 0..<alive.count, using: &random)
+                if alive[candidate] { return Int32(candidate) }
             }
         }
 
         func scheduleJoins(_ count: Int) {
-            let first = network.nodes.count
+            let first = alive.count
             let spacing = configuration.joinSpacing.nanosecondsClamped
             for offset in 0..<count {
-                let index = Int32(first + offset)
+                let node = Int32(first + offset)
                 var seeds: [Int32] = []
-                if index > 0 {
-                    // A random live node that joined before (or the previous one in a fresh network).
-                    var seed = Int32(Int.random(in: 0..<Int(index), using: &random))
+                if node > 0 {
+                    // A random live node that joined before.
+                    var seed = Int32(Int.random(in: 0..<Int(node), using: &random))
                     var tries = 0
-                    while seed < Int32(network.alive.count), !network.alive[Int(seed)], tries < 64 {
-                        seed = Int32(Int.random(in: 0..<Int(index), using: &random))
+                    while Int(seed) < first, !alive[Int(seed)], tries < 64 {
+                        seed = Int32(Int.random(in: 0..<Int(node), using: &random))
                         tries += 1
                     }
                     seeds = [seed]
                 }
-                network.schedule(.join(seeds: seeds), on: index, at: network.now + Int64(offset) * spacing)
+                let command = SimulationCommand.join(id: NodeID.random(using: &random), seed: random.next(), seeds: seeds)
+                network.schedule(command, on: node, at: network.now + Int64(offset) * spacing)
             }
+            alive.append(contentsOf: repeatElement(true, count: count))
             pendingCommands += count
         }
 
@@ -176,7 +138,7 @@ public struct Simulation {
         let joinedNodes = configuration.nodes
 
         progress("settling: every node looks up its own ID once more")
-        scheduleOperations((0..<Int32(network.nodes.count)).map { ($0, .selfLookup) })
+        scheduleOperations((0..<Int32(alive.count)).map { ($0, .selfLookup) })
         drain()
 
         progress("storing \(valueCount) values")
@@ -186,11 +148,12 @@ public struct Simulation {
         let leaving = Int((configuration.churn * Double(joinedNodes)).rounded())
         if leaving > 0 {
             progress("churn: \(leaving) nodes leave, \(leaving) join")
-            var live = Array(0..<Int32(network.nodes.count))
+            var live = Array(0..<Int32(alive.count))
             for position in 0..<leaving {
                 let pick = Int.random(in: position..<live.count, using: &random)
                 live.swapAt(position, pick)
                 network.kill(live[position])
+                alive[Int(live[position])] = false
             }
             scheduleJoins(leaving)
             drain()
@@ -210,8 +173,8 @@ public struct Simulation {
 
         progress("scoring")
         let k = configuration.kademlia.lookup.resultSize
-        let liveIDs: [(Int32, NodeID)] = network.nodes.indices.compactMap {
-            network.alive[$0] ? (Int32($0), network.nodes[$0].localID) : nil
+        let liveIDs: [(Int32, NodeID)] = alive.indices.compactMap {
+            alive[$0] ? (Int32($0), network.instance(Int32($0)).localID) : nil
         }
         var exact = 0
         for sample in lookupSamples {
@@ -222,7 +185,15 @@ public struct Simulation {
         let messages = Percentiles(lookupSamples.map { Double($0.result.messagesSent) })
         let times = Percentiles(lookupSamples.map(\.milliseconds))
         let rtt = configuration.meanRTTMilliseconds
-        let tableSizes = liveIDs.map { Double(network.nodes[Int($0.0)].routingTable.count) }
+        var tableSizes: [Double] = []
+        var requests = 0
+        var timeouts = 0
+        for index in alive.indices {
+            let instance = network.instance(Int32(index))
+            requests += instance.statistics.requestsSent
+            timeouts += instance.statistics.timeouts
+            if alive[index] { tableSizes.append(Double(instance.routingTable.count)) }
+        }
 
         return SimulationReport(
             nodes: configuration.nodes,
@@ -248,7 +219,7 @@ public struct Simulation {
             datagrams: network.datagrams,
             datagramsLost: network.datagramsLost,
             simulatedSeconds: Double(network.now) / 1e9,
-            requests: network.nodes.reduce(0) { $0 + $1.statistics.requestsSent },
-            requestTimeouts: network.nodes.reduce(0) { $0 + $1.statistics.timeouts })
+            requests: requests,
+            requestTimeouts: timeouts)
     }
 }
