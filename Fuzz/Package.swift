@@ -12,6 +12,9 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzHex", ["DHTCrypto"]),
     ("FuzzNodeID", ["Kademlia", "DHTCrypto"]),
     ("FuzzIdentityFile", ["DHTCrypto"]),
+    ("FuzzCID", ["Blocks"]),
+    ("FuzzDagPB", ["Blocks"]),
+    ("FuzzCAR", ["Blocks"]),
 ]
 
 let package = Package(
