@@ -23,7 +23,7 @@ public struct DAGReader<Store: BlockStore>: Sendable {
     ///   ``DAGReadError/rangeOutOfBounds(_:fileSize:)`` if `range` ends past the end of the file.
     public init(root: CID, store: Store, range: Range<UInt64>? = nil) throws(DAGReadError) {
         self.store = store
-        self.walker = try FileDAGWalker(root: root, rootBytes: Self.fetch(root, from: store), range: range)
+        self.walker = try FileDAGWalker(root: Self.fetch(root, from: store), range: range)
     }
 
     /// The next piece of the file within the range, or `nil` at its end. Pieces are never empty.
@@ -32,7 +32,7 @@ public struct DAGReader<Store: BlockStore>: Sendable {
     public mutating func next() throws(DAGReadError) -> ArraySlice<UInt8>? {
         while true {
             switch walker.next() {
-            case .need(let cid): try walker.deliver(Self.fetch(cid, from: store), for: cid)
+            case .need(let cid): try walker.deliver(Self.fetch(cid, from: store))
             case .bytes(let piece): return piece
             case .finished: return nil
             }
@@ -53,10 +53,21 @@ public struct DAGReader<Store: BlockStore>: Sendable {
         return output
     }
 
-    private static func fetch(_ cid: CID, from store: Store) throws(DAGReadError) -> [UInt8] {
-        let fetched: [UInt8]?
-        do { fetched = try store.get(cid) } catch { throw .store(cid, error) }
-        guard let bytes = fetched else { throw .blockNotFound(cid) }
-        return bytes
+    /// The block under `cid`, verified once: by the store's ``BlockStore/getVerified(_:)`` (a store that checks
+    /// what it reads, like ``FileBlockStore``, does not hash twice), as a ``Block`` the walker need not hash again.
+    private static func fetch(_ cid: CID, from store: Store) throws(DAGReadError) -> Block {
+        let fetched: Block?
+        do {
+            fetched = try store.getVerified(cid)
+        } catch {
+            switch error {
+            case .invalidBlock(.hashMismatch): throw .hashMismatch(cid)
+            case .invalidBlock(.tooLarge(_, let count)): throw .blockTooLarge(cid, byteCount: count)
+            default: throw .store(cid, error)
+            }
+        }
+        guard let block = fetched else { throw .blockNotFound(cid) }
+        // The store found the block by multihash; the walk reads it with the codec of the CID it asked for.
+        return Block(uncheckedCID: cid, bytes: block.bytes)
     }
 }

@@ -64,7 +64,18 @@ public struct FileDAGWalker: Sendable {
     /// - Throws: ``DAGReadError`` if the root block does not match `root` or is not a file, or
     ///   ``DAGReadError/rangeOutOfBounds(_:fileSize:)`` if `range` ends past the end of the file.
     public init(root: CID, rootBytes: [UInt8], range: Range<UInt64>? = nil) throws(DAGReadError) {
-        let node = try FileNode(verifying: rootBytes, as: root)
+        try self.init(root: root, node: FileNode(verifying: rootBytes, as: root), range: range)
+    }
+
+    /// Opens the file whose root is `root`, a ``Block`` (already verified, so not hashed again), for walking
+    /// `range` (the whole file when `nil`).
+    ///
+    /// - Throws: as ``init(root:rootBytes:range:)``, except that a hash mismatch cannot happen.
+    public init(root: Block, range: Range<UInt64>? = nil) throws(DAGReadError) {
+        try self.init(root: root.cid, node: FileNode(root), range: range)
+    }
+
+    private init(root: CID, node: FileNode, range: Range<UInt64>?) throws(DAGReadError) {
         let range = range ?? 0..<node.fileSize
         guard range.upperBound <= node.fileSize else { throw .rangeOutOfBounds(range, fileSize: node.fileSize) }
         self.root = root
@@ -106,11 +117,30 @@ public struct FileDAGWalker: Sendable {
     ///   node, a size that disagrees with its parent, or deeper than ``maxDepth``. The walk is unchanged by an
     ///   error, so the same block may be delivered again (say, from another peer).
     public mutating func deliver(_ bytes: [UInt8], for cid: CID) throws(DAGReadError) {
+        let awaited = try expect(cid)
+        try accept(FileNode(verifying: bytes, as: cid), awaited)
+    }
+
+    /// Hands over the block that ``next()`` asked for as a ``Block``, whose bytes are known to match its CID (a
+    /// `Block` is only made by hashing or verifying), so they are not hashed again. The CID must be the one asked
+    /// for, not just one with the same multihash: the codec decides how the bytes are read.
+    ///
+    /// - Throws: as ``deliver(_:for:)``, except that a hash mismatch cannot happen.
+    public mutating func deliver(_ block: Block) throws(DAGReadError) {
+        let awaited = try expect(block.cid)
+        try accept(FileNode(block), awaited)
+    }
+
+    private func expect(_ cid: CID) throws(DAGReadError) -> Awaiting {
         guard let awaited = awaiting, awaited.cid == cid else {
             throw .unexpectedBlock(cid, expected: awaiting?.cid)
         }
         guard awaited.depth <= Self.maxDepth else { throw .tooDeep(cid) }
-        let node = try FileNode(verifying: bytes, as: cid)
+        return awaited
+    }
+
+    private mutating func accept(_ node: FileNode, _ awaited: Awaiting) throws(DAGReadError) {
+        let cid = awaited.cid
         guard node.fileSize == awaited.size else {
             throw .sizeMismatch(cid, expected: awaited.size, actual: node.fileSize)
         }

@@ -19,6 +19,16 @@ struct FileNode: Sendable {
         // DESIGN: blocks up to 2 MiB. Refuse a larger one before spending time hashing it.
         guard bytes.count <= Block.maxByteCount else { throw .blockTooLarge(cid, byteCount: bytes.count) }
         guard cid.multihash.matches(bytes) else { throw .hashMismatch(cid) }
+        try self.init(decoding: bytes, as: cid)
+    }
+
+    /// Decodes a ``Block`` (verified by construction, so not hashed again) as a raw leaf or a UnixFS file node,
+    /// with the same checks as ``init(verifying:as:)`` after the hash.
+    init(_ block: Block) throws(DAGReadError) {
+        try self.init(decoding: block.bytes, as: block.cid)
+    }
+
+    private init(decoding bytes: [UInt8], as cid: CID) throws(DAGReadError) {
         switch cid.codec {
         case .raw:
             self.init(bytes: bytes, children: [], sizes: [], fileSize: UInt64(bytes.count))

@@ -137,6 +137,11 @@ public final class FileBlockStore: BlockStore {
         }
     }
 
+    /// The block under `cid`: ``get(_:)`` already hashes what it reads, so this does not hash again.
+    public func getVerified(_ cid: CID) throws(BlockStoreError) -> Block? {
+        try get(cid).map { Block(uncheckedCID: cid, bytes: $0) }
+    }
+
     /// Whether a block file exists for `cid`'s multihash (not hashed; ``get(_:)`` and ``verify()`` check bytes).
     public func has(_ cid: CID) -> Bool {
         POSIX.exists(layout.location(of: cid.multihash).path)

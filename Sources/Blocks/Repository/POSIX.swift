@@ -108,6 +108,26 @@ enum POSIX {
         case bytes([UInt8])
     }
 
+    /// Asks the kernel to start writing a file's dirty pages now, without waiting (Linux `sync_file_range`), so that
+    /// the fsync of a whole batch later finds most of the data already on its way. Elsewhere it does nothing.
+    static func startWriteback(_ fd: Int32) {
+        _ = syncFileRange?(fd, 0, 0, syncFileRangeWrite)
+    }
+
+    /// `sync_file_range(2)`, looked up at run time: glibc declares it only under `_GNU_SOURCE`, which the Glibc
+    /// module does not set. `nil` where there is no such function.
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// `SYNC_FILE_RANGE_WRITE` from `<fcntl.h>`.
+    private static let syncFileRangeWrite: UInt32 = 2
+
     /// Flushes a file's data and metadata to the disk.
     static func fsync(_ fd: Int32, path: String, faults: IOFaults) throws(BlockStoreError) {
         if let code = faults.fsyncError?(path) { throw error("fsync", path, code) }

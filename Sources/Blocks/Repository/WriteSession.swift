@@ -17,6 +17,9 @@ import Darwin
 ///   fills; with ``Policy/staged`` only at ``flush()`` or ``close()``, so ``discard()`` can take back everything
 ///   (CAR import relies on that).
 ///
+/// Writes start the kernel's writeback at once (`sync_file_range` on Linux), so the batch fsync mostly waits for
+/// I/O already under way; a batched session keeps each file open until its fsync.
+///
 /// Blocks not yet flushed are not visible through ``get(_:)`` or ``has(_:)``. A session that is dropped without
 /// ``close()`` is discarded: its unflushed temporary files are removed. Thread-safe; puts are serialised.
 public final class WriteSession: BlockStore {
@@ -31,8 +34,13 @@ public final class WriteSession: BlockStore {
         public static let `default` = Policy.batched(maxBlocks: 256, maxBytes: 64 << 20)
     }
 
+    /// The most temporary files a batched session keeps open until their fsync; larger batches reopen them.
+    static let maxOpenFiles = 512
+
     private struct Pending {
         var temporary: String
+        /// The temporary file, still open for its fsync (batched sessions), or `nil` once closed.
+        var fd: Int32?
         var final: String
     }
 
@@ -78,18 +86,25 @@ public final class WriteSession: BlockStore {
             store.protect(block.cid.multihash, session: id)
             let location = store.layout.location(of: block.cid.multihash)
             if state.pendingFinals.contains(location.path) || POSIX.exists(location.path) { return }
-            if try POSIX.makeDirectory(location.directory) {
-                state.dirtyDirectories.insert(store.layout.blocksDirectory)
-            }
             let temporary = store.newTemporary(directory: location.directory, key: location.key)
+            let fd: Int32
             do throws(BlockStoreError) {
-                try write(block.bytes, to: temporary)
+                fd = try write(block.bytes, to: temporary, directory: location.directory, state: &state)
             } catch {
                 _ = Glibc.unlink(temporary)
                 store.releaseTemporaries(CollectionOfOne(temporary))
                 throw error
             }
-            state.pending.append(Pending(temporary: temporary, final: location.path))
+            // A batched session keeps each file open until its fsync (at most one batch of descriptors); a staged
+            // one may hold any number of files, so it closes them and reopens them to fsync.
+            var kept: Int32? = fd
+            switch policy {
+            case .batched(let maxBlocks, _) where maxBlocks <= Self.maxOpenFiles: break
+            default:
+                POSIX.close(fd)
+                kept = nil
+            }
+            state.pending.append(Pending(temporary: temporary, fd: kept, final: location.path))
             state.pendingFinals.insert(location.path)
             state.pendingBytes += block.bytes.count
             state.dirtyDirectories.insert(location.directory)
@@ -101,10 +116,29 @@ public final class WriteSession: BlockStore {
         }
     }
 
-    private func write(_ bytes: [UInt8], to path: String) throws(BlockStoreError) {
-        guard let fd = try POSIX.open(path, O_WRONLY | O_CREAT | O_EXCL) else { return }
-        defer { POSIX.close(fd) }
-        try POSIX.writeAll(fd, bytes, path: path, faults: store.faults)
+    /// Writes a temporary file, creating its shard folder on first use (the folder is not looked up first: the
+    /// exclusive create fails with ENOENT when it is missing, which is rare once a repository has some blocks).
+    private func write(_ bytes: [UInt8], to path: String, directory: String, state: inout State)
+        throws(BlockStoreError) -> Int32
+    {
+        let flags = O_WRONLY | O_CREAT | O_EXCL
+        var opened: Int32?
+        do throws(BlockStoreError) {
+            opened = try POSIX.open(path, flags)
+        } catch {
+            guard case .fileSystem(_, _, ENOENT) = error else { throw error }
+            if try POSIX.makeDirectory(directory) { state.dirtyDirectories.insert(store.layout.blocksDirectory) }
+            opened = try POSIX.open(path, flags)
+        }
+        guard let fd = opened else { throw .fileSystem(operation: "open", path: path, errno: ENOENT) }
+        do throws(BlockStoreError) {
+            try POSIX.writeAll(fd, bytes, path: path, faults: store.faults)
+        } catch {
+            POSIX.close(fd)
+            throw error
+        }
+        POSIX.startWriteback(fd)
+        return fd
     }
 
     /// Makes every block put so far durable under its final name: fsync the temporary files, rename them, fsync
@@ -117,8 +151,14 @@ public final class WriteSession: BlockStore {
     }
 
     private func flush(_ state: inout State) throws(BlockStoreError) {
-        for pending in state.pending {
-            try POSIX.fsync(path: pending.temporary, faults: store.faults)
+        for index in state.pending.indices {
+            if let fd = state.pending[index].fd {
+                try POSIX.fsync(fd, path: state.pending[index].temporary, faults: store.faults)
+                POSIX.close(fd)
+                state.pending[index].fd = nil
+            } else {
+                try POSIX.fsync(path: state.pending[index].temporary, faults: store.faults)
+            }
         }
         // Only fsynced files are renamed, so a final name never points at data the disk has not got.
         var renamed = 0
@@ -158,7 +198,10 @@ public final class WriteSession: BlockStore {
     }
 
     private func end(_ state: inout State) {
-        for pending in state.pending { _ = Glibc.unlink(pending.temporary) }
+        for pending in state.pending {
+            if let fd = pending.fd { POSIX.close(fd) }
+            _ = Glibc.unlink(pending.temporary)
+        }
         store.releaseTemporaries(state.pending.map(\.temporary))
         state.pending.removeAll()
         state.pendingFinals.removeAll()
@@ -170,6 +213,9 @@ public final class WriteSession: BlockStore {
 
     /// The store's block (flushed blocks only).
     public func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? { try store.get(cid) }
+
+    /// The store's block, checked once (flushed blocks only).
+    public func getVerified(_ cid: CID) throws(BlockStoreError) -> Block? { try store.getVerified(cid) }
 
     /// Whether the store has the block (flushed blocks only).
     public func has(_ cid: CID) throws(BlockStoreError) -> Bool { store.has(cid) }

@@ -20,6 +20,14 @@ public protocol BlockStore: Sendable {
     /// Whether a block is stored under `cid`'s multihash.
     func has(_ cid: CID) throws(BlockStoreError) -> Bool
 
+    /// The block under `cid`, its bytes checked against `cid`: `nil` if it is missing.
+    ///
+    /// A default implementation hashes what ``get(_:)`` returns; a store that already checks what it reads (like
+    /// ``FileBlockStore``) implements it without hashing a second time.
+    ///
+    /// - Throws: ``BlockStoreError/invalidBlock(_:)`` (or a store's own corruption error) if the bytes do not match.
+    func getVerified(_ cid: CID) throws(BlockStoreError) -> Block?
+
     /// Stores a verified block; storing a block that is already there does nothing.
     func put(_ block: Block) throws(BlockStoreError)
 
