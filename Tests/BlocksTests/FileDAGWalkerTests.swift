@@ -109,4 +109,29 @@ import Testing
         #expect(walker.upcoming(limit: 10) == root.links[1...3].map(\.hash))
         #expect(walker.upcoming(limit: 2) == root.links[1...2].map(\.hash))
     }
+
+    @Test func verifiedBlocksAreDeliveredWithoutHashingAndMustBeTheOneAskedFor() throws {
+        let bytes = distinctBytes(10)
+        let (store, result) = try importIntoMemory(bytes)
+        var walker = try FileDAGWalker(root: try #require(try store.getVerified(result.root)))
+        guard case .need(let first) = walker.next() else {
+            Issue.record("expected a need")
+            return
+        }
+        let block = try #require(try store.getVerified(first))
+        // The same bytes under a CID of another codec are not the block asked for.
+        let other = try Block(verifying: block.bytes, as: .dagPB(first.multihash))
+        #expect(throws: DAGReadError.unexpectedBlock(other.cid, expected: first)) { try walker.deliver(other) }
+        try walker.deliver(block)
+        var output: [UInt8] = []
+        while true {
+            switch walker.next() {
+            case .need(let cid): try walker.deliver(try #require(try store.getVerified(cid)))
+            case .bytes(let piece): output += piece
+            case .finished:
+                #expect(output == bytes)
+                return
+            }
+        }
+    }
 }

@@ -19,6 +19,9 @@ extension FileBlockStore {
     /// Pins `root` recursively, after checking that every block of its DAG is stored (a DAG with holes cannot be
     /// kept whole). Pinning a pinned root does nothing.
     ///
+    /// An importer pins while its ``WriteSession`` is still open, after ``WriteSession/flush()`` (blocks waiting in
+    /// a session are not stored yet), then closes the session: GC never sees the file unprotected.
+    ///
     /// - Throws: ``BlockStoreError/incompleteDAG(root:missing:)`` naming the first missing block; a corrupt or
     ///   undecodable node's error; a file system error writing the pin file.
     public func pin(_ root: CID) throws(BlockStoreError) {
