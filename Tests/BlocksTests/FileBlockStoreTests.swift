@@ -28,6 +28,7 @@ import Glibc
             #expect(RepoLayout.multihash(fromFileName: name + ".data") == hello.cid.multihash)
             #expect(RepoLayout.multihash(fromFileName: name + ".tmp") == nil)
             #expect(RepoLayout.multihash(fromFileName: "CIQ.data") == nil)
+            #expect(RepoLayout.multihash(fromFileName: name.lowercased() + ".data") == nil)
             try store.put(hello)
             #expect(try store.stat() == RepoStat(blockCount: 1, byteCount: 11, temporaryFileCount: 0))
             #expect(try store.delete(hello.cid))

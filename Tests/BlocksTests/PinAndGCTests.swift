@@ -167,10 +167,12 @@ import Testing
             let location = store.layout.location(of: orphan.cid.multihash)
             try FileManager.default.createDirectory(atPath: location.directory, withIntermediateDirectories: true)
             try overwriteFile(location.directory + "/.\(location.key).999-0.tmp", with: Array("orph".utf8))
+            try overwriteFile(root + "/pins.999.tmp", with: Array("swift-dht pins 1\n".utf8))
             #expect(try store.stat().temporaryFileCount == 2)
 
             let report = try store.gc()
-            #expect(report.removedTemporaryFileCount == 1)
+            #expect(report.removedTemporaryFileCount == 2)
+            #expect(!FileManager.default.fileExists(atPath: root + "/pins.999.tmp"))
             #expect(try store.stat().temporaryFileCount == 1)
             try staged.close()
             #expect(try store.get(block.cid) == block.bytes)

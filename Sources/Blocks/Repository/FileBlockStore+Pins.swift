@@ -84,6 +84,11 @@ extension FileBlockStore {
                 case false?: break
                 }
             }
+            // Temporary `pins` and `version` files of a writer that crashed while replacing them. This process is
+            // the only writer (the lock) and holds the pin gate, so none of them is being written now.
+            for name in try POSIX.listDirectory(path) ?? [] where name.hasSuffix(RepoLayout.temporarySuffix) {
+                if try POSIX.unlink(path + "/" + name) { report.removedTemporaryFileCount += 1 }
+            }
             return report
         }
     }

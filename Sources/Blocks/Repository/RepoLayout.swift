@@ -44,11 +44,14 @@ struct RepoLayout: Sendable {
         return (directory, directory + "/" + key + Self.blockSuffix, key)
     }
 
-    /// The multihash a block file name stands for, or `nil` if the name is not `KEY.data` for a valid key.
+    /// The multihash a block file name stands for, or `nil` if the name is not exactly `KEY.data` for a valid key
+    /// (upper case, as written).
     static func multihash(fromFileName name: String) -> Multihash? {
         guard name.hasSuffix(blockSuffix), !name.hasPrefix(".") else { return nil }
-        let key = name.dropLast(blockSuffix.count).lowercased()
-        guard let bytes = try? Base32.decode(key) else { return nil }
-        return try? Multihash(decoding: bytes)
+        let key = name.dropLast(blockSuffix.count)
+        guard let bytes = try? Base32.decode(key.lowercased()), let multihash = try? Multihash(decoding: bytes),
+            Self.key(for: multihash) == key
+        else { return nil }
+        return multihash
     }
 }
