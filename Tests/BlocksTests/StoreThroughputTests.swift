@@ -38,9 +38,9 @@ import Testing
         let mb = Double(total) / 1e6
         let sha = seconds { feed { _ = SHA256.hash($0) } }
         var onlyHash = BalancedDAGBuilder()
-        let hashOnly = try seconds {
-            try feed { try onlyHash.append($0) { (_: Block) in } }
-            _ = try onlyHash.finish { (_: Block) in }
+        let hashOnly = seconds {
+            feed { onlyHash.append($0) { (_: Block) in } }
+            _ = onlyHash.finish { (_: Block) in }
         }
         try withTemporaryDirectory { root in
             let store = try FileBlockStore(path: root)

@@ -65,7 +65,7 @@ public final class CARFileSource: CARByteSource {
     private func fill() throws(CARError) -> Bool {
         if buffer.count != Self.bufferSize { buffer = [UInt8](repeating: 0, count: Self.bufferSize) }
         while true {
-            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let got = buffer.withUnsafeMutableBytes { SystemCall.read(fd, $0.baseAddress, $0.count) }
             if got < 0 {
                 let code = errno
                 if code == EINTR { continue }

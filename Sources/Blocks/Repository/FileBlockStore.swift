@@ -24,7 +24,7 @@ import Darwin
 /// - **Disk full** (ENOSPC, EDQUOT) is ``BlockStoreError/diskFull(path:)``; other failures are
 ///   ``BlockStoreError/fileSystem(operation:path:errno:)``. Either way the temporary file is removed.
 ///
-/// Pins and garbage collection are in `FileBlockStore+Pins.swift`, CAR import in `FileBlockStore+CAR.swift`.
+/// Pins and garbage collection are in `FileBlockStore+Pins.swift`, CAR import in `CAR/CARImport.swift`.
 public final class FileBlockStore: BlockStore {
     /// The repository layout version this code reads and writes.
     public static let layoutVersion = 1

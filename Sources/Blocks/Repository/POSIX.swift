@@ -25,7 +25,7 @@ enum POSIX {
         throws(BlockStoreError) -> Int32?
     {
         while true {
-            let fd = path.withCString { Glibc.open($0, flags | O_CLOEXEC, mode) }
+            let fd = path.withCString { SystemCall.open($0, flags | O_CLOEXEC, mode) }
             if fd >= 0 { return fd }
             let code = errno
             if code == EINTR { continue }
@@ -35,7 +35,7 @@ enum POSIX {
     }
 
     static func close(_ fd: Int32) {
-        _ = Glibc.close(fd)
+        _ = SystemCall.close(fd)
     }
 
     /// Writes every byte of `bytes` at the file position. `faults` may cut the write short and fail it.
@@ -46,12 +46,12 @@ enum POSIX {
         if let code = faults.writeError?(path) {
             // A failing disk usually takes part of the data first: leave half of it behind, then fail.
             let half = remaining.count / 2
-            if half > 0, let base = remaining.baseAddress { _ = Glibc.write(fd, base, half) }
+            if half > 0, let base = remaining.baseAddress { _ = SystemCall.write(fd, base, half) }
             throw error("write", path, code)
         }
         while !remaining.isEmpty {
             guard let base = remaining.baseAddress else { return }
-            let written = Glibc.write(fd, base, remaining.count)
+            let written = SystemCall.write(fd, base, remaining.count)
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
@@ -87,7 +87,7 @@ enum POSIX {
             count = 0
             while count < size {
                 guard let base = buffer.baseAddress else { return }
-                let got = Glibc.read(fd, base + count, size - count)
+                let got = SystemCall.read(fd, base + count, size - count)
                 if got < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -131,7 +131,7 @@ enum POSIX {
     /// Flushes a file's data and metadata to the disk.
     static func fsync(_ fd: Int32, path: String, faults: IOFaults) throws(BlockStoreError) {
         if let code = faults.fsyncError?(path) { throw error("fsync", path, code) }
-        while Glibc.fsync(fd) != 0 {
+        while SystemCall.fsync(fd) != 0 {
             let code = errno
             if code == EINTR { continue }
             throw error("fsync", path, code)
@@ -146,14 +146,14 @@ enum POSIX {
     }
 
     static func rename(_ from: String, _ to: String) throws(BlockStoreError) {
-        let result = from.withCString { source in to.withCString { Glibc.rename(source, $0) } }
+        let result = from.withCString { source in to.withCString { SystemCall.rename(source, $0) } }
         guard result == 0 else { throw error("rename", from, errno) }
     }
 
     /// Removes a file; `false` if it was not there.
     @discardableResult
     static func unlink(_ path: String) throws(BlockStoreError) -> Bool {
-        guard Glibc.unlink(path) == 0 else {
+        guard SystemCall.unlink(path) == 0 else {
             let code = errno
             if code == ENOENT { return false }
             throw error("unlink", path, code)
@@ -217,12 +217,12 @@ enum POSIX {
             try fsync(fd, path: temporary, faults: faults)
         } catch {
             close(fd)
-            _ = Glibc.unlink(temporary)
+            _ = SystemCall.unlink(temporary)
             throw error
         }
         close(fd)
         do throws(BlockStoreError) { try rename(temporary, path) } catch {
-            _ = Glibc.unlink(temporary)
+            _ = SystemCall.unlink(temporary)
             throw error
         }
         try fsync(path: directory, faults: faults)

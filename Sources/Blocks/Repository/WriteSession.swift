@@ -91,7 +91,7 @@ public final class WriteSession: BlockStore {
             do throws(BlockStoreError) {
                 fd = try write(block.bytes, to: temporary, directory: location.directory, state: &state)
             } catch {
-                _ = Glibc.unlink(temporary)
+                _ = SystemCall.unlink(temporary)
                 store.releaseTemporaries(CollectionOfOne(temporary))
                 throw error
             }
@@ -200,7 +200,7 @@ public final class WriteSession: BlockStore {
     private func end(_ state: inout State) {
         for pending in state.pending {
             if let fd = pending.fd { POSIX.close(fd) }
-            _ = Glibc.unlink(pending.temporary)
+            _ = SystemCall.unlink(pending.temporary)
         }
         store.releaseTemporaries(state.pending.map(\.temporary))
         state.pending.removeAll()
