@@ -87,13 +87,13 @@ struct KademliaInstanceTests {
         let request = KademliaMessage(transactionID: TransactionID(rawValue: 1), sender: stranger.id, body: .request(.ping))
         var directives = instance.handleMessage(request, from: stranger.address, now: t0)
         #expect(directives.sends.map(\.message.response) == [.pong, nil])
-        // Fire the ping's timeouts (pingAttempts = 2).
+        // Fire the ping's timeouts (pingAttempts of them).
         var fired = 0
         while let (transaction, at) = directives.timeouts.first {
             fired += 1
             directives = instance.handleTimeout(transaction, now: at)
         }
-        #expect(fired == 2)
+        #expect(fired == KademliaConfiguration().pingAttempts)
         #expect(!instance.routingTable.contains(stranger.id))
         #expect(instance.routingTable.count == 0)
         #expect(instance.pendingRequestCount == 0)
@@ -298,24 +298,24 @@ struct KademliaInstanceTests {
             directives = instance.handleTimeout(transaction, now: at)
             completions += directives.completions
             if !directives.sends.isEmpty { sendTimes.append(at) }
-            #expect(deadlines.count <= 4)
-            if deadlines.count > 4 { break }
+            #expect(deadlines.count <= 5)
+            if deadlines.count > 5 { break }
         }
-        // 1 s, then doubled per retransmission, capped at 4 s.
-        #expect(deadlines == [t0 + .seconds(1), t0 + .seconds(3), t0 + .seconds(7), t0 + .seconds(11)])
-        #expect(sendTimes.count == 4)
+        // 1 s, then × 1.5 per retransmission (1.5 s, 2.25 s, 3.375 s, then capped at 4 s).
+        #expect(deadlines == [t0 + .seconds(1), t0 + .milliseconds(2500), t0 + .milliseconds(4750), t0 + .milliseconds(8125), t0 + .milliseconds(12125)])
+        #expect(sendTimes.count == 5)
         #expect(completions.count == 1)
         let completion = try #require(completions.first)
         #expect(completion.0 == operation)
         let result = try #require(completion.1.lookup)
         #expect(result.outcome == .noResponses)
         #expect(result.closest.isEmpty)
-        #expect(result.timeouts == 4)
-        #expect(result.messagesSent == 4)
-        #expect(now == t0 + .seconds(11))
+        #expect(result.timeouts == LookupConfiguration().attemptsPerContact)
+        #expect(result.messagesSent == LookupConfiguration().attemptsPerContact)
+        #expect(now == t0 + .milliseconds(12125))
         #expect(instance.operationCount == 0)
         #expect(instance.pendingRequestCount == 0)
-        #expect(instance.statistics.timeouts == 4)
+        #expect(instance.statistics.timeouts == LookupConfiguration().attemptsPerContact)
         // The failure is recorded: the contact stays but is not handed out.
         #expect(instance.routingTable.entry(for: silent.id)?.failures == 1)
         #expect(instance.routingTable.closest(to: silent.id, count: 20).isEmpty)
@@ -334,7 +334,7 @@ struct KademliaInstanceTests {
         #expect(!result.closest.contains { $0.id == target })
         let others = network.trueClosest(to: target, count: 5, excluding: 0).filter { $0 != target }
         #expect(result.closest.map(\.id) == others)
-        #expect(result.timeouts == 4)
+        #expect(result.timeouts == LookupConfiguration().attemptsPerContact)
         // Timeouts follow the measured RTT here (at least 50 ms, doubled per attempt): 4 of them take ≥ 750 ms.
         #expect(network.now >= startedAt + .milliseconds(750))
         // The failure is recorded: node 0 no longer hands the silent node out.
@@ -353,7 +353,7 @@ struct KademliaInstanceTests {
             directives = instance.handleTimeout(transaction, now: at)
             completions += directives.completions
         }
-        #expect(fired == 2)
+        #expect(fired == LookupConfiguration().attemptsPerContact)
         let completion = try #require(completions.first)
         #expect(completion.0 == operation)
         guard case .bootstrap(let seedsAnswered, let lookup) = completion.1 else {
@@ -362,6 +362,19 @@ struct KademliaInstanceTests {
         }
         #expect(seedsAnswered == 0)
         #expect(lookup?.outcome == .noContacts)
+
+        // With its table still empty, the maintenance tick joins again from the same seed, and does not start a
+        // second join while that one runs.
+        #expect(instance.bootstrapSeeds == [TestIDs.address(8)])
+        let later = t0 + .seconds(60)
+        let tick = instance.tick(now: later)
+        #expect(tick.sends.map(\.to) == [TestIDs.address(8)])
+        if case .request(.findNode(let target))? = tick.sends.first?.message.body {
+            #expect(target == instance.localID)
+        } else {
+            Issue.record("expected a FIND_NODE for our own ID")
+        }
+        #expect(instance.tick(now: later + .seconds(1)).sends.isEmpty)
     }
 
     @Test("bootstrap from a silent seed and a live one: the live one's contacts are used")
@@ -473,7 +486,7 @@ struct KademliaInstanceMaintenanceTests {
             fired += 1
             directives = instance.handleTimeout(transaction, now: at)
         }
-        #expect(fired == 2)
+        #expect(fired == KademliaConfiguration().pingAttempts)
         #expect(instance.routingTable.contains(newcomer.id))
         #expect(!instance.routingTable.contains(first.id))
         #expect(instance.routingTable.contains(second.id))
@@ -567,7 +580,7 @@ struct KademliaInstanceAloneTests {
         var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
         let (operation, directives) = instance.ping(TestIDs.address(5), now: t0)
         let (completions, fired) = fireTimeouts(&instance, from: directives)
-        #expect(fired == 2)
+        #expect(fired == KademliaConfiguration().pingAttempts)
         #expect(completions.count == 1)
         let completion = try #require(completions.first)
         #expect(completion.0 == operation)

@@ -15,7 +15,7 @@ struct SimulationTests {
 
     @Test("2,000 nodes: every lookup finds the exact k closest and every stored value is found")
     func twoThousandNodesAreExact() {
-        let report = Simulation(configuration: Self.configuration(nodes: 2000, lookups: 200, seed: 7)).run()
+        let report = Simulation(configuration: Self.configuration(nodes: 2000, lookups: 200, seed: 7), threads: 2).run()
         #expect(report.nodes == 2000)
         #expect(report.lookups == 200)
         #expect(report.gets == 200)
@@ -38,5 +38,18 @@ struct SimulationTests {
         other.seed = 43
         let third = Simulation(configuration: other).run()
         #expect(third != first)
+    }
+
+    @Test("the report does not depend on the number of threads, with loss and churn too")
+    func threadsDoNotChangeTheReport() {
+        var configuration = Self.configuration(nodes: 300, lookups: 30, seed: 9)
+        configuration.loss = 0.05
+        configuration.churn = 0.2
+        let one = Simulation(configuration: configuration, threads: 1).run()
+        let two = Simulation(configuration: configuration, threads: 2).run()
+        let three = Simulation(configuration: configuration, threads: 3).run()
+        #expect(one == two)
+        #expect(one == three)
+        #expect(one.datagramsLost > 0)
     }
 }

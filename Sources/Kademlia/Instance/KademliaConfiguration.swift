@@ -12,10 +12,13 @@ public struct KademliaConfiguration: Hashable, Sendable {
     public var minimumTimeout: Duration = .milliseconds(50)
     /// Longest timeout, retransmission backoff included. Default 4 s.
     public var maximumTimeout: Duration = .seconds(4)
-    /// Times a ping is sent before its contact counts as failed. Default 2.
-    public var pingAttempts: Int = 2
-    /// Times a STORE or ADD_PROVIDER is sent before it counts as failed. Default 2.
-    public var storeAttempts: Int = 2
+    /// Times a ping is sent before its contact counts as failed. Default 3.
+    public var pingAttempts: Int = 3
+    /// Times a STORE or ADD_PROVIDER is sent before it counts as failed. Default 3.
+    public var storeAttempts: Int = 3
+    /// Each retransmission waits this many times longer than the previous attempt. Default 1.5: losses on the
+    /// Internet are mostly random, not congestion, and a dead contact should cost a lookup seconds, not tens.
+    public var retransmissionBackoff: Double = 1.5
     /// A bucket with no lookup aimed into it and no new contact for this long is refreshed. Default 1 h.
     public var bucketRefreshInterval: Duration = .seconds(3600)
     /// Longest interval between maintenance ticks (record expiry sweeps). Default 60 s.

@@ -15,7 +15,8 @@
 /// - Responses are matched on transaction ID and source address; an answer from another ID than the one asked
 ///   counts as a failure of the one asked.
 /// - Timeouts come from per-contact RTT estimates (or the node's overall estimate for contacts without one),
-///   doubled for each retransmission, capped at ``KademliaConfiguration/maximumTimeout``.
+///   growing by ``KademliaConfiguration/retransmissionBackoff`` for each retransmission, capped at
+///   ``KademliaConfiguration/maximumTimeout``.
 /// - Maintenance (record expiry, refresh of idle buckets, republishing own records) happens in ``tick(now:)``,
 ///   which always says when it wants to run next.
 public struct KademliaInstance: Sendable {
@@ -39,6 +40,9 @@ public struct KademliaInstance: Sendable {
     private var lookups: [OperationID: Lookup] = [:]
     private var verifying: Set<NodeID> = []
     private var published: [PublishedKey: Published] = [:]
+    /// The seeds of the last bootstrap, kept to join again when the routing table runs empty.
+    public private(set) var bootstrapSeeds: [NodeAddress] = []
+    private var bootstrapping: OperationID?
     private var nextOperation: UInt64 = 1
 
     /// Counters of what the instance saw and did.
@@ -92,11 +96,19 @@ public struct KademliaInstance: Sendable {
 
     /// Joins the network: asks each seed address for the contacts closest to our ID, then looks up our own ID.
     /// With no seeds, looks up our own ID from the routing table (a restarted node with a persisted table).
+    /// With no seeds and an empty table, bootstraps again from the seeds of the last bootstrap.
     public mutating func bootstrap(from seeds: [NodeAddress], now: DHTInstant) -> (OperationID, [KademliaDirective]) {
         var directives: [KademliaDirective] = []
-        guard let id = beginOperation(.bootstrap, notifies: true, into: &directives) else {
-            return (refusedID(), directives)
-        }
+        let id = startBootstrap(from: seeds, notifies: true, now: now, into: &directives)
+        return (id ?? refusedID(), directives)
+    }
+
+    @discardableResult
+    private mutating func startBootstrap(from given: [NodeAddress], notifies: Bool, now: DHTInstant, into directives: inout [KademliaDirective]) -> OperationID? {
+        if !given.isEmpty { bootstrapSeeds = Array(given.prefix(64)) }
+        let seeds = given.isEmpty && routingTable.count == 0 ? bootstrapSeeds : given
+        guard let id = beginOperation(.bootstrap, notifies: notifies, into: &directives) else { return nil }
+        bootstrapping = id
         if seeds.isEmpty {
             startLookup(id, kind: .findNode, target: localID, extraSeeds: [], now: now, into: &directives)
         } else {
@@ -105,7 +117,7 @@ public struct KademliaInstance: Sendable {
                 sendRequest(.findNode(localID), to: seed, expectedID: nil, purpose: .bootstrapSeed(id), attempt: 1, now: now, into: &directives)
             }
         }
-        return (id, directives)
+        return id
     }
 
     /// Looks up the k nodes closest to `target`.
@@ -202,7 +214,13 @@ public struct KademliaInstance: Sendable {
                 publishAnswered(id, accepted: false, into: &directives)
             }
         case .ping, .verification, .evictionCheck, .bootstrapSeed:
-            if request.attempt < configuration.pingAttempts {
+            let attempts: Int
+            if case .bootstrapSeed = request.purpose {
+                attempts = configuration.lookup.attemptsPerContact
+            } else {
+                attempts = configuration.pingAttempts
+            }
+            if request.attempt < attempts {
                 retransmit(request, now: now, into: &directives)
                 break
             }
@@ -226,6 +244,10 @@ public struct KademliaInstance: Sendable {
         var directives: [KademliaDirective] = []
         values.expire(now: now)
         providers.expire(now: now)
+        if routingTable.count == 0, !bootstrapSeeds.isEmpty, bootstrapping.map({ operations[$0] == nil }) ?? true {
+            // Lost every contact (or never got one): join again from the seeds we were given.
+            startBootstrap(from: [], notifies: false, now: now, into: &directives)
+        }
         for index in routingTable.bucketsDueForRefresh(now: now, interval: configuration.bucketRefreshInterval) {
             let target = localID.randomID(sharingPrefixLength: index, using: &random)
             guard let id = beginOperation(.refresh, notifies: false, into: &directives) else { break }
@@ -517,8 +539,8 @@ public struct KademliaInstance: Sendable {
         sendRequest(request.request, to: request.address, expectedID: request.expectedID, purpose: request.purpose, attempt: request.attempt + 1, now: now, into: &directives)
     }
 
-    /// The contact's own RTT estimate when it has one, else the node's overall estimate; doubled per
-    /// retransmission.
+    /// The contact's own RTT estimate when it has one, else the node's overall estimate; grown by the backoff
+    /// factor per retransmission.
     private func timeout(for id: NodeID?, attempt: Int) -> Duration {
         let estimate: RTTEstimate
         if let id, let entry = routingTable.entry(for: id), entry.rtt.hasSample {
@@ -527,7 +549,7 @@ public struct KademliaInstance: Sendable {
             estimate = networkRTT
         }
         var timeout = estimate.timeout(initial: configuration.initialTimeout, minimum: configuration.minimumTimeout, maximum: configuration.maximumTimeout)
-        for _ in 1..<max(1, attempt) { timeout = timeout * 2 }
+        for _ in 1..<max(1, attempt) { timeout = timeout * configuration.retransmissionBackoff }
         return min(timeout, configuration.maximumTimeout)
     }
 }

@@ -160,8 +160,13 @@ final class NetworkPartition: @unchecked Sendable {
             kind = .join
         case .selfLookup:
             guard isAlive(node) else { return nil }
-            let own = nodes[local(node)].localID
-            result = nodes[local(node)].findNode(own, now: instant)
+            if nodes[local(node)].routingTable.count == 0 {
+                // Its bootstrap failed (every answer lost): join again, as its maintenance tick would.
+                result = nodes[local(node)].bootstrap(from: [], now: instant)
+            } else {
+                let own = nodes[local(node)].localID
+                result = nodes[local(node)].findNode(own, now: instant)
+            }
             kind = .selfLookup
         case .findNode(let target):
             guard isAlive(node) else { return nil }
