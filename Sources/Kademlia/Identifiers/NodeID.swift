@@ -36,6 +36,11 @@ public struct NodeID: Hashable, Comparable, Sendable {
     /// - Throws: ``NodeIDParseError/wrongLength(_:)`` for any other length.
     public init(bytes: some Collection<UInt8>) throws(NodeIDParseError) {
         guard bytes.count == Self.byteCount else { throw .wrongLength(bytes.count) }
+        self.init(exactly32: bytes)
+    }
+
+    /// Packs 32 bytes (the caller guarantees the count) into the four words.
+    private init(exactly32 bytes: some Collection<UInt8>) {
         var words: [UInt64] = [0, 0, 0, 0]
         for (index, byte) in bytes.enumerated() {
             words[index / 8] = words[index / 8] << 8 | UInt64(byte)
@@ -64,7 +69,7 @@ public struct NodeID: Hashable, Comparable, Sendable {
     /// The ID of a node: SHA-256 of its Ed25519 public key.
     public init(publicKeyBytes: some ContiguousBytes) {
         // A SHA-256 digest is always 32 bytes.
-        self = try! NodeID(bytes: SHA256.hash(publicKeyBytes).bytes)
+        self.init(exactly32: SHA256.hash(publicKeyBytes).bytes)
     }
 
     /// Draws a uniformly random ID from `generator`.
