@@ -27,7 +27,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Fraction of nodes that leave without notice after the tables formed (0 ≤ P < 1).")
     var churn: Double = 0
 
-    @Option(name: .customLong("latency-ms"), help: "One-way link latency range in milliseconds, A-B.")
+    @Option(
+        name: .customLong("latency-ms"), help: "One-way link latency range in milliseconds, A-B (default: 20-80).",
+        transform: LatencyRange.parse)
     var latency: LatencyRange = LatencyRange(low: 20, high: 80)
 
     @Option(help: "Seed of every random choice; the same seed gives the same result.")
@@ -81,7 +83,7 @@ struct SimulateCommand: ParsableCommand {
 }
 
 /// A latency range given as `A-B` milliseconds on the command line.
-struct LatencyRange: ExpressibleByArgument, Sendable {
+struct LatencyRange: Sendable, CustomStringConvertible {
     var low: Double
     var high: Double
 
@@ -90,13 +92,20 @@ struct LatencyRange: ExpressibleByArgument, Sendable {
         self.high = high
     }
 
-    init?(argument: String) {
+    /// Parses `A-B`, saying what is wrong with anything else.
+    static func parse(_ argument: String) throws -> LatencyRange {
         let parts = argument.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]),
-            low.isFinite, high.isFinite, low >= 0, high >= low, high <= 60_000
-        else { return nil }
-        self.init(low: low, high: high)
+        guard parts.count == 2 else {
+            throw ValidationError("--latency-ms takes a range A-B in milliseconds, such as 20-80 (got '\(argument)')")
+        }
+        guard let low = Double(parts[0]), let high = Double(parts[1]), low.isFinite, high.isFinite else {
+            throw ValidationError("--latency-ms: '\(argument)' is not two numbers A-B, such as 20-80")
+        }
+        guard low >= 0, low <= high, high <= 60_000 else {
+            throw ValidationError("--latency-ms: need 0 ≤ A ≤ B ≤ 60000 (got \(argument))")
+        }
+        return LatencyRange(low: low, high: high)
     }
 
-    var defaultValueDescription: String { "\(Int(low))-\(Int(high))" }
+    var description: String { "\(Int(low))-\(Int(high))" }
 }
