@@ -58,6 +58,7 @@ let package = Package(
             dependencies: [
                 "Simulator",
                 "Kademlia",
+                "Blocks",
                 "DHTCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
