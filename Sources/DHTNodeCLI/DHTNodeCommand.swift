@@ -6,6 +6,9 @@ struct DHTNodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dhtnode",
         abstract: "A peer-to-peer, content-addressed store over a Kademlia DHT.",
-        subcommands: [SimulateCommand.self]
+        subcommands: [
+            SimulateCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, PinCommand.self,
+            GCCommand.self, RepoCommand.self, BlockCommand.self, CARCommand.self,
+        ]
     )
 }

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Blocks
+import Foundation
+
+/// `dhtnode block get|put|stat`: single raw blocks.
+struct BlockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "block",
+        abstract: "Read and write single blocks.",
+        subcommands: [Get.self, Put.self, Stat.self]
+    )
+
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "get", abstract: "Write a block's bytes to stdout (checked against its CID first).")
+
+        @OptionGroup var repo: RepoOptions
+
+        @Argument(help: "The block's CID.")
+        var cid: String
+
+        func run() throws {
+            let cid = try parseCID(cid)
+            let store = try repo.openForReading()
+            guard let block = try reportingErrors({ try store.getVerified(cid) }) else {
+                throw CLIError("block \(cid) not found")
+            }
+            try FileOutput.writeAll(1, block.bytes[...], name: "stdout")
+        }
+    }
+
+    struct Put: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "put",
+            abstract: "Store a block read from FILE (or stdin) and print its CID.",
+            discussion: "The block is not pinned: pin it with `dhtnode pin add CID` or the next gc deletes it.")
+
+        @OptionGroup var repo: RepoOptions
+
+        @Argument(help: "The file holding the block's bytes; stdin when omitted or '-'.")
+        var file: String?
+
+        @Option(help: "The block's codec: raw or dag-pb (which must decode as a dag-pb node).")
+        var codec: String = "raw"
+
+        func validate() throws {
+            guard codec == "raw" || codec == "dag-pb" else {
+                throw ValidationError("--codec must be raw or dag-pb (got '\(codec)')")
+            }
+        }
+
+        func run() throws {
+            let bytes = try readInput()
+            let multicodec: Multicodec = codec == "raw" ? .raw : .dagPB
+            if multicodec == .dagPB {
+                do { _ = try PBNode(decoding: bytes) } catch { throw CLIError("not a dag-pb block: \(error)") }
+            }
+            let block = try reportingErrors { try Block(codec: multicodec, hashing: bytes) }
+            let store = try repo.openForWriting()
+            try reportingErrors { try store.put(block) }
+            print(block.cid)
+        }
+
+        private func readInput() throws -> [UInt8] {
+            let handle: FileHandle
+            let name: String
+            if let file, file != "-" {
+                guard let opened = FileHandle(forReadingAtPath: file) else {
+                    throw CLIError("cannot open \(file)")
+                }
+                handle = opened
+                name = file
+            } else {
+                handle = FileHandle.standardInput
+                name = "stdin"
+            }
+            // One byte past the limit is enough to know the block is too large.
+            var bytes: [UInt8] = []
+            while bytes.count <= Block.maxByteCount {
+                let data: Data
+                do {
+                    data = try handle.read(upToCount: Block.maxByteCount + 1 - bytes.count) ?? Data()
+                } catch {
+                    throw CLIError("reading \(name): \(error.localizedDescription)")
+                }
+                if data.isEmpty { break }
+                bytes += data
+            }
+            guard bytes.count <= Block.maxByteCount else {
+                throw CLIError("\(name) holds more than \(Block.maxByteCount) bytes, the largest block allowed")
+            }
+            return bytes
+        }
+    }
+
+    struct Stat: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stat", abstract: "Print a block's CID and size (the block is checked).")
+
+        @OptionGroup var repo: RepoOptions
+
+        @Argument(help: "The block's CID.")
+        var cid: String
+
+        func run() throws {
+            let cid = try parseCID(cid)
+            let store = try repo.openForReading()
+            guard let block = try reportingErrors({ try store.getVerified(cid) }) else {
+                throw CLIError("block \(cid) not found")
+            }
+            print("\(cid) \(block.bytes.count)")
+        }
+    }
+}

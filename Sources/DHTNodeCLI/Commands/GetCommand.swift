@@ -1,0 +1,63 @@
+import ArgumentParser
+import Blocks
+import Foundation
+
+/// `dhtnode get CID -o PATH`: writes a file out of the repository.
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Write a file from the repository to PATH.",
+        discussion: """
+            The bytes go to a temporary file next to PATH, renamed to PATH only when every block checked out: a \
+            corrupt or missing block leaves PATH untouched. Files only for now (no directories).
+            """
+    )
+
+    @OptionGroup var repo: RepoOptions
+
+    @Argument(help: "The file's root CID.")
+    var cid: String
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Where to write the file.")
+    var output: String
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
+    var quiet = false
+
+    func run() throws {
+        let root = try parseCID(cid)
+        let store = try repo.openForReading()
+        var reader = try reportingErrors { try DAGReader(root: root, store: store) }
+        let temporary = output + ".\(getpid()).partial"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw CLIError("cannot create \(temporary): \(String(cString: strerror(errno)))")
+        }
+        var progress = ProgressBar(
+            label: "get", total: reader.fileSize, enabled: !quiet && FileOutput.standardErrorIsTerminal)
+        var done: UInt64 = 0
+        var isOpen = true
+        do {
+            try reportingErrors {
+                while let piece = try reader.next() {
+                    try FileOutput.writeAll(fd, piece, name: temporary)
+                    done += UInt64(piece.count)
+                    progress.update(done)
+                }
+            }
+            guard fsync(fd) == 0 else { throw CLIError("fsync \(temporary): \(String(cString: strerror(errno)))") }
+            close(fd)
+            isOpen = false
+            guard rename(temporary, output) == 0 else {
+                let message = String(cString: strerror(errno))
+                throw CLIError("cannot rename \(temporary) to \(output): \(message)")
+            }
+        } catch {
+            if isOpen { close(fd) }
+            unlink(temporary)
+            progress.finish(done)
+            throw error
+        }
+        progress.finish(done)
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Blocks
+
+/// `dhtnode pin add|rm|ls`: recursive pins on DAG roots.
+struct PinCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pin",
+        abstract: "Keep DAGs from garbage collection (recursive pins).",
+        subcommands: [Add.self, Remove.self, List.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Pin a root and everything under it (every block must be stored).")
+
+        @OptionGroup var repo: RepoOptions
+
+        @Argument(help: "Root CIDs to pin.")
+        var cids: [String]
+
+        func validate() throws {
+            guard !cids.isEmpty else { throw ValidationError("pin add needs at least one CID") }
+        }
+
+        func run() throws {
+            let roots = try cids.map { try parseCID($0) }
+            let store = try repo.openForWriting()
+            for root in roots {
+                try reportingErrors { try store.pin(root) }
+                print("pinned \(root.v1)")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm", abstract: "Remove pins; the blocks stay until the next gc.")
+
+        @OptionGroup var repo: RepoOptions
+
+        @Argument(help: "Root CIDs to unpin.")
+        var cids: [String]
+
+        func validate() throws {
+            guard !cids.isEmpty else { throw ValidationError("pin rm needs at least one CID") }
+        }
+
+        func run() throws {
+            let roots = try cids.map { try parseCID($0) }
+            let store = try repo.openForWriting()
+            for root in roots {
+                guard try reportingErrors({ try store.unpin(root) }) else {
+                    throw CLIError("\(root) is not pinned")
+                }
+                print("unpinned \(root.v1)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List pinned roots.")
+
+        @OptionGroup var repo: RepoOptions
+
+        func run() throws {
+            let store = try repo.openForReading()
+            for root in try reportingErrors({ try store.pins() }) { print(root) }
+        }
+    }
+}

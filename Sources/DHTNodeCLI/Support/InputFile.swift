@@ -1,0 +1,75 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A regular file read sequentially in large pieces with `read(2)`.
+struct InputFile {
+    /// Bytes asked for per read: a multiple of every chunk size up to 1 MiB.
+    static let readSize = 4 << 20
+
+    let path: String
+    let size: UInt64
+    private let fd: Int32
+
+    /// Opens `path`, refusing directories (not supported yet) and anything that is not a regular file.
+    init(path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw CLIError("\(path) is a directory; adding directories (add -r) is not supported yet")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CLIError("\(path) is not a regular file")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        #if canImport(Glibc)
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        #endif
+        self.path = path
+        self.size = UInt64(info.st_size)
+        self.fd = fd
+    }
+
+    /// Fills `buffer` as far as the file allows; returns the byte count (0 at the end).
+    func read(into buffer: inout [UInt8]) throws -> Int {
+        let capacity = buffer.count
+        let fd = self.fd
+        var failure: Int32 = 0
+        let filled = buffer.withUnsafeMutableBytes { raw -> Int in
+            var filled = 0
+            while filled < capacity {
+                let got = systemRead(fd, raw.baseAddress! + filled, capacity - filled)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return filled
+                }
+                if got == 0 { break }
+                filled += got
+            }
+            return filled
+        }
+        if failure != 0 { throw CLIError("reading \(path): \(String(cString: strerror(failure)))") }
+        return filled
+    }
+
+    func close() {
+        systemClose(fd)
+    }
+}
+
+/// `read(2)` and `close(2)` under names that the methods above do not shadow.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+
+private func systemClose(_ fd: Int32) {
+    _ = close(fd)
+}
