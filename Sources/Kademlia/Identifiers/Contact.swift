@@ -11,5 +11,6 @@ public struct Contact: Hashable, Sendable, CustomStringConvertible {
         self.address = address
     }
 
+    /// A short, human-readable form.
     public var description: String { "\(id)@\(address)" }
 }

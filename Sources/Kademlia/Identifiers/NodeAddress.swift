@@ -135,6 +135,7 @@ public enum NodeAddressParseError: Error, Equatable, Sendable, CustomStringConve
     /// `[` without a matching `]`.
     case missingClosingBracket
 
+    /// A short, human-readable form.
     public var description: String {
         switch self {
         case .missingPort: "address needs a port: HOST:PORT or [IPV6]:PORT"

@@ -143,7 +143,8 @@ public struct NodeID: Hashable, Comparable, Sendable {
             (w0 & keepMask.w0) | (random.w0 & ~keepMask.w0),
             (w1 & keepMask.w1) | (random.w1 & ~keepMask.w1),
             (w2 & keepMask.w2) | (random.w2 & ~keepMask.w2),
-            (w3 & keepMask.w3) | (random.w3 & ~keepMask.w3))
+            (w3 & keepMask.w3) | (random.w3 & ~keepMask.w3)
+        )
         if id.bit(length) == bit(length) { id = id.flippingBit(length) }
         return id
     }
@@ -163,10 +164,12 @@ public struct NodeID: Hashable, Comparable, Sendable {
         hasher.combine(w0)
     }
 
+    /// Equal when all 256 bits are equal.
     @inlinable public static func == (lhs: NodeID, rhs: NodeID) -> Bool {
         lhs.w0 == rhs.w0 && lhs.w1 == rhs.w1 && lhs.w2 == rhs.w2 && lhs.w3 == rhs.w3
     }
 
+    /// Orders by the 256-bit value, most significant bit first.
     @inlinable public static func < (lhs: NodeID, rhs: NodeID) -> Bool {
         if lhs.w0 != rhs.w0 { return lhs.w0 < rhs.w0 }
         if lhs.w1 != rhs.w1 { return lhs.w1 < rhs.w1 }
@@ -192,6 +195,7 @@ public enum NodeIDParseError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The character at this offset is not a hexadecimal digit.
     case invalidHexCharacter(offset: Int)
 
+    /// A short, human-readable form.
     public var description: String {
         switch self {
         case .wrongLength(let count): "a node ID is 32 bytes, got \(count)"

@@ -21,6 +21,7 @@ public struct OperationID: Hashable, Sendable, CustomStringConvertible {
         self.rawValue = rawValue
     }
 
+    /// A short, human-readable form.
     public var description: String { "op\(rawValue)" }
 }
 

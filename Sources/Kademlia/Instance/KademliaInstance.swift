@@ -67,7 +67,12 @@ public struct KademliaInstance: Sendable {
     ///   - seed: seeds the instance's generator (transaction IDs, refresh targets). The daemon draws it from the
     ///     system's CSPRNG; tests and the simulator pick it to make runs reproducible.
     ///   - now: the current instant.
-    public init(localID: NodeID, configuration: KademliaConfiguration = KademliaConfiguration(), seed: UInt64, now: DHTInstant) {
+    public init(
+        localID: NodeID,
+        configuration: KademliaConfiguration = KademliaConfiguration(),
+        seed: UInt64,
+        now: DHTInstant
+    ) {
         self.localID = localID
         self.configuration = configuration
         self.routingTable = RoutingTable(localID: localID, configuration: configuration.routingTable, now: now)
@@ -104,7 +109,12 @@ public struct KademliaInstance: Sendable {
     }
 
     @discardableResult
-    private mutating func startBootstrap(from given: [NodeAddress], notifies: Bool, now: DHTInstant, into directives: inout [KademliaDirective]) -> OperationID? {
+    private mutating func startBootstrap(
+        from given: [NodeAddress],
+        notifies: Bool,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) -> OperationID? {
         if !given.isEmpty { bootstrapSeeds = Array(given.prefix(64)) }
         let seeds = given.isEmpty && routingTable.count == 0 ? bootstrapSeeds : given
         guard let id = beginOperation(.bootstrap, notifies: notifies, into: &directives) else { return nil }
@@ -114,7 +124,15 @@ public struct KademliaInstance: Sendable {
         } else {
             operations[id]?.seedsPending = seeds.count
             for seed in seeds {
-                sendRequest(.findNode(localID), to: seed, expectedID: nil, purpose: .bootstrapSeed(id), attempt: 1, now: now, into: &directives)
+                sendRequest(
+                    .findNode(localID),
+                    to: seed,
+                    expectedID: nil,
+                    purpose: .bootstrapSeed(id),
+                    attempt: 1,
+                    now: now,
+                    into: &directives
+                )
             }
         }
         return id
@@ -130,10 +148,21 @@ public struct KademliaInstance: Sendable {
         let local = values.values(for: key, now: now)
         guard local.isEmpty else {
             var directives: [KademliaDirective] = []
-            guard let id = beginOperation(.findValue, notifies: true, into: &directives) else { return (refusedID(), directives) }
+            guard let id = beginOperation(.findValue, notifies: true, into: &directives) else {
+                return (refusedID(), directives)
+            }
             let result = LookupResult(
-                target: key, kind: .findValue, outcome: .valueFound, closest: [], hops: 0, messagesSent: 0,
-                responses: 0, timeouts: 0, values: local, providers: [])
+                target: key,
+                kind: .findValue,
+                outcome: .valueFound,
+                closest: [],
+                hops: 0,
+                messagesSent: 0,
+                responses: 0,
+                timeouts: 0,
+                values: local,
+                providers: []
+            )
             complete(id, .lookup(result), into: &directives)
             return (id, directives)
         }
@@ -147,16 +176,31 @@ public struct KademliaInstance: Sendable {
 
     /// Stores `value` on the k nodes closest to `key`, and again every
     /// ``RecordLimits/valueRepublishInterval`` while this node runs.
-    public mutating func put(_ key: RecordKey, value: [UInt8], ttl: Duration? = nil, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+    public mutating func put(
+        _ key: RecordKey,
+        value: [UInt8],
+        ttl: Duration? = nil,
+        now: DHTInstant
+    ) -> (OperationID, [KademliaDirective]) {
         let ttl = ttl ?? configuration.records.valueTTL
-        remember(PublishedKey(key: key, isProvider: false), .value(value, ttl: ttl), interval: configuration.records.valueRepublishInterval, now: now)
+        remember(
+            PublishedKey(key: key, isProvider: false),
+            .value(value, ttl: ttl),
+            interval: configuration.records.valueRepublishInterval,
+            now: now
+        )
         return startOperation(.put(key, value, ttl), lookup: .findNode, target: key, now: now)
     }
 
     /// Announces this node as a provider of `key` on the k nodes closest to it, and again every
     /// ``RecordLimits/providerRepublishInterval`` while this node runs.
     public mutating func provide(_ key: RecordKey, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
-        remember(PublishedKey(key: key, isProvider: true), .provider, interval: configuration.records.providerRepublishInterval, now: now)
+        remember(
+            PublishedKey(key: key, isProvider: true),
+            .provider,
+            interval: configuration.records.providerRepublishInterval,
+            now: now
+        )
         return startOperation(.provide(key), lookup: .findNode, target: key, now: now)
     }
 
@@ -168,7 +212,9 @@ public struct KademliaInstance: Sendable {
     /// Pings an address; the result names the contact that answered.
     public mutating func ping(_ address: NodeAddress, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
         var directives: [KademliaDirective] = []
-        guard let id = beginOperation(.ping, notifies: true, into: &directives) else { return (refusedID(), directives) }
+        guard let id = beginOperation(.ping, notifies: true, into: &directives) else {
+            return (refusedID(), directives)
+        }
         sendRequest(.ping, to: address, expectedID: nil, purpose: .ping(id), attempt: 1, now: now, into: &directives)
         return (id, directives)
     }
@@ -176,7 +222,11 @@ public struct KademliaInstance: Sendable {
     // MARK: - Events
 
     /// Takes a decoded, authenticated message from `address`.
-    public mutating func handleMessage(_ message: KademliaMessage, from address: NodeAddress, now: DHTInstant) -> [KademliaDirective] {
+    public mutating func handleMessage(
+        _ message: KademliaMessage,
+        from address: NodeAddress,
+        now: DHTInstant
+    ) -> [KademliaDirective] {
         guard message.sender != localID else { return [] }
         var directives: [KademliaDirective] = []
         switch message.body {
@@ -199,7 +249,15 @@ public struct KademliaInstance: Sendable {
             guard let expected = request.expectedID else { break }
             switch lookups[id]?.handleTimeout(of: expected) ?? .ignore {
             case .retry(let query):
-                sendRequest(request.request, to: query.contact.address, expectedID: expected, purpose: request.purpose, attempt: query.attempt, now: now, into: &directives)
+                sendRequest(
+                    request.request,
+                    to: query.contact.address,
+                    expectedID: expected,
+                    purpose: request.purpose,
+                    attempt: query.attempt,
+                    now: now,
+                    into: &directives
+                )
             case .gaveUp(let contact):
                 routingTable.recordFailure(of: contact.id, now: now)
             case .ignore:
@@ -254,7 +312,9 @@ public struct KademliaInstance: Sendable {
             startLookup(id, kind: .findNode, target: target, extraSeeds: [], now: now, into: &directives)
         }
         // Sorted, so that a run does not depend on the process's hash seed.
-        let due = published.filter { $0.value.nextRepublish <= now }.sorted { ($0.key.key, $0.key.isProvider ? 1 : 0) < ($1.key.key, $1.key.isProvider ? 1 : 0) }
+        let due = published.filter { $0.value.nextRepublish <= now }.sorted {
+            ($0.key.key, $0.key.isProvider ? 1 : 0) < ($1.key.key, $1.key.isProvider ? 1 : 0)
+        }
         for (key, record) in due {
             let kind: Operation.Kind
             switch record.kind {
@@ -276,7 +336,13 @@ public struct KademliaInstance: Sendable {
 
     // MARK: - Requests from others
 
-    private mutating func handleRequest(_ request: KademliaRequest, message: KademliaMessage, from address: NodeAddress, now: DHTInstant, into directives: inout [KademliaDirective]) {
+    private mutating func handleRequest(
+        _ request: KademliaRequest,
+        message: KademliaMessage,
+        from address: NodeAddress,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         let sender = Contact(id: message.sender, address: address)
         let k = configuration.lookup.resultSize
         let response: KademliaResponse
@@ -287,31 +353,54 @@ public struct KademliaInstance: Sendable {
             response = .nodes(routingTable.closest(to: target, count: k, excluding: sender.id))
         case .findValue(let key):
             let held = values.values(for: key, now: now)
-            response = held.isEmpty ? .nodes(routingTable.closest(to: key, count: k, excluding: sender.id)) : .values(held)
+            response =
+                held.isEmpty ? .nodes(routingTable.closest(to: key, count: k, excluding: sender.id)) : .values(held)
         case .getProviders(let key):
             response = .providers(
                 Array(providers.providers(for: key, now: now).suffix(k)),
-                closer: routingTable.closest(to: key, count: k, excluding: sender.id))
+                closer: routingTable.closest(to: key, count: k, excluding: sender.id)
+            )
         case .store(let key, let value, let ttl):
-            response = .stored(values.store(DHTValue(publisher: sender.id, data: value), under: key, ttl: ttl, now: now))
+            response = .stored(
+                values.store(DHTValue(publisher: sender.id, data: value), under: key, ttl: ttl, now: now)
+            )
         case .addProvider(let key):
             response = .stored(providers.add(sender, for: key, now: now))
         }
         statistics.requestsAnswered += 1
-        directives.append(.send(KademliaMessage(transactionID: message.transactionID, sender: localID, body: .response(response)), to: address))
+        directives.append(
+            .send(
+                KademliaMessage(transactionID: message.transactionID, sender: localID, body: .response(response)),
+                to: address
+            )
+        )
 
         // An unknown node that the table would take is verified with a ping of ours before it may enter.
         if routingTable.wouldAccept(sender, now: now), verifying.count < configuration.maxVerifications,
             !verifying.contains(sender.id)
         {
             verifying.insert(sender.id)
-            sendRequest(.ping, to: address, expectedID: sender.id, purpose: .verification, attempt: 1, now: now, into: &directives)
+            sendRequest(
+                .ping,
+                to: address,
+                expectedID: sender.id,
+                purpose: .verification,
+                attempt: 1,
+                now: now,
+                into: &directives
+            )
         }
     }
 
     // MARK: - Answers to our requests
 
-    private mutating func handleResponse(_ response: KademliaResponse, message: KademliaMessage, from address: NodeAddress, now: DHTInstant, into directives: inout [KademliaDirective]) {
+    private mutating func handleResponse(
+        _ response: KademliaResponse,
+        message: KademliaMessage,
+        from address: NodeAddress,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         guard let request = pending[message.transactionID], request.address == address else {
             statistics.responsesUnmatched += 1
             return
@@ -343,7 +432,15 @@ public struct KademliaInstance: Sendable {
 
         // It answered our request from its address: it may enter the routing table.
         if case .cached(let stale?) = routingTable.observe(responder, rtt: rtt, now: now) {
-            sendRequest(.ping, to: stale.address, expectedID: stale.id, purpose: .evictionCheck, attempt: 1, now: now, into: &directives)
+            sendRequest(
+                .ping,
+                to: stale.address,
+                expectedID: stale.id,
+                purpose: .evictionCheck,
+                attempt: 1,
+                now: now,
+                into: &directives
+            )
         }
 
         let k = configuration.lookup.resultSize
@@ -351,11 +448,22 @@ public struct KademliaInstance: Sendable {
         case .lookup(let id):
             switch response {
             case .nodes(let closer):
-                lookups[id]?.handleAnswer(from: responder.id, closer: closer.count > k ? Array(closer.prefix(k)) : closer)
+                lookups[id]?.handleAnswer(
+                    from: responder.id,
+                    closer: closer.count > k ? Array(closer.prefix(k)) : closer
+                )
             case .values(let found):
-                lookups[id]?.handleAnswer(from: responder.id, closer: [], values: Array(found.prefix(configuration.records.maxValuesPerKey)))
+                lookups[id]?.handleAnswer(
+                    from: responder.id,
+                    closer: [],
+                    values: Array(found.prefix(configuration.records.maxValuesPerKey))
+                )
             case .providers(let announced, let closer):
-                lookups[id]?.handleAnswer(from: responder.id, closer: Array(closer.prefix(k)), providers: Array(announced.prefix(k)))
+                lookups[id]?.handleAnswer(
+                    from: responder.id,
+                    closer: Array(closer.prefix(k)),
+                    providers: Array(announced.prefix(k))
+                )
             case .pong, .stored:
                 lookups[id]?.handleFailure(of: responder.id)
             }
@@ -381,14 +489,23 @@ public struct KademliaInstance: Sendable {
 
     // MARK: - Operations
 
-    private mutating func startOperation(_ kind: Operation.Kind, lookup: LookupKind, target: NodeID, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+    private mutating func startOperation(
+        _ kind: Operation.Kind,
+        lookup: LookupKind,
+        target: NodeID,
+        now: DHTInstant
+    ) -> (OperationID, [KademliaDirective]) {
         var directives: [KademliaDirective] = []
         guard let id = beginOperation(kind, notifies: true, into: &directives) else { return (refusedID(), directives) }
         startLookup(id, kind: lookup, target: target, extraSeeds: [], now: now, into: &directives)
         return (id, directives)
     }
 
-    private mutating func beginOperation(_ kind: Operation.Kind, notifies: Bool, into directives: inout [KademliaDirective]) -> OperationID? {
+    private mutating func beginOperation(
+        _ kind: Operation.Kind,
+        notifies: Bool,
+        into directives: inout [KademliaDirective]
+    ) -> OperationID? {
         let id = OperationID(rawValue: nextOperation)
         nextOperation += 1
         guard operations.count < configuration.maxOperations else {
@@ -403,11 +520,24 @@ public struct KademliaInstance: Sendable {
         OperationID(rawValue: nextOperation - 1)
     }
 
-    private mutating func startLookup(_ id: OperationID, kind: LookupKind, target: NodeID, extraSeeds: [Contact], now: DHTInstant, into directives: inout [KademliaDirective]) {
+    private mutating func startLookup(
+        _ id: OperationID,
+        kind: LookupKind,
+        target: NodeID,
+        extraSeeds: [Contact],
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         var seeds = routingTable.closest(to: target, count: configuration.lookup.resultSize)
         seeds.append(contentsOf: extraSeeds)
         routingTable.markActivity(toward: target, now: now)
-        lookups[id] = Lookup(target: target, kind: kind, seeds: seeds, localID: localID, configuration: configuration.lookup)
+        lookups[id] = Lookup(
+            target: target,
+            kind: kind,
+            seeds: seeds,
+            localID: localID,
+            configuration: configuration.lookup
+        )
         advance(id, now: now, into: &directives)
     }
 
@@ -416,7 +546,15 @@ public struct KademliaInstance: Sendable {
         guard let queries = lookups[id]?.nextQueries(), let lookup = lookups[id] else { return }
         let request = lookup.kind.request(for: lookup.target)
         for query in queries {
-            sendRequest(request, to: query.contact.address, expectedID: query.contact.id, purpose: .lookup(id), attempt: query.attempt, now: now, into: &directives)
+            sendRequest(
+                request,
+                to: query.contact.address,
+                expectedID: query.contact.id,
+                purpose: .lookup(id),
+                attempt: query.attempt,
+                now: now,
+                into: &directives
+            )
         }
         if lookup.isFinished {
             lookups[id] = nil
@@ -424,7 +562,12 @@ public struct KademliaInstance: Sendable {
         }
     }
 
-    private mutating func lookupFinished(_ id: OperationID, _ result: LookupResult, now: DHTInstant, into directives: inout [KademliaDirective]) {
+    private mutating func lookupFinished(
+        _ id: OperationID,
+        _ result: LookupResult,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         guard let operation = operations[id] else { return }
         switch operation.kind {
         case .findNode, .findValue, .refresh, .ping:
@@ -432,7 +575,9 @@ public struct KademliaInstance: Sendable {
         case .getProviders:
             var result = result
             let known = Set(result.providers.map(\.id))
-            result.providers.append(contentsOf: providers.providers(for: result.target, now: now).filter { !known.contains($0.id) })
+            result.providers.append(
+                contentsOf: providers.providers(for: result.target, now: now).filter { !known.contains($0.id) }
+            )
             complete(id, .lookup(result), into: &directives)
         case .bootstrap:
             // Kademlia §2.3: after the lookup of its own ID, a joining node refreshes the buckets farther away than
@@ -443,10 +588,18 @@ public struct KademliaInstance: Sendable {
             operations[id]?.selfLookup = result
             var started = 0
             for index in 0..<min(nearest, NodeID.bitCount) {
-                guard let refresh = beginOperation(.bootstrapRefresh(parent: id), notifies: false, into: &directives) else { break }
+                guard let refresh = beginOperation(.bootstrapRefresh(parent: id), notifies: false, into: &directives)
+                else { break }
                 started += 1
                 operations[id]?.refreshesPending += 1
-                startLookup(refresh, kind: .findNode, target: localID.randomID(sharingPrefixLength: index, using: &random), extraSeeds: [], now: now, into: &directives)
+                startLookup(
+                    refresh,
+                    kind: .findNode,
+                    target: localID.randomID(sharingPrefixLength: index, using: &random),
+                    extraSeeds: [],
+                    now: now,
+                    into: &directives
+                )
             }
             if started == 0 || operations[id]?.refreshesPending == 0 {
                 complete(id, .bootstrap(seedsAnswered: operation.seedsAnswered, lookup: result), into: &directives)
@@ -457,7 +610,11 @@ public struct KademliaInstance: Sendable {
             bootstrap.refreshesPending -= 1
             operations[parent] = bootstrap
             if bootstrap.refreshesPending == 0, let selfLookup = bootstrap.selfLookup {
-                complete(parent, .bootstrap(seedsAnswered: bootstrap.seedsAnswered, lookup: selfLookup), into: &directives)
+                complete(
+                    parent,
+                    .bootstrap(seedsAnswered: bootstrap.seedsAnswered, lookup: selfLookup),
+                    into: &directives
+                )
             }
         case .put(let key, let value, let ttl):
             publish(id, result, request: .store(key, value: value, ttl: ttl), now: now, into: &directives)
@@ -466,7 +623,13 @@ public struct KademliaInstance: Sendable {
         }
     }
 
-    private mutating func publish(_ id: OperationID, _ lookup: LookupResult, request: KademliaRequest, now: DHTInstant, into directives: inout [KademliaDirective]) {
+    private mutating func publish(
+        _ id: OperationID,
+        _ lookup: LookupResult,
+        request: KademliaRequest,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         operations[id]?.publishLookup = lookup
         operations[id]?.publishPending = lookup.closest.count
         operations[id]?.publishAsked = lookup.closest.count
@@ -475,21 +638,39 @@ public struct KademliaInstance: Sendable {
             return
         }
         for contact in lookup.closest {
-            sendRequest(request, to: contact.address, expectedID: contact.id, purpose: .publish(id), attempt: 1, now: now, into: &directives)
+            sendRequest(
+                request,
+                to: contact.address,
+                expectedID: contact.id,
+                purpose: .publish(id),
+                attempt: 1,
+                now: now,
+                into: &directives
+            )
         }
     }
 
-    private mutating func publishAnswered(_ id: OperationID, accepted: Bool, into directives: inout [KademliaDirective]) {
+    private mutating func publishAnswered(_ id: OperationID, accepted: Bool, into directives: inout [KademliaDirective])
+    {
         guard var operation = operations[id], let lookup = operation.publishLookup else { return }
         operation.publishPending -= 1
         if accepted { operation.publishAccepted += 1 }
         operations[id] = operation
         if operation.publishPending == 0 {
-            complete(id, .published(lookup: lookup, accepted: operation.publishAccepted, asked: operation.publishAsked), into: &directives)
+            complete(
+                id,
+                .published(lookup: lookup, accepted: operation.publishAccepted, asked: operation.publishAsked),
+                into: &directives
+            )
         }
     }
 
-    private mutating func seedSettled(_ id: OperationID, answeredWith learned: [Contact]?, now: DHTInstant, into directives: inout [KademliaDirective]) {
+    private mutating func seedSettled(
+        _ id: OperationID,
+        answeredWith learned: [Contact]?,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         guard var operation = operations[id] else { return }
         operation.seedsPending -= 1
         if let learned {
@@ -506,7 +687,11 @@ public struct KademliaInstance: Sendable {
         }
     }
 
-    private mutating func complete(_ id: OperationID, _ result: OperationResult, into directives: inout [KademliaDirective]) {
+    private mutating func complete(
+        _ id: OperationID,
+        _ result: OperationResult,
+        into directives: inout [KademliaDirective]
+    ) {
         guard let operation = operations.removeValue(forKey: id) else { return }
         if operation.notifies { directives.append(.completed(id, result)) }
         releaseIdleStorage()
@@ -526,17 +711,46 @@ public struct KademliaInstance: Sendable {
 
     // MARK: - Sending
 
-    private mutating func sendRequest(_ request: KademliaRequest, to address: NodeAddress, expectedID: NodeID?, purpose: PendingRequest.Purpose, attempt: Int, now: DHTInstant, into directives: inout [KademliaDirective]) {
+    private mutating func sendRequest(
+        _ request: KademliaRequest,
+        to address: NodeAddress,
+        expectedID: NodeID?,
+        purpose: PendingRequest.Purpose,
+        attempt: Int,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         var transactionID = TransactionID(rawValue: random.next())
         while pending[transactionID] != nil { transactionID = TransactionID(rawValue: random.next()) }
-        pending[transactionID] = PendingRequest(address: address, expectedID: expectedID, request: request, purpose: purpose, sentAt: now, attempt: attempt)
+        pending[transactionID] = PendingRequest(
+            address: address,
+            expectedID: expectedID,
+            request: request,
+            purpose: purpose,
+            sentAt: now,
+            attempt: attempt
+        )
         statistics.requestsSent += 1
-        directives.append(.send(KademliaMessage(transactionID: transactionID, sender: localID, body: .request(request)), to: address))
+        directives.append(
+            .send(KademliaMessage(transactionID: transactionID, sender: localID, body: .request(request)), to: address)
+        )
         directives.append(.scheduleTimeout(transactionID, at: now + timeout(for: expectedID, attempt: attempt)))
     }
 
-    private mutating func retransmit(_ request: PendingRequest, now: DHTInstant, into directives: inout [KademliaDirective]) {
-        sendRequest(request.request, to: request.address, expectedID: request.expectedID, purpose: request.purpose, attempt: request.attempt + 1, now: now, into: &directives)
+    private mutating func retransmit(
+        _ request: PendingRequest,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
+        sendRequest(
+            request.request,
+            to: request.address,
+            expectedID: request.expectedID,
+            purpose: request.purpose,
+            attempt: request.attempt + 1,
+            now: now,
+            into: &directives
+        )
     }
 
     /// The contact's own RTT estimate when it has one, else the node's overall estimate; grown by the backoff
@@ -548,7 +762,11 @@ public struct KademliaInstance: Sendable {
         } else {
             estimate = networkRTT
         }
-        var timeout = estimate.timeout(initial: configuration.initialTimeout, minimum: configuration.minimumTimeout, maximum: configuration.maximumTimeout)
+        var timeout = estimate.timeout(
+            initial: configuration.initialTimeout,
+            minimum: configuration.minimumTimeout,
+            maximum: configuration.maximumTimeout
+        )
         for _ in 1..<max(1, attempt) { timeout = timeout * configuration.retransmissionBackoff }
         return min(timeout, configuration.maximumTimeout)
     }

@@ -66,7 +66,8 @@ public struct Lookup: Sendable {
     private var providerIDs: Set<NodeID> = []
 
     /// Starts a lookup for `target` from `seeds` (normally the k closest contacts of the routing table).
-    public init(target: NodeID, kind: LookupKind, seeds: [Contact], localID: NodeID, configuration: LookupConfiguration) {
+    public init(target: NodeID, kind: LookupKind, seeds: [Contact], localID: NodeID, configuration: LookupConfiguration)
+    {
         self.target = target
         self.kind = kind
         self.configuration = configuration
@@ -116,7 +117,12 @@ public struct Lookup: Sendable {
     }
 
     /// Takes an answer from `id`: the contacts it named (which join the candidates), and any values or providers.
-    public mutating func handleAnswer(from id: NodeID, closer: [Contact], values found: [DHTValue] = [], providers announced: [Contact] = []) {
+    public mutating func handleAnswer(
+        from id: NodeID,
+        closer: [Contact],
+        values found: [DHTValue] = [],
+        providers announced: [Contact] = []
+    ) {
         guard let index = position(of: id) else { return }
         switch candidates[index].state {
         case .inFlight: inFlight -= 1
@@ -178,9 +184,17 @@ public struct Lookup: Sendable {
             if closest.count == configuration.resultSize { break }
         }
         return LookupResult(
-            target: target, kind: kind, outcome: endOutcome ?? .converged, closest: closest, hops: hops,
-            messagesSent: messagesSent, responses: responses, timeouts: timeouts, values: values,
-            providers: providers)
+            target: target,
+            kind: kind,
+            outcome: endOutcome ?? .converged,
+            closest: closest,
+            hops: hops,
+            messagesSent: messagesSent,
+            responses: responses,
+            timeouts: timeouts,
+            values: values,
+            providers: providers
+        )
     }
 
     // MARK: - Candidates

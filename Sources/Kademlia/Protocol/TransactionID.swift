@@ -8,5 +8,6 @@ public struct TransactionID: Hashable, Sendable, CustomStringConvertible {
         self.rawValue = rawValue
     }
 
+    /// A short, human-readable form.
     public var description: String { "tx" + String(rawValue, radix: 16) }
 }

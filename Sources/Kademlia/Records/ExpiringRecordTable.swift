@@ -16,8 +16,13 @@ struct ExpiringRecordTable<Record: Sendable>: Sendable {
     /// Holds `record` under `key` until `expiresAt`. A held record for which `isSame` is true is replaced (a fresh
     /// lifetime); otherwise expired records of the key are dropped and the caps are checked.
     mutating func insert(
-        _ record: Record, under key: RecordKey, expiresAt: DHTInstant, now: DHTInstant,
-        perKeyLimit: Int, totalLimit: Int, isSame: (Record) -> Bool
+        _ record: Record,
+        under key: RecordKey,
+        expiresAt: DHTInstant,
+        now: DHTInstant,
+        perKeyLimit: Int,
+        totalLimit: Int,
+        isSame: (Record) -> Bool
     ) -> StoreOutcome {
         var held = byKey[key] ?? []
         if let index = held.firstIndex(where: { isSame($0.record) }) {

@@ -21,9 +21,14 @@ public struct ProviderStore: Sendable {
     /// its new address.
     public mutating func add(_ provider: Contact, for key: RecordKey, now: DHTInstant) -> StoreOutcome {
         table.insert(
-            provider, under: key, expiresAt: now + limits.providerTTL, now: now,
-            perKeyLimit: limits.maxProvidersPerKey, totalLimit: limits.maxProviderRecords,
-            isSame: { $0.id == provider.id })
+            provider,
+            under: key,
+            expiresAt: now + limits.providerTTL,
+            now: now,
+            perKeyLimit: limits.maxProvidersPerKey,
+            totalLimit: limits.maxProviderRecords,
+            isSame: { $0.id == provider.id }
+        )
     }
 
     /// The live providers of `key`, most recently announced last.

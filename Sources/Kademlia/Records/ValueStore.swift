@@ -19,13 +19,19 @@ public struct ValueStore: Sendable {
 
     /// Stores `value` under `key` for `ttl`, capped at ``RecordLimits/valueTTL``. A publisher has one value per
     /// key: storing again replaces it.
-    public mutating func store(_ value: DHTValue, under key: RecordKey, ttl: Duration, now: DHTInstant) -> StoreOutcome {
+    public mutating func store(_ value: DHTValue, under key: RecordKey, ttl: Duration, now: DHTInstant) -> StoreOutcome
+    {
         guard ttl > .zero else { return .rejected(.invalidTTL) }
         guard value.data.count <= limits.maxValueBytes else { return .rejected(.valueTooLarge) }
         return table.insert(
-            value, under: key, expiresAt: now + min(ttl, limits.valueTTL), now: now,
-            perKeyLimit: limits.maxValuesPerKey, totalLimit: limits.maxValues,
-            isSame: { $0.publisher == value.publisher })
+            value,
+            under: key,
+            expiresAt: now + min(ttl, limits.valueTTL),
+            now: now,
+            perKeyLimit: limits.maxValuesPerKey,
+            totalLimit: limits.maxValues,
+            isSame: { $0.publisher == value.publisher }
+        )
     }
 
     /// The live values under `key`.

@@ -26,7 +26,11 @@ public struct RoutingTable: Sendable {
     private let createdAt: DHTInstant
 
     /// Creates an empty table.
-    public init(localID: NodeID, configuration: RoutingTableConfiguration = RoutingTableConfiguration(), now: DHTInstant) {
+    public init(
+        localID: NodeID,
+        configuration: RoutingTableConfiguration = RoutingTableConfiguration(),
+        now: DHTInstant
+    ) {
         self.localID = localID
         self.configuration = configuration
         self.createdAt = now
@@ -295,7 +299,10 @@ public struct RoutingTable: Sendable {
         for entry in buckets[index].entries
         where entry.contact.id != contact.id && entry.contact.id != ignored
             && entry.contact.address.sharesNetwork(
-                with: contact.address, ipv4Bits: limit.ipv4PrefixLength, ipv6Bits: limit.ipv6PrefixLength)
+                with: contact.address,
+                ipv4Bits: limit.ipv4PrefixLength,
+                ipv6Bits: limit.ipv6PrefixLength
+            )
         {
             same += 1
             if same >= limit.maxPerPrefix { return true }

@@ -14,6 +14,7 @@ public struct DHTInstant: Comparable, Hashable, Sendable, CustomStringConvertibl
     /// The origin.
     public static let zero = DHTInstant(nanoseconds: 0)
 
+    /// Earlier instants order first.
     @inlinable public static func < (lhs: DHTInstant, rhs: DHTInstant) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }
@@ -34,6 +35,7 @@ public struct DHTInstant: Comparable, Hashable, Sendable, CustomStringConvertibl
         .nanoseconds(lhs.nanoseconds &- rhs.nanoseconds)
     }
 
+    /// A short, human-readable form.
     public var description: String { "t+\(Double(nanoseconds) / 1e9)s" }
 }
 

@@ -72,7 +72,14 @@ final class NetworkPartition: @unchecked Sendable {
     static let basePort: UInt16 = 4000
     static let baseAddress: UInt32 = 0x0a00_0000
 
-    init(index: Int, partitionCount: Int, configuration: SimulationConfiguration, workload: Workload, lossSalt: UInt64, latencySalt: UInt64) {
+    init(
+        index: Int,
+        partitionCount: Int,
+        configuration: SimulationConfiguration,
+        workload: Workload,
+        lossSalt: UInt64,
+        latencySalt: UInt64
+    ) {
         self.index = index
         self.partitionCount = partitionCount
         self.configuration = configuration
@@ -80,7 +87,13 @@ final class NetworkPartition: @unchecked Sendable {
         self.lossSalt = lossSalt
         self.latencySalt = latencySalt
         self.latencyBase = Int64(configuration.latencyMilliseconds.lowerBound * 1e6)
-        self.latencySpan = UInt64(max(0, (configuration.latencyMilliseconds.upperBound - configuration.latencyMilliseconds.lowerBound) * 1e6)) + 1
+        self.latencySpan =
+            UInt64(
+                max(
+                    0,
+                    (configuration.latencyMilliseconds.upperBound - configuration.latencyMilliseconds.lowerBound) * 1e6
+                )
+            ) + 1
         self.outbox = Array(repeating: [], count: partitionCount)
     }
 
@@ -108,7 +121,16 @@ final class NetworkPartition: @unchecked Sendable {
 
     /// Schedules a command of the scenario (`sequence` orders commands at the same instant).
     func schedule(_ command: SimulationCommand, on node: Int32, at time: Int64, sequence: UInt32) {
-        queue.insert(SimulationEvent(time: time, origin: -1, originSequence: sequence, payload: commands.insert(command), node: node, kind: .command))
+        queue.insert(
+            SimulationEvent(
+                time: time,
+                origin: -1,
+                originSequence: sequence,
+                payload: commands.insert(command),
+                node: node,
+                kind: .command
+            )
+        )
     }
 
     /// Takes a datagram from another partition.
@@ -128,16 +150,25 @@ final class NetworkPartition: @unchecked Sendable {
             switch event.kind {
             case .deliver:
                 guard let delivery = deliveries.remove(event.payload), isAlive(node) else { continue }
-                directives = nodes[local(node)].handleMessage(delivery.message, from: Self.address(of: delivery.from), now: DHTInstant(nanoseconds: now))
+                directives = nodes[local(node)].handleMessage(
+                    delivery.message,
+                    from: Self.address(of: delivery.from),
+                    now: DHTInstant(nanoseconds: now)
+                )
             case .timeout:
                 guard isAlive(node) else { continue }
-                directives = nodes[local(node)].handleTimeout(TransactionID(rawValue: event.payload), now: DHTInstant(nanoseconds: now))
+                directives = nodes[local(node)].handleTimeout(
+                    TransactionID(rawValue: event.payload),
+                    now: DHTInstant(nanoseconds: now)
+                )
             case .tick:
                 guard isAlive(node) else { continue }
                 directives = nodes[local(node)].tick(now: DHTInstant(nanoseconds: now))
             case .command:
                 commandsRun += 1
-                guard let command = commands.remove(event.payload), let produced = start(command, on: node) else { continue }
+                guard let command = commands.remove(event.payload), let produced = start(command, on: node) else {
+                    continue
+                }
                 directives = produced
             }
             apply(directives, from: node)
@@ -151,7 +182,12 @@ final class NetworkPartition: @unchecked Sendable {
         switch command {
         case .join(let id, let seed, let seeds):
             precondition(local(node) == nodes.count, "joins run in index order within a partition")
-            let instance = KademliaInstance(localID: id, configuration: configuration.kademlia, seed: seed, now: instant)
+            let instance = KademliaInstance(
+                localID: id,
+                configuration: configuration.kademlia,
+                seed: seed,
+                now: instant
+            )
             nodes.append(instance)
             alive.append(true)
             createdEvents.append(0)
@@ -197,8 +233,13 @@ final class NetworkPartition: @unchecked Sendable {
                     continue
                 }
                 let event = SimulationEvent(
-                    time: now + latency(node, destination), origin: node, originSequence: sequence, payload: 0,
-                    node: destination, kind: .deliver)
+                    time: now + latency(node, destination),
+                    origin: node,
+                    originSequence: sequence,
+                    payload: 0,
+                    node: destination,
+                    kind: .deliver
+                )
                 let delivery = Delivery(from: node, message: message)
                 if owns(destination) {
                     accept(CrossDelivery(event: event, delivery: delivery))
@@ -206,9 +247,27 @@ final class NetworkPartition: @unchecked Sendable {
                     outbox[Int(destination) % partitionCount].append(CrossDelivery(event: event, delivery: delivery))
                 }
             case .scheduleTimeout(let transaction, let at):
-                queue.insert(SimulationEvent(time: max(at.nanoseconds, now), origin: node, originSequence: nextSequence(of: node), payload: transaction.rawValue, node: node, kind: .timeout))
+                queue.insert(
+                    SimulationEvent(
+                        time: max(at.nanoseconds, now),
+                        origin: node,
+                        originSequence: nextSequence(of: node),
+                        payload: transaction.rawValue,
+                        node: node,
+                        kind: .timeout
+                    )
+                )
             case .scheduleTick(let at):
-                queue.insert(SimulationEvent(time: max(at.nanoseconds, now), origin: node, originSequence: nextSequence(of: node), payload: 0, node: node, kind: .tick))
+                queue.insert(
+                    SimulationEvent(
+                        time: max(at.nanoseconds, now),
+                        origin: node,
+                        originSequence: nextSequence(of: node),
+                        payload: 0,
+                        node: node,
+                        kind: .tick
+                    )
+                )
             case .completed(let operation, let result):
                 completed.append(CompletedOperation(node: node, operation: operation, result: result, time: now))
             }

@@ -34,7 +34,14 @@ struct SimulatedNetwork {
         let lossSalt = random.next()
         let latencySalt = random.next()
         partitions = (0..<count).map {
-            NetworkPartition(index: $0, partitionCount: count, configuration: configuration, workload: workload, lossSalt: lossSalt, latencySalt: latencySalt)
+            NetworkPartition(
+                index: $0,
+                partitionCount: count,
+                configuration: configuration,
+                workload: workload,
+                lossSalt: lossSalt,
+                latencySalt: latencySalt
+            )
         }
     }
 

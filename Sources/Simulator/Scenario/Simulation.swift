@@ -54,7 +54,12 @@ public struct Simulation {
             keys.append(NodeID.random(using: &random))
             values.append((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
         }
-        var network = SimulatedNetwork(configuration: configuration, workload: Workload(keys: keys, values: values), threads: threads, random: &random)
+        var network = SimulatedNetwork(
+            configuration: configuration,
+            workload: Workload(keys: keys, values: values),
+            threads: threads,
+            random: &random
+        )
 
         var tracked: [TrackedKey: Tracked] = [:]
         var pendingCommands = 0
@@ -69,7 +74,10 @@ public struct Simulation {
             while pendingCommands > 0 || !tracked.isEmpty, let window = network.runWindow() {
                 pendingCommands -= window.commandsRun
                 for operation in window.started {
-                    tracked[TrackedKey(node: operation.node, operation: operation.operation)] = Tracked(kind: operation.kind, startedAt: operation.time)
+                    tracked[TrackedKey(node: operation.node, operation: operation.operation)] = Tracked(
+                        kind: operation.kind,
+                        startedAt: operation.time
+                    )
                 }
                 for operation in window.completed {
                     finish(operation)
@@ -78,13 +86,19 @@ public struct Simulation {
         }
 
         func finish(_ operation: CompletedOperation) {
-            guard let entry = tracked.removeValue(forKey: TrackedKey(node: operation.node, operation: operation.operation)) else { return }
+            guard
+                let entry = tracked.removeValue(
+                    forKey: TrackedKey(node: operation.node, operation: operation.operation)
+                )
+            else { return }
             let milliseconds = Double(operation.time - entry.startedAt) / 1e6
             switch (entry.kind, operation.result) {
             case (.join, .bootstrap(_, let lookup)):
                 joinMessages += lookup?.messagesSent ?? 0
             case (.lookup, .lookup(let result)):
-                lookupSamples.append(LookupSample(initiator: operation.node, result: result, milliseconds: milliseconds))
+                lookupSamples.append(
+                    LookupSample(initiator: operation.node, result: result, milliseconds: milliseconds)
+                )
             case (.put, .published(_, let accepted, _)):
                 storedReplicas.append(accepted)
             case (.get(let index), .lookup(let result)):
@@ -117,7 +131,11 @@ public struct Simulation {
                     }
                     seeds = [seed]
                 }
-                let command = SimulationCommand.join(id: NodeID.random(using: &random), seed: random.next(), seeds: seeds)
+                let command = SimulationCommand.join(
+                    id: NodeID.random(using: &random),
+                    seed: random.next(),
+                    seeds: seeds
+                )
                 network.schedule(command, on: node, at: network.now + Int64(offset) * spacing)
             }
             alive.append(contentsOf: repeatElement(true, count: count))
@@ -178,7 +196,12 @@ public struct Simulation {
         }
         var exact = 0
         for sample in lookupSamples {
-            let truth = GroundTruth.closest(to: sample.result.target, among: liveIDs, count: k, excluding: sample.initiator)
+            let truth = GroundTruth.closest(
+                to: sample.result.target,
+                among: liveIDs,
+                count: k,
+                excluding: sample.initiator
+            )
             if Set(sample.result.closest.map(\.id)) == Set(truth) { exact += 1 }
         }
         let hops = Percentiles(lookupSamples.map { Double($0.result.hops) })
@@ -200,7 +223,8 @@ public struct Simulation {
             lookups: lookupSamples.count,
             loss: configuration.loss,
             churn: configuration.churn,
-            latencyMs: "\(configuration.latencyMilliseconds.lowerBound)-\(configuration.latencyMilliseconds.upperBound)",
+            latencyMs:
+                "\(configuration.latencyMilliseconds.lowerBound)-\(configuration.latencyMilliseconds.upperBound)",
             seed: configuration.seed,
             exact: lookupSamples.isEmpty ? 0 : Double(exact) / Double(lookupSamples.count),
             hopsP50: hops.value(at: 0.5),
@@ -220,6 +244,7 @@ public struct Simulation {
             datagramsLost: network.datagramsLost,
             simulatedSeconds: Double(network.now) / 1e9,
             requests: requests,
-            requestTimeouts: timeouts)
+            requestTimeouts: timeouts
+        )
     }
 }
