@@ -16,7 +16,7 @@ struct AddCommand: ParsableCommand {
 
     @OptionGroup var repo: RepoOptions
 
-    @Argument(help: "The file to import.")
+    @Argument(help: "The file to import (a pipe such as /dev/stdin works too).")
     var path: String
 
     @Flag(name: [.customShort("r"), .customLong("recursive")], help: "Import a directory (not supported yet).")
@@ -86,7 +86,7 @@ struct AddCommand: ParsableCommand {
                 }
             } catch {
                 session.discard()
-                progress.finish(input.size)
+                progress.finish(progress.done)
                 throw error
             }
         }

@@ -6,16 +6,18 @@ import Glibc
 import Darwin
 #endif
 
-/// A regular file read sequentially in large pieces with `read(2)`.
+/// A file read sequentially in large pieces with `read(2)`: a regular file, or a pipe or device such as
+/// `/dev/stdin` (whose size is then unknown).
 struct InputFile {
     /// Bytes asked for per read: a multiple of every chunk size up to 1 MiB.
     static let readSize = 4 << 20
 
     let path: String
-    let size: UInt64
+    /// The size of a regular file; `nil` for pipes and devices.
+    let size: UInt64?
     private let fd: Int32
 
-    /// Opens `path`, refusing directories (not supported yet) and anything that is not a regular file.
+    /// Opens `path`, refusing directories (not supported yet).
     init(path: String) throws {
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -24,16 +26,13 @@ struct InputFile {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw CLIError("\(path) is a directory; adding directories (add -r) is not supported yet")
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CLIError("\(path) is not a regular file")
-        }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))") }
         #if canImport(Glibc)
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
         self.path = path
-        self.size = UInt64(info.st_size)
+        self.size = (info.st_mode & S_IFMT) == S_IFREG ? UInt64(info.st_size) : nil
         self.fd = fd
     }
 

@@ -3,14 +3,16 @@
 /// logs stay clean.
 struct ProgressBar {
     private let label: String
-    private let total: UInt64
+    /// The total, when known.
+    private let total: UInt64?
+    /// The last count reported.
+    private(set) var done: UInt64 = 0
     private let enabled: Bool
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private var lastDrawn: ContinuousClock.Instant
-    private var drewAnything = false
 
-    init(label: String, total: UInt64, enabled: Bool) {
+    init(label: String, total: UInt64?, enabled: Bool) {
         self.label = label
         self.total = total
         self.enabled = enabled
@@ -20,6 +22,7 @@ struct ProgressBar {
 
     /// Reports `done` bytes; redraws if a tenth of a second has passed.
     mutating func update(_ done: UInt64) {
+        self.done = done
         guard enabled else { return }
         let now = clock.now
         guard now - lastDrawn >= .milliseconds(100) else { return }
@@ -27,24 +30,28 @@ struct ProgressBar {
         draw(done, now: now)
     }
 
-    /// Draws the final state and ends the line (only if something was drawn).
+    /// Draws the final state (bytes and average rate) and ends the line.
     mutating func finish(_ done: UInt64) {
-        guard enabled, drewAnything else { return }
+        guard enabled else { return }
         draw(done, now: clock.now)
         FileOutput.standardError("\n")
     }
 
     private mutating func draw(_ done: UInt64, now: ContinuousClock.Instant) {
-        drewAnything = true
         let elapsed = Self.seconds(now - started)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
-        let width = 24
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        var line = "\(label) [\(bar)] \(Self.bytes(done))/\(Self.bytes(total)) \(Self.bytes(UInt64(rate)))/s"
-        if rate > 0 && done < total {
-            line += " \(Self.duration(Double(total - done) / rate)) left"
+        var line = label
+        if let total {
+            let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+            let width = 24
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            line += " [\(bar)] \(Self.bytes(done))/\(Self.bytes(total)) \(Self.bytes(UInt64(rate)))/s"
+            if rate > 0 && done < total {
+                line += " \(Self.duration(Double(total - done) / rate)) left"
+            }
+        } else {
+            line += " \(Self.bytes(done)) \(Self.bytes(UInt64(rate)))/s"
         }
         // \r returns to the start of the line; ESC[K clears what a longer previous line left.
         FileOutput.standardError("\r" + line + "\u{1B}[K")
