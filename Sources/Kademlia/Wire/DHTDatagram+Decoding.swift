@@ -1,0 +1,182 @@
+extension DHTDatagram {
+    /// Decodes one datagram. Never traps: anything malformed throws.
+    ///
+    /// - Throws: ``DHTDatagramError`` naming what is wrong and its byte offset: over 1,280 bytes, a truncated field,
+    ///   an unknown version, type or flag, a token over 32 bytes, more than k contacts or 16 values, an address
+    ///   family other than 4 or 6, port 0, a value over ``maxValueByteCount`` bytes, an unknown store outcome, or
+    ///   bytes after the end of the message.
+    public init(decoding bytes: some Collection<UInt8>) throws(DHTDatagramError) {
+        guard bytes.count <= Self.maxByteCount else { throw .tooLarge(byteCount: bytes.count) }
+        var decoder = FieldDecoder(reader: DHTWireReader(Array(bytes)))
+        self = try decoder.datagram()
+    }
+
+    /// Decodes one datagram into the core's message (sender ID derived from the key), the sender's key, and the
+    /// write token (empty if none).
+    ///
+    /// - Throws: ``DHTDatagramError``, as ``init(decoding:)``.
+    public static func decode(
+        _ bytes: some Collection<UInt8>
+    ) throws(DHTDatagramError) -> (message: KademliaMessage, senderKey: [UInt8], writeToken: [UInt8]) {
+        let datagram = try DHTDatagram(decoding: bytes)
+        return (datagram.message, datagram.senderKey, datagram.writeToken)
+    }
+
+    /// Reads fields and turns a missing or invalid one into the error for its offset.
+    private struct FieldDecoder {
+        var reader: DHTWireReader
+
+        mutating func datagram() throws(DHTDatagramError) -> DHTDatagram {
+            let version = try uint8(.version)
+            guard version == DHTDatagram.version else { throw .unsupportedVersion(version) }
+            let typeByte = try uint8(.type)
+            guard let type = DHTMessageType(rawValue: typeByte) else { throw .unknownType(typeByte) }
+            let flags = try uint8(.flags)
+            guard flags == 0 else { throw .unknownFlags(flags) }
+            let transactionID = TransactionID(rawValue: try uint64(.transactionID))
+            let senderKey = try bytes(DHTDatagram.senderKeyByteCount, .senderKey)
+
+            var token: [UInt8] = []
+            let body: KademliaMessage.Body
+            switch type {
+            case .ping:
+                body = .request(.ping)
+            case .findNode:
+                body = .request(.findNode(try nodeID(.target)))
+            case .findValue:
+                body = .request(.findValue(try nodeID(.key)))
+            case .getProviders:
+                body = .request(.getProviders(try nodeID(.key)))
+            case .store:
+                let key = try nodeID(.key)
+                token = try writeToken()
+                let ttl = try uint32(.ttl)
+                let value = try valueBytes()
+                body = .request(.store(key, value: value, ttl: .seconds(Int64(ttl))))
+            case .addProvider:
+                let key = try nodeID(.key)
+                token = try writeToken()
+                body = .request(.addProvider(key))
+            case .pong:
+                body = .response(.pong)
+            case .nodes:
+                token = try writeToken()
+                body = .response(.nodes(try contacts()))
+            case .values:
+                body = .response(.values(try values()))
+            case .providers:
+                token = try writeToken()
+                let providers = try contacts()
+                let closer = try contacts()
+                body = .response(.providers(providers, closer: closer))
+            case .stored:
+                let offset = reader.offset
+                let code = try uint8(.storeOutcome)
+                guard let outcome = DHTDatagram.outcome(code: code) else {
+                    throw .unknownStoreOutcome(code, offset: offset)
+                }
+                body = .response(.stored(outcome))
+            }
+            guard reader.remaining == 0 else { throw .trailingBytes(reader.remaining, offset: reader.offset) }
+            return DHTDatagram(transactionID: transactionID, senderKey: senderKey, body: body, writeToken: token)
+        }
+
+        mutating func writeToken() throws(DHTDatagramError) -> [UInt8] {
+            let offset = reader.offset
+            let length = Int(try uint8(.tokenLength))
+            guard length <= DHTDatagram.maxWriteTokenByteCount else { throw .tokenTooLong(length, offset: offset) }
+            return try bytes(length, .token)
+        }
+
+        mutating func valueBytes() throws(DHTDatagramError) -> [UInt8] {
+            let offset = reader.offset
+            let length = Int(try uint16(.valueLength))
+            guard length <= DHTDatagram.maxValueByteCount else { throw .valueTooLarge(length, offset: offset) }
+            return try bytes(length, .value)
+        }
+
+        mutating func values() throws(DHTDatagramError) -> [DHTValue] {
+            let offset = reader.offset
+            let count = Int(try uint8(.valueCount))
+            guard count <= DHTDatagram.maxValues else { throw .tooManyValues(count, offset: offset) }
+            var values: [DHTValue] = []
+            values.reserveCapacity(count)
+            for _ in 0..<count {
+                let publisher = try nodeID(.publisher)
+                values.append(DHTValue(publisher: publisher, data: try valueBytes()))
+            }
+            return values
+        }
+
+        mutating func contacts() throws(DHTDatagramError) -> [Contact] {
+            let offset = reader.offset
+            let count = Int(try uint8(.contactCount))
+            guard count <= DHTDatagram.maxContacts else { throw .tooManyContacts(count, offset: offset) }
+            var contacts: [Contact] = []
+            contacts.reserveCapacity(count)
+            for _ in 0..<count {
+                contacts.append(try contact())
+            }
+            return contacts
+        }
+
+        mutating func contact() throws(DHTDatagramError) -> Contact {
+            let id = try nodeID(.contactID)
+            let familyOffset = reader.offset
+            let family = try uint8(.addressFamily)
+            let host: NodeAddress.Host
+            switch family {
+            case 4:
+                host = .ipv4(try uint32(.address))
+            case 6:
+                let addressOffset = reader.offset
+                guard let high = reader.readUInt64(), let low = reader.readUInt64() else {
+                    throw .truncated(.address, offset: addressOffset)
+                }
+                host = .ipv6(high: high, low: low)
+            default:
+                throw .badAddressFamily(family, offset: familyOffset)
+            }
+            let portOffset = reader.offset
+            let port = try uint16(.port)
+            guard port != 0 else { throw .zeroPort(offset: portOffset) }
+            return Contact(id: id, address: NodeAddress(host: host, port: port))
+        }
+
+        mutating func uint8(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt8 {
+            let offset = reader.offset
+            guard let value = reader.readUInt8() else { throw .truncated(field, offset: offset) }
+            return value
+        }
+
+        mutating func uint16(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt16 {
+            let offset = reader.offset
+            guard let value = reader.readUInt16() else { throw .truncated(field, offset: offset) }
+            return value
+        }
+
+        mutating func uint32(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt32 {
+            let offset = reader.offset
+            guard let value = reader.readUInt32() else { throw .truncated(field, offset: offset) }
+            return value
+        }
+
+        mutating func uint64(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt64 {
+            let offset = reader.offset
+            guard let value = reader.readUInt64() else { throw .truncated(field, offset: offset) }
+            return value
+        }
+
+        mutating func nodeID(_ field: DHTDatagramField) throws(DHTDatagramError) -> NodeID {
+            let offset = reader.offset
+            guard let value = reader.readNodeID() else { throw .truncated(field, offset: offset) }
+            return value
+        }
+
+        mutating func bytes(_ count: Int, _ field: DHTDatagramField) throws(DHTDatagramError) -> [UInt8] {
+            let offset = reader.offset
+            guard let value = reader.readBytes(count) else { throw .truncated(field, offset: offset) }
+            return value
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// The message type byte of a DHT datagram (offset 1; docs/PROTOCOL.md, "DHT: datagram layout").
+///
+/// Requests have the high bit clear, responses have it set. A receiver MUST drop a datagram whose type it does not
+/// know (``DHTDatagramError/unknownType(_:)``).
+public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
+    /// `PING`: are you there?
+    case ping = 0x01
+    /// `FIND_NODE(target)`.
+    case findNode = 0x02
+    /// `FIND_VALUE(key)`.
+    case findValue = 0x03
+    /// `GET_PROVIDERS(key)`.
+    case getProviders = 0x04
+    /// `STORE(key, token, ttl, value)`.
+    case store = 0x05
+    /// `ADD_PROVIDER(key, token)`.
+    case addProvider = 0x06
+    /// `PONG`, the answer to `PING`.
+    case pong = 0x81
+    /// `NODES(token, contacts)`.
+    case nodes = 0x82
+    /// `VALUES(values)`.
+    case values = 0x83
+    /// `PROVIDERS(token, providers, closer)`.
+    case providers = 0x84
+    /// `STORED(outcome)`.
+    case stored = 0x85
+
+    /// Whether the type is a response (high bit set).
+    public var isResponse: Bool { rawValue & 0x80 != 0 }
+
+    /// Whether the body has a write-token field: `STORE` and `ADD_PROVIDER` present one, `NODES` and `PROVIDERS`
+    /// hand one out.
+    public var carriesWriteToken: Bool {
+        switch self {
+        case .store, .addProvider, .nodes, .providers: true
+        default: false
+        }
+    }
+
+    /// The type of a message body.
+    public init(_ body: KademliaMessage.Body) {
+        switch body {
+        case .request(let request):
+            switch request {
+            case .ping: self = .ping
+            case .findNode: self = .findNode
+            case .findValue: self = .findValue
+            case .getProviders: self = .getProviders
+            case .store: self = .store
+            case .addProvider: self = .addProvider
+            }
+        case .response(let response):
+            switch response {
+            case .pong: self = .pong
+            case .nodes: self = .nodes
+            case .values: self = .values
+            case .providers: self = .providers
+            case .stored: self = .stored
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+@testable import Kademlia
+
+/// Datagrams for the wire codec tests: one of every message type, with IPv4 and IPv6 contacts.
+enum WireFixtures {
+    /// A sender key whose 32 bytes are all `byte`.
+    static func key(_ byte: UInt8) -> [UInt8] { [UInt8](repeating: byte, count: 32) }
+
+    /// An ID whose 32 bytes are all `byte`.
+    static func id(_ byte: UInt8) -> NodeID { try! NodeID(bytes: [UInt8](repeating: byte, count: 32)) }
+
+    /// An IPv4 contact `10.0.x.y:4000+index`.
+    static func ipv4Contact(_ index: Int) -> Contact {
+        Contact(
+            id: id(UInt8(truncatingIfNeeded: index + 1)),
+            address: NodeAddress(ipv4: 0x0a00_0000 | UInt32(index & 0xffff), port: UInt16(4000 + index)))
+    }
+
+    /// An IPv6 contact `[2001:db8::index]:5000+index`.
+    static func ipv6Contact(_ index: Int) -> Contact {
+        Contact(
+            id: id(UInt8(truncatingIfNeeded: 0x80 + index)),
+            address: NodeAddress(host: .ipv6(high: 0x2001_0db8_0000_0000, low: UInt64(index)), port: UInt16(5000 + index)))
+    }
+
+    /// Mixed IPv4 and IPv6 contacts.
+    static func mixedContacts(_ count: Int) -> [Contact] {
+        (0..<count).map { $0.isMultiple(of: 2) ? ipv4Contact($0) : ipv6Contact($0) }
+    }
+
+    /// A datagram with the given body.
+    static func datagram(_ body: KademliaMessage.Body, token: [UInt8] = [], tx: UInt64 = 0x0123_4567_89ab_cdef)
+        -> DHTDatagram
+    {
+        DHTDatagram(transactionID: TransactionID(rawValue: tx), senderKey: key(0x5a), body: body, writeToken: token)
+    }
+
+    /// At least one datagram of every message type, including edge cases (empty lists, 20 contacts, a 1,024-byte
+    /// value, every store outcome).
+    static var all: [DHTDatagram] {
+        let value1024 = (0..<1024).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let token = [UInt8](0..<32)
+        return [
+            datagram(.request(.ping)),
+            datagram(.request(.findNode(id(0x33)))),
+            datagram(.request(.findValue(id(0x44)))),
+            datagram(.request(.getProviders(id(0x55)))),
+            datagram(.request(.store(id(0x66), value: [1, 2, 3], ttl: .seconds(3600))), token: [9, 8, 7]),
+            datagram(.request(.store(id(0x66), value: value1024, ttl: .seconds(86_400))), token: token),
+            datagram(.request(.store(id(0x66), value: [], ttl: .seconds(0)))),
+            datagram(.request(.addProvider(id(0x77))), token: token),
+            datagram(.request(.addProvider(id(0x77)))),
+            datagram(.response(.pong)),
+            datagram(.response(.nodes([]))),
+            datagram(.response(.nodes([ipv4Contact(1)])), token: [1]),
+            datagram(.response(.nodes([ipv6Contact(2)])), token: token),
+            datagram(.response(.nodes(mixedContacts(20))), token: token),
+            datagram(.response(.nodes((0..<20).map(ipv6Contact))), token: token),
+            datagram(.response(.values([]))),
+            datagram(.response(.values([DHTValue(publisher: id(0x10), data: value1024)]))),
+            datagram(.response(.values((0..<16).map { DHTValue(publisher: id(UInt8($0)), data: [UInt8($0)]) }))),
+            datagram(.response(.providers([], closer: []))),
+            datagram(.response(.providers([ipv4Contact(3)], closer: [ipv6Contact(4)])), token: [0xff]),
+            datagram(.response(.providers(mixedContacts(5), closer: mixedContacts(12))), token: token),
+            datagram(.response(.stored(.stored))),
+            datagram(.response(.stored(.replaced))),
+            datagram(.response(.stored(.rejected(.valueTooLarge)))),
+            datagram(.response(.stored(.rejected(.keyFull)))),
+            datagram(.response(.stored(.rejected(.storeFull)))),
+            datagram(.response(.stored(.rejected(.invalidTTL)))),
+        ]
+    }
+}
