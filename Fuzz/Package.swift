@@ -15,6 +15,7 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzCID", ["Blocks"]),
     ("FuzzDagPB", ["Blocks"]),
     ("FuzzCAR", ["Blocks"]),
+    ("FuzzDHTDatagram", ["Kademlia"]),
 ]
 
 let package = Package(

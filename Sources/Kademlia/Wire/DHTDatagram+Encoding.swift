@@ -36,7 +36,9 @@ extension DHTDatagram {
     ///
     /// - Throws: ``DHTDatagramEncodingError`` for what a receiver would reject and cutting cannot fix.
     public static func encode(
-        _ message: KademliaMessage, senderKey: [UInt8], writeToken: [UInt8] = []
+        _ message: KademliaMessage,
+        senderKey: [UInt8],
+        writeToken: [UInt8] = []
     ) throws(DHTDatagramEncodingError) -> [UInt8] {
         try DHTDatagram(message, senderKey: senderKey, writeToken: writeToken).encoded()
     }

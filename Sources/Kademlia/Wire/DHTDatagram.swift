@@ -34,7 +34,8 @@ public struct DHTDatagram: Sendable, Equatable {
     public var writeToken: [UInt8]
 
     /// Creates a datagram.
-    public init(transactionID: TransactionID, senderKey: [UInt8], body: KademliaMessage.Body, writeToken: [UInt8] = []) {
+    public init(transactionID: TransactionID, senderKey: [UInt8], body: KademliaMessage.Body, writeToken: [UInt8] = [])
+    {
         self.transactionID = transactionID
         self.senderKey = senderKey
         self.body = body
@@ -44,7 +45,12 @@ public struct DHTDatagram: Sendable, Equatable {
     /// Wraps a core message for sending with the sender's public key. The message's `sender` is not sent: the
     /// receiver derives it from `senderKey`, which must be the key whose SHA-256 is that ID.
     public init(_ message: KademliaMessage, senderKey: [UInt8], writeToken: [UInt8] = []) {
-        self.init(transactionID: message.transactionID, senderKey: senderKey, body: message.body, writeToken: writeToken)
+        self.init(
+            transactionID: message.transactionID,
+            senderKey: senderKey,
+            body: message.body,
+            writeToken: writeToken
+        )
     }
 
     /// The message type byte of ``body``.
@@ -91,7 +97,9 @@ extension DHTDatagram {
     /// write token of `writeTokenByteCount` bytes (at most ``maxContacts``). The node's reply path uses it to cut
     /// its list; ``fitted(maxByteCount:)`` applies the same rule.
     public static func contactsFittingNodesReply(
-        _ contacts: [Contact], writeTokenByteCount: Int = maxWriteTokenByteCount, maxByteCount: Int = maxByteCount
+        _ contacts: [Contact],
+        writeTokenByteCount: Int = maxWriteTokenByteCount,
+        maxByteCount: Int = maxByteCount
     ) -> Int {
         let fixed = headerByteCount + 1 + writeTokenByteCount + 1
         return prefixFitting(contacts, budget: maxByteCount - fixed, limit: maxContacts, size: byteCount(of:))
@@ -124,20 +132,35 @@ extension DHTDatagram {
         switch body {
         case .response(.nodes(let contacts)):
             let count = Self.contactsFittingNodesReply(
-                contacts, writeTokenByteCount: copy.writeToken.count, maxByteCount: maxByteCount)
+                contacts,
+                writeTokenByteCount: copy.writeToken.count,
+                maxByteCount: maxByteCount
+            )
             copy.body = .response(.nodes(Array(contacts.prefix(count))))
         case .response(.values(let values)):
             let count = Self.prefixFitting(
-                values, budget: maxByteCount - header - 1, limit: Self.maxValues, size: Self.byteCount(of:))
+                values,
+                budget: maxByteCount - header - 1,
+                limit: Self.maxValues,
+                size: Self.byteCount(of:)
+            )
             copy.body = .response(.values(Array(values.prefix(count))))
         case .response(.providers(let providers, let closer)):
             var budget = maxByteCount - header - token - 2
             let providerCount = Self.prefixFitting(
-                providers, budget: budget, limit: Self.maxContacts, size: Self.byteCount(of:))
+                providers,
+                budget: budget,
+                limit: Self.maxContacts,
+                size: Self.byteCount(of:)
+            )
             let kept = Array(providers.prefix(providerCount))
             budget -= kept.reduce(0) { $0 + Self.byteCount(of: $1) }
             let closerCount = Self.prefixFitting(
-                closer, budget: budget, limit: Self.maxContacts, size: Self.byteCount(of:))
+                closer,
+                budget: budget,
+                limit: Self.maxContacts,
+                size: Self.byteCount(of:)
+            )
             copy.body = .response(.providers(kept, closer: Array(closer.prefix(closerCount))))
         default:
             break

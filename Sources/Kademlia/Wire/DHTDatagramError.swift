@@ -68,7 +68,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         let what: String
         switch self {
-        case .tooLarge(let count): what = "datagram of \(count) bytes is over the \(DHTDatagram.maxByteCount)-byte limit"
+        case .tooLarge(let count):
+            what = "datagram of \(count) bytes is over the \(DHTDatagram.maxByteCount)-byte limit"
         case .truncated(let field, _): what = "datagram ends inside the \(field.rawValue)"
         case .unsupportedVersion(let version): what = "unsupported version \(version) (expected \(DHTDatagram.version))"
         case .unknownType(let type): what = "unknown message type 0x\(String(type, radix: 16))"

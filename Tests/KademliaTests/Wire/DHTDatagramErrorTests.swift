@@ -93,6 +93,8 @@ struct DHTDatagramErrorTests {
         }
         #expect(DHTDatagramError.tooLarge(byteCount: 2000).offset == 1280)
         #expect(DHTDatagramError.unknownType(0x42).offset == 1)
-        #expect(DHTDatagramError.truncated(.port, offset: 86).description == "datagram ends inside the port at offset 86")
+        #expect(
+            DHTDatagramError.truncated(.port, offset: 86).description == "datagram ends inside the port at offset 86"
+        )
     }
 }

@@ -58,7 +58,9 @@ struct DHTDatagramFitTests {
 
     @Test("VALUES keeps the values that fit, in order")
     func valuesCut() throws {
-        let values = (0..<16).map { DHTValue(publisher: WireFixtures.id(UInt8($0)), data: [UInt8](repeating: 1, count: 1024)) }
+        let values = (0..<16).map {
+            DHTValue(publisher: WireFixtures.id(UInt8($0)), data: [UInt8](repeating: 1, count: 1024))
+        }
         let reply = WireFixtures.datagram(.response(.values(values)))
         let bytes = try reply.encoded()
         #expect(bytes.count <= 1280)
@@ -68,13 +70,22 @@ struct DHTDatagramFitTests {
     @Test("encoding refuses what a receiver would reject and cutting cannot fix")
     func encodingErrors() {
         #expect(throws: DHTDatagramEncodingError.senderKeyLength(31)) {
-            try DHTDatagram(transactionID: .init(rawValue: 1), senderKey: [UInt8](repeating: 0, count: 31), body: .request(.ping)).encoded()
+            try DHTDatagram(
+                transactionID: .init(rawValue: 1),
+                senderKey: [UInt8](repeating: 0, count: 31),
+                body: .request(.ping)
+            ).encoded()
         }
         #expect(throws: DHTDatagramEncodingError.writeTokenTooLong(33)) {
-            try WireFixtures.datagram(.request(.addProvider(WireFixtures.id(1))), token: [UInt8](repeating: 0, count: 33)).encoded()
+            try WireFixtures.datagram(
+                .request(.addProvider(WireFixtures.id(1))),
+                token: [UInt8](repeating: 0, count: 33)
+            ).encoded()
         }
         #expect(throws: DHTDatagramEncodingError.valueTooLarge(1025)) {
-            try WireFixtures.datagram(.request(.store(WireFixtures.id(1), value: [UInt8](repeating: 0, count: 1025), ttl: .seconds(1)))).encoded()
+            try WireFixtures.datagram(
+                .request(.store(WireFixtures.id(1), value: [UInt8](repeating: 0, count: 1025), ttl: .seconds(1)))
+            ).encoded()
         }
         let zero = Contact(id: WireFixtures.id(1), address: NodeAddress(ipv4: 1, port: 0))
         #expect(throws: DHTDatagramEncodingError.zeroPort(zero)) {

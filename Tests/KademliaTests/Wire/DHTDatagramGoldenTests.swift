@@ -24,19 +24,25 @@ struct DHTDatagramGoldenTests {
         + [0xff, 0xff]  // port 65535
 
     static let ping = DHTDatagram(
-        transactionID: TransactionID(rawValue: 0x0102_0304_0506_0708), senderKey: [UInt8](repeating: 0x11, count: 32),
-        body: .request(.ping))
+        transactionID: TransactionID(rawValue: 0x0102_0304_0506_0708),
+        senderKey: [UInt8](repeating: 0x11, count: 32),
+        body: .request(.ping)
+    )
 
     static let nodes = DHTDatagram(
-        transactionID: TransactionID(rawValue: 0x1122_3344_5566_7788), senderKey: [UInt8](repeating: 0x22, count: 32),
+        transactionID: TransactionID(rawValue: 0x1122_3344_5566_7788),
+        senderKey: [UInt8](repeating: 0x22, count: 32),
         body: .response(
             .nodes([
                 Contact(id: WireFixtures.id(0x01), address: NodeAddress(ipv4: 0x0a00_0001, port: 4000)),
                 Contact(
                     id: WireFixtures.id(0x02),
-                    address: NodeAddress(host: .ipv6(high: 0x2001_0db8_0000_0000, low: 1), port: 65535)),
-            ])),
-        writeToken: [0xde, 0xad, 0xbe, 0xef])
+                    address: NodeAddress(host: .ipv6(high: 0x2001_0db8_0000_0000, low: 1), port: 65535)
+                ),
+            ])
+        ),
+        writeToken: [0xde, 0xad, 0xbe, 0xef]
+    )
 
     @Test("PING is 43 bytes: version, type, flags, transaction ID, sender key")
     func pingBytes() throws {
@@ -67,9 +73,11 @@ struct DHTDatagramGoldenTests {
     @Test("STORE: key, token, TTL, value length, value")
     func storeBytes() throws {
         let store = DHTDatagram(
-            transactionID: TransactionID(rawValue: 1), senderKey: WireFixtures.key(0x33),
+            transactionID: TransactionID(rawValue: 1),
+            senderKey: WireFixtures.key(0x33),
             body: .request(.store(WireFixtures.id(0x44), value: [0xaa, 0xbb], ttl: .seconds(3600))),
-            writeToken: [0x07])
+            writeToken: [0x07]
+        )
         let expected: [UInt8] =
             [0x01, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 1] + WireFixtures.key(0x33)
             + [UInt8](repeating: 0x44, count: 32)  // key

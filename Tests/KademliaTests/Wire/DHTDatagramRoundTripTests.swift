@@ -23,8 +23,10 @@ struct DHTDatagramRoundTripTests {
         let key = WireFixtures.key(0x42)
         let senderID = NodeID(publicKeyBytes: key)
         let message = KademliaMessage(
-            transactionID: TransactionID(rawValue: 99), sender: senderID,
-            body: .response(.nodes([WireFixtures.ipv4Contact(1), WireFixtures.ipv6Contact(2)])))
+            transactionID: TransactionID(rawValue: 99),
+            sender: senderID,
+            body: .response(.nodes([WireFixtures.ipv4Contact(1), WireFixtures.ipv6Contact(2)]))
+        )
         let bytes = try DHTDatagram.encode(message, senderKey: key, writeToken: [1, 2])
         let decoded = try DHTDatagram.decode(bytes)
         #expect(decoded.message.sender == senderID)

@@ -12,14 +12,19 @@ enum WireFixtures {
     static func ipv4Contact(_ index: Int) -> Contact {
         Contact(
             id: id(UInt8(truncatingIfNeeded: index + 1)),
-            address: NodeAddress(ipv4: 0x0a00_0000 | UInt32(index & 0xffff), port: UInt16(4000 + index)))
+            address: NodeAddress(ipv4: 0x0a00_0000 | UInt32(index & 0xffff), port: UInt16(4000 + index))
+        )
     }
 
     /// An IPv6 contact `[2001:db8::index]:5000+index`.
     static func ipv6Contact(_ index: Int) -> Contact {
         Contact(
             id: id(UInt8(truncatingIfNeeded: 0x80 + index)),
-            address: NodeAddress(host: .ipv6(high: 0x2001_0db8_0000_0000, low: UInt64(index)), port: UInt16(5000 + index)))
+            address: NodeAddress(
+                host: .ipv6(high: 0x2001_0db8_0000_0000, low: UInt64(index)),
+                port: UInt16(5000 + index)
+            )
+        )
     }
 
     /// Mixed IPv4 and IPv6 contacts.
@@ -28,7 +33,11 @@ enum WireFixtures {
     }
 
     /// A datagram with the given body.
-    static func datagram(_ body: KademliaMessage.Body, token: [UInt8] = [], tx: UInt64 = 0x0123_4567_89ab_cdef)
+    static func datagram(
+        _ body: KademliaMessage.Body,
+        token: [UInt8] = [],
+        tx: UInt64 = 0x0123_4567_89ab_cdef
+    )
         -> DHTDatagram
     {
         DHTDatagram(transactionID: TransactionID(rawValue: tx), senderKey: key(0x5a), body: body, writeToken: token)
