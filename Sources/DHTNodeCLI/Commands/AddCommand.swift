@@ -64,6 +64,7 @@ struct AddCommand: ParsableCommand {
     }
 
     func run() throws {
+        MemoryTuning.forLargeBlocks()
         let profile = try importProfile()
         let input = try InputFile(path: path)
         defer { input.close() }

@@ -22,16 +22,12 @@ struct CatCommand: ParsableCommand {
     var range: ByteRange?
 
     func run() throws {
+        MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
         let store = try repo.openForReading()
-        try reportingErrors {
-            var reader = try DAGReader(root: root, store: store)
-            if let range {
-                reader = try DAGReader(root: root, store: store, range: range.resolved(fileSize: reader.fileSize))
-            }
-            while let piece = try reader.next() {
-                try FileOutput.writeAll(1, piece, name: "stdout")
-            }
+        var reader = try ParallelFileReader(root: root, store: store, range: range)
+        while let piece = try reader.next() {
+            try FileOutput.writeAll(1, piece, name: "stdout")
         }
     }
 }

@@ -25,9 +25,10 @@ struct GetCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
         let store = try repo.openForReading()
-        var reader = try reportingErrors { try DAGReader(root: root, store: store) }
+        var reader = try ParallelFileReader(root: root, store: store)
         let temporary = output + ".\(getpid()).partial"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
