@@ -78,7 +78,13 @@ struct AddCommand: ParsableCommand {
             let store = try repo.openForWriting()
             let session = try reportingErrors { try store.beginSession() }
             do {
-                result = try Self.build(input, profile: profile, progress: &progress) { try session.put($0) }
+                // Hash on this thread while a second one writes the blocks already made.
+                let writer = BlockWriterThread(session: session)
+                let built: Result<ImportResult, any Error> = Result {
+                    try Self.build(input, profile: profile, progress: &progress) { try writer.send($0) }
+                }
+                try writer.finish()
+                result = try built.get()
                 try reportingErrors {
                     // Pin while the session still protects the blocks from GC, after they reached their names.
                     try session.flush()
