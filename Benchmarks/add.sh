@@ -40,7 +40,7 @@ timed only "$bin" add --repo "$repo" -q --only-hash "$file" > "$dir/only.cid"
 timed add "$bin" add --repo "$repo" -q "$file" > "$dir/add.cid"
 cid=$(cat "$dir/add.cid")
 [ "$cid" = "$(cat "$dir/only.cid")" ] || { echo "CID mismatch: $cid vs $(cat "$dir/only.cid")" >&2; exit 1; }
-timed cat bash -c "'$bin' cat --repo '$repo' '$cid' > /dev/null"
+timed cat "$bin" cat --repo "$repo" "$cid" > /dev/null
 echo "root: $cid"
 
 seconds() { cut -d' ' -f1 "$dir/$1.time"; }
