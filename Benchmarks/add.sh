@@ -25,6 +25,7 @@ bytes=$(stat -c %s "$file")
 # Warm the page cache: the benchmark measures hashing and the store, not the disk the input sits on.
 cat "$file" > /dev/null
 cat "$file" > /dev/null
+sync  # no dirty pages from making the file left to compete with the import's writes
 
 exec 3>&1  # the report, while a timed command's stdout may go to a file
 timed() { # timed NAME COMMAND...: runs it, keeps "seconds KiB" in $dir/NAME.time, prints what ran
