@@ -15,6 +15,10 @@ DHTNODE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 VECTORS=${VECTORS:-$HERE/../../../shared/vectors/cids.json}
 [ -f "$VECTORS" ] || VECTORS=/work/shared/vectors/cids.json
+if [ ! -f "$VECTORS" ]; then
+    echo "cids.json not found: set VECTORS=PATH/TO/cids.json" >&2
+    exit 2
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-cli.XXXXXX")
 HOLDER_PID=
@@ -68,6 +72,7 @@ while IFS=$'\t' read -r generator content size profile cid; do
     got=$(dn add -q --only-hash --profile "$flag" "$file" 2>&1)
     if [ "$got" = "$cid" ]; then pass "vector $generator $size $profile"; else fail "vector $generator $size $profile" "want $cid, got $got"; fi
 done < vectors.tsv
+[ "$(wc -l < vectors.tsv)" -ge 10 ] && pass "vectors read ($(wc -l < vectors.tsv))" || fail "vectors read" "$(wc -l < vectors.tsv) lines"
 [ -e "$REPO" ] && fail "--only-hash created the repository" || pass "--only-hash writes nothing (no repository created)"
 
 # --- add, cat, ranges ---------------------------------------------------------------------------------------

@@ -70,7 +70,10 @@ struct AddCommand: ParsableCommand {
         defer { input.close() }
 
         var progress = ProgressBar(
-            label: "add", total: input.size, enabled: !quiet && !json && FileOutput.standardErrorIsTerminal)
+            label: "add",
+            total: input.size,
+            enabled: !quiet && !json && FileOutput.standardErrorIsTerminal
+        )
         let result: ImportResult
         if onlyHash {
             result = try Self.build(input, profile: profile, progress: &progress) { _ in }

@@ -12,7 +12,9 @@ struct BlockCommand: ParsableCommand {
 
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "get", abstract: "Write a block's bytes to stdout (checked against its CID first).")
+            commandName: "get",
+            abstract: "Write a block's bytes to stdout (checked against its CID first)."
+        )
 
         @OptionGroup var repo: RepoOptions
 
@@ -33,7 +35,8 @@ struct BlockCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "put",
             abstract: "Store a block read from FILE (or stdin) and print its CID.",
-            discussion: "The block is not pinned: pin it with `dhtnode pin add CID` or the next gc deletes it.")
+            discussion: "The block is not pinned: pin it with `dhtnode pin add CID` or the next gc deletes it."
+        )
 
         @OptionGroup var repo: RepoOptions
 
@@ -95,7 +98,9 @@ struct BlockCommand: ParsableCommand {
 
     struct Stat: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "stat", abstract: "Print a block's CID and size (the block is checked).")
+            commandName: "stat",
+            abstract: "Print a block's CID and size (the block is checked)."
+        )
 
         @OptionGroup var repo: RepoOptions
 

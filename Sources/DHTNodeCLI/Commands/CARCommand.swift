@@ -12,7 +12,8 @@ struct CARCommand: ParsableCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export",
-            abstract: "Write the DAG under CID to a CAR v1 file (depth-first, each block once).")
+            abstract: "Write the DAG under CID to a CAR v1 file (depth-first, each block once)."
+        )
 
         @OptionGroup var repo: RepoOptions
 
@@ -37,7 +38,8 @@ struct CARCommand: ParsableCommand {
             discussion: """
                 Every block is checked against its CID; on any mismatch, truncation or bad header the file is \
                 rejected with the byte offset of the problem and nothing from it is kept.
-                """)
+                """
+        )
 
         @OptionGroup var repo: RepoOptions
 

@@ -18,7 +18,9 @@ struct CatCommand: ParsableCommand {
     var cid: String
 
     @Option(
-        help: "Bytes A up to (not including) B, or A- to the end.", transform: ByteRange.parse)
+        help: "Bytes A up to (not including) B, or A- to the end.",
+        transform: ByteRange.parse
+    )
     var range: ByteRange?
 
     func run() throws {

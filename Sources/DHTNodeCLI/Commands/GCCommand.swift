@@ -5,7 +5,8 @@ import Blocks
 struct GCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
-        abstract: "Delete blocks that no pin reaches, and temporary files left by interrupted writes.")
+        abstract: "Delete blocks that no pin reaches, and temporary files left by interrupted writes."
+    )
 
     @OptionGroup var repo: RepoOptions
 
@@ -14,6 +15,7 @@ struct GCCommand: ParsableCommand {
         let report = try reportingErrors { try store.gc() }
         print(
             "removed \(report.removedBlockCount) blocks (\(report.removedByteCount) bytes) and "
-                + "\(report.removedTemporaryFileCount) temporary files; kept \(report.keptBlockCount) blocks")
+                + "\(report.removedTemporaryFileCount) temporary files; kept \(report.keptBlockCount) blocks"
+        )
     }
 }

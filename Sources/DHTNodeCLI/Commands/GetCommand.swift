@@ -35,7 +35,10 @@ struct GetCommand: ParsableCommand {
             throw CLIError("cannot create \(temporary): \(String(cString: strerror(errno)))")
         }
         var progress = ProgressBar(
-            label: "get", total: reader.fileSize, enabled: !quiet && FileOutput.standardErrorIsTerminal)
+            label: "get",
+            total: reader.fileSize,
+            enabled: !quiet && FileOutput.standardErrorIsTerminal
+        )
         var done: UInt64 = 0
         var isOpen = true
         do {

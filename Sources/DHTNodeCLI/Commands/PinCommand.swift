@@ -11,7 +11,9 @@ struct PinCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "add", abstract: "Pin a root and everything under it (every block must be stored).")
+            commandName: "add",
+            abstract: "Pin a root and everything under it (every block must be stored)."
+        )
 
         @OptionGroup var repo: RepoOptions
 
@@ -34,7 +36,9 @@ struct PinCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "rm", abstract: "Remove pins; the blocks stay until the next gc.")
+            commandName: "rm",
+            abstract: "Remove pins; the blocks stay until the next gc."
+        )
 
         @OptionGroup var repo: RepoOptions
 

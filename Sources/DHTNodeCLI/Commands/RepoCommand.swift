@@ -12,7 +12,8 @@ struct RepoCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
-            abstract: "Rehash every block; list the corrupt ones (exit status 1 if there are any).")
+            abstract: "Rehash every block; list the corrupt ones (exit status 1 if there are any)."
+        )
 
         @OptionGroup var repo: RepoOptions
 
@@ -24,7 +25,8 @@ struct RepoCommand: ParsableCommand {
                 print("verified \(report.checkedCount) blocks: all match their hashes")
             } else {
                 throw CLIError(
-                    "\(report.corrupt.count) of \(report.checkedCount) block files failed verification")
+                    "\(report.corrupt.count) of \(report.checkedCount) block files failed verification"
+                )
             }
         }
     }

@@ -10,7 +10,8 @@ struct ByteRange: Sendable {
         let parts = argument.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let start = UInt64(parts[0]) else {
             throw ValidationError(
-                "--range takes A-B (bytes A up to, not including, B) or A- (from A to the end), got '\(argument)'")
+                "--range takes A-B (bytes A up to, not including, B) or A- (from A to the end), got '\(argument)'"
+            )
         }
         if parts[1].isEmpty { return ByteRange(start: start, end: nil) }
         guard let end = UInt64(parts[1]) else {

@@ -28,7 +28,8 @@ struct ParallelFileReader {
         let block = try Self.unwrap(root, Result { () throws(BlockStoreError) in try store.getVerified(root) })
         var walker = try reportingErrors { try FileDAGWalker(root: block) }
         if let range {
-            walker = try reportingErrors { try FileDAGWalker(root: block, range: try range.resolved(fileSize: walker.fileSize)) }
+            let resolved = try range.resolved(fileSize: walker.fileSize)
+            walker = try reportingErrors { try FileDAGWalker(root: block, range: resolved) }
         }
         self.walker = walker
     }

@@ -11,7 +11,9 @@ struct RepoOptions: ParsableArguments {
         name: .customLong("repo"),
         help: ArgumentHelp(
             "The block repository folder (default: $DHTNODE_DATA/repo, or ~/.dhtnode/repo).",
-            valueName: "path"))
+            valueName: "path"
+        )
+    )
     var repoPath: String?
 
     /// The repository folder, resolved.
