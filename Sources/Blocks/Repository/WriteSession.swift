@@ -141,8 +141,8 @@ public final class WriteSession: BlockStore {
         return fd
     }
 
-    /// Makes every block put so far durable under its final name: fsync the temporary files, rename them, fsync
-    /// the folders once.
+    /// Makes every block put so far durable under its final name: sync the temporary files (one `syncfs` on
+    /// Linux, else an fsync each), rename them, sync the folders (again one `syncfs`, else an fsync each).
     public func flush() throws(BlockStoreError) {
         try state.withLock { (state) throws(BlockStoreError) in
             guard !state.isClosed else { throw .sessionClosed }
@@ -151,13 +151,23 @@ public final class WriteSession: BlockStore {
     }
 
     private func flush(_ state: inout State) throws(BlockStoreError) {
-        for index in state.pending.indices {
-            if let fd = state.pending[index].fd {
-                try POSIX.fsync(fd, path: state.pending[index].temporary, faults: store.faults)
-                POSIX.close(fd)
+        if POSIX.canSyncFileSystem {
+            // One syncfs makes every temporary file of the batch durable at once.
+            try POSIX.syncFileSystem(
+                containing: store.layout.blocksDirectory, paths: state.pending.map(\.temporary), faults: store.faults)
+            for index in state.pending.indices {
+                if let fd = state.pending[index].fd { POSIX.close(fd) }
                 state.pending[index].fd = nil
-            } else {
-                try POSIX.fsync(path: state.pending[index].temporary, faults: store.faults)
+            }
+        } else {
+            for index in state.pending.indices {
+                if let fd = state.pending[index].fd {
+                    try POSIX.fsync(fd, path: state.pending[index].temporary, faults: store.faults)
+                    POSIX.close(fd)
+                    state.pending[index].fd = nil
+                } else {
+                    try POSIX.fsync(path: state.pending[index].temporary, faults: store.faults)
+                }
             }
         }
         // Only fsynced files are renamed, so a final name never points at data the disk has not got.
@@ -172,8 +182,14 @@ public final class WriteSession: BlockStore {
             try POSIX.rename(pending.temporary, pending.final)
             renamed += 1
         }
-        for directory in state.dirtyDirectories.sorted(by: >) {
-            try POSIX.fsync(path: directory, faults: store.faults)
+        let directories = state.dirtyDirectories.sorted(by: >)
+        if POSIX.canSyncFileSystem {
+            // And one more makes the renames durable (the folders' entries).
+            try POSIX.syncFileSystem(containing: store.layout.blocksDirectory, paths: directories, faults: store.faults)
+        } else {
+            for directory in directories {
+                try POSIX.fsync(path: directory, faults: store.faults)
+            }
         }
         state.dirtyDirectories.removeAll()
     }
