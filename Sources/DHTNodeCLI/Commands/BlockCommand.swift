@@ -22,11 +22,7 @@ struct BlockCommand: ParsableCommand {
         var cid: String
 
         func run() throws {
-            let cid = try parseCID(cid)
-            let store = try repo.openForReading()
-            guard let block = try reportingErrors({ try store.getVerified(cid) }) else {
-                throw CLIError("block \(cid) not found")
-            }
+            let (cid, block) = try repo.verifiedBlock(cid)
             try FileOutput.writeAll(1, block.bytes[...], name: "stdout")
         }
     }
@@ -108,12 +104,20 @@ struct BlockCommand: ParsableCommand {
         var cid: String
 
         func run() throws {
-            let cid = try parseCID(cid)
-            let store = try repo.openForReading()
-            guard let block = try reportingErrors({ try store.getVerified(cid) }) else {
-                throw CLIError("block \(cid) not found")
-            }
+            let (cid, block) = try repo.verifiedBlock(cid)
             print("\(cid) \(block.bytes.count)")
         }
+    }
+}
+
+extension RepoOptions {
+    /// Parses `text` as a CID and reads its block from the repository, checked against the CID.
+    fileprivate func verifiedBlock(_ text: String) throws -> (CID, Block) {
+        let cid = try parseCID(text)
+        let store = try openForReading()
+        guard let block = try reportingErrors({ try store.getVerified(cid) }) else {
+            throw CLIError("block \(cid) not found")
+        }
+        return (cid, block)
     }
 }

@@ -143,40 +143,37 @@ extension DHTDatagram {
             return Contact(id: id, address: NodeAddress(host: host, port: port))
         }
 
-        mutating func uint8(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt8 {
+        /// Reads one field with `take`; a short read is `truncated` at the field's offset.
+        private mutating func read<Value>(
+            _ field: DHTDatagramField, _ take: (inout DHTWireReader) -> Value?
+        ) throws(DHTDatagramError) -> Value {
             let offset = reader.offset
-            guard let value = reader.readUInt8() else { throw .truncated(field, offset: offset) }
+            guard let value = take(&reader) else { throw .truncated(field, offset: offset) }
             return value
+        }
+
+        mutating func uint8(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt8 {
+            try read(field) { $0.readUInt8() }
         }
 
         mutating func uint16(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt16 {
-            let offset = reader.offset
-            guard let value = reader.readUInt16() else { throw .truncated(field, offset: offset) }
-            return value
+            try read(field) { $0.readUInt16() }
         }
 
         mutating func uint32(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt32 {
-            let offset = reader.offset
-            guard let value = reader.readUInt32() else { throw .truncated(field, offset: offset) }
-            return value
+            try read(field) { $0.readUInt32() }
         }
 
         mutating func uint64(_ field: DHTDatagramField) throws(DHTDatagramError) -> UInt64 {
-            let offset = reader.offset
-            guard let value = reader.readUInt64() else { throw .truncated(field, offset: offset) }
-            return value
+            try read(field) { $0.readUInt64() }
         }
 
         mutating func nodeID(_ field: DHTDatagramField) throws(DHTDatagramError) -> NodeID {
-            let offset = reader.offset
-            guard let value = reader.readNodeID() else { throw .truncated(field, offset: offset) }
-            return value
+            try read(field) { $0.readNodeID() }
         }
 
         mutating func bytes(_ count: Int, _ field: DHTDatagramField) throws(DHTDatagramError) -> [UInt8] {
-            let offset = reader.offset
-            guard let value = reader.readBytes(count) else { throw .truncated(field, offset: offset) }
-            return value
+            try read(field) { $0.readBytes(count) }
         }
     }
 }
