@@ -1,4 +1,5 @@
-/// How a file is cut into blocks and arranged into a DAG: chunk size and the most links per node.
+/// How a file is cut into blocks and arranged into a DAG (chunk size, the most links per node), and when a
+/// directory would be sharded.
 ///
 /// Both named profiles use fixed-size chunks, raw leaves, CIDv1, sha2-256 and the balanced UnixFS layout.
 public struct ImportProfile: Hashable, Sendable, CustomStringConvertible {
@@ -14,23 +15,26 @@ public struct ImportProfile: Hashable, Sendable, CustomStringConvertible {
     public let chunkSize: Int
     /// The most links in one internal node.
     public let maxLinks: Int
+    /// When kubo would make a directory a HAMT shard under this profile.
+    public let directorySharding: DirectoryShardingRule
 
     /// kubo's defaults with `--cid-version=1`: 262144-byte chunks, 174 links per node. The swift-dht default, and
     /// the profile under which root CIDs equal `ipfs add --cid-version=1`.
     public static let unixfsV0_2015_cidv1 = ImportProfile(
-        uncheckedName: "unixfs-v0-2015+cidv1", chunkSize: 262_144, maxLinks: 174)
+        uncheckedName: "unixfs-v0-2015+cidv1", chunkSize: 262_144, maxLinks: 174, directorySharding: .legacyLinks)
 
-    /// IPIP-499's `unixfs-v1-2025` profile: 1 MiB chunks, 1024 links per node.
+    /// IPIP-499's `unixfs-v1-2025` profile: 1 MiB chunks, 1024 links per node, directories sharded by block size.
     public static let unixfsV1_2025 = ImportProfile(
-        uncheckedName: "unixfs-v1-2025", chunkSize: 1_048_576, maxLinks: 1024)
+        uncheckedName: "unixfs-v1-2025", chunkSize: 1_048_576, maxLinks: 1024, directorySharding: .blockBytes)
 
     /// The named profiles.
     public static let named: [ImportProfile] = [.unixfsV0_2015_cidv1, .unixfsV1_2025]
 
-    private init(uncheckedName name: String, chunkSize: Int, maxLinks: Int) {
+    private init(uncheckedName name: String, chunkSize: Int, maxLinks: Int, directorySharding: DirectoryShardingRule) {
         self.name = name
         self.chunkSize = chunkSize
         self.maxLinks = maxLinks
+        self.directorySharding = directorySharding
     }
 
     /// The named profile with this name, or `nil`.
@@ -43,15 +47,22 @@ public struct ImportProfile: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``ImportProfileError`` when `chunkSize` is not in 1...``maxChunkSize`` or `maxLinks` not in
     ///   2...``maxLinksLimit``.
-    public init(chunkSize: Int, maxLinks: Int, name: String = "custom") throws(ImportProfileError) {
+    public init(
+        chunkSize: Int,
+        maxLinks: Int,
+        directorySharding: DirectoryShardingRule = .legacyLinks,
+        name: String = "custom"
+    ) throws(ImportProfileError) {
         guard (1...Self.maxChunkSize).contains(chunkSize) else { throw .chunkSize(chunkSize) }
         guard (2...Self.maxLinksLimit).contains(maxLinks) else { throw .maxLinks(maxLinks) }
-        self.init(uncheckedName: name, chunkSize: chunkSize, maxLinks: maxLinks)
+        self.init(uncheckedName: name, chunkSize: chunkSize, maxLinks: maxLinks, directorySharding: directorySharding)
     }
 
     /// This profile with another chunk size (for `--chunk-size` on top of a named profile).
     public func withChunkSize(_ chunkSize: Int) throws(ImportProfileError) -> ImportProfile {
-        try ImportProfile(chunkSize: chunkSize, maxLinks: maxLinks, name: "\(name) chunk=\(chunkSize)")
+        try ImportProfile(
+            chunkSize: chunkSize, maxLinks: maxLinks, directorySharding: directorySharding,
+            name: "\(name) chunk=\(chunkSize)")
     }
 
     /// The name and the numbers.

@@ -30,6 +30,13 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
     case rangeOutOfBounds(Range<UInt64>, fileSize: UInt64)
     /// A block was delivered that the walk did not ask for (it is waiting for `expected`, or for nothing).
     case unexpectedBlock(CID, expected: CID?)
+    /// A directory entry's name is missing or could step out of the folder it is written to (empty, `.`, `..`, or
+    /// holding `/` or NUL).
+    case unsafeEntryName(CID, name: String)
+    /// A directory has two entries with the same name.
+    case duplicateEntryName(CID, name: String)
+    /// A symbolic link's target is not valid UTF-8.
+    case invalidSymlinkTarget(CID)
 
     /// A one-line explanation for logs and the CLI.
     public var description: String {
@@ -42,7 +49,11 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidDagPB(let cid, let error): "block \(cid): \(error)"
         case .missingUnixFSData(let cid): "block \(cid) is dag-pb without UnixFS data"
         case .invalidUnixFS(let cid, let error): "block \(cid): \(error)"
-        case .notAFile(let cid, let type): "block \(cid) is a UnixFS \(type), not a file"
+        case .notAFile(let cid, let type):
+            switch type {
+            case .directory, .hamtShard: "\(cid) is a directory, not a file"
+            default: "block \(cid) is a UnixFS \(type), not a file"
+            }
         case .unsupportedCodec(let cid): "block \(cid) has a codec that cannot hold file data"
         case .blocksizesMismatch(let cid, let links, let blocksizes):
             "block \(cid) has \(links) links but \(blocksizes) blocksizes"
@@ -54,6 +65,9 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooDeep(let cid): "block \(cid) is deeper than \(FileDAGWalker.maxDepth) levels"
         case .unexpectedBlock(let cid, let expected):
             "block \(cid) was delivered while the walk waits for " + (expected.map { "\($0)" } ?? "no block")
+        case .unsafeEntryName(let cid, let name): "directory \(cid) has an entry named '\(name)', which is unsafe"
+        case .duplicateEntryName(let cid, let name): "directory \(cid) has two entries named '\(name)'"
+        case .invalidSymlinkTarget(let cid): "symbolic link \(cid) has a target that is not UTF-8"
         case .rangeOutOfBounds(let range, let fileSize):
             "range \(range.lowerBound)-\(range.upperBound) is outside the file of \(fileSize) bytes"
         }
