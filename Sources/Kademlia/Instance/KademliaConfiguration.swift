@@ -25,8 +25,12 @@ public struct KademliaConfiguration: Hashable, Sendable {
     public var maintenanceInterval: Duration = .seconds(60)
     /// Operations (lookups, puts, provides, bootstraps) at once; more are refused. Default 256.
     public var maxOperations: Int = 256
-    /// Pings at once to verify unknown nodes that sent us requests; more such nodes are ignored. Default 64.
+    /// Pings at once to verify unknown nodes (that sent us requests, or, with ``ContactAdmission/afterPong``, answered
+    /// with something other than a pong); more such nodes are ignored. Default 64.
     public var maxVerifications: Int = 64
+    /// Which responses admit a node that is not in the routing table yet. Default
+    /// ``ContactAdmission/afterAnyResponse``.
+    public var admission: ContactAdmission = .afterAnyResponse
 
     /// The defaults above.
     public init() {}

@@ -11,7 +11,8 @@
 ///
 /// Protocol rules it enforces:
 /// - A contact enters the routing table only after it answered a request of ours from its address; an unknown
-///   node that sends us a request is pinged first when the table would take it.
+///   node that sends us a request is pinged first when the table would take it. With
+///   ``ContactAdmission/afterPong`` only a pong admits a newcomer; its other answers start such a ping.
 /// - Responses are matched on transaction ID and source address; an answer from another ID than the one asked
 ///   counts as a failure of the one asked.
 /// - Timeouts come from per-contact RTT estimates (or the node's overall estimate for contacts without one),
@@ -376,19 +377,39 @@ public struct KademliaInstance: Sendable {
         )
 
         // An unknown node that the table would take is verified with a ping of ours before it may enter.
-        if routingTable.wouldAccept(sender, now: now), verifying.count < configuration.maxVerifications,
-            !verifying.contains(sender.id)
-        {
-            verifying.insert(sender.id)
-            sendRequest(
-                .ping,
-                to: address,
-                expectedID: sender.id,
-                purpose: .verification,
-                attempt: 1,
-                now: now,
-                into: &directives
-            )
+        startVerification(of: sender, now: now, into: &directives)
+    }
+
+    /// Pings `contact` when the table would take it, unless it is being verified already or too many are; the pong
+    /// that answers admits it.
+    private mutating func startVerification(
+        of contact: Contact,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
+        guard routingTable.wouldAccept(contact, now: now), verifying.count < configuration.maxVerifications,
+            !verifying.contains(contact.id)
+        else { return }
+        verifying.insert(contact.id)
+        sendRequest(
+            .ping,
+            to: contact.address,
+            expectedID: contact.id,
+            purpose: .verification,
+            attempt: 1,
+            now: now,
+            into: &directives
+        )
+    }
+
+    /// Whether `response` from `responder` may admit it to the routing table (see ``ContactAdmission``).
+    private func admits(_ response: KademliaResponse, from responder: Contact) -> Bool {
+        switch configuration.admission {
+        case .afterAnyResponse:
+            return true
+        case .afterPong:
+            if case .pong = response { return true }
+            return routingTable.contains(responder.id)
         }
     }
 
@@ -430,8 +451,11 @@ public struct KademliaInstance: Sendable {
             return
         }
 
-        // It answered our request from its address: it may enter the routing table.
-        if case .cached(let stale?) = routingTable.observe(responder, rtt: rtt, now: now) {
+        // It answered our request from its address: it may enter the routing table (with
+        // `ContactAdmission.afterPong`, a newcomer only by a pong; its other answers start a verification ping).
+        if !admits(response, from: responder) {
+            startVerification(of: responder, now: now, into: &directives)
+        } else if case .cached(let stale?) = routingTable.observe(responder, rtt: rtt, now: now) {
             sendRequest(
                 .ping,
                 to: stale.address,
