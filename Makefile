@@ -1,5 +1,5 @@
 # swift-dht — the two commands a fresh machine needs:
-#   make demo   set up, build, and run the demo (today: a simulated 2,000-node DHT)
+#   make demo   set up, build, and run a small swarm of dhtnode daemons on loopback (put/get, providers, lookups)
 #   make test   set up, build, and run every test
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -8,7 +8,7 @@ NODES ?= 2000
 LOOKUPS ?= 200
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test demo simulate-demo bench bench-daemon clean
 
 # Installs the system libraries when they are missing; as non-root, prints the command and fails.
 deps:
@@ -39,11 +39,20 @@ test: deps
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
 	$(SWIFT) test --skip-build $(TEST_FLAGS)
 
+# A bootstrap node and 5 peers, each its own `dhtnode run` process on 127.0.0.1; every process is stopped at the end.
 demo: release
+	scripts/demo-swarm.sh .build/release/dhtnode
+
+# The earlier demo: a simulated DHT of NODES nodes in one process.
+simulate-demo: release
 	.build/release/dhtnode simulate --nodes $(NODES) --lookups $(LOOKUPS)
 
 bench: release
 	Benchmarks/simulate.sh
+
+# The idle daemon's RSS in a small local swarm (docs/BENCHMARKS.md).
+bench-daemon: release
+	Benchmarks/daemon-rss.sh .build/release/dhtnode
 
 clean:
 	rm -rf .build .build-test

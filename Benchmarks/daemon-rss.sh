@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The idle daemon's memory (docs/BENCHMARKS.md, "Daemon: idle RSS"; goal: at most 30 MiB).
+#
+# Starts a bootstrap node and PEERS more `dhtnode run` processes on loopback, lets them join, waits SETTLE seconds
+# (default 10), and reads VmRSS and VmHWM from /proc/PID/status of every node. Stops every process it started.
+# Usage: Benchmarks/daemon-rss.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -ge 1 ]; then
+    DHTNODE=$1
+else
+    (cd "$ROOT" && swift build -c release --product dhtnode >/dev/null)
+    DHTNODE=$ROOT/.build/release/dhtnode
+fi
+PEERS=${PEERS:-4}
+SETTLE=${SETTLE:-10}
+SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-rss.XXXXXX")
+# shellcheck source=../scripts/swarm-lib.sh
+source "$ROOT/scripts/swarm-lib.sh"
+trap 'swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
+trap 'exit 130' INT TERM
+
+mib() { awk -v k="$1" 'BEGIN { print k / 1024 }'; }
+kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
+
+swarm_start boot --log-level warning
+for i in $(seq 1 "$PEERS"); do swarm_start "peer$i" --bootstrap "$(swarm_udp boot)" --log-level warning; done
+for i in $(seq 1 "$PEERS"); do swarm_wait_peers "peer$i" 2; done
+# Some traffic before idling: a put, a get, a lookup.
+"$DHTNODE" put bench-key bench-value --data "$SWARM_DIR/peer1" >/dev/null
+"$DHTNODE" get bench-key --data "$SWARM_DIR/peer$PEERS" >/dev/null
+"$DHTNODE" find-node "$(swarm_id boot)" --data "$SWARM_DIR/peer1" >/dev/null
+sleep "$SETTLE"
+
+printf '%-6s %8s %10s %10s %8s\n' node pid "RSS MiB" "peak MiB" peers
+max=0
+for name in boot $(seq -f 'peer%g' 1 "$PEERS"); do
+    pid=$(swarm_pid "$name")
+    rss=$(kib "$pid" VmRSS)
+    hwm=$(kib "$pid" VmHWM)
+    peers=$("$DHTNODE" peers --json --data "$SWARM_DIR/$name" | jq '.peers | length')
+    printf '%-6s %8s %10.1f %10.1f %8s\n' "$name" "$pid" "$(mib "$rss")" "$(mib "$hwm")" "$peers"
+    [ "$rss" -gt "$max" ] && max=$rss
+done
+printf 'largest idle RSS: %.1f MiB (goal: at most 30 MiB)\n' "$(mib "$max")"

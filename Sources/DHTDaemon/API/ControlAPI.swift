@@ -1,0 +1,30 @@
+import Hummingbird
+import Prometheus
+
+/// The daemon's local HTTP API: the `/v1` routes behind the bearer token, and `/metrics`.
+public enum ControlAPI {
+    /// The router for `node`: every `/v1` route requires `Authorization: Bearer <token>`; `/metrics` (Prometheus
+    /// text from `metrics`, when given) does not, since the API listens on loopback by default and the counters
+    /// hold no secret.
+    public static func router<Node: ControlledNode>(
+        node: Node,
+        token: APIToken,
+        metrics: PrometheusCollectorRegistry?
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        if let metrics {
+            router.get("metrics") { _, _ in
+                var headers = HTTPFields()
+                headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+                return Response(
+                    status: .ok,
+                    headers: headers,
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer()))
+                )
+            }
+        }
+        let v1 = router.group("v1").add(middleware: BearerTokenMiddleware(token: token))
+        NodeController<Node, BasicRequestContext>(node: node).addRoutes(to: v1)
+        return router
+    }
+}

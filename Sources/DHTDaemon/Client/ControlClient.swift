@@ -1,0 +1,183 @@
+import AsyncHTTPClient
+import Foundation
+import Kademlia
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A client of a running daemon's control API, found through its data directory: `api.json` says where the API
+/// listens, `api-token` holds the bearer token.
+///
+/// Every call turns the ways it can fail into a ``ControlClientError`` with a line for the user: no daemon, a
+/// stale `api.json` (its PID has exited), a daemon that does not answer, a refused token, or an error answer.
+public struct ControlClient: Sendable {
+    /// The data directory.
+    public let dataDirectory: DataDirectory
+    /// What `api.json` says.
+    public let endpoint: APIEndpoint
+    private let token: APIToken
+    private let httpClient: HTTPClient
+    private let timeout: TimeAmount
+
+    /// A client for the daemon of `dataDirectory`.
+    ///
+    /// - Throws: ``ControlClientError`` ``ControlClientError/Code/noDaemon`` when there is no `api.json`,
+    ///   ``ControlClientError/Code/staleEndpoint`` when its PID has exited, ``ControlClientError/Code/unauthorized``
+    ///   when the token file cannot be read.
+    public init(
+        dataDirectory: DataDirectory,
+        httpClient: HTTPClient = .shared,
+        timeout: TimeAmount = .seconds(60)
+    ) throws(ControlClientError) {
+        self.dataDirectory = dataDirectory
+        self.httpClient = httpClient
+        self.timeout = timeout
+        let notRunning =
+            "no dhtnode daemon is running for data dir \(dataDirectory.path) (start one with `dhtnode run`)"
+        do {
+            self.endpoint = try APIEndpoint.load(from: dataDirectory.apiEndpointPath)
+        } catch  where error.code == .missing {
+            throw ControlClientError(.noDaemon, notRunning)
+        } catch {
+            throw ControlClientError(.badResponse, "\(error.description) (is a dhtnode daemon running?)")
+        }
+        guard Self.processIsAlive(endpoint.pid) else {
+            throw ControlClientError(
+                .staleEndpoint,
+                "no dhtnode daemon is running for data dir \(dataDirectory.path): api.json names PID \(endpoint.pid), "
+                    + "which has exited (start one with `dhtnode run`)"
+            )
+        }
+        do {
+            self.token = try APIToken.load(from: dataDirectory.apiTokenPath)
+        } catch {
+            throw ControlClientError(.unauthorized, "cannot read the API token: \(error.description)")
+        }
+    }
+
+    /// `GET /v1/id`.
+    public func info() async throws(ControlClientError) -> NodeInfoDocument {
+        try await call(.GET, "/v1/id")
+    }
+
+    /// `GET /v1/peers`.
+    public func peers() async throws(ControlClientError) -> PeersDocument {
+        try await call(.GET, "/v1/peers")
+    }
+
+    /// `GET /v1/stats`.
+    public func statistics() async throws(ControlClientError) -> StatisticsDocument {
+        try await call(.GET, "/v1/stats")
+    }
+
+    /// `GET /v1/closest/{id}`: an iterative FIND_NODE lookup.
+    public func findNode(_ target: NodeID) async throws(ControlClientError) -> LookupDocument {
+        try await call(.GET, "/v1/closest/\(target.hex)")
+    }
+
+    /// `PUT /v1/values/{key}`: stores `value` on the k closest nodes to `key`.
+    public func put(
+        _ value: [UInt8],
+        under key: RecordKey,
+        ttlSeconds: Int? = nil
+    )
+        async throws(ControlClientError) -> PublishDocument
+    {
+        let query = ttlSeconds.map { "?ttl=\($0)" } ?? ""
+        return try await call(.PUT, "/v1/values/\(key.hex)\(query)", body: value)
+    }
+
+    /// `GET /v1/values/{key}`.
+    public func get(_ key: RecordKey) async throws(ControlClientError) -> ValuesDocument {
+        try await call(.GET, "/v1/values/\(key.hex)")
+    }
+
+    /// `POST /v1/providers/{key}`: announces the daemon's node as a provider of `key`.
+    public func provide(_ key: RecordKey) async throws(ControlClientError) -> PublishDocument {
+        try await call(.POST, "/v1/providers/\(key.hex)")
+    }
+
+    /// `GET /v1/providers/{key}`.
+    public func providers(of key: RecordKey) async throws(ControlClientError) -> ProvidersDocument {
+        try await call(.GET, "/v1/providers/\(key.hex)")
+    }
+
+    private func call<Answer: Decodable>(
+        _ method: HTTPMethod,
+        _ path: String,
+        body: [UInt8]? = nil
+    ) async throws(ControlClientError) -> Answer {
+        var request = HTTPClientRequest(url: endpoint.url + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token.text)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let status: HTTPResponseStatus
+        let bytes: ByteBuffer
+        do {
+            let response = try await httpClient.execute(request, timeout: timeout)
+            status = response.status
+            bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        } catch {
+            throw unreachable(error)
+        }
+        let data = Data(bytes.readableBytesView)
+        guard status == .ok else {
+            let detail = try? JSONDecoder().decode(ErrorDocument.self, from: data)
+            if status == .unauthorized {
+                throw ControlClientError(
+                    .unauthorized,
+                    status: 401,
+                    apiCode: detail?.error.code,
+                    "the dhtnode daemon at \(endpoint.url) refused the API token in \(dataDirectory.apiTokenPath) "
+                        + "(401 Unauthorized): it is not the running daemon's token"
+                )
+            }
+            let message =
+                detail.map { "\($0.error.message) (\($0.error.code))" } ?? String(decoding: data, as: UTF8.self)
+            throw ControlClientError(
+                .refused,
+                status: Int(status.code),
+                apiCode: detail?.error.code,
+                "the dhtnode daemon answered \(status.code) \(status.reasonPhrase): \(message)"
+            )
+        }
+        do {
+            return try JSONDecoder().decode(Answer.self, from: data)
+        } catch {
+            throw ControlClientError(
+                .badResponse,
+                status: 200,
+                "unexpected answer from \(endpoint.url)\(path): \(error)"
+            )
+        }
+    }
+
+    private func unreachable(_ error: any Error) -> ControlClientError {
+        guard Self.processIsAlive(endpoint.pid) else {
+            return ControlClientError(
+                .staleEndpoint,
+                "no dhtnode daemon is running for data dir \(dataDirectory.path): PID \(endpoint.pid) has exited "
+                    + "(start one with `dhtnode run`)"
+            )
+        }
+        return ControlClientError(
+            .unreachable,
+            "the dhtnode daemon (PID \(endpoint.pid)) for data dir \(dataDirectory.path) does not answer at "
+                + "\(endpoint.url): \(error)"
+        )
+    }
+
+    /// Whether a process with this ID exists (`kill(pid, 0)`; EPERM means it exists under another user).
+    static func processIsAlive(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
+    }
+}

@@ -1,0 +1,40 @@
+import DHTNode
+import Kademlia
+
+/// How `dhtnode run` runs: where its files are, where it listens, whom it joins through.
+public struct DaemonConfiguration: Sendable {
+    /// The default UDP listen address: every IPv4 interface, port 4001.
+    public static let defaultListenAddress = NodeAddress(ipv4: 0, port: 4001)
+    /// The default control API address: loopback only, port 5001.
+    public static let defaultAPIAddress = NodeAddress(ipv4: 0x7f00_0001, port: 5001)
+
+    /// The data directory.
+    public var dataDirectory: DataDirectory
+    /// UDP addresses to listen on (port 0: the system picks one).
+    public var listenAddresses: [NodeAddress]
+    /// Nodes to join through when there is no persisted routing table.
+    public var bootstrapAddresses: [NodeAddress]
+    /// The control API's address (port 0: the system picks one, written to `api.json`).
+    public var apiAddress: NodeAddress
+    /// Abuse limits on inbound datagrams.
+    public var limits: AbuseLimits
+    /// How often `state.json` is written while the daemon runs (it is also written at shutdown).
+    public var saveInterval: Duration
+
+    /// A configuration; the defaults are those of `dhtnode run` without options.
+    public init(
+        dataDirectory: DataDirectory,
+        listenAddresses: [NodeAddress] = [DaemonConfiguration.defaultListenAddress],
+        bootstrapAddresses: [NodeAddress] = [],
+        apiAddress: NodeAddress = DaemonConfiguration.defaultAPIAddress,
+        limits: AbuseLimits = AbuseLimits(),
+        saveInterval: Duration = .seconds(60)
+    ) {
+        self.dataDirectory = dataDirectory
+        self.listenAddresses = listenAddresses
+        self.bootstrapAddresses = bootstrapAddresses
+        self.apiAddress = apiAddress
+        self.limits = limits
+        self.saveInterval = saveInterval
+    }
+}

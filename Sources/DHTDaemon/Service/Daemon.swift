@@ -1,0 +1,99 @@
+import DHTCrypto
+import DHTNode
+import Foundation
+import Hummingbird
+import Kademlia
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// `dhtnode run`: the node, its control API and its persistence, under one ``ServiceGroup``.
+public enum Daemon {
+    /// Prepares the data directory and runs until SIGTERM or SIGINT.
+    ///
+    /// 1. Takes the data directory's lock (one daemon per directory), loads or creates the identity, writes a new
+    ///    `api-token`, restores `state.json` (a bad one is moved aside and logged).
+    /// 2. Runs ``NodeService`` and the Hummingbird application in a ``ServiceGroup`` with SIGTERM and SIGINT as
+    ///    graceful-shutdown signals: the API stops first, then the node service saves the state, stops the node
+    ///    and removes `api.json`.
+    ///
+    /// The caller bootstraps logging and metrics (a library never does): pass the Prometheus registry that
+    /// `MetricsSystem` was bootstrapped with to serve `/metrics`.
+    ///
+    /// - Throws: ``DaemonError`` when the daemon cannot start; whatever a service throws while running.
+    public static func run(
+        _ configuration: DaemonConfiguration,
+        metrics: PrometheusCollectorRegistry?,
+        logger: Logger
+    ) async throws {
+        let data = configuration.dataDirectory
+        let lock: DaemonLock
+        let identity: NodeIdentity
+        do {
+            try data.create()
+            lock = try DaemonLock(path: data.lockPath)
+        } catch {
+            throw DaemonError("cannot use data directory \(data.path): \(error.description)")
+        }
+        do {
+            let (loaded, created) = try data.loadOrCreateIdentity()
+            identity = loaded
+            if created { logger.info("created a new identity", metadata: ["path": "\(data.identityPath)"]) }
+        } catch {
+            throw DaemonError(error.description)
+        }
+        let token = APIToken.generate()
+        do {
+            try token.save(to: data.apiTokenPath)
+        } catch {
+            throw DaemonError("cannot write the API token: \(error.description)")
+        }
+
+        let nodeID = NodeID(publicKeyBytes: identity.publicKey.bytes)
+        let restored = StateFile(path: data.statePath).restore(for: nodeID, logger: logger)
+        let nodeConfiguration = NodeConfiguration(
+            identity: identity,
+            listenAddresses: configuration.listenAddresses,
+            bootstrapAddresses: configuration.bootstrapAddresses,
+            limits: configuration.limits,
+            restoredState: restored
+        )
+        let node = Node(configuration: nodeConfiguration, logger: logger)
+
+        let (apiBound, announce) = AsyncStream<NodeService.APIAddress>.makeStream()
+        let router = ControlAPI.router(node: node, token: token, metrics: metrics)
+        var httpLogger = logger
+        httpLogger[metadataKey: "component"] = "api"
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.apiAddress.hostText, port: Int(configuration.apiAddress.port)),
+                serverName: "dhtnode"
+            ),
+            onServerRunning: { channel in
+                if let address = channel.localAddress, let host = address.ipAddress, let port = address.port {
+                    announce.yield(NodeService.APIAddress(host: host, port: port))
+                }
+                announce.finish()
+            },
+            logger: httpLogger
+        )
+        let service = NodeService(
+            node: node,
+            dataDirectory: data,
+            saveInterval: configuration.saveInterval,
+            apiBound: apiBound,
+            logger: logger
+        )
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [service, application],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        withExtendedLifetime(lock) {}
+    }
+}

@@ -1,0 +1,134 @@
+import DHTNode
+import Foundation
+import Kademlia
+import Logging
+import ServiceLifecycle
+
+/// Runs a ``DHTNode/Node`` as a ServiceLifecycle service.
+///
+/// `run()` starts the node, waits until the control API is bound and writes `api.json`, then saves `state.json`
+/// every ``DaemonConfiguration/saveInterval``. On graceful shutdown (SIGTERM, SIGINT) it saves the state a last
+/// time, stops the node and removes `api.json`. In a ``ServiceGroup`` it must come before the HTTP application,
+/// so that the API is shut down first and the node last.
+public struct NodeService: Service {
+    /// The node.
+    public let node: Node
+    private let dataDirectory: DataDirectory
+    private let saveInterval: Duration
+    private let restoredContacts: Int
+    private let apiBound: AsyncStream<APIAddress>
+    private let logger: Logger
+
+    /// The control API's bound address, as the HTTP server reports it.
+    public struct APIAddress: Sendable {
+        /// The host, without brackets.
+        public var host: String
+        /// The port.
+        public var port: Int
+
+        /// Creates an address.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `HOST:PORT`, with brackets around an IPv6 host.
+        public var text: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// A service for `node`; `apiBound` yields once the API listens.
+    public init(
+        node: Node,
+        dataDirectory: DataDirectory,
+        saveInterval: Duration,
+        apiBound: AsyncStream<APIAddress>,
+        logger: Logger
+    ) {
+        self.node = node
+        self.dataDirectory = dataDirectory
+        self.saveInterval = saveInterval
+        self.restoredContacts = node.configuration.restoredState?.contacts.count ?? 0
+        self.apiBound = apiBound
+        self.logger = logger
+    }
+
+    /// Starts the node, publishes `api.json`, saves the state periodically and at shutdown.
+    public func run() async throws {
+        try await node.start()
+        let listen = node.listeningAddresses.map(\.description)
+        if restoredContacts > 0 {
+            logger.info(
+                "restored \(restoredContacts) contacts from state.json; not contacting bootstrap nodes",
+                metadata: ["id": "\(node.id.hex)"]
+            )
+        } else if node.configuration.bootstrapAddresses.isEmpty {
+            logger.info("no persisted contacts and no --bootstrap: waiting for other nodes to contact this one")
+        } else {
+            logger.info(
+                "no persisted contacts: bootstrapping",
+                metadata: ["bootstrap": "\(node.configuration.bootstrapAddresses.map(\.description))"]
+            )
+        }
+
+        let address = try? await cancelWhenGracefulShutdown { [apiBound] in
+            var iterator = apiBound.makeAsyncIterator()
+            return await iterator.next()
+        }
+        if let address = address ?? nil {
+            publishEndpoint(api: address, listen: listen)
+        }
+
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { [saveInterval] in try await Task.sleep(for: saveInterval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            await saveState()
+        }
+
+        logger.info("shutting down: saving state and stopping the node")
+        await saveState()
+        await node.stop()
+        do {
+            try APIEndpoint.remove(at: dataDirectory.apiEndpointPath)
+        } catch {
+            logger.warning("cannot remove api.json", metadata: ["error": "\(error.description)"])
+        }
+        logger.info("stopped")
+    }
+
+    private func publishEndpoint(api: APIAddress, listen: [String]) {
+        let endpoint = APIEndpoint(
+            url: "http://\(api.text)",
+            address: api.text,
+            pid: ProcessInfo.processInfo.processIdentifier,
+            nodeID: node.id.hex,
+            listen: listen,
+            startedAt: Date().formatted(.iso8601)
+        )
+        do {
+            try endpoint.save(to: dataDirectory.apiEndpointPath)
+        } catch {
+            logger.error("cannot write api.json: the CLI will not find this daemon", metadata: ["error": "\(error)"])
+        }
+        logger.info(
+            "dhtnode running",
+            metadata: [
+                "id": "\(node.id.hex)", "listen": "\(listen.joined(separator: ","))", "api": "\(endpoint.url)",
+                "data": "\(dataDirectory.path)",
+            ]
+        )
+    }
+
+    /// Writes `state.json` from a fresh snapshot; a failure is logged, never thrown.
+    private func saveState() async {
+        do {
+            let snapshot = try await node.snapshot()
+            try StateFile(path: dataDirectory.statePath).save(snapshot, of: node.id)
+            logger.debug(
+                "state saved",
+                metadata: ["contacts": "\(snapshot.contacts.count)", "path": "\(dataDirectory.statePath)"]
+            )
+        } catch {
+            logger.error("cannot save state.json", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import DHTDaemon
+import DHTNode
+import Foundation
+import Hummingbird
+import Kademlia
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// ``ControlClient`` against a live API (Hummingbird on 127.0.0.1:0 over a ``FakeNode``), found through a data
+/// directory as the CLI finds it.
+@Suite struct ControlClientTests {
+    /// Serves the API on a free port, writes `api.json` and `api-token` into `data`, runs `body`, shuts down.
+    private func withLiveAPI(
+        node: FakeNode,
+        data: DataDirectory,
+        _ body: @Sendable (ControlClient) async throws -> Void
+    ) async throws {
+        let token = APIToken.generate()
+        try token.save(to: data.apiTokenPath)
+        let (bound, announce) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: ControlAPI.router(node: node, token: token, metrics: nil),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                announce.yield(channel.localAddress?.port ?? 0)
+                announce.finish()
+            },
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        let group = ServiceGroup(
+            services: [app],
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var ports = bound.makeAsyncIterator()
+            let port = await ports.next() ?? 0
+            try APIEndpoint(
+                url: "http://127.0.0.1:\(port)",
+                address: "127.0.0.1:\(port)",
+                pid: getpid(),
+                nodeID: node.id.hex,
+                listen: [],
+                startedAt: ""
+            ).save(to: data.apiEndpointPath)
+            do {
+                try await body(try ControlClient(dataDirectory: data))
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func everyCallReachesTheNode() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let node = FakeNode()
+            try await withLiveAPI(node: node, data: DataDirectory(path: folder)) { client in
+                #expect(try await client.info().id == node.id.hex)
+                #expect(try await client.peers().peers.map(\.id) == [FakeNode.peer.id.hex])
+                #expect(try await client.statistics().routingTableSize == 1)
+                let key = NodeID(naming: "greeting")
+                #expect(try await client.findNode(key).closest.first?.id == FakeNode.peer.id.hex)
+                #expect(try await client.put(Array("hello".utf8), under: key).accepted == 1)
+                #expect(try await client.get(key).values.first?.text == "hello")
+                #expect(try await client.provide(key).accepted == 1)
+                #expect(try await client.providers(of: key).providers.count == 1)
+            }
+        }
+    }
+
+    @Test func aWrongTokenIsReportedAsRefused() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let data = DataDirectory(path: folder)
+            try await withLiveAPI(node: FakeNode(), data: data) { _ in
+                try APIToken.generate().save(to: data.apiTokenPath)
+                let client = try ControlClient(dataDirectory: data)
+                await #expect {
+                    _ = try await client.info()
+                } throws: { error in
+                    let error = error as? ControlClientError
+                    return error?.code == .unauthorized && error?.status == 401
+                        && error?.description.contains("refused the API token") == true
+                }
+            }
+        }
+    }
+
+    @Test func nodeErrorsArriveWithTheirStatusAndCode() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let node = FakeNode()
+            node.failure.withLock { $0 = .valueTooLarge(bytes: 3000, limit: 1024) }
+            try await withLiveAPI(node: node, data: DataDirectory(path: folder)) { client in
+                await #expect {
+                    _ = try await client.put([1, 2, 3], under: NodeID(naming: "k"))
+                } throws: { error in
+                    let error = error as? ControlClientError
+                    return error?.code == .refused && error?.status == 413 && error?.apiCode == "value_too_large"
+                }
+            }
+        }
+    }
+
+    @Test func noDaemonIsAClearError() throws {
+        try withTemporaryFolder { folder in
+            #expect {
+                _ = try ControlClient(dataDirectory: DataDirectory(path: folder))
+            } throws: { error in
+                let error = error as? ControlClientError
+                return error?.code == .noDaemon
+                    && error?.description
+                        == "no dhtnode daemon is running for data dir \(folder) (start one with `dhtnode run`)"
+            }
+        }
+    }
+
+    @Test func aStaleEndpointIsTold() throws {
+        try withTemporaryFolder { folder in
+            let data = DataDirectory(path: folder)
+            // A PID above the kernel's pid_max never runs.
+            try APIEndpoint(
+                url: "http://127.0.0.1:1",
+                address: "127.0.0.1:1",
+                pid: 0x3fff_ffff,
+                nodeID: "",
+                listen: [],
+                startedAt: ""
+            ).save(to: data.apiEndpointPath)
+            #expect {
+                _ = try ControlClient(dataDirectory: data)
+            } throws: { error in
+                (error as? ControlClientError)?.code == .staleEndpoint
+            }
+        }
+    }
+
+    @Test func aLiveProcessThatDoesNotAnswerIsUnreachable() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let data = DataDirectory(path: folder)
+            try APIToken.generate().save(to: data.apiTokenPath)
+            // Our own PID runs, but nothing listens on port 1.
+            try APIEndpoint(
+                url: "http://127.0.0.1:1",
+                address: "127.0.0.1:1",
+                pid: getpid(),
+                nodeID: "",
+                listen: [],
+                startedAt: ""
+            ).save(to: data.apiEndpointPath)
+            let client = try ControlClient(dataDirectory: data)
+            await #expect {
+                _ = try await client.info()
+            } throws: { error in
+                (error as? ControlClientError)?.code == .unreachable
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# CLI tests for the dhtnode daemon and its control commands (issue 3): a bootstrap node and five more
+# `dhtnode run` processes on 127.0.0.1 (UDP and API on port 0), put/get, provide/providers and find-node through
+# the CLI, a refused token, no daemon, SIGTERM and a restart that answers from its persisted table alone.
+#
+# Usage: Tests/cli/daemon.sh PATH/TO/dhtnode
+# Needs bash, jq, curl, openssl. Works in a temporary folder that it removes at the end; every process it starts is
+# killed by PID on exit. The last line is "N passed, M failed"; exits non-zero if any check fails.
+set -u
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 PATH/TO/dhtnode" >&2
+    exit 2
+fi
+for tool in jq curl openssl; do
+    command -v "$tool" >/dev/null || { echo "$0 needs $tool (apt-get install $tool)" >&2; exit 2; }
+done
+DHTNODE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-daemon.XXXXXX")
+# shellcheck source=../../scripts/swarm-lib.sh
+source "$HERE/../../scripts/swarm-lib.sh"
+cleanup() {
+    swarm_cleanup
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $SWARM_DIR"; else rm -rf "$SWARM_DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+export DHTNODE_DATA=$SWARM_DIR/unused-default   # every command below passes --data
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; }
+dn() { local node=$1; shift; "$DHTNODE" "$@" --data "$SWARM_DIR/$node"; }
+finish() {
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+    exit
+}
+
+# --- a swarm: a bootstrap node and five peers, each its own process -------------------------------------------
+if ! swarm_start boot; then fail "bootstrap node starts"; finish; fi
+BOOT=$(swarm_udp boot)
+[[ $BOOT == 127.0.0.1:* ]] && pass "bootstrap node listens on $BOOT" || fail "bootstrap node address" "$BOOT"
+for n in 1 2 3 4 5; do
+    if ! swarm_start "n$n" --bootstrap "$BOOT" --save-interval 2; then fail "node n$n starts"; finish; fi
+done
+pass "5 more nodes started"
+joined=1
+for n in 1 2 3 4 5; do swarm_wait_peers "n$n" 4 || joined=0; done
+[ $joined = 1 ] && pass "every node has at least 4 peers" || fail "every node has at least 4 peers" "$(dn n1 peers 2>&1)"
+
+# --- id and peers ---------------------------------------------------------------------------------------------
+id_json=$(dn n1 id --json)
+[ "$(jq -r .id <<<"$id_json")" = "$(swarm_id n1)" ] && pass "id --json matches api.json" ||
+    fail "id --json matches api.json" "$id_json"
+[ "$(jq -r '.listen[0]' <<<"$id_json")" = "$(swarm_udp n1)" ] && pass "id --json lists the UDP address" ||
+    fail "id --json lists the UDP address" "$id_json"
+out=$(dn n1 id)
+[[ $out == *"$(swarm_id n1)"* && $out == *"routing table"* ]] && pass "id prints a table" || fail "id prints a table" "$out"
+out=$(dn n2 peers)
+[[ $out == *"$(swarm_id boot)"* && $out == *peers ]] && pass "peers lists the bootstrap node" || fail "peers" "$out"
+
+# --- put / get ------------------------------------------------------------------------------------------------
+out=$(dn n1 put greeting "hello from n1" 2>&1) && [[ $out == stored* ]] && pass "put on n1" || fail "put on n1" "$out"
+out=$(dn n4 get greeting 2>&1)
+[ "$out" = "hello from n1" ] && pass "get on n4 returns n1's value" || fail "get on n4 returns n1's value" "$out"
+out=$(dn n5 get greeting --json | jq -r '.values[0].publisher')
+[ "$out" = "$(swarm_id n1)" ] && pass "get --json names n1 as publisher" || fail "get --json publisher" "$out"
+key=$(printf '%s' greeting | sha256sum | cut -d' ' -f1)
+out=$(dn n3 get "$key" 2>&1)
+[ "$out" = "hello from n1" ] && pass "a 64-hex-digit key is the key itself" || fail "get by hex key" "$out"
+out=$(dn n2 get no-such-key 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"no value found"* ]] && pass "get of a missing key fails clearly" ||
+    fail "get of a missing key" "rc=$rc $out"
+long=$(head -c 3000 /dev/zero | tr '\0' x)
+out=$(dn n2 put big "$long" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"413"* ]] && pass "a value too large is refused (413)" || fail "value too large" "rc=$rc $out"
+
+# --- provide / providers --------------------------------------------------------------------------------------
+out=$(dn n2 provide movie.mp4 2>&1) && pass "provide on n2" || fail "provide on n2" "$out"
+out=$(dn n5 providers movie.mp4 --json | jq -r '.providers[].id')
+[[ $out == *"$(swarm_id n2)"* ]] && pass "providers on n5 finds n2" || fail "providers on n5 finds n2" "$out"
+out=$(dn n3 providers movie.mp4)
+[[ $out == *"$(swarm_udp n2)"* ]] && pass "providers prints n2's address" || fail "providers table" "$out"
+
+# --- find-node ------------------------------------------------------------------------------------------------
+target=$(swarm_id n4)
+out=$(dn n1 find-node "$target" --json | jq -r '.closest[0].id')
+[ "$out" = "$target" ] && pass "find-node from n1 finds n4 first" || fail "find-node finds n4" "$out"
+out=$(dn n1 find-node not-an-id 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"64 hex digits"* ]] && pass "find-node refuses a bad ID" || fail "find-node bad ID" "$out"
+
+# --- the API refuses what it should ---------------------------------------------------------------------------
+api=$(swarm_api n1)
+code=$(curl -s -o /dev/null -w '%{http_code}' "$api/v1/id")
+[ "$code" = 401 ] && pass "API without a token: 401" || fail "API without a token" "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(openssl rand -hex 32)" "$api/v1/id")
+[ "$code" = 401 ] && pass "API with a wrong token: 401" || fail "API with a wrong token" "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$SWARM_DIR/n1/api-token")" "$api/v1/id")
+[ "$code" = 200 ] && pass "API with the token: 200" || fail "API with the token" "$code"
+[ "$(stat -c %a "$SWARM_DIR/n1/api-token")" = 600 ] && pass "api-token has mode 600" || fail "api-token mode"
+cp "$SWARM_DIR/n1/api-token" "$SWARM_DIR/token.saved"
+openssl rand -hex 32 >"$SWARM_DIR/n1/api-token"
+out=$(dn n1 id 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"refused the API token"* ]] && pass "CLI with a wrong token: refused, clearly" ||
+    fail "CLI with a wrong token" "rc=$rc $out"
+cp "$SWARM_DIR/token.saved" "$SWARM_DIR/n1/api-token"
+metrics=$(curl -s "$api/metrics")
+[[ $metrics == *dht_datagrams_in_total* ]] && pass "/metrics serves Prometheus text" || fail "/metrics" "${metrics:0:300}"
+
+# --- no daemon ------------------------------------------------------------------------------------------------
+mkdir -p "$SWARM_DIR/empty"
+out=$(dn empty id 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"no dhtnode daemon is running for data dir"* ]] && pass "no daemon: clear error" ||
+    fail "no daemon" "rc=$rc $out"
+mkdir -p "$SWARM_DIR/stale"
+jq '.pid = 999999999' "$SWARM_DIR/n1/api.json" >"$SWARM_DIR/stale/api.json"
+out=$(dn stale peers 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"has exited"* ]] && pass "stale api.json: clear error" || fail "stale api.json" "rc=$rc $out"
+out=$("$DHTNODE" run --data "$SWARM_DIR/n1" --listen 127.0.0.1:0 --api 127.0.0.1:0 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"another dhtnode daemon"* ]] && pass "a second daemon on the same data dir is refused" ||
+    fail "second daemon on the same data dir" "rc=$rc $out"
+
+# --- SIGTERM, then a restart from the persisted table ---------------------------------------------------------
+N3_UDP=$(swarm_udp n3)
+swarm_stop n3 TERM; rc=$?
+[ $rc -eq 0 ] && pass "n3 exits 0 on SIGTERM" || fail "n3 exits 0 on SIGTERM" "status $rc; $(tail -n 5 "$SWARM_DIR/n3.log")"
+[ ! -e "$SWARM_DIR/n3/api.json" ] && pass "n3 removed api.json" || fail "n3 removed api.json"
+contacts=$(jq '.contacts | length' "$SWARM_DIR/n3/state.json" 2>/dev/null)
+[ "${contacts:-0}" -ge 4 ] && pass "n3 wrote state.json with $contacts contacts" || fail "n3 state.json" "$contacts"
+grep -q "shutting down" "$SWARM_DIR/n3.log" && pass "n3 logged a graceful shutdown" || fail "n3 graceful shutdown log"
+swarm_stop boot KILL
+pass "bootstrap node killed"
+
+if swarm_start n3 --listen "$N3_UDP"; then pass "n3 restarts without --bootstrap"; else fail "n3 restarts"; finish; fi
+out=$(dn n3 get greeting 2>&1)
+[ "$out" = "hello from n1" ] && pass "restarted n3 gets the value at once" || fail "restarted n3 get" "$out"
+out=$(dn n3 find-node "$target" --json | jq -r '.closest[0].id')
+[ "$out" = "$target" ] && pass "restarted n3 finds n4 at once" || fail "restarted n3 find-node" "$out"
+grep -q "restored [0-9]* contacts from state.json" "$SWARM_DIR/n3.log" && pass "n3 logged the restored contacts" ||
+    fail "n3 restore log" "$(grep -i restor "$SWARM_DIR/n3.log")"
+n=$(grep -c "no persisted contacts: bootstrapping" "$SWARM_DIR/n3.log")
+[ "$n" -eq 1 ] && pass "n3 bootstrapped only on its first start" || fail "n3 bootstrap count" "$n"
+
+# --- a corrupt state file is moved aside, never fatal ---------------------------------------------------------
+swarm_stop n5 TERM
+echo '{"version": 1, "contacts": [' >"$SWARM_DIR/n5/state.json"
+if swarm_start n5 --bootstrap "$(swarm_udp n1)"; then pass "n5 starts with a corrupt state.json"; else fail "n5 with corrupt state"; fi
+ls "$SWARM_DIR/n5"/state.json.corrupt-* >/dev/null 2>&1 && pass "the corrupt file was moved aside" ||
+    fail "corrupt state moved aside" "$(ls "$SWARM_DIR/n5")"
+grep -q "state file is unreadable" "$SWARM_DIR/n5.log" && pass "the corrupt file was reported in the log" ||
+    fail "corrupt state logged"
+
+# --- everyone stops cleanly -----------------------------------------------------------------------------------
+clean=1
+for name in n1 n2 n3 n4 n5; do swarm_stop "$name" TERM || clean=0; done
+[ $clean = 1 ] && pass "every node exits 0 on SIGTERM" || fail "every node exits 0 on SIGTERM"
+
+finish
