@@ -363,10 +363,19 @@ public struct KademliaInstance: Sendable {
             )
         case .store(let key, let value, let ttl):
             response = .stored(
-                values.store(DHTValue(publisher: sender.id, data: value), under: key, ttl: ttl, now: now)
+                values.store(
+                    DHTValue(publisher: sender.id, data: value),
+                    under: key,
+                    ttl: ttl,
+                    from: address.host,
+                    sourceRecordsElsewhere: providers.count(from: address.host),
+                    now: now
+                )
             )
         case .addProvider(let key):
-            response = .stored(providers.add(sender, for: key, now: now))
+            response = .stored(
+                providers.add(sender, for: key, sourceRecordsElsewhere: values.count(from: address.host), now: now)
+            )
         }
         statistics.requestsAnswered += 1
         directives.append(

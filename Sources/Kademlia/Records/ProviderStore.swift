@@ -19,16 +19,33 @@ public struct ProviderStore: Sendable {
 
     /// Records `provider` for `key` for ``RecordLimits/providerTTL``; a known provider gets a fresh lifetime and
     /// its new address.
-    public mutating func add(_ provider: Contact, for key: RecordKey, now: DHTInstant) -> StoreOutcome {
-        table.insert(
+    ///
+    /// The record counts against the cap of the provider's IP (``RecordLimits/maxRecordsPerSource``): a provider is
+    /// always the node that sent ADD_PROVIDER, from `provider.address`.
+    ///
+    /// - Parameter sourceRecordsElsewhere: records that IP holds in other stores that share the cap (its values).
+    public mutating func add(
+        _ provider: Contact,
+        for key: RecordKey,
+        sourceRecordsElsewhere: Int = 0,
+        now: DHTInstant
+    ) -> StoreOutcome {
+        return table.insert(
             provider,
+            from: provider.address.host,
             under: key,
             expiresAt: now + limits.providerTTL,
             now: now,
             perKeyLimit: limits.maxProvidersPerKey,
+            perSourceLimit: limits.maxRecordsPerSource - sourceRecordsElsewhere,
             totalLimit: limits.maxProviderRecords,
             isSame: { $0.id == provider.id }
         )
+    }
+
+    /// Provider records held for `source` (including expired ones not yet swept).
+    public func count(from source: NodeAddress.Host) -> Int {
+        table.count(from: source)
     }
 
     /// The live providers of `key`, most recently announced last.

@@ -18,6 +18,11 @@ public struct RecordLimits: Hashable, Sendable {
     public var providerTTL: Duration = .seconds(48 * 3600)
     /// How often a provider announces itself again. Default 22 h (as libp2p).
     public var providerRepublishInterval: Duration = .seconds(22 * 3600)
+    /// Values and provider records that one source IP (the host a STORE or ADD_PROVIDER came from, whatever its
+    /// port or node ID: IDs are cheap to make) may have stored on this node at once; past it, stores from that IP
+    /// are rejected with ``StoreRejection/storeFull`` (a dedicated `sourceFull` reason needs a STORED outcome code
+    /// in the datagram codec first). Default 256.
+    public var maxRecordsPerSource: Int = 256
     /// Own values and provided keys kept for republishing. Default 4,096.
     public var maxPublished: Int = 4096
 

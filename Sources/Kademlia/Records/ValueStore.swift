@@ -17,21 +17,38 @@ public struct ValueStore: Sendable {
     /// The number of keys with at least one value.
     public var keyCount: Int { table.keyCount }
 
-    /// Stores `value` under `key` for `ttl`, capped at ``RecordLimits/valueTTL``. A publisher has one value per
-    /// key: storing again replaces it.
-    public mutating func store(_ value: DHTValue, under key: RecordKey, ttl: Duration, now: DHTInstant) -> StoreOutcome
-    {
+    /// Stores `value`, sent from `source`, under `key` for `ttl`, capped at ``RecordLimits/valueTTL``. A publisher
+    /// has one value per key: storing again replaces it.
+    ///
+    /// - Parameters:
+    ///   - source: the IP the STORE came from; it may hold at most ``RecordLimits/maxRecordsPerSource`` records.
+    ///   - sourceRecordsElsewhere: records `source` holds in other stores that share the cap (its provider records).
+    public mutating func store(
+        _ value: DHTValue,
+        under key: RecordKey,
+        ttl: Duration,
+        from source: NodeAddress.Host,
+        sourceRecordsElsewhere: Int = 0,
+        now: DHTInstant
+    ) -> StoreOutcome {
         guard ttl > .zero else { return .rejected(.invalidTTL) }
         guard value.data.count <= limits.maxValueBytes else { return .rejected(.valueTooLarge) }
         return table.insert(
             value,
+            from: source,
             under: key,
             expiresAt: now + min(ttl, limits.valueTTL),
             now: now,
             perKeyLimit: limits.maxValuesPerKey,
+            perSourceLimit: limits.maxRecordsPerSource - sourceRecordsElsewhere,
             totalLimit: limits.maxValues,
             isSame: { $0.publisher == value.publisher }
         )
+    }
+
+    /// Values held that `source` stored (including expired ones not yet swept).
+    public func count(from source: NodeAddress.Host) -> Int {
+        table.count(from: source)
     }
 
     /// The live values under `key`.
