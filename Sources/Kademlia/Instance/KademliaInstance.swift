@@ -100,6 +100,72 @@ public struct KademliaInstance: Sendable {
         routingTable.observe(contact, now: now)
     }
 
+    /// The live records, for persistence: values and provider records held for others with what is left of their
+    /// lifetimes, and our own records with the time to their next republication. Ordered by key (then oldest
+    /// first, values before provider records for our own), so the same state gives the same snapshot.
+    public func recordSnapshot(now: DHTInstant) -> RecordSnapshot {
+        RecordSnapshot(
+            values: values.liveValues(now: now).map {
+                RecordSnapshot.HeldValue(key: $0.key, value: $0.value, source: $0.source, remaining: $0.expiresAt - now)
+            },
+            providers: providers.liveProviders(now: now).map {
+                RecordSnapshot.HeldProvider(key: $0.key, provider: $0.provider, remaining: $0.expiresAt - now)
+            },
+            own: publishedInOrder().map { key, record in
+                let untilRepublish = max(.zero, record.nextRepublish - now)
+                switch record.kind {
+                case .value(let value, let ttl):
+                    return RecordSnapshot.OwnRecord(key: key.key, value: value, ttl: ttl, untilRepublish: untilRepublish)
+                case .provider:
+                    return RecordSnapshot.OwnRecord(
+                        key: key.key,
+                        value: nil,
+                        ttl: configuration.records.providerTTL,
+                        untilRepublish: untilRepublish
+                    )
+                }
+            }
+        )
+    }
+
+    /// Takes back the records of a ``recordSnapshot(now:)`` (of this node, before a restart). Held records go
+    /// through the stores' usual caps and lifetimes; records whose lifetime has run out are skipped. Own records
+    /// are republished by ``tick(now:)`` when due (at once for those that were due already), as if published here.
+    public mutating func restoreRecords(_ snapshot: RecordSnapshot, now: DHTInstant) {
+        for held in snapshot.values where held.remaining > .zero {
+            _ = values.store(
+                held.value,
+                under: held.key,
+                ttl: held.remaining,
+                from: held.source,
+                sourceRecordsElsewhere: providers.count(from: held.source),
+                now: now
+            )
+        }
+        for held in snapshot.providers where held.remaining > .zero {
+            _ = providers.add(
+                held.provider,
+                for: held.key,
+                ttl: held.remaining,
+                sourceRecordsElsewhere: values.count(from: held.provider.address.host),
+                now: now
+            )
+        }
+        for record in snapshot.own {
+            let key = PublishedKey(key: record.key, isProvider: record.value == nil)
+            let interval: Duration
+            let kind: Published.Kind
+            if let value = record.value {
+                interval = configuration.records.valueRepublishInterval
+                kind = .value(value, ttl: record.ttl)
+            } else {
+                interval = configuration.records.providerRepublishInterval
+                kind = .provider
+            }
+            remember(key, kind, interval: interval, firstRepublish: now + max(.zero, record.untilRepublish), now: now)
+        }
+    }
+
     /// Joins the network: asks each seed address for the contacts closest to our ID, then looks up our own ID.
     /// With no seeds, looks up our own ID from the routing table (a restarted node with a persisted table).
     /// With no seeds and an empty table, bootstraps again from the seeds of the last bootstrap.
@@ -312,11 +378,7 @@ public struct KademliaInstance: Sendable {
             guard let id = beginOperation(.refresh, notifies: false, into: &directives) else { break }
             startLookup(id, kind: .findNode, target: target, extraSeeds: [], now: now, into: &directives)
         }
-        // Sorted, so that a run does not depend on the process's hash seed.
-        let due = published.filter { $0.value.nextRepublish <= now }.sorted {
-            ($0.key.key, $0.key.isProvider ? 1 : 0) < ($1.key.key, $1.key.isProvider ? 1 : 0)
-        }
-        for (key, record) in due {
+        for (key, record) in publishedInOrder(dueBy: now) {
             let kind: Operation.Kind
             switch record.kind {
             case .value(let value, let ttl): kind = .put(key.key, value, ttl)
@@ -737,9 +799,23 @@ public struct KademliaInstance: Sendable {
         if pending.isEmpty, pending.capacity > 16 { pending = [:] }
     }
 
-    private mutating func remember(_ key: PublishedKey, _ kind: Published.Kind, interval: Duration, now: DHTInstant) {
+    /// Keeps an own record for republishing, first at `firstRepublish` (default: one `interval` from now).
+    private mutating func remember(
+        _ key: PublishedKey,
+        _ kind: Published.Kind,
+        interval: Duration,
+        firstRepublish: DHTInstant? = nil,
+        now: DHTInstant
+    ) {
         guard published[key] != nil || published.count < configuration.records.maxPublished else { return }
-        published[key] = Published(kind: kind, interval: interval, nextRepublish: now + interval)
+        published[key] = Published(kind: kind, interval: interval, nextRepublish: firstRepublish ?? now + interval)
+    }
+
+    /// Our own records (those due by `dueBy`, when given) by key, values before provider records: an order that
+    /// does not depend on the process's hash seed.
+    private func publishedInOrder(dueBy: DHTInstant? = nil) -> [(key: PublishedKey, value: Published)] {
+        let chosen = dueBy.map { due in published.filter { $0.value.nextRepublish <= due } } ?? published
+        return chosen.sorted { ($0.key.key, $0.key.isProvider ? 1 : 0) < ($1.key.key, $1.key.isProvider ? 1 : 0) }
     }
 
     // MARK: - Sending

@@ -7,6 +7,14 @@ struct ExpiringRecordTable<Record: Sendable>: Sendable {
         var expiresAt: DHTInstant
     }
 
+    /// A live record with what a snapshot needs to keep it.
+    struct Entry: Sendable {
+        var key: RecordKey
+        var record: Record
+        var source: NodeAddress.Host
+        var expiresAt: DHTInstant
+    }
+
     /// The refusal when a source holds its maximum of records. `StoreRejection.storeFull` (the store is full for
     /// that source) until the datagram codec has an outcome code for a dedicated reason.
     static var sourceFull: StoreRejection { .storeFull }
@@ -72,6 +80,16 @@ struct ExpiringRecordTable<Record: Sendable>: Sendable {
     func live(under key: RecordKey, now: DHTInstant) -> [Record] {
         guard let held = byKey[key] else { return [] }
         return held.filter { $0.expiresAt > now }.map(\.record)
+    }
+
+    /// Every record whose lifetime has not ended, by key, then oldest first (an order that does not depend on the
+    /// process's hash seed).
+    func liveEntries(now: DHTInstant) -> [Entry] {
+        byKey.keys.sorted().flatMap { key in
+            byKey[key, default: []].lazy.filter { $0.expiresAt > now }.map {
+                Entry(key: key, record: $0.record, source: $0.source, expiresAt: $0.expiresAt)
+            }
+        }
     }
 
     /// Drops every record whose lifetime ended; returns how many.

@@ -17,8 +17,8 @@ public struct ProviderStore: Sendable {
     /// The number of keys with at least one provider.
     public var keyCount: Int { table.keyCount }
 
-    /// Records `provider` for `key` for ``RecordLimits/providerTTL``; a known provider gets a fresh lifetime and
-    /// its new address.
+    /// Records `provider` for `key` for `ttl` (default and longest ``RecordLimits/providerTTL``); a known provider
+    /// gets a fresh lifetime and its new address.
     ///
     /// The record counts against the cap of the provider's IP (``RecordLimits/maxRecordsPerSource``): a provider is
     /// always the node that sent ADD_PROVIDER, from `provider.address`.
@@ -27,14 +27,17 @@ public struct ProviderStore: Sendable {
     public mutating func add(
         _ provider: Contact,
         for key: RecordKey,
+        ttl: Duration? = nil,
         sourceRecordsElsewhere: Int = 0,
         now: DHTInstant
     ) -> StoreOutcome {
+        let ttl = min(ttl ?? limits.providerTTL, limits.providerTTL)
+        guard ttl > .zero else { return .rejected(.invalidTTL) }
         return table.insert(
             provider,
             from: provider.address.host,
             under: key,
-            expiresAt: now + limits.providerTTL,
+            expiresAt: now + ttl,
             now: now,
             perKeyLimit: limits.maxProvidersPerKey,
             perSourceLimit: limits.maxRecordsPerSource - sourceRecordsElsewhere,
@@ -51,6 +54,11 @@ public struct ProviderStore: Sendable {
     /// The live providers of `key`, most recently announced last.
     public func providers(for key: RecordKey, now: DHTInstant) -> [Contact] {
         table.live(under: key, now: now)
+    }
+
+    /// Every live provider record with its key and the instant it expires, by key, then oldest first.
+    func liveProviders(now: DHTInstant) -> [(key: RecordKey, provider: Contact, expiresAt: DHTInstant)] {
+        table.liveEntries(now: now).map { ($0.key, $0.record, $0.expiresAt) }
     }
 
     /// Drops every record whose lifetime ended; returns how many.

@@ -56,6 +56,11 @@ public struct ValueStore: Sendable {
         table.live(under: key, now: now)
     }
 
+    /// Every live value with its key, the IP that stored it and the instant it expires, by key, then oldest first.
+    func liveValues(now: DHTInstant) -> [(key: RecordKey, value: DHTValue, source: NodeAddress.Host, expiresAt: DHTInstant)] {
+        table.liveEntries(now: now).map { ($0.key, $0.record, $0.source, $0.expiresAt) }
+    }
+
     /// Drops every value whose lifetime ended; returns how many.
     @discardableResult
     public mutating func expire(now: DHTInstant) -> Int {
