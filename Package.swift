@@ -9,11 +9,20 @@ let package = Package(
         .library(name: "Kademlia", targets: ["Kademlia"]),
         .library(name: "Blocks", targets: ["Blocks"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "DHTNode", targets: ["DHTNode"]),
+        .library(name: "DHTDaemon", targets: ["DHTDaemon"]),
         .executable(name: "dhtnode", targets: ["DHTNodeCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
     ],
     targets: [
         // System libraries, found with pkg-config (Debian: libsodium-dev, libssl-dev).
@@ -52,6 +61,41 @@ let package = Package(
             ]
         ),
 
+        // A DHT node on real UDP sockets: the datagram endpoint (wire, tokens, limits, proofs; sans-I/O) and the
+        // SwiftNIO shell that drives it, behind the public `Node` API.
+        .target(
+            name: "DHTNode",
+            dependencies: [
+                "Kademlia",
+                "DHTCrypto",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
+        // The long-running `dhtnode run` service: persistence, the local control API (Hummingbird), /metrics.
+        .target(
+            name: "DHTDaemon",
+            dependencies: [
+                "DHTNode",
+                "Kademlia",
+                "DHTCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // The `dhtnode` executable.
         .executableTarget(
             name: "DHTNodeCLI",
@@ -60,7 +104,12 @@ let package = Package(
                 "Kademlia",
                 "Blocks",
                 "DHTCrypto",
+                "DHTNode",
+                "DHTDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -68,6 +117,31 @@ let package = Package(
         .testTarget(name: "KademliaTests", dependencies: ["Kademlia"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "DHTCrypto", "CSodium"]),
+        .testTarget(
+            name: "DHTNodeTests",
+            dependencies: [
+                "DHTNode",
+                "Kademlia",
+                "DHTCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "DHTDaemonTests",
+            dependencies: [
+                "DHTDaemon",
+                "DHTNode",
+                "Kademlia",
+                "DHTCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -77,6 +77,14 @@ public struct NodeAddress: Hashable, Sendable {
         return nil
     }
 
+    /// Whether the host is a loopback address: 127.0.0.0/8 or ::1.
+    public var isLoopback: Bool {
+        switch host {
+        case .ipv4(let address): address >> 24 == 127
+        case .ipv6(let high, let low): high == 0 && low == 1
+        }
+    }
+
     /// Whether both addresses are in the same network prefix (for IP-diversity limits):
     /// the first `ipv4Bits` bits of two IPv4 hosts, the first `ipv6Bits` bits of two IPv6 hosts.
     public func sharesNetwork(with other: NodeAddress, ipv4Bits: Int, ipv6Bits: Int) -> Bool {

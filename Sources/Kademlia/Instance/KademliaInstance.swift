@@ -36,7 +36,7 @@ public struct KademliaInstance: Sendable {
 
     private var random: SeededRandom
     private var networkRTT = RTTEstimate()
-    private var pending: [TransactionID: PendingRequest] = [:]
+    private(set) var pending: [TransactionID: PendingRequest] = [:]
     private var operations: [OperationID: Operation] = [:]
     private var lookups: [OperationID: Lookup] = [:]
     private var verifying: Set<NodeID> = []

@@ -15,9 +15,8 @@ struct ExpiringRecordTable<Record: Sendable>: Sendable {
         var expiresAt: DHTInstant
     }
 
-    /// The refusal when a source holds its maximum of records. `StoreRejection.storeFull` (the store is full for
-    /// that source) until the datagram codec has an outcome code for a dedicated reason.
-    static var sourceFull: StoreRejection { .storeFull }
+    /// The refusal when a source holds its maximum of records.
+    static var sourceFull: StoreRejection { .sourceFull }
 
     private var byKey: [RecordKey: [Held]] = [:]
     /// Records held per source IP, including expired ones not yet swept; a source with none has no entry.

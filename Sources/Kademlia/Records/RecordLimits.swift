@@ -20,8 +20,7 @@ public struct RecordLimits: Hashable, Sendable {
     public var providerRepublishInterval: Duration = .seconds(22 * 3600)
     /// Values and provider records that one source IP (the host a STORE or ADD_PROVIDER came from, whatever its
     /// port or node ID: IDs are cheap to make) may have stored on this node at once; past it, stores from that IP
-    /// are rejected with ``StoreRejection/storeFull`` (a dedicated `sourceFull` reason needs a STORED outcome code
-    /// in the datagram codec first). Default 256.
+    /// are rejected with ``StoreRejection/sourceFull``. Default 256.
     public var maxRecordsPerSource: Int = 256
     /// Own values and provided keys kept for republishing. Default 4,096.
     public var maxPublished: Int = 4096
@@ -56,4 +55,6 @@ public enum StoreRejection: Hashable, Sendable {
     case storeFull
     /// The requested lifetime is zero or negative.
     case invalidTTL
+    /// The sending IP holds the maximum number of records on this node (``RecordLimits/maxRecordsPerSource``).
+    case sourceFull
 }

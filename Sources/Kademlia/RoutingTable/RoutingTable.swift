@@ -295,6 +295,7 @@ public struct RoutingTable: Sendable {
 
     private func violatesIPDiversity(_ contact: Contact, in index: Int, ignoring ignored: NodeID? = nil) -> Bool {
         guard let limit = configuration.ipDiversity, index < buckets.count else { return false }
+        if limit.exemptsLoopback, contact.address.isLoopback { return false }
         var same = 0
         for entry in buckets[index].entries
         where entry.contact.id != contact.id && entry.contact.id != ignored

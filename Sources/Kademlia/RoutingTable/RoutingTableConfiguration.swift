@@ -27,6 +27,9 @@ public struct IPDiversityLimit: Hashable, Sendable {
     public var ipv4PrefixLength: Int = 24
     /// The IPv6 prefix length that makes "one network". Default 64.
     public var ipv6PrefixLength: Int = 64
+    /// Loopback contacts (127.0.0.0/8, ::1) are not limited: only processes on this host can use those addresses,
+    /// so a swarm of local nodes (tests, the demo) is not one attacker. Default true.
+    public var exemptsLoopback: Bool = true
 
     /// 2 contacts per /24 (IPv4) or /64 (IPv6).
     public init() {}

@@ -32,11 +32,12 @@ extension DHTDatagram {
             let typeByte = try uint8(.type)
             guard let type = DHTMessageType(rawValue: typeByte) else { throw .unknownType(typeByte) }
             let flags = try uint8(.flags)
-            guard flags == 0 else { throw .unknownFlags(flags) }
+            guard flags & ~DHTDatagram.paddedFlag == 0 else { throw .unknownFlags(flags) }
             let transactionID = TransactionID(rawValue: try uint64(.transactionID))
             let senderKey = try bytes(DHTDatagram.senderKeyByteCount, .senderKey)
 
             var token: [UInt8] = []
+            var signature: [UInt8] = []
             let body: KademliaMessage.Body
             switch type {
             case .ping:
@@ -58,6 +59,7 @@ extension DHTDatagram {
                 token = try writeToken()
                 body = .request(.addProvider(key))
             case .pong:
+                signature = try bytes(DHTDatagram.signatureByteCount, .signature)
                 body = .response(.pong)
             case .nodes:
                 token = try writeToken()
@@ -77,8 +79,22 @@ extension DHTDatagram {
                 }
                 body = .response(.stored(outcome))
             }
+            var padding = 0
+            if flags & DHTDatagram.paddedFlag != 0 {
+                guard reader.remaining > 0 else { throw .emptyPadding(offset: reader.offset) }
+                let start = reader.offset
+                padding = reader.remaining
+                if let nonZero = reader.skipZeros() { throw .nonZeroPadding(offset: start + nonZero) }
+            }
             guard reader.remaining == 0 else { throw .trailingBytes(reader.remaining, offset: reader.offset) }
-            return DHTDatagram(transactionID: transactionID, senderKey: senderKey, body: body, writeToken: token)
+            return DHTDatagram(
+                transactionID: transactionID,
+                senderKey: senderKey,
+                body: body,
+                writeToken: token,
+                signature: signature,
+                paddingByteCount: padding
+            )
         }
 
         mutating func writeToken() throws(DHTDatagramError) -> [UInt8] {

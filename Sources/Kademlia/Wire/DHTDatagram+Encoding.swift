@@ -8,6 +8,7 @@ extension DHTDatagram {
         case .rejected(.keyFull): 0x11
         case .rejected(.storeFull): 0x12
         case .rejected(.invalidTTL): 0x13
+        case .rejected(.sourceFull): 0x14
         }
     }
 
@@ -20,6 +21,7 @@ extension DHTDatagram {
         case 0x11: .rejected(.keyFull)
         case 0x12: .rejected(.storeFull)
         case 0x13: .rejected(.invalidTTL)
+        case 0x14: .rejected(.sourceFull)
         default: nil
         }
     }
@@ -56,6 +58,7 @@ extension DHTDatagram {
     /// Checks what cutting cannot fix.
     private func validateForEncoding() throws(DHTDatagramEncodingError) {
         guard senderKey.count == Self.senderKeyByteCount else { throw .senderKeyLength(senderKey.count) }
+        if type == .pong, signature.count != Self.signatureByteCount { throw .signatureLength(signature.count) }
         if type.carriesWriteToken, writeToken.count > Self.maxWriteTokenByteCount {
             throw .writeTokenTooLong(writeToken.count)
         }
@@ -84,7 +87,7 @@ extension DHTDatagram {
         var writer = DHTWireWriter(capacity: byteCount)
         writer.writeUInt8(Self.version)
         writer.writeUInt8(type.rawValue)
-        writer.writeUInt8(0)  // flags: none defined in version 1
+        writer.writeUInt8(paddingByteCount > 0 ? Self.paddedFlag : 0)
         writer.writeUInt64(transactionID.rawValue)
         writer.writeBytes(senderKey)
 
@@ -130,7 +133,7 @@ extension DHTDatagram {
         case .response(let response):
             switch response {
             case .pong:
-                break
+                writer.writeBytes(signature)
             case .nodes(let contacts):
                 putToken()
                 writeContacts(contacts)
@@ -149,6 +152,7 @@ extension DHTDatagram {
                 writer.writeUInt8(Self.outcomeCode(outcome))
             }
         }
+        if paddingByteCount > 0 { writer.writeZeros(paddingByteCount) }
         return writer.bytes
     }
 }

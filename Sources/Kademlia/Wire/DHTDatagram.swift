@@ -16,6 +16,12 @@ public struct DHTDatagram: Sendable, Equatable {
     public static let senderKeyByteCount = 32
     /// Longest write token.
     public static let maxWriteTokenByteCount = 32
+    /// Length of the Ed25519 signature in a `PONG`.
+    public static let signatureByteCount = 64
+    /// The flag bit that says zero bytes of padding follow the body (docs/PROTOCOL.md, "Amplification").
+    public static let paddedFlag: UInt8 = 0x01
+    /// What a `PONG` signs, before the transaction ID and the requester's key.
+    public static let pongSignatureContext = Array("swift-dht pong v1".utf8)
     /// Most contacts in one list (k).
     public static let maxContacts = 20
     /// Most values in one `VALUES` reply (the default values per key).
@@ -32,25 +38,60 @@ public struct DHTDatagram: Sendable, Equatable {
     /// The write token (0–32 opaque bytes; empty when there is none). `NODES` and `PROVIDERS` hand one out, and
     /// `STORE` and `ADD_PROVIDER` present it; other types have no token field, and encode without it.
     public var writeToken: [UInt8]
+    /// A `PONG`'s Ed25519 signature (64 bytes) over ``pongChallenge(transactionID:requesterKey:)``: proof that the
+    /// holder of ``senderKey`` answered this very request. Empty for other types, which carry none.
+    public var signature: [UInt8]
+    /// Zero bytes after the body (0 for none). A requester pads so that a node that does not know it yet may
+    /// answer in full within the amplification limit; the `PADDED` flag says they are there.
+    public var paddingByteCount: Int
 
     /// Creates a datagram.
-    public init(transactionID: TransactionID, senderKey: [UInt8], body: KademliaMessage.Body, writeToken: [UInt8] = [])
-    {
+    public init(
+        transactionID: TransactionID,
+        senderKey: [UInt8],
+        body: KademliaMessage.Body,
+        writeToken: [UInt8] = [],
+        signature: [UInt8] = [],
+        paddingByteCount: Int = 0
+    ) {
         self.transactionID = transactionID
         self.senderKey = senderKey
         self.body = body
         self.writeToken = writeToken
+        self.signature = signature
+        self.paddingByteCount = paddingByteCount
     }
 
     /// Wraps a core message for sending with the sender's public key. The message's `sender` is not sent: the
     /// receiver derives it from `senderKey`, which must be the key whose SHA-256 is that ID.
-    public init(_ message: KademliaMessage, senderKey: [UInt8], writeToken: [UInt8] = []) {
+    public init(
+        _ message: KademliaMessage,
+        senderKey: [UInt8],
+        writeToken: [UInt8] = [],
+        signature: [UInt8] = [],
+        paddingByteCount: Int = 0
+    ) {
         self.init(
             transactionID: message.transactionID,
             senderKey: senderKey,
             body: message.body,
-            writeToken: writeToken
+            writeToken: writeToken,
+            signature: signature,
+            paddingByteCount: paddingByteCount
         )
+    }
+
+    /// The bytes a `PONG` signs: ``pongSignatureContext``, the transaction ID (8 bytes, big-endian) and the
+    /// requester's public key. The transaction ID is 64 random bits the responder could not know before our
+    /// `PING`, so a valid signature proves that the key's holder answered it.
+    public static func pongChallenge(transactionID: TransactionID, requesterKey: [UInt8]) -> [UInt8] {
+        var bytes = pongSignatureContext
+        bytes.reserveCapacity(bytes.count + 8 + requesterKey.count)
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: transactionID.rawValue >> UInt64(shift)))
+        }
+        bytes.append(contentsOf: requesterKey)
+        return bytes
     }
 
     /// The message type byte of ``body``.
@@ -64,10 +105,11 @@ public struct DHTDatagram: Sendable, Equatable {
         KademliaMessage(transactionID: transactionID, sender: senderID, body: body)
     }
 
-    /// Equal when the transaction ID, sender key, body and write token are equal.
+    /// Equal when the transaction ID, sender key, body, write token, signature and padding are equal.
     public static func == (lhs: DHTDatagram, rhs: DHTDatagram) -> Bool {
         guard lhs.transactionID == rhs.transactionID, lhs.senderKey == rhs.senderKey,
-            lhs.writeToken == rhs.writeToken
+            lhs.writeToken == rhs.writeToken, lhs.signature == rhs.signature,
+            lhs.paddingByteCount == rhs.paddingByteCount
         else { return false }
         switch (lhs.body, rhs.body) {
         case (.request(let a), .request(let b)): return a == b
@@ -127,6 +169,8 @@ extension DHTDatagram {
     public func fitted(maxByteCount: Int = DHTDatagram.maxByteCount) -> DHTDatagram {
         var copy = self
         if !type.carriesWriteToken { copy.writeToken = [] }
+        if case .response = body { copy.paddingByteCount = 0 }
+        copy.paddingByteCount = max(0, min(copy.paddingByteCount, maxByteCount - (copy.byteCount - copy.paddingByteCount)))
         let token = 1 + copy.writeToken.count
         let header = Self.headerByteCount
         switch body {
@@ -181,7 +225,7 @@ extension DHTDatagram {
             }
         case .response(let response):
             switch response {
-            case .pong: bodyBytes = 0
+            case .pong: bodyBytes = Self.signatureByteCount
             case .nodes(let contacts): bodyBytes = 1 + contacts.reduce(0) { $0 + Self.byteCount(of: $1) }
             case .values(let values): bodyBytes = 1 + values.reduce(0) { $0 + Self.byteCount(of: $1) }
             case .providers(let providers, let closer):
@@ -189,6 +233,6 @@ extension DHTDatagram {
             case .stored: bodyBytes = 1
             }
         }
-        return Self.headerByteCount + token + bodyBytes
+        return Self.headerByteCount + token + bodyBytes + max(0, paddingByteCount)
     }
 }

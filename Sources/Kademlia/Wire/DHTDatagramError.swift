@@ -29,6 +29,10 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
     case unknownStoreOutcome(UInt8, offset: Int)
     /// This many bytes follow the end of the message, starting at `offset`.
     case trailingBytes(Int, offset: Int)
+    /// The `PADDED` flag is set but nothing follows the body (at `offset`).
+    case emptyPadding(offset: Int)
+    /// A padding byte at `offset` is not zero.
+    case nonZeroPadding(offset: Int)
 
     /// The offset of the byte where the problem starts.
     public var offset: Int {
@@ -40,7 +44,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .unknownFlags: 2
         case .tokenTooLong(_, let offset), .tooManyContacts(_, let offset), .tooManyValues(_, let offset),
             .badAddressFamily(_, let offset), .zeroPort(let offset), .valueTooLarge(_, let offset),
-            .unknownStoreOutcome(_, let offset), .trailingBytes(_, let offset):
+            .unknownStoreOutcome(_, let offset), .trailingBytes(_, let offset), .emptyPadding(let offset),
+            .nonZeroPadding(let offset):
             offset
         }
     }
@@ -61,6 +66,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .valueTooLarge: "value-too-large"
         case .unknownStoreOutcome: "unknown-store-outcome"
         case .trailingBytes: "trailing-bytes"
+        case .emptyPadding: "empty-padding"
+        case .nonZeroPadding: "non-zero-padding"
         }
     }
 
@@ -84,6 +91,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
             what = "value of \(length) bytes (at most \(DHTDatagram.maxValueByteCount))"
         case .unknownStoreOutcome(let code, _): what = "unknown store outcome 0x\(String(code, radix: 16))"
         case .trailingBytes(let count, _): what = "\(count) bytes after the end of the message"
+        case .emptyPadding: what = "PADDED flag without padding"
+        case .nonZeroPadding: what = "padding byte is not zero"
         }
         return "\(what) at offset \(offset)"
     }
@@ -99,6 +108,8 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
     case valueTooLarge(Int)
     /// A contact has port 0.
     case zeroPort(Contact)
+    /// A `PONG` without a 64-byte signature (the length is attached).
+    case signatureLength(Int)
 
     /// What is wrong.
     public var description: String {
@@ -108,6 +119,7 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
             "write token is \(count) bytes, at most \(DHTDatagram.maxWriteTokenByteCount)"
         case .valueTooLarge(let count): "value is \(count) bytes, at most \(DHTDatagram.maxValueByteCount)"
         case .zeroPort(let contact): "contact \(contact.id) has port 0"
+        case .signatureLength(let count): "PONG signature is \(count) bytes, expected 64"
         }
     }
 }

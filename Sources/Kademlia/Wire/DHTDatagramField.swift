@@ -40,4 +40,5 @@ public enum DHTDatagramField: String, Hashable, Sendable, CaseIterable {
     case port
     /// The outcome byte of `STORED`.
     case storeOutcome = "store outcome"
+    case signature
 }

@@ -32,6 +32,14 @@ struct DHTWireReader {
     }
 
     /// Reads `count` bytes (`count` ≥ 0).
+    /// Consumes every remaining byte; returns the offset (from where it started) of the first one that is not
+    /// zero, or `nil` when all are zero.
+    mutating func skipZeros() -> Int? {
+        let start = offset
+        offset = bytes.count
+        return bytes[start...].firstIndex { $0 != 0 }.map { $0 - start }
+    }
+
     mutating func readBytes(_ count: Int) -> [UInt8]? {
         guard count >= 0, remaining >= count else { return nil }
         defer { offset += count }

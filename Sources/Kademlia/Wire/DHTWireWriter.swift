@@ -27,6 +27,10 @@ struct DHTWireWriter {
         bytes.append(contentsOf: value)
     }
 
+    mutating func writeZeros(_ count: Int) {
+        bytes.append(contentsOf: repeatElement(0, count: count))
+    }
+
     mutating func writeNodeID(_ id: NodeID) {
         writeUInt64(id.w0)
         writeUInt64(id.w1)

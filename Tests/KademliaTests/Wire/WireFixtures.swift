@@ -36,11 +36,21 @@ enum WireFixtures {
     static func datagram(
         _ body: KademliaMessage.Body,
         token: [UInt8] = [],
-        tx: UInt64 = 0x0123_4567_89ab_cdef
+        tx: UInt64 = 0x0123_4567_89ab_cdef,
+        padding: Int = 0
     )
         -> DHTDatagram
     {
-        DHTDatagram(transactionID: TransactionID(rawValue: tx), senderKey: key(0x5a), body: body, writeToken: token)
+        var signature: [UInt8] = []
+        if case .response(.pong) = body { signature = (0..<64).map { UInt8($0 ^ 0xa5) } }
+        return DHTDatagram(
+            transactionID: TransactionID(rawValue: tx),
+            senderKey: key(0x5a),
+            body: body,
+            writeToken: token,
+            signature: signature,
+            paddingByteCount: padding
+        )
     }
 
     /// At least one datagram of every message type, including edge cases (empty lists, 20 contacts, a 1,024-byte
@@ -50,6 +60,9 @@ enum WireFixtures {
         let token = [UInt8](0..<32)
         return [
             datagram(.request(.ping)),
+            datagram(.request(.findNode(id(0x33))), padding: 1),
+            datagram(.request(.findNode(id(0x33))), padding: 427 - 75),
+            datagram(.request(.getProviders(id(0x55))), padding: 1280 - 75),
             datagram(.request(.findNode(id(0x33)))),
             datagram(.request(.findValue(id(0x44)))),
             datagram(.request(.getProviders(id(0x55)))),
@@ -76,6 +89,7 @@ enum WireFixtures {
             datagram(.response(.stored(.rejected(.keyFull)))),
             datagram(.response(.stored(.rejected(.storeFull)))),
             datagram(.response(.stored(.rejected(.invalidTTL)))),
+            datagram(.response(.stored(.rejected(.sourceFull)))),
         ]
     }
 }

@@ -1,0 +1,262 @@
+import DHTCrypto
+import Kademlia
+
+/// The node's sans-I/O network layer: bytes in, bytes out, around a `KademliaInstance`.
+///
+/// It owns everything between a UDP payload and the core's typed messages (docs/PROTOCOL.md):
+/// - decoding and encoding (``DHTDatagram``), with every rejected datagram counted by ``DropReason``;
+/// - the global inbound budget and the per-source request rate (``InboundRateLimiter``);
+/// - replay detection of requests (sender key and transaction ID);
+/// - PONG signatures: every PONG we send signs the requester's challenge, every PONG we get is verified before
+///   the core sees it, so a contact enters the routing table only after proving its key (``ContactAdmission``);
+/// - answers from the wrong key are dropped;
+/// - write tokens: handed out in `NODES` and `PROVIDERS`, required on `STORE` and `ADD_PROVIDER`;
+/// - amplification: a reply to an address that has not proven itself is cut to 3× its request;
+/// - transaction IDs on the wire are a keyed permutation of the core's (``TransactionIDCipher``).
+///
+/// Like the core it never reads a clock or touches a socket: the shell passes `now` and performs the
+/// ``EndpointOutput``s. Every table it keeps is capped by ``AbuseLimits``.
+public struct DatagramEndpoint: Sendable {
+    /// The Kademlia core.
+    public private(set) var core: KademliaInstance
+    /// Datagram counters (routing-table and record figures are read from ``core``).
+    public private(set) var statistics = NodeStatistics()
+
+    private let identity: NodeIdentity
+    private let senderKey: [UInt8]
+    private let limits: AbuseLimits
+    private let padsLookupRequests: Bool
+    private let transactionIDs: TransactionIDCipher
+    private var writeTokens: WriteTokenAuthority
+    private var rateLimiter: InboundRateLimiter
+    private var replays: ReplayFilter
+    /// Addresses that answered a request of ours (the value is when).
+    private var provenAddresses: BoundedRecencyMap<NodeAddress, DHTInstant>
+    /// Write tokens other nodes gave us, by their address.
+    private var heldWriteTokens: BoundedRecencyMap<NodeAddress, [UInt8]>
+
+    /// The bytes a lookup request is padded to: a full `NODES` reply is at most 3× this.
+    public static let paddedLookupRequestByteCount = (DHTDatagram.maxByteCount + 2) / 3
+
+    /// Creates an endpoint for `identity`.
+    public init(
+        identity: NodeIdentity,
+        configuration: KademliaConfiguration,
+        limits: AbuseLimits = AbuseLimits(),
+        padsLookupRequests: Bool = true,
+        secrets: EndpointSecrets,
+        now: DHTInstant
+    ) {
+        self.identity = identity
+        self.senderKey = identity.publicKey.bytes
+        self.limits = limits
+        self.padsLookupRequests = padsLookupRequests
+        self.core = KademliaInstance(
+            localID: NodeID(publicKeyBytes: identity.publicKey.bytes),
+            configuration: configuration,
+            seed: secrets.coreSeed,
+            now: now
+        )
+        self.transactionIDs = TransactionIDCipher(key: secrets.transactionIDKey)
+        self.writeTokens = WriteTokenAuthority(masterSecret: secrets.writeTokenSecret, rotation: limits.writeTokenRotation)
+        self.rateLimiter = InboundRateLimiter(limits: limits, now: now)
+        self.replays = ReplayFilter(limits: limits)
+        self.provenAddresses = BoundedRecencyMap(capacity: max(1, limits.provenAddresses))
+        self.heldWriteTokens = BoundedRecencyMap(capacity: max(1, limits.rememberedWriteTokens))
+    }
+
+    // MARK: - Events
+
+    /// Takes one received datagram.
+    public mutating func receive(_ bytes: [UInt8], from address: NodeAddress, now: DHTInstant) -> [EndpointOutput] {
+        statistics.datagramsIn += 1
+        guard rateLimiter.admitDatagram(now: now) else { return drop(.globalRateLimited) }
+        let datagram: DHTDatagram
+        do {
+            datagram = try DHTDatagram(decoding: bytes)
+        } catch {
+            return drop(Self.reason(for: error))
+        }
+        guard datagram.senderKey != senderKey else { return drop(.fromSelf) }
+        switch datagram.body {
+        case .request(let request):
+            return receiveRequest(request, datagram, byteCount: bytes.count, from: address, now: now)
+        case .response:
+            return receiveResponse(datagram, from: address, now: now)
+        }
+    }
+
+    /// Takes the timeout of a request (the ID the output named).
+    public mutating func handleTimeout(_ transactionID: TransactionID, now: DHTInstant) -> [EndpointOutput] {
+        translate(core.handleTimeout(transactionID, now: now), now: now)
+    }
+
+    /// Runs the core's maintenance.
+    public mutating func tick(now: DHTInstant) -> [EndpointOutput] {
+        provenAddresses.removeOldest { now - $0 > .seconds(3600) }
+        return translate(core.tick(now: now), now: now)
+    }
+
+    /// Runs a command of the core (`findNode`, `put`, `bootstrap`, ...) and encodes what it sends.
+    public mutating func perform(
+        _ command: (inout KademliaInstance) -> (OperationID, [KademliaDirective]),
+        now: DHTInstant
+    ) -> (OperationID, [EndpointOutput]) {
+        let (id, directives) = command(&core)
+        return (id, translate(directives, now: now))
+    }
+
+    /// Runs a command of the core that returns only directives (`start`).
+    public mutating func perform(
+        _ command: (inout KademliaInstance) -> [KademliaDirective],
+        now: DHTInstant
+    ) -> [EndpointOutput] {
+        translate(command(&core), now: now)
+    }
+
+    /// Changes the core without sending anything (restoring contacts and records).
+    public mutating func update(_ change: (inout KademliaInstance) -> Void) {
+        change(&core)
+    }
+
+    /// Source IPs the rate limiter tracks (at most ``AbuseLimits/trackedSources``).
+    public var trackedSourceCount: Int { rateLimiter.trackedSourceCount }
+
+    /// Whether `address` has answered a request of ours (so replies to it need no amplification limit).
+    public func isProven(_ address: NodeAddress) -> Bool {
+        provenAddresses[address] != nil
+    }
+
+    // MARK: - Requests
+
+    private mutating func receiveRequest(
+        _ request: KademliaRequest,
+        _ datagram: DHTDatagram,
+        byteCount: Int,
+        from address: NodeAddress,
+        now: DHTInstant
+    ) -> [EndpointOutput] {
+        guard rateLimiter.admitRequest(from: address.host, now: now) else { return drop(.sourceRateLimited) }
+        switch request {
+        case .store, .addProvider:
+            guard writeTokens.isValid(datagram.writeToken, for: address, now: now) else { return drop(.badToken) }
+        default:
+            break
+        }
+        guard replays.admit(senderKey: datagram.senderKey, transactionID: datagram.transactionID, now: now) else {
+            return drop(.replayed)
+        }
+        statistics.requestsAnswered += 1
+        let directives = core.handleMessage(datagram.message, from: address, now: now)
+        let replyLimit = isProven(address) ? DHTDatagram.maxByteCount : limits.amplificationFactor * byteCount
+        return translate(directives, now: now, requester: datagram.senderKey, replyLimit: replyLimit)
+    }
+
+    // MARK: - Responses
+
+    private mutating func receiveResponse(
+        _ datagram: DHTDatagram,
+        from address: NodeAddress,
+        now: DHTInstant
+    ) -> [EndpointOutput] {
+        var message = datagram.message
+        message.transactionID = transactionIDs.decrypt(datagram.transactionID)
+        guard let expected = core.expectedAnswer(to: message.transactionID), expected.address == address else {
+            return drop(.unmatchedResponse)
+        }
+        if let expectedID = expected.nodeID, expectedID != message.sender { return drop(.wrongKey) }
+        if case .response(.pong) = datagram.body {
+            let challenge = DHTDatagram.pongChallenge(transactionID: datagram.transactionID, requesterKey: senderKey)
+            guard let key = try? Ed25519PublicKey(bytes: datagram.senderKey),
+                key.isValidSignature(datagram.signature, for: challenge)
+            else { return drop(.badSignature) }
+        }
+        if datagram.type.carriesWriteToken, !datagram.writeToken.isEmpty {
+            heldWriteTokens.insert(datagram.writeToken, for: address)
+        }
+        provenAddresses.insert(now, for: address)
+        return translate(core.handleMessage(message, from: address, now: now), now: now)
+    }
+
+    // MARK: - Output
+
+    /// Turns the core's directives into outputs, encoding every message.
+    private mutating func translate(
+        _ directives: [KademliaDirective],
+        now: DHTInstant,
+        requester: [UInt8] = [],
+        replyLimit: Int = DHTDatagram.maxByteCount
+    ) -> [EndpointOutput] {
+        var outputs: [EndpointOutput] = []
+        outputs.reserveCapacity(directives.count)
+        for directive in directives {
+            switch directive {
+            case .send(let message, let address):
+                if let bytes = encode(message, to: address, now: now, requester: requester, replyLimit: replyLimit) {
+                    statistics.datagramsOut += 1
+                    outputs.append(.datagram(bytes, to: address))
+                }
+            case .scheduleTimeout(let id, let at):
+                outputs.append(.scheduleTimeout(id, at: at))
+            case .scheduleTick(let at):
+                outputs.append(.scheduleTick(at: at))
+            case .completed(let id, let result):
+                outputs.append(.completed(id, result))
+            }
+        }
+        return outputs
+    }
+
+    private mutating func encode(
+        _ message: KademliaMessage,
+        to address: NodeAddress,
+        now: DHTInstant,
+        requester: [UInt8],
+        replyLimit: Int
+    ) -> [UInt8]? {
+        var datagram = DHTDatagram(message, senderKey: senderKey)
+        var limit = DHTDatagram.maxByteCount
+        switch message.body {
+        case .request(let request):
+            datagram.transactionID = transactionIDs.encrypt(message.transactionID)
+            switch request {
+            case .store, .addProvider:
+                datagram.writeToken = heldWriteTokens[address] ?? []
+            case .findNode, .findValue, .getProviders:
+                if padsLookupRequests {
+                    datagram.paddingByteCount = max(0, Self.paddedLookupRequestByteCount - datagram.byteCount)
+                }
+            case .ping:
+                break
+            }
+        case .response(let response):
+            limit = min(limit, replyLimit)
+            switch response {
+            case .pong:
+                datagram.signature = identity.sign(
+                    DHTDatagram.pongChallenge(transactionID: message.transactionID, requesterKey: requester)
+                )
+            case .nodes, .providers:
+                datagram.writeToken = writeTokens.token(for: address, now: now)
+            case .values, .stored:
+                break
+            }
+            if datagram.byteCount > limit { statistics.repliesCutForAmplification += 1 }
+        }
+        return try? datagram.encoded(maxByteCount: limit)
+    }
+
+    private mutating func drop(_ reason: DropReason) -> [EndpointOutput] {
+        statistics.dropped[reason, default: 0] += 1
+        return []
+    }
+
+    private static func reason(for error: DHTDatagramError) -> DropReason {
+        switch error {
+        case .tooLarge: .oversized
+        case .truncated: .truncated
+        case .unsupportedVersion: .wrongVersion
+        default: .malformed
+        }
+    }
+}

@@ -1,0 +1,300 @@
+import DHTCrypto
+import Kademlia
+import Logging
+import NIOCore
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// A DHT node on UDP: the public API an app embeds.
+///
+/// A `Node` owns one UDP socket per listen address, all served by one SwiftNIO event loop that runs the node's
+/// sans-I/O core (``DatagramEndpoint`` around a `KademliaInstance`). Every method is safe to call from any task;
+/// each hops onto that loop, starts an operation in the core, and resumes when the core reports its end.
+///
+/// ```swift
+/// let node = Node(configuration: NodeConfiguration(identity: .generate(), bootstrapAddresses: [seed]))
+/// try await node.start()
+/// try await node.put(Array("hello".utf8), under: NodeID(naming: "greeting"))
+/// let values = try await node.get(NodeID(naming: "greeting"))
+/// await node.stop()
+/// ```
+public final class Node: Sendable {
+    /// The configuration the node was created with.
+    public let configuration: NodeConfiguration
+    /// The node's ID: SHA-256 of its public key.
+    public let id: NodeID
+    /// The node's public key, sent in every datagram.
+    public var publicKey: Ed25519PublicKey { configuration.identity.publicKey }
+
+    private let runtime: NodeRuntime
+    private let logger: Logger
+    private let state = NIOLockedValueBox(LifecycleState())
+
+    private struct LifecycleState {
+        var started = false
+        var channels: [any Channel] = []
+        var addresses: [NodeAddress] = []
+    }
+
+    /// Socket read batch: datagrams per `recvmmsg`.
+    static let vectorReadCount = 32
+    /// Bytes per datagram slot in a read batch: more than the 1,280-byte limit, so oversized datagrams are seen
+    /// (and counted) rather than cut.
+    static let readSlotByteCount = 2048
+
+    /// Creates a node; nothing is bound until ``start()``.
+    public init(
+        configuration: NodeConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "dht.node"),
+        secrets: EndpointSecrets = .random()
+    ) {
+        var configuration = configuration
+        configuration.kademlia.admission = .afterPong
+        self.configuration = configuration
+        self.id = NodeID(publicKeyBytes: configuration.identity.publicKey.bytes)
+        self.logger = logger
+        let endpoint = DatagramEndpoint(
+            identity: configuration.identity,
+            configuration: configuration.kademlia,
+            limits: configuration.limits,
+            padsLookupRequests: configuration.padsLookupRequests,
+            secrets: secrets,
+            now: NodeRuntime.now()
+        )
+        self.runtime = NodeRuntime(endpoint: endpoint, eventLoop: eventLoopGroup.next(), logger: logger)
+    }
+
+    /// The addresses the node listens on, with the ports the system picked for port 0. Empty before ``start()``.
+    public var listeningAddresses: [NodeAddress] { state.withLockedValue { $0.addresses } }
+
+    /// Binds every listen address, restores the persisted state, and joins the network through the bootstrap
+    /// addresses when the routing table is empty. Returns once the sockets are bound; joining goes on in the
+    /// background (``bootstrap(from:)`` waits for it).
+    ///
+    /// - Throws: ``NodeError/bindFailed(_:_:)`` when an address cannot be bound (no socket stays open).
+    public func start() async throws {
+        try state.withLockedValue { state in
+            guard !state.started else { throw NodeError.alreadyStarted }
+            state.started = true
+        }
+        guard !configuration.listenAddresses.isEmpty else { throw NodeError.noListenAddress }
+        var channels: [any Channel] = []
+        do {
+            for address in configuration.listenAddresses {
+                channels.append(try await bind(address))
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        let addresses = channels.compactMap { $0.localAddress.flatMap(NodeAddress.init) }
+        state.withLockedValue {
+            $0.channels = channels
+            $0.addresses = addresses
+        }
+        let restored = configuration.restoredState
+        let seeds = configuration.bootstrapAddresses
+        let tableSize = try await runtime.eventLoop.submit { [runtime] in
+            runtime.update { core in
+                let now = NodeRuntime.now()
+                for contact in restored?.contacts ?? [] { core.restore(contact, now: now) }
+                if let records = restored?.records { core.restoreRecords(records, now: now) }
+            }
+            runtime.attach(channels: channels)
+            return runtime.read { endpoint, _ in endpoint.core.routingTable.count }
+        }.get()
+        logger.info(
+            "node started",
+            metadata: [
+                "id": "\(id)", "listening": "\(addresses.map(\.description))",
+                "restored-contacts": "\(tableSize)",
+            ]
+        )
+        if tableSize == 0, !seeds.isEmpty {
+            // Join in the background; bootstrap(from:) is there for callers that want to wait.
+            _ = runtime.eventLoop.submit { [runtime] in
+                runtime.run { core, now in core.bootstrap(from: seeds, now: now) }
+            }
+        }
+    }
+
+    private func bind(_ address: NodeAddress) async throws -> any Channel {
+        let bootstrap = DatagramBootstrap(group: runtime.eventLoop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 0)
+            .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReadCount)
+            .channelOption(
+                .recvAllocator,
+                value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * Self.readSlotByteCount)
+            )
+            .channelOption(
+                .writeBufferWaterMark,
+                value: .init(
+                    low: configuration.limits.outboundQueue * DHTDatagram.maxByteCount / 2,
+                    high: configuration.limits.outboundQueue * DHTDatagram.maxByteCount
+                )
+            )
+            .channelInitializer { [runtime] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DatagramHandler(runtime: runtime))
+                }
+            }
+        do {
+            if address.isIPv6 {
+                // One socket per family: an IPv6 socket does not also take IPv4 (so both may use one port).
+                return try await bootstrap.channelOption(.ipOption(.ipv6_v6only), value: 1)
+                    .bind(to: address.socketAddress).get()
+            }
+            return try await bootstrap.bind(to: address.socketAddress).get()
+        } catch {
+            throw NodeError.bindFailed(address, "\(error)")
+        }
+    }
+
+    /// Closes every socket; operations in flight end with ``NodeError/notRunning``.
+    public func stop() async {
+        let wasStarted = state.withLockedValue { $0.started }
+        guard wasStarted else { return }
+        try? await runtime.eventLoop.flatSubmit { [runtime] in runtime.shutdown() }.get()
+        state.withLockedValue {
+            $0.channels = []
+            $0.addresses = []
+        }
+    }
+
+    /// Joins through `seeds`: asks each for the nodes closest to us, then looks up our own ID. An empty list
+    /// uses ``NodeConfiguration/bootstrapAddresses``.
+    ///
+    /// - Throws: ``NodeError/bootstrapFailed(tried:)`` when no seed answered.
+    public func bootstrap(from seeds: [NodeAddress] = []) async throws -> BootstrapReport {
+        let seeds = seeds.isEmpty ? configuration.bootstrapAddresses : seeds
+        let result = try await run { core, now in core.bootstrap(from: seeds, now: now) }
+        guard case .bootstrap(let answered, _) = result else { throw Self.failure(result) }
+        guard answered > 0 else { throw NodeError.bootstrapFailed(tried: seeds.count) }
+        let size = try await runtime.eventLoop.submit { [runtime] in
+            runtime.read { endpoint, _ in endpoint.core.routingTable.count }
+        }.get()
+        return BootstrapReport(seedsAnswered: answered, routingTableSize: size)
+    }
+
+    /// The k nodes closest to `target` that answered an iterative lookup.
+    ///
+    /// - Throws: ``NodeError/noReachableNodes`` when nobody answered.
+    public func findNode(_ target: NodeID) async throws -> LookupResult {
+        try await lookup(.findNode) { core, now in core.findNode(target, now: now) }
+    }
+
+    /// Stores `value` under `key` on the k nodes closest to it, and republishes it until the node stops.
+    ///
+    /// - Throws: ``NodeError/valueTooLarge(bytes:limit:)``, ``NodeError/noReachableNodes``.
+    public func put(_ value: [UInt8], under key: RecordKey, ttl: Duration? = nil) async throws -> PublishReport {
+        let limit = min(configuration.kademlia.records.maxValueBytes, DHTDatagram.maxValueByteCount)
+        guard value.count <= limit else { throw NodeError.valueTooLarge(bytes: value.count, limit: limit) }
+        let ttl = ttl ?? configuration.kademlia.records.valueTTL
+        return try await publish { core, now in core.put(key, value: value, ttl: ttl, now: now) }
+    }
+
+    /// The values stored under `key` (held locally or found by a FIND_VALUE lookup); empty when there are none.
+    public func get(_ key: RecordKey) async throws -> [DHTValue] {
+        let local = try await runtime.eventLoop.submit { [runtime] in
+            runtime.read { endpoint, now in endpoint.core.values.values(for: key, now: now) }
+        }.get()
+        let found: [DHTValue]
+        do {
+            found = try await lookup(.findValue) { core, now in core.findValue(key, now: now) }.values
+        } catch NodeError.noReachableNodes where !local.isEmpty {
+            found = []
+        }
+        var seen = Set<NodeID>()
+        return (local + found).filter { seen.insert($0.publisher).inserted }
+    }
+
+    /// Announces this node as a provider of `key` on the k nodes closest to it, and re-announces it until the
+    /// node stops.
+    public func provide(_ key: RecordKey) async throws -> PublishReport {
+        try await publish { core, now in core.provide(key, now: now) }
+    }
+
+    /// The providers of `key` found by a GET_PROVIDERS lookup.
+    public func providers(of key: RecordKey) async throws -> [Contact] {
+        try await lookup(.getProviders) { core, now in core.getProviders(key, now: now) }.providers
+    }
+
+    /// Pings `address`: the contact that answered (its signature checked) and the round trip, or `nil`.
+    public func ping(_ address: NodeAddress) async throws -> (contact: Contact, roundTripTime: Duration)? {
+        let result = try await run { core, now in core.ping(address, now: now) }
+        guard case .ping(let contact, let rtt) = result else { throw Self.failure(result) }
+        guard let contact, let rtt else { return nil }
+        return (contact, rtt)
+    }
+
+    /// The routing table's contacts, closest to our ID first.
+    public func peers() async throws -> [Peer] {
+        try await runtime.eventLoop.submit { [runtime, id] in
+            runtime.read { endpoint, now in
+                endpoint.core.routingTable.buckets.flatMap(\.entries).map { entry in
+                    Peer(
+                        contact: entry.contact,
+                        roundTripTime: entry.rtt.smoothed,
+                        lastSeenAgo: now - entry.lastSeen,
+                        failures: Int(entry.failures)
+                    )
+                }.sorted { $0.contact.id.distance(to: id) < $1.contact.id.distance(to: id) }
+            }
+        }.get()
+    }
+
+    /// The node's counters.
+    public func statistics() async throws -> NodeStatistics {
+        try await runtime.eventLoop.submit { [runtime] in runtime.statistics() }.get()
+    }
+
+    /// Contacts and records to persist, for ``NodeConfiguration/restoredState`` at the next start.
+    public func snapshot() async throws -> NodeSnapshot {
+        try await runtime.eventLoop.submit { [runtime] in
+            runtime.read { endpoint, now in
+                NodeSnapshot(
+                    contacts: endpoint.core.routingTable.contacts,
+                    records: endpoint.core.recordSnapshot(now: now)
+                )
+            }
+        }.get()
+    }
+
+    // MARK: - Running operations
+
+    private func run(
+        lookup kind: LookupKind? = nil,
+        _ command: @escaping @Sendable (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective])
+    ) async throws -> OperationResult {
+        let result = try await runtime.eventLoop.flatSubmit { [runtime] in
+            runtime.run(command, lookup: kind)
+        }.get()
+        if case .refusedTooManyOperations = result { throw NodeError.tooManyOperations }
+        return result
+    }
+
+    private func lookup(
+        _ kind: LookupKind,
+        _ command: @escaping @Sendable (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective])
+    ) async throws -> LookupResult {
+        let result = try await run(lookup: kind, command)
+        guard case .lookup(let lookup) = result else { throw Self.failure(result) }
+        guard lookup.reachedNetwork else { throw NodeError.noReachableNodes }
+        return lookup
+    }
+
+    private func publish(
+        _ command: @escaping @Sendable (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective])
+    ) async throws -> PublishReport {
+        let result = try await run(command)
+        guard case .published(let lookup, let accepted, let asked) = result else { throw Self.failure(result) }
+        guard lookup.reachedNetwork else { throw NodeError.noReachableNodes }
+        return PublishReport(asked: asked, accepted: accepted, lookup: lookup)
+    }
+
+    private static func failure(_ result: OperationResult) -> NodeError {
+        if case .refusedTooManyOperations = result { return .tooManyOperations }
+        return .noReachableNodes
+    }
+}

@@ -1,0 +1,43 @@
+import DHTCrypto
+import Kademlia
+
+/// Everything a ``Node`` is started with.
+public struct NodeConfiguration: Sendable {
+    /// The node's Ed25519 identity; its ID is SHA-256 of the public key.
+    public var identity: NodeIdentity
+    /// UDP addresses to listen on (IPv4 and/or IPv6). Port 0 picks a free port; ``Node/listeningAddresses`` tells
+    /// which. Default: `127.0.0.1:0`.
+    public var listenAddresses: [NodeAddress]
+    /// Nodes to join through when the routing table is empty at start (and to re-join through when it runs
+    /// empty). A node started from a persisted table does not contact them.
+    public var bootstrapAddresses: [NodeAddress]
+    /// The Kademlia core's rules. ``Node`` always sets ``KademliaConfiguration/admission`` to
+    /// ``ContactAdmission/afterPong``: a contact enters the table only after it signed our challenge.
+    public var kademlia: KademliaConfiguration
+    /// Abuse limits on inbound traffic.
+    public var limits: AbuseLimits
+    /// Contacts and records persisted by an earlier run, restored before the first datagram.
+    public var restoredState: NodeSnapshot?
+    /// Pads FIND_NODE, FIND_VALUE and GET_PROVIDERS requests to a third of the largest reply, so that a node that
+    /// does not know us yet may answer in full without amplifying (docs/PROTOCOL.md, "Amplification"). Default on.
+    public var padsLookupRequests: Bool
+
+    /// A configuration with defaults: listen on `127.0.0.1:0`, no bootstrap nodes, default limits.
+    public init(
+        identity: NodeIdentity,
+        listenAddresses: [NodeAddress] = [NodeAddress(ipv4: 0x7f00_0001, port: 0)],
+        bootstrapAddresses: [NodeAddress] = [],
+        kademlia: KademliaConfiguration = KademliaConfiguration(),
+        limits: AbuseLimits = AbuseLimits(),
+        restoredState: NodeSnapshot? = nil,
+        padsLookupRequests: Bool = true
+    ) {
+        self.identity = identity
+        self.listenAddresses = listenAddresses
+        self.bootstrapAddresses = bootstrapAddresses
+        self.kademlia = kademlia
+        self.limits = limits
+        self.restoredState = restoredState
+        self.padsLookupRequests = padsLookupRequests
+    }
+}

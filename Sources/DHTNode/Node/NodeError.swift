@@ -1,0 +1,35 @@
+import Kademlia
+
+/// Why a ``Node`` call failed.
+public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The node is not running (not started yet, or stopped).
+    case notRunning
+    /// ``Node/start()`` was called twice.
+    case alreadyStarted
+    /// No listen address was configured.
+    case noListenAddress
+    /// A listen address could not be bound; the system's message is attached.
+    case bindFailed(NodeAddress, String)
+    /// The node runs as many operations as its core allows; try again later.
+    case tooManyOperations
+    /// Nobody answered: the routing table is empty or every contact failed.
+    case noReachableNodes
+    /// A bootstrap reached none of the given addresses.
+    case bootstrapFailed(tried: Int)
+    /// A value is larger than a datagram can carry.
+    case valueTooLarge(bytes: Int, limit: Int)
+
+    /// A sentence for the user.
+    public var description: String {
+        switch self {
+        case .notRunning: "the node is not running"
+        case .alreadyStarted: "the node was already started"
+        case .noListenAddress: "no listen address configured"
+        case .bindFailed(let address, let reason): "cannot listen on \(address): \(reason)"
+        case .tooManyOperations: "the node is busy (too many operations at once); try again"
+        case .noReachableNodes: "no node answered: the routing table is empty or every contact failed"
+        case .bootstrapFailed(let tried): "none of the \(tried) bootstrap address(es) answered"
+        case .valueTooLarge(let bytes, let limit): "value of \(bytes) bytes is larger than the limit of \(limit)"
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Kademlia
+
+/// Counters of a running node (``Node/statistics()``); the same figures feed `/metrics`.
+public struct NodeStatistics: Hashable, Sendable {
+    /// Datagrams received (before any check).
+    public var datagramsIn = 0
+    /// Datagrams sent.
+    public var datagramsOut = 0
+    /// Datagrams dropped, by reason.
+    public var dropped: [DropReason: Int] = [:]
+    /// Requests answered.
+    public var requestsAnswered = 0
+    /// Replies cut to the amplification limit because the requester had not proven its address.
+    public var repliesCutForAmplification = 0
+    /// Contacts in the routing table.
+    public var routingTableSize = 0
+    /// Values held for others.
+    public var valuesHeld = 0
+    /// Provider records held for others.
+    public var providerRecordsHeld = 0
+    /// Lookups completed (FIND_NODE, FIND_VALUE, GET_PROVIDERS started by commands).
+    public var lookupsCompleted = 0
+
+    /// All drops together.
+    public var droppedTotal: Int { dropped.values.reduce(0, +) }
+
+    /// Zero counters.
+    public init() {}
+}

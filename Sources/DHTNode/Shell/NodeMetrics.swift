@@ -1,0 +1,56 @@
+import Kademlia
+import Metrics
+
+/// The node's figures as swift-metrics objects; whichever metrics backend the process bootstrapped (the daemon:
+/// Prometheus) exports them.
+///
+/// Counters are advanced from ``NodeStatistics`` snapshots (``record(_:)``), about once a second, so the hot
+/// datagram path never touches a metric.
+final class NodeMetrics {
+    private let datagramsIn = Counter(label: "dht_datagrams_in_total")
+    private let datagramsOut = Counter(label: "dht_datagrams_out_total")
+    private let requestsAnswered = Counter(label: "dht_requests_answered_total")
+    private let repliesCut = Counter(label: "dht_replies_cut_for_amplification_total")
+    private let dropped: [DropReason: Counter] = Dictionary(
+        uniqueKeysWithValues: DropReason.allCases.map {
+            ($0, Counter(label: "dht_datagrams_dropped_total", dimensions: [("reason", $0.rawValue)]))
+        }
+    )
+    private let routingTable = Gauge(label: "dht_routing_table_contacts")
+    private let valuesHeld = Gauge(label: "dht_values_held")
+    private let providersHeld = Gauge(label: "dht_provider_records_held")
+    private let lookups: [String: Counter] = Dictionary(
+        uniqueKeysWithValues: ["find_node", "find_value", "get_providers"].map {
+            ($0, Counter(label: "dht_lookups_total", dimensions: [("kind", $0)]))
+        }
+    )
+    private let lookupDuration = Metrics.Timer(label: "dht_lookup_duration_seconds", preferredDisplayUnit: .seconds)
+    private var reported = NodeStatistics()
+
+    /// Advances every counter to `statistics` and sets the gauges.
+    func record(_ statistics: NodeStatistics) {
+        datagramsIn.increment(by: max(0, statistics.datagramsIn - reported.datagramsIn))
+        datagramsOut.increment(by: max(0, statistics.datagramsOut - reported.datagramsOut))
+        requestsAnswered.increment(by: max(0, statistics.requestsAnswered - reported.requestsAnswered))
+        repliesCut.increment(by: max(0, statistics.repliesCutForAmplification - reported.repliesCutForAmplification))
+        for (reason, count) in statistics.dropped {
+            dropped[reason]?.increment(by: max(0, count - (reported.dropped[reason] ?? 0)))
+        }
+        routingTable.record(statistics.routingTableSize)
+        valuesHeld.record(statistics.valuesHeld)
+        providersHeld.record(statistics.providerRecordsHeld)
+        reported = statistics
+    }
+
+    /// Counts a finished lookup and its duration.
+    func recordLookup(_ kind: LookupKind, duration: Duration) {
+        let label: String
+        switch kind {
+        case .findNode: label = "find_node"
+        case .findValue: label = "find_value"
+        case .getProviders: label = "get_providers"
+        }
+        lookups[label]?.increment()
+        lookupDuration.recordNanoseconds(duration.nanosecondsClamped)
+    }
+}

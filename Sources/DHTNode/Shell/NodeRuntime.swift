@@ -1,0 +1,197 @@
+import DHTCrypto
+import Kademlia
+import Logging
+import NIOCore
+
+/// The shell around a ``DatagramEndpoint``: owns its sockets and timers, and runs it on one event loop.
+///
+/// Every method runs on ``eventLoop`` (checked with `preconditionInEventLoop` in debug builds); that is what makes
+/// the unchecked `Sendable` sound. Datagrams read in one batch are answered with writes that are flushed once at
+/// the end of the batch (`channelReadComplete`), so NIO sends them with one `sendmmsg`.
+final class NodeRuntime: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    private var endpoint: DatagramEndpoint
+    private let logger: Logger
+    private let metrics = NodeMetrics()
+    private var ipv4Channel: (any Channel)?
+    private var ipv6Channel: (any Channel)?
+    private var channelsToFlush: [any Channel] = []
+    private var waiting: [OperationID: EventLoopPromise<OperationResult>] = [:]
+    private var lookupsStarted: [OperationID: (LookupKind, DHTInstant)] = [:]
+    private var timeouts = TimeoutQueue()
+    private var timeoutTimer: (task: Scheduled<Void>, deadline: DHTInstant)?
+    private var tickTimer: Scheduled<Void>?
+    private var metricsTimer: RepeatedTask?
+    private var sendQueueDrops = 0
+    private(set) var isRunning = false
+
+    init(endpoint: DatagramEndpoint, eventLoop: any EventLoop, logger: Logger) {
+        self.endpoint = endpoint
+        self.eventLoop = eventLoop
+        self.logger = logger
+    }
+
+    /// The monotonic clock as the core's instant.
+    static func now() -> DHTInstant {
+        DHTInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
+    }
+
+    // MARK: - Lifecycle
+
+    /// Takes the bound channels and starts the core's timers.
+    func attach(channels: [any Channel]) {
+        eventLoop.preconditionInEventLoop()
+        for channel in channels {
+            let isIPv6: Bool
+            if case .v6 = channel.localAddress { isIPv6 = true } else { isIPv6 = false }
+            if isIPv6 { ipv6Channel = channel } else { ipv4Channel = channel }
+        }
+        isRunning = true
+        let now = Self.now()
+        apply(endpoint.perform({ $0.start(now: now) }, now: now))
+        metricsTimer = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
+            metrics.record(statistics())
+        }
+        flush()
+    }
+
+    /// Changes the core before it runs (restoring persisted state).
+    func update(_ change: (inout KademliaInstance) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        endpoint.update(change)
+    }
+
+    /// Stops timers, fails every waiting operation, and closes the channels.
+    func shutdown() -> EventLoopFuture<Void> {
+        eventLoop.preconditionInEventLoop()
+        isRunning = false
+        tickTimer?.cancel()
+        timeoutTimer?.task.cancel()
+        metricsTimer?.cancel()
+        timeouts.removeAll()
+        for promise in waiting.values { promise.fail(NodeError.notRunning) }
+        waiting = [:]
+        let closes = [ipv4Channel, ipv6Channel].compactMap { $0 }.map { $0.close().recover { _ in } }
+        ipv4Channel = nil
+        ipv6Channel = nil
+        return EventLoopFuture.andAllComplete(closes, on: eventLoop)
+    }
+
+    // MARK: - Commands
+
+    /// Starts an operation in the core; the future completes with its result.
+    func run(
+        _ command: (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective]),
+        lookup kind: LookupKind? = nil
+    ) -> EventLoopFuture<OperationResult> {
+        eventLoop.preconditionInEventLoop()
+        guard isRunning else { return eventLoop.makeFailedFuture(NodeError.notRunning) }
+        let now = Self.now()
+        let (id, outputs) = endpoint.perform({ command(&$0, now) }, now: now)
+        let promise = eventLoop.makePromise(of: OperationResult.self)
+        waiting[id] = promise
+        if let kind { lookupsStarted[id] = (kind, now) }
+        apply(outputs)
+        flush()
+        return promise.futureResult
+    }
+
+    /// Reads the endpoint.
+    func read<Result>(_ body: (DatagramEndpoint, DHTInstant) -> Result) -> Result {
+        eventLoop.preconditionInEventLoop()
+        return body(endpoint, Self.now())
+    }
+
+    /// The counters, with routing-table and record figures filled in.
+    func statistics() -> NodeStatistics {
+        var statistics = endpoint.statistics
+        statistics.routingTableSize = endpoint.core.routingTable.count
+        statistics.valuesHeld = endpoint.core.values.count
+        statistics.providerRecordsHeld = endpoint.core.providers.count
+        if sendQueueDrops > 0 { statistics.dropped[.sendQueueFull, default: 0] += sendQueueDrops }
+        return statistics
+    }
+
+    // MARK: - Events
+
+    /// One datagram from a channel.
+    func receive(_ envelope: AddressedEnvelope<ByteBuffer>, on channel: any Channel) {
+        guard isRunning, let source = NodeAddress(envelope.remoteAddress) else { return }
+        let bytes = Array(envelope.data.readableBytesView)
+        apply(endpoint.receive(bytes, from: source, now: Self.now()))
+    }
+
+    /// Sends what the reads of a batch produced.
+    func flush() {
+        for channel in channelsToFlush { channel.flush() }
+        channelsToFlush.removeAll(keepingCapacity: true)
+    }
+
+    private func timeoutsDue() {
+        timeoutTimer = nil
+        guard isRunning else { return }
+        let now = Self.now()
+        for id in timeouts.popDue(now: now) {
+            apply(endpoint.handleTimeout(id, now: now))
+        }
+        armTimeoutTimer()
+        flush()
+    }
+
+    private func tickDue() {
+        tickTimer = nil
+        guard isRunning else { return }
+        let now = Self.now()
+        apply(endpoint.tick(now: now))
+        flush()
+    }
+
+    // MARK: - Outputs
+
+    private func apply(_ outputs: [EndpointOutput]) {
+        var timeoutsAdded = false
+        for output in outputs {
+            switch output {
+            case .datagram(let bytes, let address):
+                send(bytes, to: address)
+            case .scheduleTimeout(let id, let deadline):
+                timeouts.add(id, at: deadline)
+                timeoutsAdded = true
+            case .scheduleTick(let deadline):
+                tickTimer?.cancel()
+                tickTimer = eventLoop.scheduleTask(deadline: Self.deadline(deadline)) { [self] in tickDue() }
+            case .completed(let id, let result):
+                if let (kind, started) = lookupsStarted.removeValue(forKey: id) {
+                    metrics.recordLookup(kind, duration: Self.now() - started)
+                }
+                waiting.removeValue(forKey: id)?.succeed(result)
+            }
+        }
+        if timeoutsAdded { armTimeoutTimer() }
+    }
+
+    private func send(_ bytes: [UInt8], to address: NodeAddress) {
+        guard let channel = address.isIPv6 ? ipv6Channel : ipv4Channel else { return }
+        guard channel.isWritable else {
+            sendQueueDrops += 1
+            return
+        }
+        let envelope = AddressedEnvelope(remoteAddress: address.socketAddress, data: ByteBuffer(bytes: bytes))
+        channel.write(envelope, promise: nil)
+        if !channelsToFlush.contains(where: { $0 === channel }) { channelsToFlush.append(channel) }
+    }
+
+    private func armTimeoutTimer() {
+        guard let earliest = timeouts.earliest else { return }
+        if let current = timeoutTimer {
+            if current.deadline <= earliest { return }
+            current.task.cancel()
+        }
+        let task = eventLoop.scheduleTask(deadline: Self.deadline(earliest)) { [self] in timeoutsDue() }
+        timeoutTimer = (task, earliest)
+    }
+
+    private static func deadline(_ instant: DHTInstant) -> NIODeadline {
+        .uptimeNanoseconds(UInt64(max(0, instant.nanoseconds)))
+    }
+}
