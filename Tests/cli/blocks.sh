@@ -121,9 +121,9 @@ got=$(dn add -q --profile bogus hello 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $got == *profile* ]] && pass "unknown --profile refused" || fail "unknown --profile refused" "rc=$rc $got"
 mkdir adir
 got=$(dn add adir 2>&1); rc=$?
-[ $rc -ne 0 ] && [[ $got == *"not supported yet"* ]] && pass "add of a directory: not supported yet" || fail "add of a directory" "rc=$rc $got"
-got=$(dn add -r adir 2>&1); rc=$?
-[ $rc -ne 0 ] && [[ $got == *"not supported yet"* ]] && pass "add -r: not supported yet" || fail "add -r" "rc=$rc $got"
+[ $rc -ne 0 ] && [[ $got == *"is a directory, use the '-r' flag"* ]] && pass "add of a directory needs -r" || fail "add of a directory needs -r" "rc=$rc $got"
+got=$(dn add -r -q --only-hash adir 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$got" = bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354 ] && pass "add -r of an empty directory: kubo's empty directory" || fail "add -r of an empty directory" "rc=$rc $got"
 got=$(dn add no-such-file 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $got == *no-such-file* ]] && pass "add of a missing file fails naming it" || fail "add of a missing file" "rc=$rc $got"
 
@@ -257,6 +257,54 @@ if command -v script > /dev/null 2>&1; then
 else
     echo "skip progress bar checks: no script(1)"
 fi
+
+# --- directories: add -r, get -o, cat, pins and gc (issue 4) ---------------------------------------------------
+# Expected CIDs: Tests/cli/unixfs_dir_model.py (an independent model checked against kubo 0.22 and kubo's own CIDv1
+# directory fixture); the empty directory and the empty file are kubo's (given).
+mkdir -p tree/emptydir tree/sub/deeper
+printf 'hello world' > tree/hello; : > tree/empty; printf a > tree/B; printf b > tree/a; printf c > "tree/$(printf '\303\251')"
+printf d > tree/_u; printf e > tree/.hidden; printf x > tree/sub/x; printf 'deep\n' > tree/sub/deeper/file.txt
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(i % 251 for i in range(300000)))' > tree/sub/big
+ln -s hello tree/link; ln -s ../nowhere tree/sub/dangling
+TREE_V0=bafybeias5mvw2wsyztyq6jviso4ypox4g5ozt4sa2injxsws3ivfp7xa6y
+TREE_V1=bafybeihsgszgshqvvigxz7vjk5rjthjgyi3lv23ympeejb3v463ej7r2ke
+TREE_HIDDEN=bafybeihq2a7b4eppnbyogcyk6f745j3escnxmunlx2sxhpqlwxwvgalr7q
+EMPTY_DIR=bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354
+got=$(dn add tree 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $got == *"is a directory"*"-r"* ]] && pass "add of a directory without -r fails" || fail "add of a directory without -r fails" "rc=$rc $got"
+got=$(dn add -r -q --only-hash tree 2>&1); [ "$got" = "$TREE_V0" ] && pass "add -r tree: root CID (unixfs-v0-2015)" || fail "add -r tree: root CID (unixfs-v0-2015)" "want $TREE_V0, got $got"
+got=$(dn add -r -q --only-hash --profile unixfs-v1-2025 tree 2>&1); [ "$got" = "$TREE_V1" ] && pass "add -r tree: root CID (unixfs-v1-2025)" || fail "add -r tree: root CID (unixfs-v1-2025)" "want $TREE_V1, got $got"
+got=$(dn add -r -q --only-hash --hidden tree 2>&1); [ "$got" = "$TREE_HIDDEN" ] && pass "add -r --hidden includes dotfiles" || fail "add -r --hidden includes dotfiles" "want $TREE_HIDDEN, got $got"
+mkdir -p lonely; got=$(dn add -r -q --only-hash lonely 2>&1); [ "$got" = "$EMPTY_DIR" ] && pass "add -r of an empty directory" || fail "add -r of an empty directory" "got $got"
+dn add -r tree > add-r.out 2>&1; rc=$?
+[ $rc -eq 0 ] && [ "$(tail -n 1 add-r.out)" = "added $TREE_V0 tree" ] && [ "$(wc -l < add-r.out)" -eq 15 ] \
+    && grep -qx "added bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku tree/empty" add-r.out \
+    && grep -qx "added $EMPTY_DIR tree/emptydir" add-r.out \
+    && pass "add -r prints 'added CID path' per entry, the root last" || fail "add -r prints 'added CID path' per entry" "$(cat add-r.out)"
+dn pin ls 2>/dev/null | grep -q "$TREE_V0" && pass "add -r pins the root" || fail "add -r pins the root" "$(dn pin ls 2>&1)"
+got=$(dn add -r --json tree 2>&1 | tail -n 1)
+[[ $got == *"\"cid\":\"$TREE_V0\""* ]] && [[ $got == *'"pinned":true'* ]] && [[ $got == *'"type":"directory"'* ]] && pass "add -r --json" || fail "add -r --json" "$got"
+got=$(dn cat "$TREE_V0" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $got == *"is a directory"* ]] && pass "cat of a directory says it is a directory" || fail "cat of a directory says it is a directory" "rc=$rc $got"
+dn add -r -q --hidden tree > /dev/null 2>&1
+dn pin rm "$TREE_V0" > /dev/null 2>&1
+dn gc > /dev/null 2>&1 && pass "gc with a pinned directory" || fail "gc with a pinned directory"
+rm -rf tree-out; dn get "$TREE_HIDDEN" -o tree-out > get-r.out 2>&1; rc=$?
+[ $rc -eq 0 ] && diff -r --no-dereference tree tree-out > diff.out 2>&1 && pass "get -o writes the tree back byte for byte (diff -r, after gc)" \
+    || fail "get -o writes the tree back byte for byte" "rc=$rc $(cat get-r.out diff.out | head -c 400)"
+[ "$(readlink tree-out/sub/dangling)" = "../nowhere" ] && pass "get -o restores symbolic links" || fail "get -o restores symbolic links"
+got=$(dn get "$TREE_V0" -o tree-out 2>&1); rc=$?
+[ $rc -ne 0 ] && [ -z "$(ls -d tree-out.*.partial 2>/dev/null)" ] && pass "get -o onto a non-empty folder fails and leaves no partial tree" || fail "get -o onto a non-empty folder" "rc=$rc $got"
+mkdir -p flat/big && python3 - flat/big <<'PY'
+import os, sys
+# 4096 names of 28 bytes + 36-byte CIDv1 = 262144 (basic in kubo); the last name one byte longer = 262145 (HAMT).
+for i in range(4096):
+    stem = str(i); length = 29 if i == 4095 else 28
+    open(os.path.join(sys.argv[1], stem + "n" * (length - len(stem))), "w").close()
+PY
+got=$(dn add -r -q --only-hash flat 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $got == *"flat/big"*"4096 entries"*"sharded"* ]] && pass "add -r past the sharding limit fails naming the directory and its entries" \
+    || fail "add -r past the sharding limit fails naming the directory" "rc=$rc $got"
 
 [ -e "$DHTNODE_DATA" ] && fail "--repo was ignored somewhere ($DHTNODE_DATA exists)" || pass "--repo honoured everywhere"
 

@@ -2,25 +2,35 @@ import ArgumentParser
 import Blocks
 import Foundation
 
-/// `dhtnode add PATH`: imports a file into the repository as a UnixFS DAG and prints its root CID.
+/// `dhtnode add PATH`: imports a file (or with `-r` a directory tree) into the repository as a UnixFS DAG and
+/// prints its root CID.
 struct AddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Import a file into the block repository and print its root CID.",
+        abstract: "Import a file, or with -r a directory, into the block repository and print its root CID.",
         discussion: """
             The file is streamed through the balanced DAG builder (raw leaves, CIDv1): with the default profile \
             the root CID equals `ipfs add --cid-version=1`. Blocks are written with grouped fsyncs and the root \
             is pinned unless --pin=false. --only-hash computes the CID without opening the repository.
+
+            With -r, a directory becomes UnixFS directory nodes as `ipfs add -r --cid-version=1` makes them: \
+            entries sorted by name bytes, names starting with '.' skipped unless --hidden, empty directories \
+            kept, symbolic links stored as links. Each entry is printed as `added CID PATH` (files first, then \
+            directories, the root last), as kubo prints them. A directory that kubo would shard into a HAMT \
+            (past 256 KiB by the profile's estimate) is refused: HAMT directories are not supported yet.
             """
     )
 
     @OptionGroup var repo: RepoOptions
 
-    @Argument(help: "The file to import (a pipe such as /dev/stdin works too).")
+    @Argument(help: "The file to import (a pipe such as /dev/stdin works too), or a directory with -r.")
     var path: String
 
-    @Flag(name: [.customShort("r"), .customLong("recursive")], help: "Import a directory (not supported yet).")
+    @Flag(name: [.customShort("r"), .customLong("recursive")], help: "Import a directory and everything below it.")
     var recursive = false
+
+    @Flag(name: [.customShort("H"), .customLong("hidden")], help: "With -r, include names starting with '.'.")
+    var hidden = false
 
     @Flag(name: .customLong("only-hash"), help: "Compute the root CID only; write nothing.")
     var onlyHash = false
@@ -31,19 +41,16 @@ struct AddCommand: ParsableCommand {
     @Option(help: "The import profile: unixfs-v0-2015 (default; 256 KiB chunks, 174 links) or unixfs-v1-2025.")
     var profile: String = "unixfs-v0-2015"
 
-    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the CID; no progress bar.")
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the (root) CID; no progress bar.")
     var quiet = false
 
-    @Flag(help: "Print one JSON object: cid, size, blocks, profile.")
+    @Flag(help: "Print one JSON object: cid, size, blocks, profile (with -r: one object a line per entry too).")
     var json = false
 
     @Option(help: "Pin the root after the import (true or false).")
     var pin: Bool = true
 
     func validate() throws {
-        guard !recursive else {
-            throw ValidationError("add -r (directories) is not supported yet; add one file at a time")
-        }
         _ = try importProfile()
     }
 
@@ -66,6 +73,10 @@ struct AddCommand: ParsableCommand {
     func run() throws {
         MemoryTuning.forLargeBlocks()
         let profile = try importProfile()
+        if InputFile.isDirectory(path) {
+            guard recursive else { throw CLIError("\(path) is a directory, use the '-r' flag to add directories") }
+            return try addDirectory(profile: profile)
+        }
         let input = try InputFile(path: path)
         defer { input.close() }
 
@@ -81,30 +92,10 @@ struct AddCommand: ParsableCommand {
             let store = try repo.openForWriting()
             // Hash on this thread while writer threads put the blocks already made, each through its own
             // session (a session writes one block at a time).
-            var sessions: [WriteSession] = []
-            do {
-                for _ in 0..<Self.writerCount { sessions.append(try reportingErrors { try store.beginSession() }) }
-                let writers = sessions.map { BlockWriterThread(session: $0) }
-                var sent = 0
-                let built: Result<ImportResult, any Error> = Result {
-                    try Self.build(input, profile: profile, progress: &progress) { block in
-                        try writers[sent % writers.count].send(block)
-                        sent += 1
-                    }
-                }
-                for writer in writers { try writer.finish() }
-                result = try built.get()
-                try reportingErrors {
-                    // Pin while the sessions still protect the blocks from GC, after they reached their names.
-                    for session in sessions { try session.flush() }
-                    if pin { try store.pin(result.root) }
-                    for session in sessions { try session.close() }
-                }
-            } catch {
-                for session in sessions { session.discard() }
-                progress.finish(progress.done)
-                throw error
-            }
+            result = try Self.withWriters(to: store, progress: &progress) { put, progress in
+                let result = try Self.build(input, profile: profile, progress: &progress, put: put)
+                return (result, result.root)
+            } pin: { pin ? $0 : nil }
         }
         progress.finish(result.fileSize)
 
@@ -117,6 +108,115 @@ struct AddCommand: ParsableCommand {
             print(result.root)
         } else {
             print("added \(result.root) \(path)")
+        }
+    }
+
+    /// `add -r`: imports the tree, printing each entry as kubo does, and pins the root.
+    private func addDirectory(profile: ImportProfile) throws {
+        let importer = DirectoryTreeImporter(profile: profile, includeHidden: hidden)
+        let showProgress = !quiet && !json && FileOutput.standardErrorIsTerminal
+        var progress = ProgressBar(
+            label: "add", total: showProgress ? importer.measure(path) : nil, enabled: showProgress)
+        let rootName = Self.displayName(path)
+        var entries: [DirectoryTreeImporter.AddedEntry] = []
+        let result: DirectoryImportResult
+        if onlyHash {
+            result = try reportingErrors {
+                try importer.importDirectory(
+                    at: path, rootName: rootName, emit: { _ in }, added: { entries.append($0) },
+                    progress: { progress.update($0) })
+            }
+        } else {
+            let store = try repo.openForWriting()
+            result = try Self.withWriters(to: store, progress: &progress) { put, progress in
+                let result = try reportingErrors {
+                    try importer.importDirectory(
+                        at: path, rootName: rootName, emit: put, added: { entries.append($0) },
+                        progress: { progress.update($0) })
+                }
+                return (result, result.root)
+            } pin: { pin ? $0 : nil }
+        }
+        progress.finish(result.fileSize)
+
+        // The root comes last; --quiet prints it alone.
+        for (index, entry) in entries.enumerated() where !quiet || index == entries.count - 1 {
+            if json {
+                var object =
+                    "{\"name\":\(Self.jsonString(entry.path)),\"cid\":\"\(entry.cid)\","
+                    + "\"type\":\"\(entry.kind.rawValue)\",\"size\":\(entry.fileSize)"
+                if index == entries.count - 1 {
+                    object += ",\"blocks\":\(result.blockCount),\"profile\":\"\(profile.name)\",\"pinned\":\(pin && !onlyHash)"
+                }
+                print(object + "}")
+            } else if quiet {
+                print(entry.cid)
+            } else {
+                print("added \(entry.cid) \(entry.path)")
+            }
+        }
+    }
+
+    /// The name kubo gives the root of `ipfs add -r PATH`: PATH's last component.
+    static func displayName(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/"), trimmed.count > 1 else { return String(trimmed) }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// `text` as a JSON string literal.
+    static func jsonString(_ text: String) -> String {
+        var output = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where scalar.value < 0x20:
+                output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output + "\""
+    }
+
+    /// Runs `body` with a `put` that hands blocks to writer threads (one session each), then flushes the sessions,
+    /// pins what `pin` names while the sessions still protect the blocks from GC, and closes them. On an error
+    /// the sessions are discarded.
+    static func withWriters<Output>(
+        to store: FileBlockStore,
+        progress: inout ProgressBar,
+        _ body: (_ put: (Block) throws -> Void, _ progress: inout ProgressBar) throws -> (Output, CID),
+        pin: (CID) -> CID?
+    ) throws -> Output {
+        var sessions: [WriteSession] = []
+        do {
+            for _ in 0..<writerCount { sessions.append(try reportingErrors { try store.beginSession() }) }
+            let writers = sessions.map { BlockWriterThread(session: $0) }
+            var sent = 0
+            let built: Result<(Output, CID), any Error> = Result {
+                try body(
+                    { block in
+                        try writers[sent % writers.count].send(block)
+                        sent += 1
+                    }, &progress)
+            }
+            for writer in writers { try writer.finish() }
+            let (result, root) = try built.get()
+            try reportingErrors {
+                for session in sessions { try session.flush() }
+                if let pinned = pin(root) { try store.pin(pinned) }
+                for session in sessions { try session.close() }
+            }
+            return result
+        } catch {
+            for session in sessions { session.discard() }
+            progress.finish(progress.done)
+            throw error
         }
     }
 

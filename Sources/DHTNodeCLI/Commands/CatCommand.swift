@@ -27,6 +27,14 @@ struct CatCommand: ParsableCommand {
         MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
         let store = try repo.openForReading()
+        switch try reportingErrors({ try UnixFSNode(decoding: DirectoryTreeWriter.fetch(root, from: store)) }) {
+        case .directory, .hamtShard:
+            throw CLIError("\(root) is a directory (dhtnode get \(root) -o PATH writes it out)")
+        case .symlink(let target):
+            throw CLIError("\(root) is a symbolic link to '\(target)', not a file")
+        case .file:
+            break
+        }
         var reader = try ParallelFileReader(root: root, store: store, range: range)
         while let piece = try reader.next() {
             try FileOutput.writeAll(1, piece, name: "stdout")

@@ -2,14 +2,15 @@ import ArgumentParser
 import Blocks
 import Foundation
 
-/// `dhtnode get CID -o PATH`: writes a file out of the repository.
+/// `dhtnode get CID -o PATH`: writes a file or a directory tree out of the repository.
 struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Write a file from the repository to PATH.",
+        abstract: "Write a file or a directory from the repository to PATH.",
         discussion: """
             The bytes go to a temporary file next to PATH, renamed to PATH only when every block checked out: a \
-            corrupt or missing block leaves PATH untouched. Files only for now (no directories).
+            corrupt or missing block leaves PATH untouched. A directory is written the same way, as a tree \
+            (files, subdirectories, symbolic links) in a temporary folder renamed to PATH at the end.
             """
     )
 
@@ -28,6 +29,21 @@ struct GetCommand: ParsableCommand {
         MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
         let store = try repo.openForReading()
+        switch try reportingErrors({ try UnixFSNode(decoding: DirectoryTreeWriter.fetch(root, from: store)) }) {
+        case .directory(let entries):
+            let progress = ProgressBar(label: "get", total: nil, enabled: !quiet && FileOutput.standardErrorIsTerminal)
+            var writer = DirectoryTreeWriter(store: store, progress: progress)
+            return try writer.write(root: root, entries: entries, to: output)
+        case .symlink(let target):
+            guard symlink(target, output) == 0 else {
+                throw CLIError("cannot create symbolic link \(output): \(String(cString: strerror(errno)))")
+            }
+            return
+        case .hamtShard:
+            throw CLIError("\(root) is a HAMT-sharded directory, which is not supported yet")
+        case .file:
+            break
+        }
         var reader = try ParallelFileReader(root: root, store: store)
         let temporary = output + ".\(getpid()).partial"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

@@ -17,14 +17,20 @@ struct InputFile {
     let size: UInt64?
     private let fd: Int32
 
-    /// Opens `path`, refusing directories (not supported yet).
+    /// Whether `path` is a directory (following a symbolic link), for `add`, which needs `-r` for one.
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Opens `path`, refusing directories (`add -r` imports those through ``DirectoryTreeImporter``).
     init(path: String) throws {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw CLIError("\(path) is a directory; adding directories (add -r) is not supported yet")
+            throw CLIError("\(path) is a directory, use the '-r' flag to add directories")
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))") }
