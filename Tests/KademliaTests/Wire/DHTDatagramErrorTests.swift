@@ -36,7 +36,7 @@ struct DHTDatagramErrorTests {
         #expect(error(replacing(ping, at: 0, with: [0])) == .unsupportedVersion(0))
         #expect(error(replacing(ping, at: 1, with: [0x07])) == .unknownType(7))
         #expect(error(replacing(ping, at: 1, with: [0x80])) == .unknownType(0x80))
-        #expect(error(replacing(ping, at: 2, with: [0x01])) == .unknownFlags(1))
+        #expect(error(replacing(ping, at: 2, with: [0x02])) == .unknownFlags(2))
         #expect(error(ping + [0]) == .trailingBytes(1, offset: 43))
     }
 

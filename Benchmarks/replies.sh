@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One node's FIND_NODE replies per second on one core, with the load from a second process on the other core
+# (docs/BENCHMARKS.md, "UDP node: replies per second"; goal: at least 50,000).
+#
+# Starts `dhtnode run --no-rate-limits` pinned to CPU 0, then `dhtnode bench load` pinned to CPU 1: helper nodes
+# join the target (so its table holds contacts and each reply is a full NODES list), then SOCKETS sockets keep
+# WINDOW padded FIND_NODE requests each in flight for SECONDS. Stops the node it started.
+# Usage: Benchmarks/replies.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -ge 1 ]; then
+    DHTNODE=$1
+else
+    (cd "$ROOT" && swift build -c release --product dhtnode >/dev/null)
+    DHTNODE=$ROOT/.build/release/dhtnode
+fi
+SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
+SOCKETS=${SOCKETS:-4}
+WINDOW=${WINDOW:-64}
+SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-replies.XXXXXX")
+# shellcheck source=../scripts/swarm-lib.sh
+source "$ROOT/scripts/swarm-lib.sh"
+trap 'swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
+trap 'exit 130' INT TERM
+
+swarm_start target --no-rate-limits --log-level warning
+taskset -a -cp 0 "$(swarm_pid target)" >/dev/null
+target=$(swarm_udp target)
+echo "target node $(swarm_id target) at $target (pid $(swarm_pid target), CPU 0); load on CPU 1"
+taskset -c 1 "$DHTNODE" bench load --target "$target" --seconds "$SECONDS_TO_RUN" --sockets "$SOCKETS" \
+    --window "$WINDOW"

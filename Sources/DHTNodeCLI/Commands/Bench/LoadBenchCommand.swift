@@ -1,0 +1,172 @@
+import ArgumentParser
+import DHTCrypto
+import DHTNode
+import Foundation
+import Kademlia
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// `dhtnode bench load`: drives one node (another process) with FIND_NODE requests and counts its replies.
+struct LoadBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Send FIND_NODE requests to a node as fast as it answers, and report replies per second.",
+        discussion: """
+            First a few helper nodes in this process join through the target, so that its routing table holds \
+            contacts and its replies are full NODES lists. Then each socket keeps a window of requests in flight: \
+            every reply sends the next request (padded, as lookups are, so the reply is not cut). The target must \
+            run without rate limits (dhtnode run --no-rate-limits), since all the load comes from 127.0.0.1.
+            """
+    )
+
+    @Option(help: "The node to load, ADDR:PORT.")
+    var target: String
+
+    @Option(help: "Seconds to measure (after one second of warm-up).")
+    var seconds: Int = 10
+
+    @Option(help: "UDP sockets sending requests.")
+    var sockets: Int = 4
+
+    @Option(help: "Requests in flight per socket.")
+    var window: Int = 64
+
+    @Option(help: "Helper nodes that join the target first, to fill its routing table.")
+    var contacts: Int = 25
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() async throws {
+        let targetAddress: NodeAddress
+        do { targetAddress = try NodeAddress(parsing: target) } catch {
+            throw ValidationError("--target: \(error)")
+        }
+        var helpers: [Node] = []
+        for _ in 0..<contacts {
+            let node = Node(configuration: SwarmBenchCommand.configuration(bootstrap: [targetAddress]))
+            try await node.start()
+            _ = try await node.bootstrap()
+            helpers.append(node)
+        }
+
+        let replies = LoadCounter()
+        var channels: [any Channel] = []
+        for index in 0..<sockets {
+            let generator = RequestGenerator(seed: UInt64(index + 1), target: targetAddress)
+            let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.datagramVectorReadMessageCount, value: 32)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ClosedLoopHandler(generator: generator, counter: replies)
+                        )
+                    }
+                }
+                .bind(host: "127.0.0.1", port: 0).get()
+            channels.append(channel)
+        }
+        let windowSize = window
+        for channel in channels {
+            try await channel.eventLoop.submit {
+                let handler = try channel.pipeline.syncOperations.handler(type: ClosedLoopHandler.self)
+                handler.prime(channel: channel, count: windowSize)
+            }.get()
+        }
+        try await Task.sleep(for: .seconds(1))
+        let first = replies.value
+        let clockStart = ContinuousClock.now
+        try await Task.sleep(for: .seconds(seconds))
+        let elapsed = (ContinuousClock.now - clockStart).seconds
+        let count = replies.value - first
+        for channel in channels { try? await channel.close() }
+        for node in helpers { await node.stop() }
+        let rate = Double(count) / elapsed
+        if json {
+            print("{\"replies\":\(count),\"seconds\":\(String(format: "%.3f", elapsed)),\"repliesPerSecond\":\(Int(rate))}")
+        } else {
+            print("replies: \(count) in \(String(format: "%.2f", elapsed)) s = \(Int(rate)) replies/s")
+        }
+    }
+}
+
+/// Replies counted across sockets.
+final class LoadCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    func add(_ n: Int) { count.add(n, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// Encodes padded FIND_NODE requests with fresh transaction IDs.
+struct RequestGenerator: Sendable {
+    let key: [UInt8]
+    let target: NodeAddress
+    let seed: UInt64
+
+    init(seed: UInt64, target: NodeAddress) {
+        self.key = NodeIdentity.generate().publicKey.bytes
+        self.target = target
+        self.seed = seed
+    }
+
+    func request(_ sequence: UInt64) -> [UInt8] {
+        var random = SeededRandom(seed: seed &* 0x9e37_79b9_7f4a_7c15 &+ sequence)
+        var datagram = DHTDatagram(
+            transactionID: TransactionID(rawValue: seed << 48 | sequence),
+            senderKey: key,
+            body: .request(.findNode(NodeID.random(using: &random)))
+        )
+        datagram.paddingByteCount = DatagramEndpoint.paddedLookupRequestByteCount - datagram.byteCount
+        return (try? datagram.encoded()) ?? []
+    }
+}
+
+/// Sends one request per reply received, keeping the window full.
+final class ClosedLoopHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let generator: RequestGenerator
+    private let counter: LoadCounter
+    private let remote: SocketAddress
+    private var sequence: UInt64 = 0
+    private var pending = 0
+
+    init(generator: RequestGenerator, counter: LoadCounter) {
+        self.generator = generator
+        self.counter = counter
+        let target = generator.target
+        if case .ipv4(let ip) = target.host {
+            let text = "\(ip >> 24).\(ip >> 16 & 0xff).\(ip >> 8 & 0xff).\(ip & 0xff)"
+            self.remote = try! SocketAddress(ipAddress: text, port: Int(target.port))
+        } else {
+            self.remote = try! SocketAddress(ipAddress: "::1", port: Int(target.port))
+        }
+    }
+
+    func prime(channel: any Channel, count: Int) {
+        for _ in 0..<count { send(on: channel) }
+        channel.flush()
+    }
+
+    private func send(on channel: any Channel) {
+        sequence += 1
+        channel.write(
+            AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: generator.request(sequence))),
+            promise: nil
+        )
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        pending += 1
+        send(on: context.channel)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        counter.add(pending)
+        pending = 0
+        context.flush()
+    }
+}
