@@ -12,7 +12,7 @@ import Darwin
         let a = APIToken.generate()
         let b = APIToken.generate()
         #expect(a.text.count == 64)
-        #expect(a.text.allSatisfy(\.isHexDigit))
+        #expect(a.text.allSatisfy { $0.isHexDigit })
         #expect(a != b)
         #expect(!"\(a)".contains(a.text), "the description must not show the secret")
     }

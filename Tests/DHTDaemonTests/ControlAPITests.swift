@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test func metricsNeedNoToken() async throws {
-        registry.makeCounter(name: "dht_test_total").increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "dht_test", unitName: "total", helpText: "")).increment()
         try await withApp { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)

@@ -51,12 +51,15 @@ import Darwin
                 listen: [],
                 startedAt: ""
             ).save(to: data.apiEndpointPath)
+            let client = try ControlClient(dataDirectory: data)
             do {
-                try await body(try ControlClient(dataDirectory: data))
+                try await body(client)
             } catch {
+                await client.close()
                 await group.triggerGracefulShutdown()
                 throw error
             }
+            await client.close()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -66,15 +69,23 @@ import Darwin
         try await withAsyncTemporaryFolder { folder in
             let node = FakeNode()
             try await withLiveAPI(node: node, data: DataDirectory(path: folder)) { client in
-                #expect(try await client.info().id == node.id.hex)
-                #expect(try await client.peers().peers.map(\.id) == [FakeNode.peer.id.hex])
-                #expect(try await client.statistics().routingTableSize == 1)
+                let result1 = try await client.info()
+                #expect(result1.id == node.id.hex)
+                let result2 = try await client.peers()
+                #expect(result2.peers.map(\.id) == [FakeNode.peer.id.hex])
+                let result3 = try await client.statistics()
+                #expect(result3.routingTableSize == 1)
                 let key = NodeID(naming: "greeting")
-                #expect(try await client.findNode(key).closest.first?.id == FakeNode.peer.id.hex)
-                #expect(try await client.put(Array("hello".utf8), under: key).accepted == 1)
-                #expect(try await client.get(key).values.first?.text == "hello")
-                #expect(try await client.provide(key).accepted == 1)
-                #expect(try await client.providers(of: key).providers.count == 1)
+                let result4 = try await client.findNode(key)
+                #expect(result4.closest.first?.id == FakeNode.peer.id.hex)
+                let result5 = try await client.put(Array("hello".utf8), under: key)
+                #expect(result5.accepted == 1)
+                let result6 = try await client.get(key)
+                #expect(result6.values.first?.text == "hello")
+                let result7 = try await client.provide(key)
+                #expect(result7.accepted == 1)
+                let result8 = try await client.providers(of: key)
+                #expect(result8.providers.count == 1)
             }
         }
     }
@@ -92,6 +103,7 @@ import Darwin
                     return error?.code == .unauthorized && error?.status == 401
                         && error?.description.contains("refused the API token") == true
                 }
+                await client.close()
             }
         }
     }
@@ -158,11 +170,14 @@ import Darwin
                 startedAt: ""
             ).save(to: data.apiEndpointPath)
             let client = try ControlClient(dataDirectory: data)
+            let start = ContinuousClock.now
             await #expect {
                 _ = try await client.info()
             } throws: { error in
                 (error as? ControlClientError)?.code == .unreachable
             }
+            #expect(ContinuousClock.now - start < .seconds(5), "a refused connection is reported at once")
+            await client.close()
         }
     }
 }

@@ -114,7 +114,7 @@ import Testing
         try withTemporaryFolder { folder in
             let file = StateFile(path: folder + "/state.json")
             try writeFile(file.path, Array(contents.utf8), mode: 0o600)
-            #expect(throws: PersistenceError.self) { try file.load() }
+            #expect(throws: PersistenceError.self) { _ = try file.load() }
             let now = Date(timeIntervalSince1970: 1_700_000_000)
             #expect(file.restore(for: Self.nodeID, logger: Self.logger, now: now) == nil)
             #expect(folderEntries(folder) == ["state.json.corrupt-1700000000"])
@@ -136,7 +136,8 @@ import Testing
     @Test func noFileIsNoState() throws {
         try withTemporaryFolder { folder in
             let file = StateFile(path: folder + "/state.json")
-            #expect(try file.load() == nil)
+            let loaded = try file.load()
+            #expect(loaded == nil)
             #expect(file.restore(for: Self.nodeID, logger: Self.logger) == nil)
             #expect(folderEntries(folder).isEmpty)
         }

@@ -15,6 +15,9 @@ import Darwin
 ///
 /// Every call turns the ways it can fail into a ``ControlClientError`` with a line for the user: no daemon, a
 /// stale `api.json` (its PID has exited), a daemon that does not answer, a refused token, or an error answer.
+///
+/// The client owns an `HTTPClient` that does not retry a refused connection (a daemon that is not there is
+/// reported at once rather than at the request's deadline); call ``close()`` when done.
 public struct ControlClient: Sendable {
     /// The data directory.
     public let dataDirectory: DataDirectory
@@ -24,18 +27,30 @@ public struct ControlClient: Sendable {
     private let httpClient: HTTPClient
     private let timeout: TimeAmount
 
+    /// An `HTTPClient` for the control API: connections are not retried, and the connect timeout is short (the
+    /// API is local).
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
     /// A client for the daemon of `dataDirectory`.
     ///
     /// - Throws: ``ControlClientError`` ``ControlClientError/Code/noDaemon`` when there is no `api.json`,
     ///   ``ControlClientError/Code/staleEndpoint`` when its PID has exited, ``ControlClientError/Code/unauthorized``
     ///   when the token file cannot be read.
+    ///
+    /// - Parameters:
+    ///   - httpClient: the client to send requests with (default: a new ``makeHTTPClient()``); ``close()`` shuts
+    ///     it down.
+    ///   - timeout: the longest a call may take (lookups can take seconds).
     public init(
         dataDirectory: DataDirectory,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient? = nil,
         timeout: TimeAmount = .seconds(60)
     ) throws(ControlClientError) {
         self.dataDirectory = dataDirectory
-        self.httpClient = httpClient
         self.timeout = timeout
         let notRunning =
             "no dhtnode daemon is running for data dir \(dataDirectory.path) (start one with `dhtnode run`)"
@@ -58,6 +73,12 @@ public struct ControlClient: Sendable {
         } catch {
             throw ControlClientError(.unauthorized, "cannot read the API token: \(error.description)")
         }
+        self.httpClient = httpClient ?? Self.makeHTTPClient()
+    }
+
+    /// Shuts the HTTP client down.
+    public func close() async {
+        try? await httpClient.shutdown()
     }
 
     /// `GET /v1/id`.

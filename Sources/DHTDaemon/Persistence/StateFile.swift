@@ -91,7 +91,7 @@ public struct StateFile: Sendable {
             return nil
         }
         // load() has checked that the document converts.
-        return try? document.snapshot()
+        return try? document.snapshot(now: now)
     }
 
     /// Where ``restore(for:logger:now:)`` moves a corrupt file: `state.json.corrupt-<unix seconds>`.

@@ -70,11 +70,11 @@ public struct NodeService: Service {
             )
         }
 
-        let address = try? await cancelWhenGracefulShutdown { [apiBound] in
+        let address = await cancelWhenGracefulShutdown { [apiBound] in
             var iterator = apiBound.makeAsyncIterator()
             return await iterator.next()
         }
-        if let address = address ?? nil {
+        if let address {
             publishEndpoint(api: address, listen: listen)
         }
 

@@ -5,6 +5,7 @@ import Darwin
 #endif
 
 /// A fresh folder from `mkdtemp`, removed with everything in it when `body` returns.
+@discardableResult
 func withTemporaryFolder<R>(_ body: (String) throws -> R) throws -> R {
     let folder = try makeTemporaryFolder()
     defer { removeFolder(folder) }
@@ -12,6 +13,7 @@ func withTemporaryFolder<R>(_ body: (String) throws -> R) throws -> R {
 }
 
 /// A fresh folder from `mkdtemp`, removed with everything in it when `body` returns (async bodies).
+@discardableResult
 func withAsyncTemporaryFolder<R>(_ body: (String) async throws -> R) async throws -> R {
     let folder = try makeTemporaryFolder()
     defer { removeFolder(folder) }
