@@ -23,7 +23,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "dhtnode $*"; "$DHTNODE" "$@"; }
+run() { printf '$ dhtnode'; printf ' %q' "$@"; printf '\n'; "$DHTNODE" "$@"; }
 on() { local node=$1; shift; printf '[%s] ' "$node"; run "$@" --data "$SWARM_DIR/$node"; }
 
 say "starting a bootstrap node and $PEERS peers (UDP and API on 127.0.0.1, ports picked by the system)"

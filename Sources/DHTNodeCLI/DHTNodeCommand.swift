@@ -9,6 +9,8 @@ struct DHTNodeCommand: AsyncParsableCommand {
         subcommands: [
             SimulateCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, PinCommand.self,
             GCCommand.self, RepoCommand.self, BlockCommand.self, CARCommand.self,
+            RunCommand.self, IDCommand.self, PeersCommand.self, FindNodeCommand.self, PutCommand.self,
+            ProvideCommand.self, ProvidersCommand.self,
         ]
     )
 }

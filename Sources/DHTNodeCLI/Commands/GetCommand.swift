@@ -2,30 +2,44 @@ import ArgumentParser
 import Blocks
 import Foundation
 
-/// `dhtnode get CID -o PATH`: writes a file or a directory tree out of the repository.
-struct GetCommand: ParsableCommand {
+/// `dhtnode get CID -o PATH`: writes a file or a directory tree out of the repository; `dhtnode get KEY`: the values
+/// under a key in the DHT, through the running daemon.
+struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Write a file or a directory from the repository to PATH.",
+        abstract: "Write a file or a directory from the repository to PATH (with -o), or print the DHT values under KEY.",
         discussion: """
-            The bytes go to a temporary file next to PATH, renamed to PATH only when every block checked out: a \
-            corrupt or missing block leaves PATH untouched. A directory is written the same way, as a tree \
-            (files, subdirectories, symbolic links) in a temporary folder renamed to PATH at the end.
+            With -o PATH: the bytes go to a temporary file next to PATH, renamed to PATH only when every block \
+            checked out: a corrupt or missing block leaves PATH untouched. A directory is written the same way, \
+            as a tree (files, subdirectories, symbolic links) in a temporary folder renamed to PATH at the end.
+
+            Without -o: asks the running daemon (see `dhtnode run`) for the values stored under KEY in the DHT \
+            (KEY as for `put`: 64 hex digits, or text to hash) and prints them, one per line; exits with status \
+            1 when there is none.
             """
     )
 
     @OptionGroup var repo: RepoOptions
 
-    @Argument(help: "The file's root CID.")
+    @OptionGroup var daemon: DaemonClientOptions
+
+    @Argument(help: "The file's root CID (with -o), or the DHT key.")
     var cid: String
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Where to write the file.")
-    var output: String
+    var output: String?
 
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
     var quiet = false
 
-    func run() throws {
+    func run() async throws {
+        guard let output else {
+            return try await DHTValueGet(daemon: daemon, key: cid).run()
+        }
+        try writeFile(to: output)
+    }
+
+    private func writeFile(to output: String) throws {
         MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
         let store = try repo.openForReading()

@@ -1,0 +1,29 @@
+import ArgumentParser
+import DHTDaemon
+
+/// `dhtnode id`: the running daemon's node ID and addresses.
+struct IDCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "id",
+        abstract: "Show the running daemon's node ID, public key and addresses."
+    )
+
+    @OptionGroup var daemon: DaemonClientOptions
+
+    func run() async throws {
+        let (info, endpoint) = try await daemon.withClient { client throws(ControlClientError) in
+            (try await client.info(), client.endpoint)
+        }
+        if daemon.json { return try daemon.printJSON(info) }
+        print(
+            TextTable.pairs([
+                ("id", info.id),
+                ("public key", info.publicKey),
+                ("listen", info.listen.joined(separator: ", ")),
+                ("api", endpoint.url),
+                ("pid", "\(info.pid)"),
+                ("routing table", "\(info.routingTableSize) contacts"),
+            ])
+        )
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import DHTDaemon
+import DHTNode
+import Foundation
+import Kademlia
+import Logging
+import Metrics
+import Prometheus
+
+/// `dhtnode run`: the long-running DHT node with its local control API.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a DHT node (the daemon) with its local control API.",
+        discussion: """
+            Listens for DHT datagrams on UDP 0.0.0.0:4001 and serves the control API and /metrics on \
+            http://127.0.0.1:5001 unless told otherwise; port 0 lets the system pick a free port (the API's is \
+            written to DIR/api.json). The identity is created in DIR/identity on the first run. Contacts and \
+            records are saved to DIR/state.json every 60 seconds and at shutdown (SIGINT, SIGTERM); a node that \
+            restarts with saved contacts answers at once and does not contact the --bootstrap nodes. A new API \
+            token is written to DIR/api-token (mode 0600) at every start.
+            """
+    )
+
+    @Option(
+        name: .customLong("data"),
+        help: ArgumentHelp("The data folder (default: $DHTNODE_DATA, or ~/.dhtnode).", valueName: "dir")
+    )
+    var dataPath: String?
+
+    @Option(
+        name: .customLong("listen"),
+        help: ArgumentHelp(
+            "A UDP address to listen on; repeat for several (default: 0.0.0.0:4001).",
+            valueName: "addr:port"
+        )
+    )
+    var listen: [String] = []
+
+    @Option(
+        name: .customLong("bootstrap"),
+        help: ArgumentHelp(
+            "A node to join through when there are no saved contacts; repeatable.",
+            valueName: "addr:port"
+        )
+    )
+    var bootstrap: [String] = []
+
+    @Option(
+        name: .customLong("api"),
+        help: ArgumentHelp(
+            "Where the control API and /metrics listen (default: 127.0.0.1:5001).",
+            valueName: "addr:port"
+        )
+    )
+    var api: String?
+
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp(
+            "trace, debug, info, notice, warning, error or critical (default: info).",
+            valueName: "level"
+        )
+    )
+    var logLevel: String = "info"
+
+    @Option(
+        name: .customLong("requests-per-second-per-source"),
+        help: ArgumentHelp(
+            "Requests per second one source IP may send (default: 200; burst: twice that).",
+            valueName: "n"
+        )
+    )
+    var requestsPerSecondPerSource: Double?
+
+    @Flag(name: .customLong("no-rate-limits"), help: "No per-source or global rate limit (for benchmarks); caps stay.")
+    var noRateLimits = false
+
+    @Option(
+        name: .customLong("save-interval"),
+        help: ArgumentHelp("Seconds between saves of state.json (default: 60).", valueName: "seconds")
+    )
+    var saveInterval: Int = 60
+
+    func validate() throws {
+        if let dataPath, dataPath.isEmpty { throw ValidationError("--data needs a folder path") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let rate = requestsPerSecondPerSource, !(rate > 0 && rate.isFinite) {
+            throw ValidationError("--requests-per-second-per-source must be a positive number")
+        }
+        if requestsPerSecondPerSource != nil && noRateLimits {
+            throw ValidationError("--requests-per-second-per-source and --no-rate-limits exclude each other")
+        }
+        guard saveInterval >= 1 else { throw ValidationError("--save-interval must be at least 1 second") }
+        _ = try daemonConfiguration()
+    }
+
+    func run() async throws {
+        let configuration = try daemonConfiguration()
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "dhtnode")
+        do {
+            try await Daemon.run(configuration, metrics: registry, logger: logger)
+        } catch let error as DaemonError {
+            throw CLIError(error.description)
+        } catch let error as NodeError {
+            throw CLIError(error.description)
+        }
+    }
+
+    private func daemonConfiguration() throws -> DaemonConfiguration {
+        var limits = noRateLimits ? AbuseLimits.unlimitedRates : AbuseLimits()
+        if let rate = requestsPerSecondPerSource {
+            limits.requestsPerSecondPerSource = rate
+            limits.requestBurstPerSource = 2 * rate
+        }
+        return DaemonConfiguration(
+            dataDirectory: DataDirectory.resolve(dataPath),
+            listenAddresses: try listen.isEmpty
+                ? [DaemonConfiguration.defaultListenAddress]
+                : listen.map { try Self.address($0, "--listen", bind: true) },
+            bootstrapAddresses: try bootstrap.map { try Self.address($0, "--bootstrap", bind: false) },
+            apiAddress: try api.map { try Self.address($0, "--api", bind: true) }
+                ?? DaemonConfiguration.defaultAPIAddress,
+            limits: limits,
+            saveInterval: .seconds(saveInterval)
+        )
+    }
+
+    private static func address(_ text: String, _ option: String, bind: Bool) throws -> NodeAddress {
+        do {
+            return bind ? try NodeAddress(parsingBindAddress: text) : try NodeAddress(parsing: text)
+        } catch {
+            throw ValidationError("\(option) '\(text)': \(error.description)")
+        }
+    }
+}
