@@ -55,7 +55,11 @@ public struct NodeController<Node: ControlledNode, Context: RequestContext>: Sen
         group.get("values/:key") { _, context in
             let key = try Self.id(context, "key")
             let (values, elapsed) = try await Self.timed { try await self.node.get(key) }
-            return ValuesDocument(key: key.hex, values: values.map(ValueDocument.init), elapsedSeconds: elapsed.inSeconds)
+            return ValuesDocument(
+                key: key.hex,
+                values: values.map(ValueDocument.init),
+                elapsedSeconds: elapsed.inSeconds
+            )
         }
         group.post("providers/:key") { _, context in
             let key = try Self.id(context, "key")

@@ -7,7 +7,8 @@ import Foundation
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Write a file or a directory from the repository to PATH (with -o), or print the DHT values under KEY.",
+        abstract:
+            "Write a file or a directory from the repository to PATH (with -o), or print the DHT values under KEY.",
         discussion: """
             With -o PATH: the bytes go to a temporary file next to PATH, renamed to PATH only when every block \
             checked out: a corrupt or missing block leaves PATH untouched. A directory is written the same way, \
