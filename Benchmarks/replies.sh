@@ -3,8 +3,8 @@
 # (docs/BENCHMARKS.md, "UDP node: replies per second"; goal: at least 50,000).
 #
 # Starts `dhtnode run --no-rate-limits` pinned to CPU 0, then `dhtnode bench load` pinned to CPU 1: helper nodes
-# join the target (so its table holds contacts and each reply is a full NODES list), then SOCKETS sockets keep
-# WINDOW padded FIND_NODE requests each in flight for SECONDS. Stops the node it started.
+# join the target (so its table holds contacts and each reply is a full NODES list), then SOCKETS sockets offer
+# RATE padded FIND_NODE requests per second (open loop) for SECONDS, counting replies. Stops the node it started.
 # Usage: Benchmarks/replies.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +16,7 @@ else
 fi
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
 SOCKETS=${SOCKETS:-4}
-WINDOW=${WINDOW:-64}
+RATE=${RATE:-100000}
 SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-replies.XXXXXX")
 # shellcheck source=../scripts/swarm-lib.sh
 source "$ROOT/scripts/swarm-lib.sh"
@@ -28,4 +28,4 @@ taskset -a -cp 0 "$(swarm_pid target)" >/dev/null
 target=$(swarm_udp target)
 echo "target node $(swarm_id target) at $target (pid $(swarm_pid target), CPU 0); load on CPU 1"
 taskset -c 1 "$DHTNODE" bench load --target "$target" --seconds "$SECONDS_TO_RUN" --sockets "$SOCKETS" \
-    --window "$WINDOW"
+    --rate "$RATE"

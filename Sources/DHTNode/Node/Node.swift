@@ -104,7 +104,7 @@ public final class Node: Sendable {
             runtime.attach(channels: channels)
             return runtime.read { endpoint, _ in endpoint.core.routingTable.count }
         }.get()
-        logger.info(
+        logger.debug(
             "node started",
             metadata: [
                 "id": "\(id)", "listening": "\(addresses.map(\.description))",

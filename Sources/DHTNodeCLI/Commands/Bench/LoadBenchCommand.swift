@@ -14,9 +14,11 @@ struct LoadBenchCommand: AsyncParsableCommand {
         abstract: "Send FIND_NODE requests to a node as fast as it answers, and report replies per second.",
         discussion: """
             First a few helper nodes in this process join through the target, so that its routing table holds \
-            contacts and its replies are full NODES lists. Then each socket keeps a window of requests in flight: \
-            every reply sends the next request (padded, as lookups are, so the reply is not cut). The target must \
-            run without rate limits (dhtnode run --no-rate-limits), since all the load comes from 127.0.0.1.
+            contacts and its replies are full NODES lists. Then the sockets send requests at a fixed offered rate \
+            (open loop: a lost request does not slow the load down), padded as lookups are so that replies are not \
+            cut, and the replies that come back are counted. Offer more than the node can answer to measure its \
+            capacity. The target must run without rate limits (dhtnode run --no-rate-limits), since all the load \
+            comes from 127.0.0.1.
             """
     )
 
@@ -29,8 +31,8 @@ struct LoadBenchCommand: AsyncParsableCommand {
     @Option(help: "UDP sockets sending requests.")
     var sockets: Int = 4
 
-    @Option(help: "Requests in flight per socket.")
-    var window: Int = 64
+    @Option(help: "Requests offered per second, over all sockets.")
+    var rate: Int = 100_000
 
     @Option(help: "Helper nodes that join the target first, to fill its routing table.")
     var contacts: Int = 25
@@ -61,19 +63,21 @@ struct LoadBenchCommand: AsyncParsableCommand {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            ClosedLoopHandler(generator: generator, counter: replies)
+                            LoadHandler(generator: generator, counter: replies)
                         )
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
             channels.append(channel)
         }
-        let windowSize = window
+        let perMillisecond = max(1, rate / 1000 / max(1, sockets))
+        var tasks: [RepeatedTask] = []
         for channel in channels {
-            try await channel.eventLoop.submit {
-                let handler = try channel.pipeline.syncOperations.handler(type: ClosedLoopHandler.self)
-                handler.prime(channel: channel, count: windowSize)
-            }.get()
+            let task = channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { _ in
+                let handler = try channel.pipeline.syncOperations.handler(type: LoadHandler.self)
+                handler.send(count: perMillisecond, on: channel)
+            }
+            tasks.append(task)
         }
         try await Task.sleep(for: .seconds(1))
         let first = replies.value
@@ -81,13 +85,14 @@ struct LoadBenchCommand: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(seconds))
         let elapsed = (ContinuousClock.now - clockStart).seconds
         let count = replies.value - first
+        for task in tasks { task.cancel() }
         for channel in channels { try? await channel.close() }
         for node in helpers { await node.stop() }
         let rate = Double(count) / elapsed
         if json {
-            print("{\"replies\":\(count),\"seconds\":\(String(format: "%.3f", elapsed)),\"repliesPerSecond\":\(Int(rate))}")
+            print("{\"offered\":\(self.rate),\"replies\":\(count),\"seconds\":\(String(format: "%.3f", elapsed)),\"repliesPerSecond\":\(Int(rate))}")
         } else {
-            print("replies: \(count) in \(String(format: "%.2f", elapsed)) s = \(Int(rate)) replies/s")
+            print("offered \(self.rate)/s; replies: \(count) in \(String(format: "%.2f", elapsed)) s = \(Int(rate)) replies/s")
         }
     }
 }
@@ -123,8 +128,8 @@ struct RequestGenerator: Sendable {
     }
 }
 
-/// Sends one request per reply received, keeping the window full.
-final class ClosedLoopHandler: ChannelInboundHandler, @unchecked Sendable {
+/// Sends requests when told to, and counts every reply.
+final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
@@ -146,7 +151,7 @@ final class ClosedLoopHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    func prime(channel: any Channel, count: Int) {
+    func send(count: Int, on channel: any Channel) {
         for _ in 0..<count { send(on: channel) }
         channel.flush()
     }
@@ -161,12 +166,10 @@ final class ClosedLoopHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         pending += 1
-        send(on: context.channel)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         counter.add(pending)
         pending = 0
-        context.flush()
     }
 }

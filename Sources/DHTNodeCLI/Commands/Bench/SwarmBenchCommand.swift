@@ -25,7 +25,7 @@ struct SwarmBenchCommand: AsyncParsableCommand {
     var concurrency: Int = 8
 
     @Option(help: "Nodes that join at once.")
-    var joinBatch: Int = 50
+    var joinBatch: Int = 10
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
