@@ -176,7 +176,8 @@ import Darwin
             } throws: { error in
                 (error as? ControlClientError)?.code == .unreachable
             }
-            #expect(ContinuousClock.now - start < .seconds(5), "a refused connection is reported at once")
+            // Without the no-retry setting the client retried for about 60 s; allow for a machine busy with other suites.
+            #expect(ContinuousClock.now - start < .seconds(20), "a refused connection is reported at once")
             await client.close()
         }
     }

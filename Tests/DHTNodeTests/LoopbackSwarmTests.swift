@@ -53,7 +53,12 @@ struct LoopbackSwarmTests {
     func restartFromSnapshot() async throws {
         let swarm = try await LoopbackSwarm.start(count: 20)
         let node = swarm.nodes[5]
-        try await Task.sleep(for: .milliseconds(500))  // verification pings after the join settle
+        // The verification pings that follow the join admit contacts; wait for them (other suites may be loading
+        // the machine), then snapshot.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await node.snapshot().contacts.count < 15, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let snapshot = try await node.snapshot()
         #expect(snapshot.contacts.count >= 15)
         await node.stop()
