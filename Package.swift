@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "DHTCrypto", targets: ["DHTCrypto"]),
         .library(name: "Kademlia", targets: ["Kademlia"]),
         .library(name: "Blocks", targets: ["Blocks"]),
+        .library(name: "SecureChannel", targets: ["SecureChannel"]),
+        .library(name: "Exchange", targets: ["Exchange"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "DHTNode", targets: ["DHTNode"]),
         .library(name: "DHTDaemon", targets: ["DHTDaemon"]),
@@ -52,6 +54,12 @@ let package = Package(
         // CIDs, multiformats, dag-pb, UnixFS DAGs, block stores.
         .target(name: "Blocks", dependencies: ["DHTCrypto"]),
 
+        // Sans-I/O secure channel: the authenticated handshake (Ed25519, X25519, swarm key) and AEAD frames.
+        .target(name: "SecureChannel", dependencies: ["DHTCrypto"]),
+
+        // Sans-I/O bitswap-style block exchange: message codec, server, fetch sessions, windows, ledgers.
+        .target(name: "Exchange", dependencies: ["Blocks", "DHTCrypto"]),
+
         // Deterministic discrete-event simulator that drives the Kademlia core.
         .target(
             name: "Simulator",
@@ -68,6 +76,7 @@ let package = Package(
             dependencies: [
                 "Kademlia",
                 "DHTCrypto",
+                "SecureChannel",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -118,13 +127,16 @@ let package = Package(
         .testTarget(name: "DHTCryptoTests", dependencies: ["DHTCrypto"]),
         .testTarget(name: "KademliaTests", dependencies: ["Kademlia"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
+        .testTarget(name: "SecureChannelTests", dependencies: ["SecureChannel", "DHTCrypto"]),
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "DHTCrypto", "CSodium"]),
+        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "Blocks", "DHTCrypto"]),
         .testTarget(
             name: "DHTNodeTests",
             dependencies: [
                 "DHTNode",
                 "Kademlia",
                 "DHTCrypto",
+                "SecureChannel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,0 +1,478 @@
+import Blocks
+
+/// The client side of one fetch: one DAG (a UnixFS file, or a byte range of one), learnt as its blocks arrive,
+/// requested from every useful peer within per-peer windows, delivered in file order.
+///
+/// Rules (docs/PROTOCOL.md, "Block exchange", "Fetching"):
+/// - Blocks are requested in file order (depth first: a node before its children), each from one peer only; a
+///   block is requested from a second peer only in endgame.
+/// - A peer is useful once it said `HAVE` for a block of the DAG (or was added as a provider); useful peers are
+///   sent `WANT_BLOCK` with `send-dont-have`, to the one with the most room in its window.
+/// - Requests go back to the queue when their peer stalls (no block within its timeout), disconnects or answers
+///   `DONT_HAVE`.
+/// - No block starting at or past the next byte to deliver + read-ahead is requested.
+/// - A byte range requests only the blocks whose bytes overlap it.
+struct FetchSession: Sendable {
+    /// Where a block sits in the file; a CID can sit in several places (identical chunks).
+    struct Placement: Sendable {
+        var offset: UInt64
+        var depth: Int
+    }
+
+    /// A request of a block from a peer.
+    struct Request: Sendable {
+        var peer: ExchangePeer
+        var sentAt: ExchangeInstant
+        var deliveredAtSend: UInt64
+        var estimatedBytes: Int
+    }
+
+    /// A block known and not received yet.
+    struct Pending: Sendable {
+        var key: QueueKey
+        var placements: [Placement]
+        var estimatedBytes: Int
+        var requests: [Request] = []
+        /// Whether a live queue entry exists.
+        var queued = true
+    }
+
+    /// Queue order: file offset, then depth (parents first), then discovery order.
+    struct QueueKey: Comparable, Sendable {
+        var offset: UInt64
+        var depth: Int
+        var sequence: UInt64
+        var cid: CID
+
+        static func < (lhs: QueueKey, rhs: QueueKey) -> Bool {
+            (lhs.offset, lhs.depth, lhs.sequence) < (rhs.offset, rhs.depth, rhs.sequence)
+        }
+        static func == (lhs: QueueKey, rhs: QueueKey) -> Bool { lhs.sequence == rhs.sequence }
+    }
+
+    /// A peer of the session.
+    struct SessionPeer: Sendable {
+        var useful: Bool
+        var window = PeerWindow()
+        /// CIDs requested from this peer and not received.
+        var requested: Set<CID> = []
+        /// CIDs this peer said it does not have.
+        var missing: Set<CID> = []
+        /// CIDs requested from this peer and then cancelled or re-requested elsewhere: a block of these arriving
+        /// later is a duplicate of this fetch.
+        var abandoned: Set<CID> = []
+        var lastProgress: ExchangeInstant
+        var stalls = 0
+    }
+
+    let id: FetchID
+    let root: CID
+    let configuration: ExchangeConfiguration
+    /// The byte range still wanted: [lower, upper); `upper` shrinks to the file size once the root arrived.
+    private(set) var lower: UInt64
+    private(set) var upper: UInt64
+    /// The next file byte to deliver.
+    private(set) var cursor: UInt64
+    private(set) var fileSize: UInt64?
+    private(set) var statistics: FetchStatistics
+
+    private var pending: [CID: Pending] = [:]
+    private var queue = MinHeap<QueueKey>()
+    private var sequence: UInt64 = 0
+    /// Verified file bytes waiting for the bytes before them, keyed by their (range-clipped) offset.
+    private var ready: [UInt64: ArraySlice<UInt8>] = [:]
+    private(set) var peers: [ExchangePeer: SessionPeer] = [:]
+    /// Session peers in the order they joined (deterministic iteration).
+    private var peerOrder: [ExchangePeer] = []
+    private var rotation = 0
+    private(set) var failure: FetchFailure?
+
+    /// Whether every byte of the range was delivered.
+    var isComplete: Bool { fileSize != nil && pending.isEmpty && cursor >= upper }
+    /// Blocks known and not yet received.
+    var pendingCount: Int { pending.count }
+    /// Blocks held for in-order delivery.
+    var readyCount: Int { ready.count }
+
+    init(id: FetchID, root: CID, range: Range<UInt64>?, configuration: ExchangeConfiguration, now: ExchangeInstant) {
+        self.id = id
+        self.root = root
+        self.configuration = configuration
+        self.lower = range?.lowerBound ?? 0
+        self.upper = range?.upperBound ?? .max
+        self.cursor = lower
+        self.statistics = FetchStatistics(startedAt: now)
+        addPlacement(root, Placement(offset: 0, depth: 0), estimatedBytes: configuration.unknownBlockSizeEstimate)
+    }
+
+    /// Whether the fetch waits for this block.
+    func wants(_ cid: CID) -> Bool { pending[cid] != nil }
+
+    // MARK: Peers
+
+    /// Adds a peer: a provider is useful at once, any other peer is asked `WANT_HAVE` for the root first.
+    mutating func addPeer(_ peer: ExchangePeer, isProvider: Bool, now: ExchangeInstant, outbox: inout Outbox) {
+        if var known = peers[peer] {
+            if isProvider && !known.useful {
+                known.useful = true
+                peers[peer] = known
+            }
+            return
+        }
+        guard peers.count < configuration.maxSessionPeers else { return }
+        peers[peer] = SessionPeer(useful: isProvider, lastProgress: now)
+        peerOrder.append(peer)
+        if !isProvider {
+            outbox.wantHave(ExchangeWant(cid: root, priority: .max, sendDontHave: true), to: peer)
+        }
+    }
+
+    /// Removes a peer (disconnected, or no use): its requests go back to the queue.
+    mutating func removePeer(_ peer: ExchangePeer) {
+        guard let state = peers.removeValue(forKey: peer) else { return }
+        peerOrder.removeAll { $0 == peer }
+        for cid in state.requested.sorted(by: { fileOrder($0) < fileOrder($1) }) {
+            release(cid, from: peer)
+        }
+    }
+
+    /// The peer said `HAVE`.
+    mutating func handleHave(_ cid: CID, from peer: ExchangePeer) {
+        guard peers[peer] != nil else { return }
+        peers[peer]!.useful = true
+        peers[peer]!.missing.remove(cid)
+    }
+
+    /// The peer said `DONT_HAVE`: it is not asked for the block again; a peer that lacks the root is no use.
+    mutating func handleDontHave(_ cid: CID, from peer: ExchangePeer) {
+        guard let state = peers[peer] else { return }
+        if cid == root && (!state.useful || fileSize == nil) {
+            removePeer(peer)
+            return
+        }
+        guard state.missing.count < configuration.maxMissingPerPeer else {
+            removePeer(peer)
+            return
+        }
+        peers[peer]!.missing.insert(cid)
+        if state.requested.contains(cid) {
+            peers[peer]!.requested.remove(cid)
+            release(cid, from: peer)
+        }
+    }
+
+    /// Takes `cid`'s request from `peer` back; the block is queued again when no other peer holds it.
+    private mutating func release(_ cid: CID, from peer: ExchangePeer) {
+        guard var block = pending[cid], let index = block.requests.firstIndex(where: { $0.peer == peer }) else {
+            return
+        }
+        let request = block.requests.remove(at: index)
+        if peers[peer] != nil {
+            peers[peer]!.window.outstandingBytes -= request.estimatedBytes
+            peers[peer]!.requested.remove(cid)
+            peers[peer]!.abandoned.insert(cid)
+        }
+        if block.requests.isEmpty && !block.queued {
+            block.queued = true
+            queue.insert(block.key)
+            statistics.rerequests += 1
+        }
+        pending[cid] = block
+    }
+
+    /// Where a pending block comes in the queue, for sorting (unknown blocks last).
+    private func fileOrder(_ cid: CID) -> (UInt64, UInt64) {
+        guard let key = pending[cid]?.key else { return (.max, .max) }
+        return (key.offset, key.sequence)
+    }
+
+    // MARK: Blocks
+
+    /// A block this fetch does not wait for arrived: if it had asked this peer for it before (then cancelled or
+    /// re-requested it elsewhere), it is a duplicate of this fetch.
+    mutating func noteUnwanted(_ cid: CID, byteCount: Int, from peer: ExchangePeer) {
+        guard peers[peer]?.abandoned.remove(cid) != nil else { return }
+        statistics.duplicateBytes += UInt64(byteCount)
+        statistics.duplicateBlocks += 1
+        statistics.peers[peer, default: .init()].duplicateBytes += UInt64(byteCount)
+    }
+
+    /// Takes a verified block (hashed by the caller) that the fetch waits for.
+    mutating func receive(
+        _ block: Block,
+        from peer: ExchangePeer,
+        now: ExchangeInstant,
+        outbox: inout Outbox,
+        directives: inout [ExchangeDirective]
+    ) {
+        let cid = block.cid
+        let byteCount = block.bytes.count
+        guard let entry = pending.removeValue(forKey: cid) else {
+            noteUnwanted(cid, byteCount: byteCount, from: peer)
+            return
+        }
+        var sampled = false
+        for request in entry.requests {
+            guard peers[request.peer] != nil else { continue }
+            peers[request.peer]!.requested.remove(cid)
+            peers[request.peer]!.window.outstandingBytes -= request.estimatedBytes
+            if request.peer == peer {
+                peers[peer]!.window.sample(
+                    byteCount: byteCount, sentAt: request.sentAt, deliveredAtSend: request.deliveredAtSend, now: now,
+                    configuration: configuration)
+                sampled = true
+            } else {
+                outbox.cancel(cid, to: request.peer)
+                peers[request.peer]!.abandoned.insert(cid)
+            }
+        }
+        if peers[peer] != nil {
+            if !sampled { peers[peer]!.window.countDelivered(byteCount) }
+            peers[peer]!.abandoned.remove(cid)
+            peers[peer]!.lastProgress = now
+            peers[peer]!.stalls = 0
+            peers[peer]!.useful = true
+        }
+        statistics.blockBytes += UInt64(byteCount)
+        statistics.blocks += 1
+        statistics.peers[peer, default: .init()].bytes += UInt64(byteCount)
+        statistics.peers[peer, default: .init()].blocks += 1
+
+        do throws(FetchFailure) {
+            try place(block, at: entry.placements)
+        } catch {
+            failure = error
+            return
+        }
+        deliverReady(now: now, directives: &directives)
+    }
+
+    /// Puts a block's file bytes in the ready table and its children in the queue.
+    private mutating func place(_ block: Block, at placements: [Placement]) throws(FetchFailure) {
+        let cid = block.cid
+        let own: ArraySlice<UInt8>
+        var links: [PBLink] = []
+        var sizes: [UInt64] = []
+        var total: UInt64
+        switch cid.codec {
+        case .raw:
+            own = block.bytes[...]
+            total = UInt64(own.count)
+        case .dagPB:
+            let node: PBNode
+            let unixfs: UnixFSData
+            do { node = try PBNode(decoding: block.bytes) } catch { throw .invalidDAG(cid, "\(error)") }
+            guard let data = node.data else { throw .invalidDAG(cid, "no UnixFS data") }
+            do { unixfs = try UnixFSData(decoding: data) } catch { throw .invalidDAG(cid, "\(error)") }
+            guard unixfs.type == .file || unixfs.type == .raw else { throw .invalidDAG(cid, "not a file") }
+            guard unixfs.blocksizes.count == node.links.count else {
+                throw .invalidDAG(cid, "\(node.links.count) links but \(unixfs.blocksizes.count) blocksizes")
+            }
+            own = (unixfs.data ?? [])[...]
+            links = node.links
+            sizes = unixfs.blocksizes
+            total = UInt64(own.count)
+            for size in sizes {
+                let (sum, overflow) = total.addingReportingOverflow(size)
+                guard !overflow else { throw .invalidDAG(cid, "blocksizes overflow") }
+                total = sum
+            }
+            if let declared = unixfs.filesize, declared != total {
+                throw .invalidDAG(cid, "filesize \(declared) but blocksizes add up to \(total)")
+            }
+        case .sha2_256:
+            throw .invalidDAG(cid, "unsupported codec")
+        }
+        for placement in placements {
+            if placement.depth == 0 {
+                fileSize = total
+                upper = min(upper, total)
+                lower = min(lower, upper)
+                cursor = max(cursor, lower)
+            }
+            addReady(own, at: placement.offset)
+            var childOffset = placement.offset + UInt64(own.count)
+            for (index, link) in links.enumerated() {
+                let size = sizes[index]
+                if size > 0 && childOffset < upper && childOffset + size > lower {
+                    let estimate =
+                        link.hash.codec == .raw
+                        ? Int(min(size, UInt64(Block.maxByteCount))) : configuration.unknownBlockSizeEstimate
+                    addPlacement(link.hash, Placement(offset: childOffset, depth: placement.depth + 1), estimatedBytes: estimate)
+                }
+                childOffset += size
+            }
+        }
+        guard pending.count <= configuration.maxPendingBlocksPerFetch else { throw .dagTooWide }
+    }
+
+    private mutating func addPlacement(_ cid: CID, _ placement: Placement, estimatedBytes: Int) {
+        if pending[cid] != nil {
+            pending[cid]!.placements.append(placement)
+            return
+        }
+        sequence += 1
+        let key = QueueKey(offset: placement.offset, depth: placement.depth, sequence: sequence, cid: cid)
+        pending[cid] = Pending(key: key, placements: [placement], estimatedBytes: estimatedBytes)
+        queue.insert(key)
+    }
+
+    private mutating func addReady(_ bytes: ArraySlice<UInt8>, at offset: UInt64) {
+        let start = max(offset, lower)
+        let end = min(offset + UInt64(bytes.count), upper)
+        guard start < end else { return }
+        let base = bytes.startIndex
+        ready[start] = bytes[(base + Int(start - offset))..<(base + Int(end - offset))]
+    }
+
+    private mutating func deliverReady(now: ExchangeInstant, directives: inout [ExchangeDirective]) {
+        while let piece = ready.removeValue(forKey: cursor) {
+            if statistics.firstByteAt == nil { statistics.firstByteAt = now }
+            directives.append(.deliver(id, offset: cursor, bytes: piece))
+            cursor += UInt64(piece.count)
+            statistics.bytesDelivered += UInt64(piece.count)
+        }
+        if isComplete { statistics.finishedAt = now }
+    }
+
+    // MARK: Scheduling
+
+    /// Sends `WANT_BLOCK`s while useful peers have room and the read-ahead allows; then endgame duplicates.
+    mutating func schedule(now: ExchangeInstant, outbox: inout Outbox) {
+        guard failure == nil else { return }
+        var parked: [QueueKey] = []
+        var exhausted = true
+        while let top = queue.min {
+            guard let block = pending[top.cid], block.queued, block.key.sequence == top.sequence else {
+                queue.popMin()
+                continue
+            }
+            let (limit, overflow) = cursor.addingReportingOverflow(configuration.readAheadBytes)
+            if fileSize != nil && !overflow && top.offset >= limit && top.offset > cursor {
+                exhausted = false
+                break
+            }
+            switch pickPeer(for: top.cid, excluding: nil) {
+            case .peer(let peer):
+                queue.popMin()
+                request(top.cid, from: peer, now: now, outbox: &outbox)
+            case .allMissing:
+                queue.popMin()
+                parked.append(top)
+            case .noRoom:
+                exhausted = false
+            }
+            if !exhausted { break }
+        }
+        for key in parked { queue.insert(key) }
+        if exhausted && parked.isEmpty { endgame(now: now, outbox: &outbox) }
+    }
+
+    private enum Pick {
+        case peer(ExchangePeer)
+        case allMissing
+        case noRoom
+    }
+
+    /// The useful peer with the most room in its window that may have the block, starting the scan at a rotating
+    /// position so that equal peers take turns.
+    private mutating func pickPeer(for cid: CID, excluding excluded: ExchangePeer?) -> Pick {
+        var best: ExchangePeer?
+        var bestRoom = 0
+        var anyRoom = false
+        let count = peerOrder.count
+        guard count > 0 else { return .noRoom }
+        rotation = (rotation + 1) % count
+        for step in 0..<count {
+            let peer = peerOrder[(rotation + step) % count]
+            guard peer != excluded, let state = peers[peer], state.useful else { continue }
+            let room = state.window.window(configuration) - state.window.outstandingBytes
+            guard room > 0 else { continue }
+            anyRoom = true
+            guard !state.missing.contains(cid) else { continue }
+            if room > bestRoom {
+                best = peer
+                bestRoom = room
+            }
+        }
+        if let best { return .peer(best) }
+        return anyRoom ? .allMissing : .noRoom
+    }
+
+    private mutating func request(_ cid: CID, from peer: ExchangePeer, now: ExchangeInstant, outbox: inout Outbox) {
+        guard var block = pending[cid], var state = peers[peer] else { return }
+        let request = Request(
+            peer: peer, sentAt: now, deliveredAtSend: state.window.delivered, estimatedBytes: block.estimatedBytes)
+        block.requests.append(request)
+        block.queued = false
+        pending[cid] = block
+        if state.requested.isEmpty { state.lastProgress = now }
+        state.requested.insert(cid)
+        state.abandoned.remove(cid)
+        state.window.outstandingBytes += block.estimatedBytes
+        peers[peer] = state
+        // Earlier file bytes first: a re-requested early block overtakes later ones at the server.
+        let priority = UInt32.max - UInt32(clamping: block.key.offset >> 12)
+        outbox.wantBlock(ExchangeWant(cid: cid, priority: priority, sendDontHave: true), to: peer)
+    }
+
+    /// Endgame: every block left is requested and few remain. A block outstanding for longer than
+    /// ``ExchangeConfiguration/endgameLateness`` × its peer's expected latency is asked from a second peer with room;
+    /// whichever copy comes second is cancelled (or counted as duplicate if already on its way).
+    private mutating func endgame(now: ExchangeInstant, outbox: inout Outbox) {
+        guard fileSize != nil, !pending.isEmpty, pending.count <= configuration.endgameBlocks else { return }
+        let late = pending.values.filter { $0.requests.count == 1 }.sorted { $0.key < $1.key }
+        for block in late {
+            let first = block.requests[0]
+            guard let owner = peers[first.peer] else { continue }
+            let expected = owner.window.expectedLatency(fallback: configuration.requestTimeoutFloor)
+            let waited = now - first.sentAt
+            guard Double(waited.clampedNanoseconds) > configuration.endgameLateness * Double(expected.clampedNanoseconds)
+            else { continue }
+            guard case .peer(let second) = pickPeer(for: block.key.cid, excluding: first.peer) else { continue }
+            statistics.endgameRequests += 1
+            request(block.key.cid, from: second, now: now, outbox: &outbox)
+        }
+    }
+
+    /// Stall detection: a peer holding requests that delivered nothing for its timeout loses them (they are
+    /// queued again) and its measurements; after ``ExchangeConfiguration/maxStallsPerPeer`` stalls it leaves.
+    mutating func checkStalls(now: ExchangeInstant) {
+        for peer in peerOrder {
+            guard let state = peers[peer], !state.requested.isEmpty else { continue }
+            if now - state.lastProgress <= stallTimeout(state.window) { continue }
+            if state.stalls + 1 >= configuration.maxStallsPerPeer {
+                removePeer(peer)
+                continue
+            }
+            for cid in state.requested.sorted(by: { fileOrder($0) < fileOrder($1) }) {
+                release(cid, from: peer)
+            }
+            peers[peer]!.window.reset()
+            peers[peer]!.stalls += 1
+            peers[peer]!.lastProgress = now
+        }
+    }
+
+    /// max(floor, RTTs × minimum RTT + 2 × window / rate).
+    private func stallTimeout(_ window: PeerWindow) -> Duration {
+        let floor = configuration.requestTimeoutFloor
+        guard let minRTT = window.minRTT, window.rate > 0 else { return floor }
+        let drain = 2 * Double(window.window(configuration)) / window.rate
+        let seconds = configuration.requestTimeoutRTTs * Double(minRTT.clampedNanoseconds) / 1e9 + drain
+        return max(floor, .nanoseconds(Int64(min(seconds, 1e6) * 1e9)))
+    }
+
+    /// Cancels every outstanding request (the fetch is over).
+    mutating func cancelAll(outbox: inout Outbox) {
+        for key in pending.values.map(\.key).sorted() {
+            for request in pending[key.cid]?.requests ?? [] { outbox.cancel(key.cid, to: request.peer) }
+        }
+        pending = [:]
+    }
+
+    /// Marks the statistics finished (a failed or cancelled fetch).
+    mutating func finish(now: ExchangeInstant) {
+        if statistics.finishedAt == nil { statistics.finishedAt = now }
+    }
+}

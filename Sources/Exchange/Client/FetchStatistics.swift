@@ -1,0 +1,56 @@
+/// What one fetch took and who it came from (DCDN's measures: time to first and last byte, bytes per source,
+/// effective bandwidth), plus the duplicate bytes the goal of ≤ 2 % is about.
+public struct FetchStatistics: Hashable, Sendable {
+    /// What one peer contributed.
+    public struct Contribution: Hashable, Sendable {
+        /// Verified block bytes the fetch used from this peer.
+        public var bytes: UInt64 = 0
+        /// Verified blocks the fetch used from this peer.
+        public var blocks: UInt64 = 0
+        /// Bytes of blocks from this peer that another peer had already delivered.
+        public var duplicateBytes: UInt64 = 0
+
+        /// Nothing yet.
+        public init() {}
+    }
+
+    /// When the fetch started.
+    public var startedAt: ExchangeInstant
+    /// When the first byte was delivered.
+    public var firstByteAt: ExchangeInstant?
+    /// When the last byte was delivered (or the fetch failed).
+    public var finishedAt: ExchangeInstant?
+    /// File bytes delivered.
+    public var bytesDelivered: UInt64 = 0
+    /// Verified block bytes used (leaves and internal nodes), over all peers.
+    public var blockBytes: UInt64 = 0
+    /// Verified blocks used.
+    public var blocks: UInt64 = 0
+    /// Bytes of blocks received that the fetch already had (wasted transfer).
+    public var duplicateBytes: UInt64 = 0
+    /// Such blocks.
+    public var duplicateBlocks: UInt64 = 0
+    /// Requests re-sent after a stall, a disconnect or `DONT_HAVE`.
+    public var rerequests: UInt64 = 0
+    /// Requests sent to a second peer in endgame.
+    public var endgameRequests: UInt64 = 0
+    /// Per peer.
+    public var peers: [ExchangePeer: Contribution] = [:]
+
+    /// Statistics of a fetch started at `startedAt`.
+    public init(startedAt: ExchangeInstant) { self.startedAt = startedAt }
+
+    /// Time to first byte.
+    public var timeToFirstByte: Duration? { firstByteAt.map { $0 - startedAt } }
+    /// Time to last byte.
+    public var timeToLastByte: Duration? { finishedAt.map { $0 - startedAt } }
+    /// Effective throughput: delivered bytes per second from start to last byte.
+    public var throughput: Double? {
+        guard let finishedAt, finishedAt > startedAt else { return nil }
+        return Double(bytesDelivered) / finishedAt.seconds(since: startedAt)
+    }
+    /// Duplicate bytes as a fraction of useful block bytes.
+    public var duplicateRatio: Double {
+        blockBytes == 0 ? 0 : Double(duplicateBytes) / Double(blockBytes)
+    }
+}

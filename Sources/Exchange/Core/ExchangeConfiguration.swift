@@ -1,0 +1,77 @@
+/// Every tuning knob and cap of an ``ExchangeInstance``, with documented defaults (docs/PROTOCOL.md, "Block
+/// exchange", states the rules they implement).
+///
+/// Every table, queue and wantlist the instance keeps is bounded by one of these.
+public struct ExchangeConfiguration: Hashable, Sendable {
+    // MARK: Peers and bans
+
+    /// The most connected peers the instance tracks (ledgers, wantlists). Default 1,024; a peer over the cap is
+    /// told to disconnect.
+    public var maxPeers = 1024
+    /// How long a peer that sent a block failing its hash stays banned. Default 1 hour.
+    public var banDuration: Duration = .seconds(3600)
+    /// The most bans remembered; when full, the ban that ends first is dropped. Default 4,096.
+    public var maxBans = 4096
+
+    // MARK: Server
+
+    /// The most `WANT_BLOCK` entries queued per peer. Wants over the cap are refused (`DONT_HAVE` when the want
+    /// asked for it). Default 1,024.
+    public var maxWantlistEntriesPerPeer = 1024
+    /// The most bytes the server lets wait in one peer's channel (handed to the shell, not yet written): blocks
+    /// wait in the wantlist until the peer's channel drains below this. Default 4 MiB.
+    public var maxOutstandingBytesPerPeer = 4 * 1024 * 1024
+    /// The most bytes the server lets wait in all channels together. Default 64 MiB.
+    public var maxOutstandingBytesTotal = 64 * 1024 * 1024
+    /// The deficit-round-robin quantum: bytes of blocks a peer may be sent per turn. Default 256 KiB.
+    public var serverQuantum = 256 * 1024
+
+    // MARK: Client
+
+    /// The most fetches running at once. Default 64.
+    public var maxFetches = 64
+    /// The most peers in one fetch session. Default 32.
+    public var maxSessionPeers = 32
+    /// The most blocks of one DAG known and not yet received (the frontier). A DAG wider than this within the
+    /// read-ahead fails the fetch. Default 65,536.
+    public var maxPendingBlocksPerFetch = 65_536
+    /// The most `DONT_HAVE` answers remembered per session peer; a peer past it leaves the session. Default 4,096.
+    public var maxMissingPerPeer = 4096
+    /// Read-ahead: the fetch requests no block that starts this many bytes or more past the next byte to deliver.
+    /// Default 32 MiB.
+    public var readAheadBytes: UInt64 = 32 * 1024 * 1024
+    /// The window of a peer before any measurement, in bytes of requested blocks. A peer may be sent a request
+    /// whenever less than its window is outstanding, so at least one block is always allowed. Default 256 KiB.
+    public var initialWindowBytes = 256 * 1024
+    /// The largest window. Default 32 MiB.
+    public var maxWindowBytes = 32 * 1024 * 1024
+    /// Window = gain × measured delivery rate × minimum round trip (BBR's cwnd gain). With a window below the
+    /// bandwidth-delay product the measured rate is window/RTT, so the window doubles every round trip (slow
+    /// start) until the link, not the window, limits the rate. Default 2.
+    public var windowGain = 2.0
+    /// Delivery-rate samples kept per peer; the window uses their maximum. Default 8.
+    public var rateSamples = 8
+    /// How long a minimum round trip stays valid before a larger sample replaces it. Default 10 s.
+    public var minRTTLifetime: Duration = .seconds(10)
+    /// The least time a peer may go without delivering while it holds requests before they are re-requested
+    /// elsewhere. Default 1 s.
+    public var requestTimeoutFloor: Duration = .seconds(1)
+    /// The stall timeout in round trips: a peer is stalled after max(floor, this × minRTT + 2 × window / rate)
+    /// without progress. Default 4.
+    public var requestTimeoutRTTs = 4.0
+    /// Stalls after which a peer leaves the session. Default 3.
+    public var maxStallsPerPeer = 3
+    /// The size assumed for a block before it arrives when its parent does not say (dag-pb nodes, the root).
+    /// Default 256 KiB.
+    public var unknownBlockSizeEstimate = 256 * 1024
+    /// Endgame starts when every block left is requested and no more than this many remain. Default 8.
+    public var endgameBlocks = 8
+    /// In endgame a block is requested from a second peer only after it has been outstanding this many times the
+    /// first peer's expected latency. Default 1.5.
+    public var endgameLateness = 1.5
+    /// How often ``ExchangeInstance/tick(now:source:)`` runs while fetches are active. Default 50 ms.
+    public var tickInterval: Duration = .milliseconds(50)
+
+    /// The defaults.
+    public init() {}
+}

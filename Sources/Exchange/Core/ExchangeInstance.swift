@@ -1,0 +1,354 @@
+import Blocks
+
+/// A block-exchange node as a pure state machine: events go in, directives come out.
+///
+/// It owns no channel, reads no clock and draws randomness only from its seeded generator. The shell (the secure
+/// TCP service of DHTNode, a test harness, or the simulator) tells it when peers connect and disconnect, hands it
+/// every decoded ``ExchangeMessage`` with ``handleMessage(_:from:now:source:)``, reports written bytes with
+/// ``sendCompleted(to:byteCount:now:source:)``, calls ``tick(now:)`` when asked, and starts fetches with
+/// ``startFetch(_:range:now:)``. It carries out the returned ``ExchangeDirective``s in order.
+///
+/// Both roles share one instance, because they share the peer's channel: the server answers wants from a
+/// ``BlockSource`` (see ``ExchangeServer``-level rules in docs/PROTOCOL.md), and fetch sessions download DAGs.
+/// Rules enforced here:
+/// - Every block is hashed against its CID before it is stored, passed to a fetch or delivered. A peer whose
+///   block fails its hash is disconnected and banned for ``ExchangeConfiguration/banDuration``; a banned peer is
+///   refused on connect.
+/// - A block that no fetch waits for is dropped unhashed and counted as a duplicate in the sender's ledger.
+/// - Every table is capped by ``ExchangeConfiguration``.
+public struct ExchangeInstance: Sendable {
+    /// Counters of what the instance saw and did.
+    public struct Statistics: Hashable, Sendable {
+        /// Messages handled, by type.
+        public var messagesReceived: [ExchangeMessageType: UInt64] = [:]
+        /// Messages from peers that are not connected (dropped).
+        public var messagesFromUnknownPeers: UInt64 = 0
+        /// Blocks that failed their hash (each banned its sender).
+        public var invalidBlocks: UInt64 = 0
+        /// Blocks no fetch waited for (dropped unhashed).
+        public var unwantedBlocks: UInt64 = 0
+        /// `WANT_BLOCK` entries refused because a wantlist was full.
+        public var wantsRefused: UInt64 = 0
+        /// Peers refused on connect (banned or over the peer cap).
+        public var peersRefused: UInt64 = 0
+    }
+
+    /// The tuning in force.
+    public let configuration: ExchangeConfiguration
+    /// Counters for metrics and tests.
+    public private(set) var statistics = Statistics()
+    /// The ledger of each connected peer.
+    public private(set) var ledgers: [ExchangePeer: PeerLedger] = [:]
+
+    private var server: ExchangeServer
+    private var sessions: [FetchID: FetchSession] = [:]
+    /// Fetch IDs in start order (deterministic iteration).
+    private var sessionOrder: [FetchID] = []
+    /// Connected peers in connection order (deterministic invitations).
+    private var connected: [ExchangePeer] = []
+    private var bans: [ExchangePeer: ExchangeInstant] = [:]
+    private var random: SplitMix64
+    private var nextFetch: UInt64 = 1
+    private var tickAt: ExchangeInstant?
+
+    /// Creates an instance with no peers and no fetches.
+    ///
+    /// - Parameter seed: seeds the generator (tie-breaks); tests and the simulator pick it for reproducible runs.
+    public init(configuration: ExchangeConfiguration = ExchangeConfiguration(), seed: UInt64) {
+        self.configuration = configuration
+        self.server = ExchangeServer(configuration: configuration)
+        self.random = SplitMix64(seed: seed)
+    }
+
+    // MARK: Queries
+
+    /// Fetches under way.
+    public var fetchCount: Int { sessions.count }
+    /// Connected peers.
+    public var peerCount: Int { connected.count }
+    /// `WANT_BLOCK` entries queued for `peer` on the server side.
+    public func queuedWantCount(of peer: ExchangePeer) -> Int { server.wantCount(of: peer) }
+    /// Server queue entries (live and stale) held for `peer`; at most twice the wantlist cap plus one message.
+    public func queueEntryCount(of peer: ExchangePeer) -> Int { server.queueCount(of: peer) }
+    /// Bytes handed to the shell for `peer` and not yet reported written.
+    public func outstandingBytes(to peer: ExchangePeer) -> Int { server.outstanding(of: peer) }
+    /// Bans remembered (expired ones are dropped on ``tick(now:)``).
+    public var banCount: Int { bans.count }
+    /// Whether `peer` is banned at `now`.
+    public func isBanned(_ peer: ExchangePeer, now: ExchangeInstant) -> Bool { (bans[peer] ?? .zero) > now }
+    /// The statistics of a running fetch.
+    public func fetchStatistics(_ id: FetchID) -> FetchStatistics? { sessions[id]?.statistics }
+    /// Blocks known and not received of a running fetch.
+    public func pendingBlockCount(_ id: FetchID) -> Int? { sessions[id]?.pendingCount }
+
+    // MARK: Peers
+
+    /// A channel to `peer` is up. A banned peer, or one over ``ExchangeConfiguration/maxPeers``, gets a
+    /// ``ExchangeDirective/disconnect(_:reason:bannedUntil:)``. Running fetches ask the newcomer `WANT_HAVE` for
+    /// their roots.
+    public mutating func peerConnected(_ peer: ExchangePeer, now: ExchangeInstant) -> [ExchangeDirective] {
+        if let until = bans[peer], until > now {
+            statistics.peersRefused += 1
+            return [.disconnect(peer, reason: .banned, bannedUntil: until)]
+        }
+        guard ledgers[peer] == nil else { return [] }
+        guard connected.count < configuration.maxPeers else {
+            statistics.peersRefused += 1
+            return [.disconnect(peer, reason: .tooManyPeers, bannedUntil: nil)]
+        }
+        ledgers[peer] = PeerLedger()
+        connected.append(peer)
+        server.addPeer(peer)
+        var outbox = Outbox()
+        for id in sessionOrder { sessions[id]!.addPeer(peer, isProvider: false, now: now, outbox: &outbox) }
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    /// The channel to `peer` closed: its wants are dropped and its outstanding requests go to other peers.
+    public mutating func peerDisconnected(_ peer: ExchangePeer, now: ExchangeInstant) -> [ExchangeDirective] {
+        var outbox = Outbox()
+        forget(peer)
+        scheduleAll(now: now, outbox: &outbox)
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    private mutating func forget(_ peer: ExchangePeer) {
+        guard ledgers.removeValue(forKey: peer) != nil else { return }
+        connected.removeAll { $0 == peer }
+        server.removePeer(peer)
+        for id in sessionOrder { sessions[id]!.removePeer(peer) }
+    }
+
+    // MARK: Events
+
+    /// A message from a connected peer (messages from other peers are counted and dropped).
+    public mutating func handleMessage(
+        _ message: ExchangeMessage,
+        from peer: ExchangePeer,
+        now: ExchangeInstant,
+        source: some BlockSource
+    ) -> [ExchangeDirective] {
+        guard ledgers[peer] != nil else {
+            statistics.messagesFromUnknownPeers += 1
+            return []
+        }
+        statistics.messagesReceived[message.type, default: 0] += 1
+        ledgers[peer]!.bytesReceived += UInt64(message.encodedCount)
+        var outbox = Outbox()
+        var directives: [ExchangeDirective] = []
+        switch message {
+        case .wantHave(let wants):
+            _ = server.receiveWants(wants, blocks: false, from: peer, source: source, outbox: &outbox)
+        case .wantBlock(let wants):
+            let refused = server.receiveWants(wants, blocks: true, from: peer, source: source, outbox: &outbox)
+            statistics.wantsRefused += UInt64(refused)
+            ledgers[peer]!.wantsRefused += UInt64(refused)
+            server.serve(source: source, outbox: &outbox)
+        case .cancel(let cids):
+            server.cancel(cids, from: peer)
+        case .have(let cids):
+            for id in sessionOrder {
+                for cid in cids { sessions[id]!.handleHave(cid, from: peer) }
+            }
+        case .dontHave(let cids):
+            for id in sessionOrder {
+                for cid in cids { sessions[id]!.handleDontHave(cid, from: peer) }
+            }
+        case .block(let cid, let bytes):
+            receiveBlock(cid, bytes: bytes, from: peer, now: now, outbox: &outbox, directives: &directives)
+        }
+        scheduleAll(now: now, outbox: &outbox)
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    private mutating func receiveBlock(
+        _ cid: CID,
+        bytes: [UInt8],
+        from peer: ExchangePeer,
+        now: ExchangeInstant,
+        outbox: inout Outbox,
+        directives: inout [ExchangeDirective]
+    ) {
+        let wanting = sessionOrder.filter { sessions[$0]!.wants(cid) }
+        guard !wanting.isEmpty else {
+            statistics.unwantedBlocks += 1
+            ledgers[peer]!.duplicateBlocks += 1
+            ledgers[peer]!.duplicateBytes += UInt64(bytes.count)
+            for id in sessionOrder { sessions[id]!.noteUnwanted(cid, byteCount: bytes.count, from: peer) }
+            return
+        }
+        // DESIGN: every block is hashed before it is stored, passed on or yielded.
+        let block: Block
+        do {
+            block = try Block(verifying: bytes, as: cid)
+        } catch {
+            statistics.invalidBlocks += 1
+            let until = now + configuration.banDuration
+            ban(peer, until: until)
+            directives.append(.disconnect(peer, reason: .invalidBlock, bannedUntil: until))
+            forget(peer)
+            return
+        }
+        ledgers[peer]!.blocksReceived += 1
+        ledgers[peer]!.blockBytesReceived += UInt64(bytes.count)
+        directives.append(.store(block))
+        for id in wanting {
+            sessions[id]!.receive(block, from: peer, now: now, outbox: &outbox, directives: &directives)
+        }
+    }
+
+    private mutating func ban(_ peer: ExchangePeer, until: ExchangeInstant) {
+        if bans[peer] == nil && bans.count >= configuration.maxBans,
+            let first = bans.min(by: { ($0.value, $0.key) < ($1.value, $1.key) })
+        {
+            bans.removeValue(forKey: first.key)
+        }
+        bans[peer] = until
+    }
+
+    /// The shell wrote `byteCount` bytes (one message's ``ExchangeMessage/encodedCount``) to `peer`'s channel:
+    /// the server may send it more.
+    public mutating func sendCompleted(
+        to peer: ExchangePeer,
+        byteCount: Int,
+        now: ExchangeInstant,
+        source: some BlockSource
+    ) -> [ExchangeDirective] {
+        server.noteCompleted(byteCount, to: peer)
+        var outbox = Outbox()
+        server.serve(source: source, outbox: &outbox)
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    /// Periodic work, when a ``ExchangeDirective/scheduleTick(at:)`` comes due: stalled peers lose their requests,
+    /// endgame, expired bans.
+    public mutating func tick(now: ExchangeInstant) -> [ExchangeDirective] {
+        tickAt = nil
+        if !bans.isEmpty { bans = bans.filter { $0.value > now } }
+        for id in sessionOrder { sessions[id]!.checkStalls(now: now) }
+        var outbox = Outbox()
+        scheduleAll(now: now, outbox: &outbox)
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    // MARK: Fetches
+
+    /// Starts fetching the UnixFS file (or raw block) `root`, or the bytes of `range` in it. Every connected peer
+    /// is asked `WANT_HAVE` for the root; add providers found elsewhere with ``addProvider(_:to:now:)``.
+    ///
+    /// The fetch delivers its bytes in file order (``ExchangeDirective/deliver(_:offset:bytes:)``), hands every
+    /// verified block to the store (``ExchangeDirective/store(_:)``) and ends with
+    /// ``ExchangeDirective/completed(_:_:)`` or ``ExchangeDirective/failed(_:_:_:)``.
+    public mutating func startFetch(
+        _ root: CID,
+        range: Range<UInt64>? = nil,
+        now: ExchangeInstant
+    ) -> (FetchID, [ExchangeDirective]) {
+        let id = FetchID(rawValue: nextFetch)
+        nextFetch += 1
+        guard sessions.count < configuration.maxFetches else {
+            var statistics = FetchStatistics(startedAt: now)
+            statistics.finishedAt = now
+            return (id, [.failed(id, .tooManyFetches, statistics)])
+        }
+        var session = FetchSession(id: id, root: root, range: range, configuration: configuration, now: now)
+        var outbox = Outbox()
+        for peer in connected.prefix(configuration.maxSessionPeers) {
+            session.addPeer(peer, isProvider: false, now: now, outbox: &outbox)
+        }
+        sessions[id] = session
+        sessionOrder.append(id)
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return (id, directives)
+    }
+
+    /// Adds a connected peer known to provide the fetch's root (from the DHT or a rendezvous): it is sent
+    /// `WANT_BLOCK`s at once, without asking `WANT_HAVE` first.
+    public mutating func addProvider(_ peer: ExchangePeer, to id: FetchID, now: ExchangeInstant) -> [ExchangeDirective] {
+        guard ledgers[peer] != nil, sessions[id] != nil else { return [] }
+        var outbox = Outbox()
+        sessions[id]!.addPeer(peer, isProvider: true, now: now, outbox: &outbox)
+        sessions[id]!.schedule(now: now, outbox: &outbox)
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    /// Cancels a fetch: its outstanding wants are cancelled and it ends with ``FetchFailure/cancelled``.
+    public mutating func cancelFetch(_ id: FetchID, now: ExchangeInstant) -> [ExchangeDirective] {
+        guard var session = sessions.removeValue(forKey: id) else { return [] }
+        sessionOrder.removeAll { $0 == id }
+        var outbox = Outbox()
+        session.cancelAll(outbox: &outbox)
+        session.finish(now: now)
+        var directives: [ExchangeDirective] = [.failed(id, .cancelled, session.statistics)]
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    // MARK: Output
+
+    private mutating func scheduleAll(now: ExchangeInstant, outbox: inout Outbox) {
+        for id in sessionOrder { sessions[id]!.schedule(now: now, outbox: &outbox) }
+    }
+
+    /// Turns the outbox into send directives (counting bytes in ledgers and the server's caps), ends finished
+    /// fetches, and asks for a tick while fetches run.
+    private mutating func finish(_ outbox: Outbox, now: ExchangeInstant, into directives: inout [ExchangeDirective]) {
+        for (peer, message) in outbox.listMessages() {
+            let size = message.encodedCount
+            server.noteSent(size, to: peer)
+            ledgers[peer]?.bytesSent += UInt64(size)
+            directives.append(.send(message, to: peer))
+        }
+        for (peer, message) in outbox.blocks {
+            let size = message.encodedCount
+            if ledgers[peer] != nil {
+                ledgers[peer]!.bytesSent += UInt64(size)
+                ledgers[peer]!.blocksSent += 1
+                ledgers[peer]!.blockBytesSent += UInt64(size - ExchangeMessage.blockHeaderCount(blockCID(message)))
+            }
+            directives.append(.send(message, to: peer))
+        }
+        var ended: [FetchID] = []
+        for id in sessionOrder {
+            if let failure = sessions[id]!.failure {
+                var cancels = Outbox()
+                sessions[id]!.cancelAll(outbox: &cancels)
+                sessions[id]!.finish(now: now)
+                directives.append(.failed(id, failure, sessions[id]!.statistics))
+                for (peer, message) in cancels.listMessages() {
+                    server.noteSent(message.encodedCount, to: peer)
+                    ledgers[peer]?.bytesSent += UInt64(message.encodedCount)
+                    directives.append(.send(message, to: peer))
+                }
+                ended.append(id)
+            } else if sessions[id]!.isComplete {
+                directives.append(.completed(id, sessions[id]!.statistics))
+                ended.append(id)
+            }
+        }
+        for id in ended { sessions.removeValue(forKey: id) }
+        if !ended.isEmpty { sessionOrder.removeAll { ended.contains($0) } }
+        if !sessions.isEmpty && tickAt == nil {
+            let at = now + configuration.tickInterval
+            tickAt = at
+            directives.append(.scheduleTick(at: at))
+        }
+    }
+
+    private func blockCID(_ message: ExchangeMessage) -> CID {
+        guard case .block(let cid, _) = message else { preconditionFailure("the outbox holds only BLOCKs here") }
+        return cid
+    }
+}

@@ -1,0 +1,29 @@
+import Blocks
+
+/// Where the server side of an ``ExchangeInstance`` reads the blocks it serves.
+///
+/// Synchronous on purpose. The repository's ``BlockStore``s are synchronous (memory, or files read with plain
+/// system calls, off the event loop), and a block read costs about what hashing it costs, which the core does
+/// anyway. Asking through a directive and an event instead (`readBlock` → `blockRead`) would add a state per
+/// queued want and a round trip through the shell for every block, for no gain in determinism: the source is a
+/// parameter of each event, so tests and the simulator pass an in-memory one. The core only reads a block when
+/// the peer's window lets it send it, so bytes are never held for a queued want.
+///
+/// Every ``BlockStore`` is a `BlockSource`.
+public protocol BlockSource {
+    /// Whether the block is available (answers `WANT_HAVE` and admits `WANT_BLOCK` to the queue).
+    func hasBlock(_ cid: CID) -> Bool
+    /// The block's bytes, or `nil` when it is not (or no longer) available. The bytes MUST hash to `cid`: a store
+    /// verifies what it wrote, and the receiver checks again anyway.
+    func blockBytes(_ cid: CID) -> [UInt8]?
+}
+
+extension BlockSource where Self: BlockStore {
+    /// Asks ``BlockStore/has(_:)``; a store error counts as not having the block.
+    public func hasBlock(_ cid: CID) -> Bool { (try? has(cid)) ?? false }
+    /// Asks ``BlockStore/get(_:)``; a store error counts as not having the block.
+    public func blockBytes(_ cid: CID) -> [UInt8]? { (try? get(cid)) ?? nil }
+}
+
+extension MemoryBlockStore: BlockSource {}
+extension FileBlockStore: BlockSource {}

@@ -1,0 +1,212 @@
+import Blocks
+
+/// The serving half of an ``ExchangeInstance``: per-peer wantlists, byte caps, and deficit round robin.
+///
+/// Rules (docs/PROTOCOL.md, "Block exchange", "Serving"):
+/// - `WANT_HAVE` is answered at once from the ``BlockSource`` (`HAVE`, or `DONT_HAVE` when asked); it is not
+///   stored.
+/// - `WANT_BLOCK` for a block the source has enters the peer's wantlist, at most
+///   ``ExchangeConfiguration/maxWantlistEntriesPerPeer`` entries; a want over the cap is refused with `DONT_HAVE`
+///   (if asked), so the client goes elsewhere. A want for a missing block gets `DONT_HAVE` (if asked).
+/// - Each peer's wantlist is served by priority, then arrival. Blocks are read from the source only when sent.
+/// - A peer is sent blocks only while less than ``ExchangeConfiguration/maxOutstandingBytesPerPeer`` bytes wait
+///   in its channel, and all peers together while less than ``ExchangeConfiguration/maxOutstandingBytesTotal``.
+/// - Peers with wants take turns (deficit round robin, quantum ``ExchangeConfiguration/serverQuantum``, a turn
+///   may overdraw by one block), so each gets an equal share of the uplink in bytes whatever its block sizes.
+struct ExchangeServer: Sendable {
+    /// A queued want: higher priority first, then earlier arrival.
+    struct QueuedWant: Comparable, Sendable {
+        var priority: UInt32
+        var sequence: UInt64
+        var cid: CID
+
+        static func < (lhs: QueuedWant, rhs: QueuedWant) -> Bool {
+            lhs.priority != rhs.priority ? lhs.priority > rhs.priority : lhs.sequence < rhs.sequence
+        }
+        static func == (lhs: QueuedWant, rhs: QueuedWant) -> Bool { lhs.sequence == rhs.sequence }
+    }
+
+    struct Entry: Sendable {
+        var sequence: UInt64
+        var sendDontHave: Bool
+    }
+
+    struct PeerState: Sendable {
+        /// The live wantlist: CID → the sequence of its queue entry (queue entries of other sequences are stale).
+        var wants: [CID: Entry] = [:]
+        var queue = MinHeap<QueuedWant>()
+        var deficit = 0
+        var inRing = false
+        /// Bytes handed to the shell for this peer and not yet reported written.
+        var outstanding = 0
+    }
+
+    let configuration: ExchangeConfiguration
+    private(set) var peers: [ExchangePeer: PeerState] = [:]
+    private var ring = RingQueue<ExchangePeer>()
+    private var sequence: UInt64 = 0
+    /// Bytes waiting in all channels.
+    private(set) var totalOutstanding = 0
+
+    init(configuration: ExchangeConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The number of wants queued for `peer`.
+    func wantCount(of peer: ExchangePeer) -> Int { peers[peer]?.wants.count ?? 0 }
+    /// The number of queue entries (live and stale) held for `peer`.
+    func queueCount(of peer: ExchangePeer) -> Int { peers[peer]?.queue.count ?? 0 }
+    /// The bytes waiting in `peer`'s channel.
+    func outstanding(of peer: ExchangePeer) -> Int { peers[peer]?.outstanding ?? 0 }
+
+    mutating func addPeer(_ peer: ExchangePeer) {
+        if peers[peer] == nil { peers[peer] = PeerState() }
+    }
+
+    mutating func removePeer(_ peer: ExchangePeer) {
+        guard let state = peers.removeValue(forKey: peer) else { return }
+        totalOutstanding -= state.outstanding
+        // A stale ring entry is skipped when it comes up.
+    }
+
+    /// Counts bytes handed to the shell for `peer`.
+    mutating func noteSent(_ byteCount: Int, to peer: ExchangePeer) {
+        guard peers[peer] != nil else { return }
+        peers[peer]!.outstanding += byteCount
+        totalOutstanding += byteCount
+    }
+
+    /// The shell wrote `byteCount` bytes to `peer`'s channel.
+    mutating func noteCompleted(_ byteCount: Int, to peer: ExchangePeer) {
+        guard var state = peers.removeValue(forKey: peer) else { return }
+        let done = min(byteCount, state.outstanding)
+        state.outstanding -= done
+        totalOutstanding -= done
+        if !state.wants.isEmpty && !state.inRing {
+            state.inRing = true
+            ring.append(peer)
+        }
+        peers[peer] = state
+    }
+
+    /// Answers or queues wants; returns how many were refused because the wantlist was full.
+    mutating func receiveWants(
+        _ wants: [ExchangeWant],
+        blocks: Bool,
+        from peer: ExchangePeer,
+        source: some BlockSource,
+        outbox: inout Outbox
+    ) -> Int {
+        guard var state = peers.removeValue(forKey: peer) else { return 0 }
+        var refused = 0
+        for want in wants {
+            let has = source.hasBlock(want.cid)
+            guard blocks else {
+                if has {
+                    outbox.have(want.cid, to: peer)
+                } else if want.sendDontHave {
+                    outbox.dontHave(want.cid, to: peer)
+                }
+                continue
+            }
+            guard has else {
+                if want.sendDontHave { outbox.dontHave(want.cid, to: peer) }
+                continue
+            }
+            if state.wants[want.cid] == nil && state.wants.count >= configuration.maxWantlistEntriesPerPeer {
+                refused += 1
+                if want.sendDontHave { outbox.dontHave(want.cid, to: peer) }
+                continue
+            }
+            sequence += 1
+            state.wants[want.cid] = Entry(sequence: sequence, sendDontHave: want.sendDontHave)
+            state.queue.insert(QueuedWant(priority: want.priority, sequence: sequence, cid: want.cid))
+        }
+        compactIfNeeded(&state)
+        if !state.wants.isEmpty && !state.inRing {
+            state.inRing = true
+            ring.append(peer)
+        }
+        peers[peer] = state
+        return refused
+    }
+
+    /// Removes cancelled wants (their queue entries become stale).
+    mutating func cancel(_ cids: [CID], from peer: ExchangePeer) {
+        guard var state = peers.removeValue(forKey: peer) else { return }
+        for cid in cids { state.wants.removeValue(forKey: cid) }
+        compactIfNeeded(&state)
+        peers[peer] = state
+    }
+
+    /// Stale entries (cancelled or re-wanted) may not outnumber live ones by more than the cap: rebuild then.
+    private func compactIfNeeded(_ state: inout PeerState) {
+        guard state.queue.count > 2 * configuration.maxWantlistEntriesPerPeer else { return }
+        let wants = state.wants
+        state.queue.filter { wants[$0.cid]?.sequence == $0.sequence }
+    }
+
+    /// Sends blocks while the caps allow, taking peers in turn. O(1) amortized per block sent.
+    mutating func serve(source: some BlockSource, outbox: inout Outbox) {
+        while totalOutstanding < configuration.maxOutstandingBytesTotal, let peer = ring.first {
+            // Taken out of the table while it changes, so that its wantlist is not copied (copy on write).
+            guard var state = peers.removeValue(forKey: peer) else {
+                ring.removeFirst()
+                continue
+            }
+            guard state.inRing else {
+                peers[peer] = state
+                ring.removeFirst()
+                continue
+            }
+            guard state.outstanding < configuration.maxOutstandingBytesPerPeer else {
+                // Back in the ring when its channel drains (noteCompleted).
+                state.inRing = false
+                peers[peer] = state
+                ring.removeFirst()
+                continue
+            }
+            guard let next = Self.popLive(&state) else {
+                state.inRing = false
+                state.deficit = 0
+                peers[peer] = state
+                ring.removeFirst()
+                continue
+            }
+            if state.deficit <= 0 {
+                state.deficit += configuration.serverQuantum
+            }
+            state.wants.removeValue(forKey: next.cid)
+            if let bytes = source.blockBytes(next.cid) {
+                let message = ExchangeMessage.block(next.cid, bytes: bytes)
+                let size = message.encodedCount
+                state.outstanding += size
+                totalOutstanding += size
+                state.deficit -= size
+                outbox.blocks.append((peer, message))
+            } else if next.sendDontHave {
+                outbox.dontHave(next.cid, to: peer)
+            }
+            if state.deficit <= 0 || state.wants.isEmpty {
+                ring.removeFirst()
+                if state.wants.isEmpty {
+                    state.inRing = false
+                    state.deficit = 0
+                } else {
+                    ring.append(peer)
+                }
+            }
+            peers[peer] = state
+        }
+    }
+
+    /// Pops the best live want, dropping stale queue entries on the way.
+    private static func popLive(_ state: inout PeerState) -> (cid: CID, sendDontHave: Bool)? {
+        while let top = state.queue.popMin() {
+            if let entry = state.wants[top.cid], entry.sequence == top.sequence {
+                return (top.cid, entry.sendDontHave)
+            }
+        }
+        return nil
+    }
+}
