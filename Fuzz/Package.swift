@@ -16,6 +16,7 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzDagPB", ["Blocks"]),
     ("FuzzCAR", ["Blocks"]),
     ("FuzzDHTDatagram", ["Kademlia"]),
+    ("FuzzExchangeMessage", ["Exchange"]),
 ]
 
 let package = Package(

@@ -1,0 +1,258 @@
+import Blocks
+import DHTCrypto
+import Testing
+
+@testable import Exchange
+
+/// Fetches through the in-memory harness: seeders with rate-limited uplinks, one or more leechers.
+@Suite("Exchange swarm fetches")
+struct ExchangeSwarmTests {
+    struct Swarm {
+        var harness = ExchangeHarness()
+        var seeders: [Int] = []
+        var leecher = 0
+        var file: [UInt8] = []
+        var root: CID
+    }
+
+    /// `seederCount` seeders holding one file, and a leecher connected to all of them.
+    static func swarm(
+        seeders seederCount: Int,
+        fileSize: Int,
+        chunkSize: Int,
+        maxLinks: Int = 174,
+        seederUplink: Double = 10_000_000,
+        leecherDownlink: Double = 0,
+        configuration: ExchangeConfiguration = ExchangeConfiguration()
+    ) throws -> Swarm {
+        var harness = ExchangeHarness()
+        let file = ExchangeHarness.fileBytes(count: fileSize, seed: UInt64(fileSize))
+        var seeders: [Int] = []
+        for _ in 0..<seederCount {
+            seeders.append(harness.addNode(configuration: configuration, uplink: seederUplink))
+        }
+        let root = try harness.importFile(file, into: seeders[0], chunkSize: chunkSize, maxLinks: maxLinks)
+        for seeder in seeders.dropFirst() { harness.copyBlocks(from: seeders[0], to: seeder) }
+        let leecher = harness.addNode(configuration: configuration, downlink: leecherDownlink)
+        for seeder in seeders { harness.connect(leecher, seeder) }
+        return Swarm(harness: harness, seeders: seeders, leecher: leecher, file: file, root: root)
+    }
+
+    static func describe(_ statistics: FetchStatistics, _ swarm: Swarm) -> String {
+        let shares = swarm.seeders.map { statistics.peers[swarm.harness.nodes[$0].peer]?.bytes ?? 0 }
+        return "ttlb \(statistics.timeToLastByte.map { "\($0)" } ?? "-"), "
+            + "throughput \(Int((statistics.throughput ?? 0) / 1000)) kB/s, shares \(shares), "
+            + "duplicates \(statistics.duplicateBytes) (\(statistics.duplicateRatio * 100) %), "
+            + "re-requests \(statistics.rerequests), endgame \(statistics.endgameRequests)"
+    }
+
+    @Test("one seeder: a multi-level file arrives byte for byte, in order")
+    func oneSeeder() throws {
+        var swarm = try Self.swarm(seeders: 1, fileSize: 3 * 1024 * 1024 + 12_345, chunkSize: 64 * 1024, maxLinks: 8)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let ran1 = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran1)
+        let node = swarm.harness.nodes[swarm.leecher]
+        let statistics = try #require(node.completed[id])
+        #expect(node.delivered[id] == swarm.file)
+        #expect(node.outOfOrder == 0)
+        #expect(statistics.timeToFirstByte != nil)
+        #expect(statistics.bytesDelivered == UInt64(swarm.file.count))
+        #expect(statistics.duplicateBytes == 0)
+        #expect(node.store.count == swarm.harness.nodes[swarm.seeders[0]].store.count)
+        let ledger = try #require(node.instance.ledgers[swarm.harness.nodes[swarm.seeders[0]].peer])
+        #expect(ledger.blockBytesReceived == statistics.blockBytes)
+        print("1 seeder: \(Self.describe(statistics, swarm))")
+    }
+
+    @Test("four seeders: all contribute, duplicates ≤ 2 %, no slower than one seeder")
+    func fourSeeders() throws {
+        let size = 8 * 1024 * 1024
+        // The leecher's downlink (40 MB/s) is the bottleneck for 1 → 1 at 40 MB/s and for 4 → 1 at 10 MB/s each.
+        var single = try Self.swarm(
+            seeders: 1, fileSize: size, chunkSize: 32 * 1024, seederUplink: 40_000_000, leecherDownlink: 40_000_000)
+        let singleID = single.harness.startFetch(at: single.leecher, root: single.root)
+        let ran2 = single.harness.runFetch(singleID, at: single.leecher)
+        #expect(ran2)
+        let singleStatistics = try #require(single.harness.nodes[single.leecher].completed[singleID])
+
+        var swarm = try Self.swarm(
+            seeders: 4, fileSize: size, chunkSize: 32 * 1024, seederUplink: 10_000_000, leecherDownlink: 40_000_000)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let ran3 = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran3)
+        let node = swarm.harness.nodes[swarm.leecher]
+        let statistics = try #require(node.completed[id])
+        #expect(node.delivered[id] == swarm.file)
+        #expect(node.outOfOrder == 0)
+        for seeder in swarm.seeders {
+            let share = statistics.peers[swarm.harness.nodes[seeder].peer]?.bytes ?? 0
+            #expect(share > UInt64(size / 10), "seeder \(seeder) contributed \(share) bytes")
+        }
+        #expect(statistics.duplicateRatio <= 0.02)
+        let singleTime = try #require(singleStatistics.timeToLastByte)
+        let swarmTime = try #require(statistics.timeToLastByte)
+        #expect(swarmTime <= singleTime * 1.1, "4 → 1 \(swarmTime), 1 → 1 \(singleTime)")
+        print("1 → 1: \(Self.describe(singleStatistics, single))")
+        print("4 → 1: \(Self.describe(statistics, swarm))")
+    }
+
+    @Test("eight rate-limited seeders: at least 90 % of their summed uplink")
+    func eightSeeders() throws {
+        let uplink = 5_000_000.0
+        var swarm = try Self.swarm(seeders: 8, fileSize: 24 * 1024 * 1024, chunkSize: 64 * 1024, seederUplink: uplink)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let ran4 = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran4)
+        let node = swarm.harness.nodes[swarm.leecher]
+        let statistics = try #require(node.completed[id])
+        #expect(node.delivered[id] == swarm.file)
+        let throughput = try #require(statistics.throughput)
+        #expect(throughput >= 0.9 * 8 * uplink, "\(Self.describe(statistics, swarm))")
+        #expect(statistics.duplicateRatio <= 0.02)
+        print("8 → 1: \(Self.describe(statistics, swarm)); \(Int(throughput / (8 * uplink) * 100)) % of summed uplink")
+    }
+
+    @Test("a seeder that disappears mid-fetch: its requests go to the others")
+    func seederDisappears() throws {
+        var swarm = try Self.swarm(seeders: 3, fileSize: 4 * 1024 * 1024, chunkSize: 64 * 1024, seederUplink: 5_000_000)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let leecher = swarm.leecher
+        swarm.harness.run { ($0.nodes[leecher].delivered[id]?.count ?? 0) >= 1024 * 1024 }
+        swarm.harness.takeOffline(swarm.seeders[0])
+        let ran5 = swarm.harness.runFetch(id, at: leecher)
+        #expect(ran5)
+        let node = swarm.harness.nodes[leecher]
+        #expect(node.completed[id] != nil)
+        #expect(node.delivered[id] == swarm.file)
+        #expect(node.outOfOrder == 0)
+    }
+
+    @Test("a seeder that stops answering without disconnecting: requests time out and move")
+    func silentSeeder() throws {
+        var swarm = try Self.swarm(seeders: 2, fileSize: 2 * 1024 * 1024, chunkSize: 64 * 1024, seederUplink: 5_000_000)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let leecher = swarm.leecher
+        swarm.harness.run { ($0.nodes[leecher].delivered[id]?.count ?? 0) >= 256 * 1024 }
+        // Seeder 0 goes silent: its channel stays up but nothing it sends arrives.
+        swarm.harness.nodes[swarm.seeders[0]].silent = true
+        let ran6 = swarm.harness.runFetch(id, at: leecher)
+        #expect(ran6)
+        #expect(swarm.harness.nodes[leecher].delivered[id] == swarm.file)
+    }
+
+    @Test("a lying seeder is banned and the fetch still completes correctly")
+    func lyingSeeder() throws {
+        var swarm = try Self.swarm(seeders: 3, fileSize: 2 * 1024 * 1024, chunkSize: 32 * 1024)
+        let liar = swarm.seeders[0]
+        let liarPeer = swarm.harness.nodes[liar].peer
+        let leafCIDs = swarm.harness.nodes[liar].store.multihashes.map { CID.raw($0) }
+        swarm.harness.nodes[liar].lies = Set(leafCIDs)  // every block it sends is corrupted
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let ran7 = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran7)
+        var node = swarm.harness.nodes[swarm.leecher]
+        #expect(node.completed[id] != nil)
+        #expect(node.delivered[id] == swarm.file)
+        #expect(node.disconnects.contains { $0.peer == liarPeer && $0.reason == .invalidBlock })
+        #expect(node.instance.isBanned(liarPeer, now: swarm.harness.now))
+        #expect(node.instance.statistics.invalidBlocks == 1)
+        let refused = node.instance.peerConnected(liarPeer, now: swarm.harness.now)
+        guard case .disconnect(_, .banned, let until)? = refused.first else {
+            Issue.record("a banned peer was accepted: \(refused)")
+            return
+        }
+        #expect(until != nil)
+        // The ban ends after the configured duration.
+        let later = swarm.harness.now + ExchangeConfiguration().banDuration + .seconds(1)
+        _ = node.instance.tick(now: later)
+        #expect(!node.instance.isBanned(liarPeer, now: later))
+        #expect(node.instance.banCount == 0)
+    }
+
+    @Test("a range fetch requests only the leaves it needs")
+    func rangeFetch() throws {
+        let chunk = 64 * 1024
+        var swarm = try Self.swarm(seeders: 1, fileSize: 2 * 1024 * 1024, chunkSize: chunk)
+        let range: Range<UInt64> = 300_000..<500_000
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root, range: range)
+        let ran8 = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran8)
+        let node = swarm.harness.nodes[swarm.leecher]
+        #expect(node.completed[id] != nil)
+        #expect(node.delivered[id] == Array(swarm.file[Int(range.lowerBound)..<Int(range.upperBound)]))
+        let sent = swarm.harness.nodes[swarm.seeders[0]].blocksSent
+        let leavesNeeded = Int(range.upperBound - 1) / chunk - Int(range.lowerBound) / chunk + 1
+        #expect(sent.count == leavesNeeded + 1, "root and \(leavesNeeded) leaves, got \(sent.count) blocks")
+        #expect(sent[swarm.root] == 1)
+        #expect(sent.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test("a range past the end delivers nothing and completes; an empty file completes")
+    func edgeRanges() throws {
+        var swarm = try Self.swarm(seeders: 1, fileSize: 100_000, chunkSize: 16 * 1024)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root, range: 200_000..<300_000)
+        let ran9 = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran9)
+        #expect(swarm.harness.nodes[swarm.leecher].completed[id] != nil)
+        #expect(swarm.harness.nodes[swarm.leecher].delivered[id] == [])
+
+        var empty = try Self.swarm(seeders: 1, fileSize: 0, chunkSize: 16 * 1024)
+        let emptyID = empty.harness.startFetch(at: empty.leecher, root: empty.root)
+        let ran10 = empty.harness.runFetch(emptyID, at: empty.leecher)
+        #expect(ran10)
+        #expect(empty.harness.nodes[empty.leecher].completed[emptyID] != nil)
+    }
+
+    @Test("small read-ahead: bytes still arrive in order, and the fetch is not held up")
+    func readAhead() throws {
+        var configuration = ExchangeConfiguration()
+        configuration.readAheadBytes = 256 * 1024
+        var swarm = try Self.swarm(
+            seeders: 3, fileSize: 3 * 1024 * 1024, chunkSize: 32 * 1024, configuration: configuration)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let leecher = swarm.leecher
+        var maxPending = 0
+        let finished = swarm.harness.run {
+            maxPending = max(maxPending, $0.nodes[leecher].instance.pendingBlockCount(id) ?? 0)
+            return $0.nodes[leecher].completed[id] != nil
+        }
+        #expect(finished)
+        #expect(swarm.harness.nodes[leecher].delivered[id] == swarm.file)
+        #expect(swarm.harness.nodes[leecher].outOfOrder == 0)
+        #expect(maxPending <= 97)  // the root's 96 leaves at most: the DAG is learnt, not all requested
+    }
+
+    @Test("providers added mid-fetch join the session")
+    func providerMidFetch() throws {
+        var swarm = try Self.swarm(seeders: 1, fileSize: 4 * 1024 * 1024, chunkSize: 64 * 1024, seederUplink: 4_000_000)
+        let late = swarm.harness.addNode(uplink: 4_000_000)
+        swarm.harness.copyBlocks(from: swarm.seeders[0], to: late)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let leecher = swarm.leecher
+        swarm.harness.run { ($0.nodes[leecher].delivered[id]?.count ?? 0) >= 512 * 1024 }
+        swarm.harness.connect(leecher, late)
+        swarm.harness.addProvider(late, to: id, at: leecher)
+        let ran11 = swarm.harness.runFetch(id, at: leecher)
+        #expect(ran11)
+        let statistics = try #require(swarm.harness.nodes[leecher].completed[id])
+        #expect(swarm.harness.nodes[leecher].delivered[id] == swarm.file)
+        #expect((statistics.peers[swarm.harness.nodes[late].peer]?.bytes ?? 0) > 1024 * 1024)
+    }
+
+    @Test("the server shares its uplink fairly between two leechers")
+    func fairness() throws {
+        var swarm = try Self.swarm(seeders: 1, fileSize: 4 * 1024 * 1024, chunkSize: 64 * 1024, seederUplink: 8_000_000)
+        let second = swarm.harness.addNode()
+        swarm.harness.connect(second, swarm.seeders[0])
+        let first = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let other = swarm.harness.startFetch(at: second, root: swarm.root)
+        let leecher = swarm.leecher
+        swarm.harness.run { $0.nodes[leecher].completed[first] != nil || $0.nodes[second].completed[other] != nil }
+        let a = swarm.harness.nodes[leecher].delivered[first]?.count ?? 0
+        let b = swarm.harness.nodes[second].delivered[other]?.count ?? 0
+        #expect(Double(min(a, b)) >= 0.8 * Double(max(a, b)), "delivered \(a) and \(b) when the first finished")
+        swarm.harness.run { $0.nodes[leecher].completed[first] != nil && $0.nodes[second].completed[other] != nil }
+        #expect(swarm.harness.nodes[second].delivered[other] == swarm.file)
+    }
+}
