@@ -2,7 +2,7 @@ extension DHTDatagram {
     /// Decodes one datagram. Never traps: anything malformed throws.
     ///
     /// - Throws: ``DHTDatagramError`` naming what is wrong and its byte offset: over 1,280 bytes, a truncated field,
-    ///   an unknown version, type or flag, a token over 32 bytes, more than k contacts or 16 values, an address
+    ///   an unknown version, type or flag, a padded response, a token over 32 bytes, more than k contacts or 16 values, an address
     ///   family other than 4 or 6, port 0, a value over ``maxValueByteCount`` bytes, an unknown store outcome, or
     ///   bytes after the end of the message.
     public init(decoding bytes: some Collection<UInt8>) throws(DHTDatagramError) {
@@ -33,6 +33,7 @@ extension DHTDatagram {
             guard let type = DHTMessageType(rawValue: typeByte) else { throw .unknownType(typeByte) }
             let flags = try uint8(.flags)
             guard flags & ~DHTDatagram.paddedFlag == 0 else { throw .unknownFlags(flags) }
+            guard flags & DHTDatagram.paddedFlag == 0 || !type.isResponse else { throw .paddedResponse }
             let transactionID = TransactionID(rawValue: try uint64(.transactionID))
             let senderKey = try bytes(DHTDatagram.senderKeyByteCount, .senderKey)
 

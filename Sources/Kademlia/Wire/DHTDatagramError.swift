@@ -33,6 +33,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
     case emptyPadding(offset: Int)
     /// A padding byte at `offset` is not zero.
     case nonZeroPadding(offset: Int)
+    /// A response (type byte `0x81`–`0x85`) has the `PADDED` flag set; only requests are padded (offset 2).
+    case paddedResponse
 
     /// The offset of the byte where the problem starts.
     public var offset: Int {
@@ -41,7 +43,7 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .truncated(_, let offset): offset
         case .unsupportedVersion: 0
         case .unknownType: 1
-        case .unknownFlags: 2
+        case .unknownFlags, .paddedResponse: 2
         case .tokenTooLong(_, let offset), .tooManyContacts(_, let offset), .tooManyValues(_, let offset),
             .badAddressFamily(_, let offset), .zeroPort(let offset), .valueTooLarge(_, let offset),
             .unknownStoreOutcome(_, let offset), .trailingBytes(_, let offset), .emptyPadding(let offset),
@@ -68,6 +70,7 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .trailingBytes: "trailing-bytes"
         case .emptyPadding: "empty-padding"
         case .nonZeroPadding: "non-zero-padding"
+        case .paddedResponse: "padded-response"
         }
     }
 
@@ -93,6 +96,7 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .trailingBytes(let count, _): what = "\(count) bytes after the end of the message"
         case .emptyPadding: what = "PADDED flag without padding"
         case .nonZeroPadding: what = "padding byte is not zero"
+        case .paddedResponse: what = "PADDED flag on a response (only requests are padded)"
         }
         return "\(what) at offset \(offset)"
     }

@@ -60,6 +60,24 @@ struct DHTDatagramPongAndPaddingTests {
         #expect(throws: DHTDatagramError.nonZeroPadding(offset: 100)) { try DHTDatagram(decoding: dirty) }
     }
 
+    /// Found by FuzzDHTDatagram in CI: a padded `NODES` decoded, but re-encoded without its padding (replies are
+    /// never padded), so the encoding was not canonical. A padded response is now rejected at decoding.
+    @Test("a response with the PADDED flag is rejected (fuzzer regression)")
+    func paddedResponseRejected() throws {
+        let crash: [UInt8] =
+            [0x01, 0x82, 0x01] + [UInt8](repeating: 1, count: 8)
+            + [0x01, 0x04, 0x0a, 0, 0, 0, 0, 0, 0, 0x01, 0x06, 0x00, 1, 2, 3, 4, 5, 6, 0, 7, 8]
+            + [UInt8](repeating: 0, count: 11) + [0, 0] + [0, 0]
+        #expect(crash.count == 47)
+        #expect(throws: DHTDatagramError.paddedResponse) { try DHTDatagram(decoding: crash) }
+        #expect(DHTDatagramError.paddedResponse.reason == "padded-response")
+        #expect(DHTDatagramError.paddedResponse.offset == 2)
+        var unpadded = crash.prefix(45)
+        unpadded[2] = 0
+        let datagram = try DHTDatagram(decoding: unpadded)
+        #expect(try datagram.encoded() == Array(unpadded))
+    }
+
     @Test("padding is cut to fit a request and dropped from a reply")
     func paddingCut() throws {
         var request = WireFixtures.datagram(.request(.findNode(WireFixtures.id(1))), padding: 5000)
