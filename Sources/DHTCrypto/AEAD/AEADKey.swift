@@ -1,0 +1,169 @@
+import CSodium
+
+/// A 32-byte key for one ``AEADCipher``: seals plaintext into ciphertext plus a 16-byte tag, and opens it again
+/// only when the tag verifies.
+///
+/// The buffer-based ``seal(_:nonce:associatedData:into:)`` and ``open(_:nonce:associatedData:into:)`` write into
+/// memory the caller owns (they may be the same buffer as the input: libsodium encrypts in place), so a frame
+/// codec moves each byte once. The array-based forms are for handshakes and tests.
+public struct AEADKey: Sendable {
+    /// The cipher this key is for.
+    public let cipher: AEADCipher
+    private let key: [UInt8]
+
+    /// A key for `cipher` made of 32 bytes.
+    ///
+    /// - Throws: ``AEADError/wrongKeyLength(_:)`` unless `bytes` is 32 bytes,
+    ///   ``AEADError/cipherUnavailable(_:)`` when the CPU cannot run `cipher`.
+    public init(cipher: AEADCipher, bytes: some ContiguousBytes) throws(AEADError) {
+        Sodium.ensureInitialized()
+        let copy = bytes.withUnsafeBytes { [UInt8]($0) }
+        guard copy.count == AEADCipher.keyByteCount else { throw .wrongKeyLength(copy.count) }
+        guard cipher.isAvailable else { throw .cipherUnavailable(cipher) }
+        self.cipher = cipher
+        self.key = copy
+    }
+
+    /// Encrypts `plaintext` and writes the ciphertext followed by the 16-byte tag to the start of `output`;
+    /// returns the count written (`plaintext.count + 16`).
+    ///
+    /// `output` may start at the same address as `plaintext` (in-place encryption).
+    ///
+    /// - Precondition: `output` holds at least `plaintext.count + 16` bytes.
+    @discardableResult
+    public func seal(
+        _ plaintext: UnsafeRawBufferPointer,
+        nonce: AEADNonce,
+        associatedData: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        let sealedCount = plaintext.count + AEADCipher.tagByteCount
+        precondition(output.count >= sealedCount, "the output buffer is too small for the sealed bytes")
+        var written: UInt64 = 0
+        withNonNullBase(plaintext) { message in
+            withNonNullBase(associatedData) { data in
+                nonce.withUnsafeBytes { nonceBytes in
+                    key.withUnsafeBufferPointer { keyBytes in
+                        let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                        // Both functions fail only for messages over 2^38 bytes (GCM) or 2^64 (ChaCha20).
+                        switch cipher {
+                        case .chaCha20Poly1305:
+                            _ = crypto_aead_chacha20poly1305_ietf_encrypt(
+                                out, &written, message, UInt64(plaintext.count), data,
+                                UInt64(associatedData.count), nil, nonceBytes, keyBytes.baseAddress!
+                            )
+                        case .aes256GCM:
+                            _ = crypto_aead_aes256gcm_encrypt(
+                                out, &written, message, UInt64(plaintext.count), data,
+                                UInt64(associatedData.count), nil, nonceBytes, keyBytes.baseAddress!
+                            )
+                        }
+                    }
+                }
+            }
+        }
+        precondition(Int(written) == sealedCount, "AEAD encryption failed")
+        return sealedCount
+    }
+
+    /// Verifies the tag at the end of `ciphertext` and writes the plaintext to the start of `output`; returns the
+    /// count written (`ciphertext.count - 16`). On failure nothing usable is left in `output`.
+    ///
+    /// `output` may start at the same address as `ciphertext` (in-place decryption).
+    ///
+    /// - Precondition: `output` holds at least `ciphertext.count - 16` bytes.
+    /// - Throws: ``AEADError/ciphertextTooShort(_:)``, ``AEADError/authenticationFailed``.
+    @discardableResult
+    public func open(
+        _ ciphertext: UnsafeRawBufferPointer,
+        nonce: AEADNonce,
+        associatedData: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(AEADError) -> Int {
+        guard ciphertext.count >= AEADCipher.tagByteCount else { throw .ciphertextTooShort(ciphertext.count) }
+        let openedCount = ciphertext.count - AEADCipher.tagByteCount
+        precondition(output.count >= openedCount, "the output buffer is too small for the plaintext")
+        var written: UInt64 = 0
+        let status = withNonNullBase(ciphertext) { sealed in
+            withNonNullBase(associatedData) { data in
+                nonce.withUnsafeBytes { nonceBytes in
+                    withNonNullMutableBase(output) { out in
+                        key.withUnsafeBufferPointer { keyBytes in
+                        switch cipher {
+                        case .chaCha20Poly1305:
+                            crypto_aead_chacha20poly1305_ietf_decrypt(
+                                out, &written, nil, sealed, UInt64(ciphertext.count), data,
+                                UInt64(associatedData.count), nonceBytes, keyBytes.baseAddress!
+                            )
+                        case .aes256GCM:
+                            crypto_aead_aes256gcm_decrypt(
+                                out, &written, nil, sealed, UInt64(ciphertext.count), data,
+                                UInt64(associatedData.count), nonceBytes, keyBytes.baseAddress!
+                            )
+                        }
+                        }
+                    }
+                }
+            }
+        }
+        guard status == 0 else { throw .authenticationFailed }
+        return openedCount
+    }
+
+    /// Seals `plaintext` into a new array: ciphertext followed by the 16-byte tag.
+    public func seal(
+        _ plaintext: some ContiguousBytes,
+        nonce: AEADNonce,
+        associatedData: some ContiguousBytes = [UInt8]()
+    ) -> [UInt8] {
+        plaintext.withUnsafeBytes { message in
+            associatedData.withUnsafeBytes { data in
+                [UInt8](unsafeUninitializedCapacity: message.count + AEADCipher.tagByteCount) { buffer, count in
+                    count = seal(message, nonce: nonce, associatedData: data, into: UnsafeMutableRawBufferPointer(buffer))
+                }
+            }
+        }
+    }
+
+    /// Opens `ciphertext` (ciphertext followed by the tag) into a new array.
+    ///
+    /// - Throws: ``AEADError/ciphertextTooShort(_:)``, ``AEADError/authenticationFailed``.
+    public func open(
+        _ ciphertext: some ContiguousBytes,
+        nonce: AEADNonce,
+        associatedData: some ContiguousBytes = [UInt8]()
+    ) throws(AEADError) -> [UInt8] {
+        let result: Result<[UInt8], AEADError> = ciphertext.withUnsafeBytes { sealed in
+            associatedData.withUnsafeBytes { data in
+                guard sealed.count >= AEADCipher.tagByteCount else {
+                    return .failure(.ciphertextTooShort(sealed.count))
+                }
+                var failure: AEADError?
+                let plaintext = [UInt8](unsafeUninitializedCapacity: sealed.count - AEADCipher.tagByteCount) {
+                    buffer, count in
+                    do throws(AEADError) {
+                        count = try open(sealed, nonce: nonce, associatedData: data, into: UnsafeMutableRawBufferPointer(buffer))
+                    } catch {
+                        failure = error
+                        count = 0
+                    }
+                }
+                if let failure { return .failure(failure) }
+                return .success(plaintext)
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// Calls `body` with the start of `buffer`, or with a one-byte dummy when `buffer` is empty and has no address.
+private func withNonNullMutableBase<R>(
+    _ buffer: UnsafeMutableRawBufferPointer,
+    _ body: (UnsafeMutablePointer<UInt8>) throws -> R
+) rethrows -> R {
+    if let base = buffer.baseAddress {
+        return try body(base.assumingMemoryBound(to: UInt8.self))
+    }
+    var dummy: UInt8 = 0
+    return try withUnsafeMutablePointer(to: &dummy) { try body($0) }
+}
