@@ -1,0 +1,13 @@
+import NIOCore
+
+/// An authenticated, encrypted TCP connection: each inbound element is one frame's plaintext, each outbound
+/// element becomes one frame (at most ``SecureChannel/SecureFrame/maxPlaintextByteCount`` bytes).
+///
+/// Use it through `channel.executeThenClose { inbound, outbound in ... }`. The inbound sequence throws a
+/// ``SecureTransportError`` when the peer breaks the protocol or stalls; the connection is then already closed.
+public struct SecureConnection: Sendable {
+    /// The authenticated peer.
+    public let peer: SecureChannelPeer
+    /// The plaintext frames.
+    public let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+}

@@ -1,0 +1,106 @@
+import DHTCrypto
+import NIOCore
+import NIOPosix
+import SecureChannel
+
+/// Opens and accepts authenticated, encrypted TCP connections (docs/PROTOCOL.md, "Secure channel").
+///
+/// A transport only: it proves both node identities, encrypts frames and closes peers that misbehave or stall;
+/// what the frames mean is for the layers above. Each connection's AEAD work runs on its event loop (as TLS does
+/// in SwiftNIO): about a millisecond per 2 MiB frame, so give the group one loop per core.
+public struct SecureTransport: Sendable {
+    /// This node's identity, proven to every peer.
+    public let identity: NodeIdentity
+    /// The swarm, versions, ciphers and timeouts.
+    public let configuration: SecureTransportConfiguration
+    private let handshake: HandshakeConfiguration
+    private let group: any EventLoopGroup
+
+    /// A transport for `identity` on `group`.
+    public init(
+        identity: NodeIdentity,
+        configuration: SecureTransportConfiguration = SecureTransportConfiguration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.identity = identity
+        self.configuration = configuration
+        self.handshake = configuration.handshake(identity: identity)
+        self.group = group
+    }
+
+    /// Connects to `address` and runs the handshake as initiator.
+    ///
+    /// - Parameter peerKey: when given, a peer that proves another identity is refused
+    ///   (``SecureChannel/HandshakeError/unexpectedPeer(_:)``).
+    /// - Throws: ``SecureTransportError`` when the handshake fails or times out, or the socket error.
+    public func connect(to address: SocketAddress, expecting peerKey: Ed25519PublicKey? = nil) async throws
+        -> SecureConnection
+    {
+        let (handshake, configuration) = (self.handshake, self.configuration)
+        let pending = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(TimeAmount(configuration.handshakeTimeout))
+            .connect(to: address) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.secure(
+                        channel,
+                        handshake: .initiator(
+                            configuration: handshake,
+                            ephemeralKey: .generate(),
+                            expectedPeerKey: peerKey
+                        ),
+                        configuration: configuration
+                    )
+                }
+            }
+        return try await pending.established()
+    }
+
+    /// Listens on `host:port` (port 0 picks a free port) and answers handshakes as responder.
+    public func listen(host: String, port: Int) async throws -> SecureListener {
+        let (handshake, configuration) = (self.handshake, self.configuration)
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.secure(
+                        channel,
+                        handshake: .responder(configuration: handshake, ephemeralKey: .generate()),
+                        configuration: configuration
+                    )
+                }
+            }
+        guard let address = server.channel.localAddress else {
+            try? await server.channel.close()
+            throw ChannelError.unknownLocalAddress
+        }
+        return SecureListener(localAddress: address, serverChannel: server)
+    }
+
+    /// Puts the handshake and frame handler on `channel` and wraps it for Swift concurrency; on the loop.
+    private static func secure(
+        _ channel: any Channel,
+        handshake: SecureChannelHandshake,
+        configuration: SecureTransportConfiguration
+    ) throws -> PendingSecureConnection {
+        let established = channel.eventLoop.makePromise(of: SecureChannelPeer.self)
+        let handler = SecureChannelHandler(
+            handshake: handshake,
+            handshakeTimeout: TimeAmount(configuration.handshakeTimeout),
+            frameStallTimeout: TimeAmount(configuration.frameStallTimeout),
+            established: established
+        )
+        try channel.pipeline.syncOperations.addHandler(handler)
+        // The handler completes the promise on the loop, and NIO runs this callback right then, so the frame
+        // channel is in the pipeline before the first frame is passed on.
+        let connection = established.futureResult.flatMapThrowing { peer in
+            SecureConnection(
+                peer: peer,
+                channel: try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            )
+        }
+        return PendingSecureConnection(connection: connection)
+    }
+}

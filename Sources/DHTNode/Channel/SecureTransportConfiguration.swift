@@ -1,0 +1,37 @@
+import DHTCrypto
+import SecureChannel
+
+/// How a ``SecureTransport`` runs its channels: the swarm, what it speaks, and the timeouts that close a peer
+/// which stops halfway.
+public struct SecureTransportConfiguration: Sendable {
+    /// The private swarm's key, or `nil` for the open network (docs/PROTOCOL.md, "Secure channel").
+    public var swarmKey: SwarmKey?
+    /// The frame protocol versions this node speaks (see ``HandshakeConfiguration/versions``).
+    public var versions: [UInt8]
+    /// The ciphers offered (see ``HandshakeConfiguration/ciphers``); by default those this CPU runs fast.
+    public var ciphers: [AEADCipher]
+    /// A connection whose handshake has not completed this long after it opened is closed. Default 10 s.
+    public var handshakeTimeout: Duration
+    /// A connection that holds part of a frame and receives no byte for this long is closed. Default 30 s.
+    public var frameStallTimeout: Duration
+
+    /// A configuration with the defaults: open network, version 1, 10 s handshakes, 30 s frame stalls.
+    public init(
+        swarmKey: SwarmKey? = nil,
+        versions: [UInt8] = HandshakeConfiguration.defaultVersions,
+        ciphers: [AEADCipher] = AEADCipher.available,
+        handshakeTimeout: Duration = .seconds(10),
+        frameStallTimeout: Duration = .seconds(30)
+    ) {
+        self.swarmKey = swarmKey
+        self.versions = versions
+        self.ciphers = ciphers
+        self.handshakeTimeout = handshakeTimeout
+        self.frameStallTimeout = frameStallTimeout
+    }
+
+    /// The handshake settings for `identity`.
+    func handshake(identity: NodeIdentity) -> HandshakeConfiguration {
+        HandshakeConfiguration(identity: identity, swarmKey: swarmKey, versions: versions, ciphers: ciphers)
+    }
+}

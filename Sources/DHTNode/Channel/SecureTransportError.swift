@@ -1,0 +1,41 @@
+import SecureChannel
+
+/// Why a secure connection failed or was closed. ``reason`` is a short stable label for counters.
+public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The handshake failed; the connection was closed without another byte sent.
+    case handshake(HandshakeError)
+    /// A frame was refused (oversized, too short, bad tag); the connection was closed.
+    case frame(SecureFrameError)
+    /// The handshake did not complete within ``SecureTransportConfiguration/handshakeTimeout``.
+    case handshakeTimedOut
+    /// A frame stayed incomplete with no byte for ``SecureTransportConfiguration/frameStallTimeout``.
+    case frameStalled
+    /// The peer closed the connection before the handshake completed.
+    case closedDuringHandshake
+    /// A frame was written before the handshake completed.
+    case notEstablished
+
+    /// A short stable label: `handshake-<reason>`, `frame-<reason>`, `handshake-timeout`, `frame-stalled`, ...
+    public var reason: String {
+        switch self {
+        case .handshake(let error): "handshake-\(error.reason)"
+        case .frame(let error): "frame-\(error.reason)"
+        case .handshakeTimedOut: "handshake-timeout"
+        case .frameStalled: "frame-stalled"
+        case .closedDuringHandshake: "closed-during-handshake"
+        case .notEstablished: "not-established"
+        }
+    }
+
+    /// A sentence naming what went wrong.
+    public var description: String {
+        switch self {
+        case .handshake(let error): "secure channel handshake failed: \(error)"
+        case .frame(let error): "secure channel closed: \(error)"
+        case .handshakeTimedOut: "the secure channel handshake timed out"
+        case .frameStalled: "the peer stalled in the middle of a frame"
+        case .closedDuringHandshake: "the peer closed the connection during the handshake"
+        case .notEstablished: "a frame was written before the handshake completed"
+        }
+    }
+}

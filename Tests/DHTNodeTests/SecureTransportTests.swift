@@ -1,0 +1,180 @@
+import DHTCrypto
+import NIOCore
+import NIOPosix
+import SecureChannel
+import Testing
+
+@testable import DHTNode
+
+/// Real TCP on 127.0.0.1: the handshake, frames up to the limit, and peers that break the rules.
+@Suite("Secure channels over TCP", .serialized)
+struct SecureTransportTests {
+    static let fast = SecureTransportConfiguration(
+        handshakeTimeout: .milliseconds(1_000),
+        frameStallTimeout: .milliseconds(300)
+    )
+
+    /// Runs an echo server (every frame sent back) for `body`.
+    func withEchoServer<R: Sendable>(
+        identity: NodeIdentity = .generate(),
+        configuration: SecureTransportConfiguration = SecureTransportTests.fast,
+        _ body: @Sendable (SecureListener) async throws -> R
+    ) async throws -> R {
+        let listener = try await SecureTransport(identity: identity, configuration: configuration)
+            .listen(host: "127.0.0.1", port: 0)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await listener.run { connection in
+                    try? await connection.channel.executeThenClose { inbound, outbound in
+                        for try await frame in inbound { try await outbound.write(frame) }
+                    }
+                }
+            }
+            let result: R
+            do {
+                result = try await body(listener)
+            } catch {
+                await listener.close()
+                group.cancelAll()
+                throw error
+            }
+            await listener.close()
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Sends `sizes` frames of patterned bytes and checks each echo.
+    static func echo(_ connection: SecureConnection, sizes: [Int]) async throws -> Int {
+        try await connection.channel.executeThenClose { inbound, outbound in
+            var iterator = inbound.makeAsyncIterator()
+            var checked = 0
+            for (index, size) in sizes.enumerated() {
+                // A byte that differs from frame to frame, so a reordered echo is caught too.
+                let bytes = ByteBuffer(repeating: UInt8(truncatingIfNeeded: index &* 37 &+ size), count: size)
+                try await outbound.write(bytes)
+                let echoed = try #require(try await iterator.next())
+                #expect(echoed.readableBytes == size)
+                #expect(echoed == bytes, "frame \(index) came back altered")
+                checked += 1
+            }
+            return checked
+        }
+    }
+
+    @Test("frames from 0 bytes to 2 MiB + 64 cross a real connection in both directions")
+    func framesUpToTheLimit() async throws {
+        let server = NodeIdentity.generate()
+        let client = SecureTransport(identity: .generate(), configuration: Self.fast)
+        try await withEchoServer(identity: server) { listener in
+            let connection = try await client.connect(to: listener.localAddress, expecting: server.publicKey)
+            #expect(connection.peer.publicKey == server.publicKey)
+            #expect(connection.peer.cipher == AEADCipher.available[0])
+            let sizes = [0, 1, 1_000, 65_536, 1_000_000, SecureFrame.maxPlaintextByteCount]
+            #expect(try await Self.echo(connection, sizes: sizes) == sizes.count)
+        }
+    }
+
+    @Test("a plaintext over the limit fails that write only")
+    func oversizedWriteFails() async throws {
+        let client = SecureTransport(identity: .generate(), configuration: Self.fast)
+        try await withEchoServer { listener in
+            let connection = try await client.connect(to: listener.localAddress)
+            try await connection.channel.executeThenClose { inbound, outbound in
+                let big = ByteBuffer(repeating: 1, count: SecureFrame.maxPlaintextByteCount + 1)
+                await #expect(throws: SecureTransportError.frame(.plaintextTooLarge(byteCount: big.readableBytes))) {
+                    try await connection.channel.channel.writeAndFlush(big)
+                }
+                try await outbound.write(ByteBuffer(bytes: [7]))
+                var iterator = inbound.makeAsyncIterator()
+                #expect(try await iterator.next()?.readableBytes == 1)
+            }
+        }
+    }
+
+    @Test("a client with another swarm key, or none, cannot connect")
+    func swarmKeysMustMatch() async throws {
+        let key = SwarmKey.generate()
+        let inSwarm = SecureTransportConfiguration(
+            swarmKey: key, handshakeTimeout: Self.fast.handshakeTimeout, frameStallTimeout: Self.fast.frameStallTimeout)
+        try await withEchoServer(configuration: inSwarm) { listener in
+            let member = SecureTransport(identity: .generate(), configuration: inSwarm)
+            let connection = try await member.connect(to: listener.localAddress)
+            #expect(try await Self.echo(connection, sizes: [10]) == 1)
+
+            var otherSwarm = Self.fast
+            otherSwarm.swarmKey = .generate()
+            for configuration in [otherSwarm, Self.fast] {
+                let outsider = SecureTransport(identity: .generate(), configuration: configuration)
+                await #expect(throws: SecureTransportError.closedDuringHandshake) {
+                    _ = try await outsider.connect(to: listener.localAddress)
+                }
+            }
+        }
+    }
+
+    @Test("an initiator that expects another node refuses the connection")
+    func expectedKeyMismatch() async throws {
+        let server = NodeIdentity.generate()
+        let client = SecureTransport(identity: .generate(), configuration: Self.fast)
+        try await withEchoServer(identity: server) { listener in
+            await #expect(throws: SecureTransportError.handshake(.unexpectedPeer(server.publicKey))) {
+                _ = try await client.connect(to: listener.localAddress, expecting: NodeIdentity.generate().publicKey)
+            }
+            return ()
+        }
+    }
+
+    @Test("garbage, an oversized frame, a stalled frame and a silent peer are each disconnected within their timeout while a parallel transfer goes on")
+    func misbehavingPeersAreDisconnected() async throws {
+        let client = SecureTransport(identity: .generate(), configuration: Self.fast)
+        try await withEchoServer { listener in
+            let address = listener.localAddress
+            try await withThrowingTaskGroup(of: (String, Duration).self) { group in
+                group.addTask {
+                    let connection = try await client.connect(to: address)
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    let sizes = [Int](repeating: 1_000_000, count: 20)
+                    #expect(try await Self.echo(connection, sizes: sizes) == sizes.count)
+                    return ("good", clock.now - start)
+                }
+                group.addTask {
+                    try await RawTCPPeer.connect(to: address).run { iterator, outbound in
+                        try await outbound.write(ByteBuffer(bytes: (0..<4096).map { _ in UInt8.random(in: 0...255) }))
+                        return ("garbage", await RawTCPPeer.timeUntilClosed(&iterator))
+                    }
+                }
+                group.addTask {
+                    try await RawTCPPeer.connect(to: address).run { iterator, outbound in
+                        let session = try await RawTCPPeer.handshake(&iterator, outbound)
+                        #expect(session != nil)
+                        let length = UInt32(SecureFrame.maxCiphertextByteCount + 1)
+                        try await outbound.write(ByteBuffer(integer: length))
+                        return ("oversized", await RawTCPPeer.timeUntilClosed(&iterator))
+                    }
+                }
+                group.addTask {
+                    try await RawTCPPeer.connect(to: address).run { iterator, outbound in
+                        var session = try #require(try await RawTCPPeer.handshake(&iterator, outbound))
+                        let frame = try session.sealer.seal([UInt8](repeating: 3, count: 1_000))
+                        try await outbound.write(ByteBuffer(bytes: frame.prefix(500)))
+                        return ("stalled", await RawTCPPeer.timeUntilClosed(&iterator))
+                    }
+                }
+                group.addTask {
+                    try await RawTCPPeer.connect(to: address).run { iterator, _ in
+                        ("silent", await RawTCPPeer.timeUntilClosed(&iterator))
+                    }
+                }
+                var times: [String: Duration] = [:]
+                for try await (name, time) in group { times[name] = time }
+                #expect(times["garbage"]! < .milliseconds(900), "garbage: \(times)")
+                #expect(times["oversized"]! < .milliseconds(900), "oversized: \(times)")
+                #expect(times["stalled"]! >= .milliseconds(250) && times["stalled"]! < .seconds(3), "\(times)")
+                #expect(times["silent"]! >= .milliseconds(900) && times["silent"]! < .seconds(4), "\(times)")
+                #expect(times["good"] != nil)
+            }
+        }
+    }
+}
