@@ -38,6 +38,8 @@ struct ExchangeHarness {
     }
 
     enum Event {
+        /// Reaches the receiver's downlink (which it then waits for, in arrival order).
+        case arrive(from: Int, to: Int, ExchangeMessage, epoch: Int)
         case message(from: Int, to: Int, ExchangeMessage, epoch: Int)
         case sendCompleted(node: Int, to: Int, byteCount: Int, epoch: Int)
         case tick(node: Int)
@@ -170,11 +172,8 @@ struct ExchangeHarness {
                 nodes[node].upBusy = sent
                 let epoch = epochs[node][target]
                 schedule(.sendCompleted(node: node, to: target, byteCount: size, epoch: epoch), at: sent)
-                let arrival = max(sent + delay, nodes[target].downBusy)
-                let received = arrival + Self.transmission(size, rate: nodes[target].downlink)
-                nodes[target].downBusy = received
                 if !nodes[node].silent {
-                    schedule(.message(from: node, to: target, message, epoch: epoch), at: received)
+                    schedule(.arrive(from: node, to: target, message, epoch: epoch), at: sent + delay)
                 }
             case .store(let block):
                 nodes[node].store.put(block)
@@ -206,6 +205,11 @@ struct ExchangeHarness {
             now = max(now, next.at)
             eventCount += 1
             switch next.event {
+            case .arrive(let from, let to, let message, let epoch):
+                let start = max(now, nodes[to].downBusy)
+                let received = start + Self.transmission(message.encodedCount, rate: nodes[to].downlink)
+                nodes[to].downBusy = received
+                schedule(.message(from: from, to: to, message, epoch: epoch), at: received)
             case .message(let from, let to, let message, let epoch):
                 guard epoch == epochs[from][to], nodes[to].online else { continue }
                 let source = nodes[to].store
