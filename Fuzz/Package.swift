@@ -17,6 +17,7 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzCAR", ["Blocks"]),
     ("FuzzDHTDatagram", ["Kademlia"]),
     ("FuzzExchangeMessage", ["Exchange"]),
+    ("FuzzChannelFrame", ["SecureChannel", "DHTCrypto"]),
 ]
 
 let package = Package(

@@ -205,3 +205,15 @@ import Testing
         #expect(try decoder.nextFrame() == [42, 43])
     }
 }
+
+@Suite struct HandshakeFailureSendsNothingTests {
+    /// Message 1 and a bad message 3 in one read: the responder fails without answering message 1.
+    @Test func noAnswerWhenTheSameReadFails() {
+        let run = runHandshake(initiator: Fixture.configuration(1), responder: Fixture.configuration(2))
+        var responder = SecureChannelHandshake.responder(
+            configuration: Fixture.configuration(2), ephemeralKey: Fixture.ephemeral(102))
+        let directives = responder.receive(run.message1 + [0xff, 0xff])
+        #expect(directives.outcome.error == .badLength(0xffff))
+        #expect(directives.sent.isEmpty)
+    }
+}

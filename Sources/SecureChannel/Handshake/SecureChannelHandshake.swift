@@ -121,6 +121,10 @@ public struct SecureChannelHandshake: Sendable {
             }
             if case .done = state { break }
         }
+        // A side that fails sends nothing, not even an answer to an earlier message of the same read.
+        if directives.contains(where: { if case .failed = $0 { true } else { false } }) {
+            directives.removeAll { if case .send = $0 { true } else { false } }
+        }
         return directives
     }
 
