@@ -125,6 +125,35 @@ struct SecureTransportTests {
         }
     }
 
+    @Test("past the handshake budget a new connection is closed at once; a slot frees when a handshake ends")
+    func handshakeBudget() async throws {
+        let limited = SecureTransportConfiguration(
+            handshakeTimeout: .milliseconds(800), frameStallTimeout: .milliseconds(300), maxPendingHandshakes: 2)
+        let client = SecureTransport(identity: .generate(), configuration: limited)
+        try await withEchoServer(configuration: limited) { listener in
+            let address = listener.localAddress
+            try await withThrowingTaskGroup(of: Duration.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await RawTCPPeer.connect(to: address).run { iterator, _ in
+                            await RawTCPPeer.timeUntilClosed(&iterator)
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                let refused = try await RawTCPPeer.connect(to: address).run { iterator, _ in
+                    await RawTCPPeer.timeUntilClosed(&iterator)
+                }
+                #expect(refused < .milliseconds(500), "the third concurrent handshake is refused: \(refused)")
+                for try await silent in group {
+                    #expect(silent >= .milliseconds(700), "a silent peer keeps its slot until the timeout")
+                }
+            }
+            let connection = try await client.connect(to: address)
+            #expect(try await Self.echo(connection, sizes: [5]) == 1)
+        }
+    }
+
     @Test("garbage, an oversized frame, a stalled frame and a silent peer are each disconnected within their timeout while a parallel transfer goes on")
     func misbehavingPeersAreDisconnected() async throws {
         let client = SecureTransport(identity: .generate(), configuration: Self.fast)

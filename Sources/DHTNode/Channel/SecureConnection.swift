@@ -3,8 +3,10 @@ import NIOCore
 /// An authenticated, encrypted TCP connection: each inbound element is one frame's plaintext, each outbound
 /// element becomes one frame (at most ``SecureChannel/SecureFrame/maxPlaintextByteCount`` bytes).
 ///
-/// Use it through `channel.executeThenClose { inbound, outbound in ... }`. The inbound sequence throws a
-/// ``SecureTransportError`` when the peer breaks the protocol or stalls; the connection is then already closed.
+/// Use it through `channel.executeThenClose { inbound, outbound in ... }`, which MUST be called once for every
+/// connection (SwiftNIO traps in debug builds when an `NIOAsyncChannel` is dropped unused). The inbound sequence
+/// throws a ``SecureTransportError`` when the peer breaks the protocol or stalls; the connection is then already
+/// closed.
 public struct SecureConnection: Sendable {
     /// The authenticated peer.
     public let peer: SecureChannelPeer

@@ -59,17 +59,31 @@ public struct SecureTransport: Sendable {
     /// Listens on `host:port` (port 0 picks a free port) and answers handshakes as responder.
     public func listen(host: String, port: Int) async throws -> SecureListener {
         let (handshake, configuration) = (self.handshake, self.configuration)
+        let budget = HandshakeBudget(limit: configuration.maxPendingHandshakes)
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try Self.secure(
-                        channel,
-                        handshake: .responder(configuration: handshake, ephemeralKey: .generate()),
-                        configuration: configuration
-                    )
+                    guard budget.acquire() else {
+                        channel.close(promise: nil)
+                        return PendingSecureConnection(
+                            connection: channel.eventLoop.makeFailedFuture(SecureTransportError.tooManyHandshakes)
+                        )
+                    }
+                    do {
+                        let pending = try Self.secure(
+                            channel,
+                            handshake: .responder(configuration: handshake, ephemeralKey: .generate()),
+                            configuration: configuration
+                        )
+                        pending.connection.whenComplete { _ in budget.release() }
+                        return pending
+                    } catch {
+                        budget.release()
+                        throw error
+                    }
                 }
             }
         guard let address = server.channel.localAddress else {

@@ -14,20 +14,26 @@ public struct SecureTransportConfiguration: Sendable {
     public var handshakeTimeout: Duration
     /// A connection that holds part of a frame and receives no byte for this long is closed. Default 30 s.
     public var frameStallTimeout: Duration
+    /// How many handshakes one listener runs at once; a connection accepted past it is closed at once. Default 256.
+    public var maxPendingHandshakes: Int
 
-    /// A configuration with the defaults: open network, version 1, 10 s handshakes, 30 s frame stalls.
+    /// A configuration with the defaults: open network, version 1, 10 s handshakes, 30 s frame stalls, 256
+    /// handshakes at once per listener.
     public init(
         swarmKey: SwarmKey? = nil,
         versions: [UInt8] = HandshakeConfiguration.defaultVersions,
         ciphers: [AEADCipher] = AEADCipher.available,
         handshakeTimeout: Duration = .seconds(10),
-        frameStallTimeout: Duration = .seconds(30)
+        frameStallTimeout: Duration = .seconds(30),
+        maxPendingHandshakes: Int = 256
     ) {
+        precondition(maxPendingHandshakes > 0, "a listener must run at least one handshake")
         self.swarmKey = swarmKey
         self.versions = versions
         self.ciphers = ciphers
         self.handshakeTimeout = handshakeTimeout
         self.frameStallTimeout = frameStallTimeout
+        self.maxPendingHandshakes = maxPendingHandshakes
     }
 
     /// The handshake settings for `identity`.

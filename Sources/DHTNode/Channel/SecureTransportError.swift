@@ -14,6 +14,9 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
     case closedDuringHandshake
     /// A frame was written before the handshake completed.
     case notEstablished
+    /// The listener already ran ``SecureTransportConfiguration/maxPendingHandshakes`` handshakes; this
+    /// connection was closed as it was accepted.
+    case tooManyHandshakes
 
     /// A short stable label: `handshake-<reason>`, `frame-<reason>`, `handshake-timeout`, `frame-stalled`, ...
     public var reason: String {
@@ -24,6 +27,7 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
         case .frameStalled: "frame-stalled"
         case .closedDuringHandshake: "closed-during-handshake"
         case .notEstablished: "not-established"
+        case .tooManyHandshakes: "too-many-handshakes"
         }
     }
 
@@ -36,6 +40,7 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
         case .frameStalled: "the peer stalled in the middle of a frame"
         case .closedDuringHandshake: "the peer closed the connection during the handshake"
         case .notEstablished: "a frame was written before the handshake completed"
+        case .tooManyHandshakes: "too many handshakes at once; the connection was refused"
         }
     }
 }
