@@ -92,7 +92,7 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard phase == .established, var frameSealer = sealer else {
-            promise?.fail(SecureTransportError.notEstablished)
+            promise?.fail(phase == .closed ? ChannelError.ioOnClosedChannel : SecureTransportError.notEstablished)
             return
         }
         let plaintext = unwrapOutboundIn(data)
