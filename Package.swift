@@ -87,12 +87,14 @@ let package = Package(
             ]
         ),
 
-        // The long-running `dhtnode run` service: persistence, the local control API (Hummingbird), /metrics.
+        // The long-running `dhtnode run` service: persistence, the block repository, the local control API
+        // (Hummingbird), /metrics.
         .target(
             name: "DHTDaemon",
             dependencies: [
                 "DHTNode",
                 "Kademlia",
+                "Blocks",
                 "DHTCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +103,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
@@ -147,6 +150,7 @@ let package = Package(
                 "DHTDaemon",
                 "DHTNode",
                 "Kademlia",
+                "Blocks",
                 "DHTCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

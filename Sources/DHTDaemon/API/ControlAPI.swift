@@ -1,15 +1,17 @@
 import Hummingbird
 import Prometheus
 
-/// The daemon's local HTTP API: the `/v1` routes behind the bearer token, and `/metrics`.
+/// The daemon's local HTTP API: the `/v1` routes behind the bearer token (the node's, and the block repository's
+/// when there is one), and `/metrics`.
 public enum ControlAPI {
     /// The router for `node`: every `/v1` route requires `Authorization: Bearer <token>`; `/metrics` (Prometheus
     /// text from `metrics`, when given) does not, since the API listens on loopback by default and the counters
-    /// hold no secret.
+    /// hold no secret. With a `repository`, the ``BlockController`` routes are mounted too.
     public static func router<Node: ControlledNode>(
         node: Node,
         token: APIToken,
-        metrics: PrometheusCollectorRegistry?
+        metrics: PrometheusCollectorRegistry?,
+        repository: BlockRepository? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -25,6 +27,9 @@ public enum ControlAPI {
         }
         let v1 = router.group("v1").add(middleware: BearerTokenMiddleware(token: token))
         NodeController<Node, BasicRequestContext>(node: node).addRoutes(to: v1)
+        if let repository {
+            BlockController<BasicRequestContext>(repository: repository).addRoutes(to: v1)
+        }
         return router
     }
 }

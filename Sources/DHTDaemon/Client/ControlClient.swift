@@ -24,8 +24,8 @@ public struct ControlClient: Sendable {
     /// What `api.json` says.
     public let endpoint: APIEndpoint
     private let token: APIToken
-    private let httpClient: HTTPClient
-    private let timeout: TimeAmount
+    let httpClient: HTTPClient
+    let timeout: TimeAmount
 
     /// An `HTTPClient` for the control API: connections are not retried, and the connect timeout is short (the
     /// API is local).
@@ -128,22 +128,45 @@ public struct ControlClient: Sendable {
         try await call(.GET, "/v1/providers/\(key.hex)")
     }
 
-    private func call<Answer: Decodable>(
+    /// Sends a request and decodes its JSON answer.
+    ///
+    /// - Parameters:
+    ///   - plainErrors: report an error answer by its message alone (the repository routes, whose messages are
+    ///     the lines `dhtnode` prints when it works on the repository directly).
+    ///   - timeout: the deadline (default: the client's).
+    func call<Answer: Decodable>(
         _ method: HTTPMethod,
         _ path: String,
-        body: [UInt8]? = nil
+        body: [UInt8]? = nil,
+        plainErrors: Bool = false,
+        timeout: TimeAmount? = nil
     ) async throws(ControlClientError) -> Answer {
-        var request = HTTPClientRequest(url: endpoint.url + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token.text)")
+        var request = makeRequest(method, path)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
+        return try await send(request, plainErrors: plainErrors, timeout: timeout)
+    }
+
+    /// A request to `path` with the bearer token.
+    func makeRequest(_ method: HTTPMethod, _ path: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: endpoint.url + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token.text)")
+        return request
+    }
+
+    /// Sends `request` and decodes its JSON answer; see ``call(_:_:body:plainErrors:timeout:)``.
+    func send<Answer: Decodable>(
+        _ request: HTTPClientRequest,
+        plainErrors: Bool = false,
+        timeout: TimeAmount? = nil
+    ) async throws(ControlClientError) -> Answer {
         let status: HTTPResponseStatus
         let bytes: ByteBuffer
         do {
-            let response = try await httpClient.execute(request, timeout: timeout)
+            let response = try await httpClient.execute(request, timeout: timeout ?? self.timeout)
             status = response.status
             bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         } catch {
@@ -151,24 +174,7 @@ public struct ControlClient: Sendable {
         }
         let data = Data(bytes.readableBytesView)
         guard status == .ok else {
-            let detail = try? JSONDecoder().decode(ErrorDocument.self, from: data)
-            if status == .unauthorized {
-                throw ControlClientError(
-                    .unauthorized,
-                    status: 401,
-                    apiCode: detail?.error.code,
-                    "the dhtnode daemon at \(endpoint.url) refused the API token in \(dataDirectory.apiTokenPath) "
-                        + "(401 Unauthorized): it is not the running daemon's token"
-                )
-            }
-            let message =
-                detail.map { "\($0.error.message) (\($0.error.code))" } ?? String(decoding: data, as: UTF8.self)
-            throw ControlClientError(
-                .refused,
-                status: Int(status.code),
-                apiCode: detail?.error.code,
-                "the dhtnode daemon answered \(status.code) \(status.reasonPhrase): \(message)"
-            )
+            throw failure(status, data, plainErrors: plainErrors)
         }
         do {
             return try JSONDecoder().decode(Answer.self, from: data)
@@ -176,12 +182,38 @@ public struct ControlClient: Sendable {
             throw ControlClientError(
                 .badResponse,
                 status: 200,
-                "unexpected answer from \(endpoint.url)\(path): \(error)"
+                "unexpected answer from \(request.url): \(error)"
             )
         }
     }
 
-    private func unreachable(_ error: any Error) -> ControlClientError {
+    /// The error for an answer with status `status` and body `data` (an ``ErrorDocument``, usually).
+    func failure(_ status: HTTPResponseStatus, _ data: Data, plainErrors: Bool) -> ControlClientError {
+        let detail = try? JSONDecoder().decode(ErrorDocument.self, from: data)
+        if status == .unauthorized {
+            return ControlClientError(
+                .unauthorized,
+                status: 401,
+                apiCode: detail?.error.code,
+                "the dhtnode daemon at \(endpoint.url) refused the API token in \(dataDirectory.apiTokenPath) "
+                    + "(401 Unauthorized): it is not the running daemon's token"
+            )
+        }
+        if plainErrors, let detail {
+            return ControlClientError(
+                .refused, status: Int(status.code), apiCode: detail.error.code, detail.error.message)
+        }
+        let message =
+            detail.map { "\($0.error.message) (\($0.error.code))" } ?? String(decoding: data, as: UTF8.self)
+        return ControlClientError(
+            .refused,
+            status: Int(status.code),
+            apiCode: detail?.error.code,
+            "the dhtnode daemon answered \(status.code) \(status.reasonPhrase): \(message)"
+        )
+    }
+
+    func unreachable(_ error: any Error) -> ControlClientError {
         guard Self.processIsAlive(endpoint.pid) else {
             return ControlClientError(
                 .staleEndpoint,

@@ -1,3 +1,4 @@
+import Blocks
 import DHTCrypto
 import DHTNode
 import Foundation
@@ -12,8 +13,9 @@ import ServiceLifecycle
 public enum Daemon {
     /// Prepares the data directory and runs until SIGTERM or SIGINT.
     ///
-    /// 1. Takes the data directory's lock (one daemon per directory), loads or creates the identity, writes a new
-    ///    `api-token`, restores `state.json` (a bad one is moved aside and logged).
+    /// 1. Takes the data directory's lock (one daemon per directory), loads or creates the identity, opens the block
+    ///    repository `repo/` read-write (holding its lock until the daemon exits; another writer is a startup
+    ///    error), writes a new `api-token`, restores `state.json` (a bad one is moved aside and logged).
     /// 2. Runs ``NodeService`` and the Hummingbird application in a ``ServiceGroup`` with SIGTERM and SIGINT as
     ///    graceful-shutdown signals: the API stops first, then the node service saves the state, stops the node
     ///    and removes `api.json`.
@@ -43,6 +45,12 @@ public enum Daemon {
         } catch {
             throw DaemonError(error.description)
         }
+        let repository: BlockRepository
+        do {
+            repository = try BlockRepository(path: data.repositoryPath)
+        } catch {
+            throw DaemonError(Self.repositoryMessage(error, path: data.repositoryPath))
+        }
         let token = APIToken.generate()
         do {
             try token.save(to: data.apiTokenPath)
@@ -62,7 +70,7 @@ public enum Daemon {
         let node = Node(configuration: nodeConfiguration, logger: logger)
 
         let (apiBound, announce) = AsyncStream<NodeService.APIAddress>.makeStream()
-        let router = ControlAPI.router(node: node, token: token, metrics: metrics)
+        let router = ControlAPI.router(node: node, token: token, metrics: metrics, repository: repository)
         var httpLogger = logger
         httpLogger[metadataKey: "component"] = "api"
         let application = Application(
@@ -94,6 +102,16 @@ public enum Daemon {
             )
         )
         try await group.run()
+        // Hold the repository (and its lock) and the data folder's lock until the services have stopped.
+        withExtendedLifetime(repository) {}
         withExtendedLifetime(lock) {}
+    }
+
+    /// The startup error for a repository that cannot be opened; a lock held by another process names it.
+    static func repositoryMessage(_ error: BlockStoreError, path: String) -> String {
+        guard case .locked(_, let holder) = error else { return "cannot open the block repository: \(error)" }
+        let process = holder.map { "process \($0)" } ?? "another process"
+        return "the block repository \(path) is in use by \(process) (a running `dhtnode add`, `gc` or other "
+            + "repository command): wait for it to finish, then start the daemon again"
     }
 }

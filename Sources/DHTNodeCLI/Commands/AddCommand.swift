@@ -1,10 +1,13 @@
 import ArgumentParser
 import Blocks
+import DHTDaemon
 import Foundation
+import NIOCore
+import Synchronization
 
 /// `dhtnode add PATH`: imports a file (or with `-r` a directory tree) into the repository as a UnixFS DAG and
-/// prints its root CID.
-struct AddCommand: ParsableCommand {
+/// prints its root CID. With a daemon running, the blocks go to it (``addThroughDaemon(_:profile:)``).
+struct AddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Import a file, or with -r a directory, into the block repository and print its root CID.",
@@ -18,6 +21,10 @@ struct AddCommand: ParsableCommand {
             kept, symbolic links stored as links. Each entry is printed as `added CID PATH` (files first, then \
             directories, the root last), as kubo prints them. A directory that kubo would shard into a HAMT \
             (past 256 KiB by the profile's estimate) is refused: HAMT directories are not supported yet.
+
+            When a daemon runs for the data folder (and --repo is not given), it holds the repository: a file is \
+            streamed to it and it builds the DAG; a directory's DAG is built here (its files are read twice: \
+            once for the root CID, once to stream the blocks) and sent as a CAR. The output is the same.
             """
     )
 
@@ -70,13 +77,23 @@ struct AddCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         MemoryTuning.forLargeBlocks()
         let profile = try importProfile()
-        if InputFile.isDirectory(path) {
-            guard recursive else { throw CLIError("\(path) is a directory, use the '-r' flag to add directories") }
-            return try addDirectory(profile: profile)
+        let isDirectory = InputFile.isDirectory(path)
+        if isDirectory && !recursive {
+            throw CLIError("\(path) is a directory, use the '-r' flag to add directories")
         }
+        if !onlyHash, let client = try repo.daemonClient() {
+            return try await client.using { client in
+                if isDirectory {
+                    try await addDirectoryThroughDaemon(client, profile: profile)
+                } else {
+                    try await addFileThroughDaemon(client, profile: profile)
+                }
+            }
+        }
+        if isDirectory { return try addDirectory(profile: profile) }
         let input = try InputFile(path: path)
         defer { input.close() }
 
@@ -98,16 +115,20 @@ struct AddCommand: ParsableCommand {
             } pin: { pin ? $0 : nil }
         }
         progress.finish(result.fileSize)
+        printFile(AddDocument(result, profile: profile, pinned: pin && !onlyHash))
+    }
 
+    /// Prints the import of one file: `added CID PATH`, the CID alone (`--quiet`) or one JSON object.
+    func printFile(_ added: AddDocument) {
         if json {
             let text =
-                "{\"cid\":\"\(result.root)\",\"size\":\(result.fileSize),\"blocks\":\(result.blockCount),"
-                + "\"profile\":\"\(profile.name)\",\"pinned\":\(pin && !onlyHash)}"
+                "{\"cid\":\"\(added.cid)\",\"size\":\(added.size),\"blocks\":\(added.blocks),"
+                + "\"profile\":\"\(added.profile)\",\"pinned\":\(added.pinned)}"
             print(text)
         } else if quiet {
-            print(result.root)
+            print(added.cid)
         } else {
-            print("added \(result.root) \(path)")
+            print("added \(added.cid) \(path)")
         }
     }
 
@@ -138,15 +159,22 @@ struct AddCommand: ParsableCommand {
             } pin: { pin ? $0 : nil }
         }
         progress.finish(result.fileSize)
+        printDirectory(entries, blockCount: result.blockCount, profile: profile)
+    }
 
-        // The root comes last; --quiet prints it alone.
+    /// Prints the entries of a directory import, the root last; `--quiet` prints the root's CID alone.
+    func printDirectory(
+        _ entries: [DirectoryTreeImporter.AddedEntry],
+        blockCount: UInt64,
+        profile: ImportProfile
+    ) {
         for (index, entry) in entries.enumerated() where !quiet || index == entries.count - 1 {
             if json {
                 var object =
                     "{\"name\":\(Self.jsonString(entry.path)),\"cid\":\"\(entry.cid)\","
                     + "\"type\":\"\(entry.kind.rawValue)\",\"size\":\(entry.fileSize)"
                 if index == entries.count - 1 {
-                    object += ",\"blocks\":\(result.blockCount),\"profile\":\"\(profile.name)\",\"pinned\":\(pin && !onlyHash)"
+                    object += ",\"blocks\":\(blockCount),\"profile\":\"\(profile.name)\",\"pinned\":\(pin && !onlyHash)"
                 }
                 print(object + "}")
             } else if quiet {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Blocks
 
-/// `dhtnode cat CID`: writes a file's bytes to stdout, in order, from the repository.
-struct CatCommand: ParsableCommand {
+/// `dhtnode cat CID`: writes a file's bytes to stdout, in order, from the repository (through the daemon when one
+/// runs).
+struct CatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cat",
         abstract: "Write a file's bytes to stdout.",
@@ -23,11 +24,18 @@ struct CatCommand: ParsableCommand {
     )
     var range: ByteRange?
 
-    func run() throws {
+    func run() async throws {
         MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
-        let store = try repo.openForReading()
-        switch try reportingErrors({ try UnixFSNode(decoding: DirectoryTreeWriter.fetch(root, from: store)) }) {
+        if let client = try repo.daemonClient() {
+            try await client.using { client in try await write(root, from: DaemonFileSource(client: client)) }
+        } else {
+            try await write(root, from: RepositoryFileSource(store: try repo.openForReading()))
+        }
+    }
+
+    private func write(_ root: CID, from source: some FileTreeSource) async throws {
+        switch try await source.node(root) {
         case .directory, .hamtShard:
             throw CLIError("\(root) is a directory (dhtnode get \(root) -o PATH writes it out)")
         case .symlink(let target):
@@ -35,8 +43,7 @@ struct CatCommand: ParsableCommand {
         case .file:
             break
         }
-        var reader = try ParallelFileReader(root: root, store: store, range: range)
-        while let piece = try reader.next() {
+        try await source.readFile(root, range: range, start: { _ in }) { piece in
             try FileOutput.writeAll(1, piece, name: "stdout")
         }
     }

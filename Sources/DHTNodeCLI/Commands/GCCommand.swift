@@ -1,8 +1,9 @@
 import ArgumentParser
 import Blocks
+import DHTDaemon
 
-/// `dhtnode gc`: deletes every block that no pin reaches.
-struct GCCommand: ParsableCommand {
+/// `dhtnode gc`: deletes every block that no pin reaches (through the daemon when one runs).
+struct GCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "Delete blocks that no pin reaches, and temporary files left by interrupted writes."
@@ -10,12 +11,17 @@ struct GCCommand: ParsableCommand {
 
     @OptionGroup var repo: RepoOptions
 
-    func run() throws {
-        let store = try repo.openForWriting()
-        let report = try reportingErrors { try store.gc() }
+    func run() async throws {
+        let report: GCDocument
+        if let client = try repo.daemonClient() {
+            report = try await client.using { client in try await client.gc() }
+        } else {
+            let store = try repo.openForWriting()
+            report = GCDocument(try reportingErrors { try store.gc() })
+        }
         print(
-            "removed \(report.removedBlockCount) blocks (\(report.removedByteCount) bytes) and "
-                + "\(report.removedTemporaryFileCount) temporary files; kept \(report.keptBlockCount) blocks"
+            "removed \(report.removedBlocks) blocks (\(report.removedBytes) bytes) and "
+                + "\(report.removedTemporaryFiles) temporary files; kept \(report.keptBlocks) blocks"
         )
     }
 }

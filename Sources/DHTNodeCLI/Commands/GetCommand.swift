@@ -37,18 +37,21 @@ struct GetCommand: AsyncParsableCommand {
         guard let output else {
             return try await DHTValueGet(daemon: daemon, key: cid).run()
         }
-        try writeFile(to: output)
-    }
-
-    private func writeFile(to output: String) throws {
         MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
-        let store = try repo.openForReading()
-        switch try reportingErrors({ try UnixFSNode(decoding: DirectoryTreeWriter.fetch(root, from: store)) }) {
+        if let client = try repo.daemonClient(dataPath: daemon.dataPath) {
+            try await client.using { client in try await write(root, from: DaemonFileSource(client: client), to: output) }
+        } else {
+            try await write(root, from: RepositoryFileSource(store: try repo.openForReading()), to: output)
+        }
+    }
+
+    private func write(_ root: CID, from source: some FileTreeSource, to output: String) async throws {
+        switch try await source.node(root) {
         case .directory(let entries):
             let progress = ProgressBar(label: "get", total: nil, enabled: !quiet && FileOutput.standardErrorIsTerminal)
-            var writer = DirectoryTreeWriter(store: store, progress: progress)
-            return try writer.write(root: root, entries: entries, to: output)
+            var writer = DirectoryTreeWriter(source: source, progress: progress)
+            return try await writer.write(root: root, entries: entries, to: output)
         case .symlink(let target):
             guard symlink(target, output) == 0 else {
                 throw CLIError("cannot create symbolic link \(output): \(String(cString: strerror(errno)))")
@@ -59,26 +62,23 @@ struct GetCommand: AsyncParsableCommand {
         case .file:
             break
         }
-        var reader = try ParallelFileReader(root: root, store: store)
         let temporary = output + ".\(getpid()).partial"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CLIError("cannot create \(temporary): \(String(cString: strerror(errno)))")
         }
-        var progress = ProgressBar(
-            label: "get",
-            total: reader.fileSize,
-            enabled: !quiet && FileOutput.standardErrorIsTerminal
-        )
+        let progress = SharedProgressBar(ProgressBar(label: "get", total: nil, enabled: false))
         var done: UInt64 = 0
         var isOpen = true
         do {
-            try reportingErrors {
-                while let piece = try reader.next() {
-                    try FileOutput.writeAll(fd, piece, name: temporary)
-                    done += UInt64(piece.count)
-                    progress.update(done)
-                }
+            try await source.readFile(root, range: nil) { fileSize in
+                progress.replace(
+                    with: ProgressBar(label: "get", total: fileSize, enabled: !quiet && FileOutput.standardErrorIsTerminal)
+                )
+            } write: { piece in
+                try FileOutput.writeAll(fd, piece, name: temporary)
+                done += UInt64(piece.count)
+                progress.update(done)
             }
             guard fsync(fd) == 0 else { throw CLIError("fsync \(temporary): \(String(cString: strerror(errno)))") }
             close(fd)

@@ -1,15 +1,16 @@
 import ArgumentParser
 import Blocks
+import DHTDaemon
 
-/// `dhtnode pin add|rm|ls`: recursive pins on DAG roots.
-struct PinCommand: ParsableCommand {
+/// `dhtnode pin add|rm|ls`: recursive pins on DAG roots (through the daemon when one runs).
+struct PinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin",
         abstract: "Keep DAGs from garbage collection (recursive pins).",
         subcommands: [Add.self, Remove.self, List.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Pin a root and everything under it (every block must be stored)."
@@ -24,8 +25,16 @@ struct PinCommand: ParsableCommand {
             guard !cids.isEmpty else { throw ValidationError("pin add needs at least one CID") }
         }
 
-        func run() throws {
+        func run() async throws {
             let roots = try cids.map { try parseCID($0) }
+            if let client = try repo.daemonClient() {
+                return try await client.using { client in
+                    for root in roots {
+                        let pinned = try await client.pin(root)
+                        print("pinned \(pinned.cid)")
+                    }
+                }
+            }
             let store = try repo.openForWriting()
             for root in roots {
                 try reportingErrors { try store.pin(root) }
@@ -34,7 +43,7 @@ struct PinCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rm",
             abstract: "Remove pins; the blocks stay until the next gc."
@@ -49,8 +58,17 @@ struct PinCommand: ParsableCommand {
             guard !cids.isEmpty else { throw ValidationError("pin rm needs at least one CID") }
         }
 
-        func run() throws {
+        func run() async throws {
             let roots = try cids.map { try parseCID($0) }
+            if let client = try repo.daemonClient() {
+                // The daemon answers 404 not_pinned with the same line as below.
+                return try await client.using { client in
+                    for root in roots {
+                        let unpinned = try await client.unpin(root)
+                        print("unpinned \(unpinned.cid)")
+                    }
+                }
+            }
             let store = try repo.openForWriting()
             for root in roots {
                 guard try reportingErrors({ try store.unpin(root) }) else {
@@ -61,12 +79,17 @@ struct PinCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List pinned roots.")
 
         @OptionGroup var repo: RepoOptions
 
-        func run() throws {
+        func run() async throws {
+            if let client = try repo.daemonClient() {
+                return try await client.using { client in
+                    for root in try await client.pins().pins { print(root) }
+                }
+            }
             let store = try repo.openForReading()
             for root in try reportingErrors({ try store.pins() }) { print(root) }
         }

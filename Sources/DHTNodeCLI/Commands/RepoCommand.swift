@@ -1,8 +1,9 @@
 import ArgumentParser
 import Blocks
+import DHTDaemon
 
 /// `dhtnode repo verify|stat`: the repository's health and size.
-struct RepoCommand: ParsableCommand {
+struct RepoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repo",
         abstract: "Check or describe the block repository.",
@@ -31,21 +32,27 @@ struct RepoCommand: ParsableCommand {
         }
     }
 
-    struct Stat: ParsableCommand {
+    struct Stat: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "stat", abstract: "Count blocks, bytes and pins.")
 
         @OptionGroup var repo: RepoOptions
 
-        func run() throws {
-            let store = try repo.openForReading()
-            let stat = try reportingErrors { try store.stat() }
-            let pins = try reportingErrors { try store.pins() }
-            print("path             \(store.path)")
-            print("version          \(FileBlockStore.layoutVersion)")
-            print("blocks           \(stat.blockCount)")
-            print("bytes            \(stat.byteCount)")
-            print("pins             \(pins.count)")
-            print("temporary files  \(stat.temporaryFileCount)")
+        func run() async throws {
+            let stat: RepoStatDocument
+            if let client = try repo.daemonClient() {
+                stat = try await client.using { client in try await client.repoStat() }
+            } else {
+                let store = try repo.openForReading()
+                let counts = try reportingErrors { try store.stat() }
+                let pins = try reportingErrors { try store.pins() }
+                stat = RepoStatDocument(path: store.path, counts, pins: pins.count)
+            }
+            print("path             \(stat.path)")
+            print("version          \(stat.version)")
+            print("blocks           \(stat.blocks)")
+            print("bytes            \(stat.bytes)")
+            print("pins             \(stat.pins)")
+            print("temporary files  \(stat.temporaryFiles)")
         }
     }
 }

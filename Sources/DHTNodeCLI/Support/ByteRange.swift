@@ -21,11 +21,14 @@ struct ByteRange: Sendable {
         return ByteRange(start: start, end: end)
     }
 
+    /// `A-B` or `A-`, as given.
+    var text: String { "\(start)-\(end.map(String.init) ?? "")" }
+
     /// The range within a file of `fileSize` bytes.
     func resolved(fileSize: UInt64) throws -> Range<UInt64> {
         let end = self.end ?? fileSize
         guard start <= end, end <= fileSize else {
-            throw CLIError("range \(start)-\(self.end.map(String.init) ?? "") is outside the file of \(fileSize) bytes")
+            throw CLIError("range \(text) is outside the file of \(fileSize) bytes")
         }
         return start..<end
     }

@@ -7,29 +7,29 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes a UnixFS directory DAG from the repository to disk for `dhtnode get`: directories, files (streamed with
-/// ``ParallelFileReader``, every block verified) and symbolic links (created with their stored target, never
-/// followed).
+/// Writes a UnixFS directory DAG to disk for `dhtnode get`, from the repository or through the daemon (a
+/// ``FileTreeSource``): directories, files (streamed, every block verified) and symbolic links (created with their
+/// stored target, never followed).
 ///
 /// The tree is written into a fresh temporary folder next to the output and renamed to it only when every block
 /// checked out, so a corrupt or missing block leaves the output path untouched. Entry names are checked by
 /// ``UnixFSNode`` (no `/`, `.`, `..`, NUL or repeats) and files are created with `O_EXCL | O_NOFOLLOW`, so a hostile
 /// DAG cannot write outside the folder, nor through a symlink it made.
-struct DirectoryTreeWriter {
-    let store: FileBlockStore
+struct DirectoryTreeWriter<Source: FileTreeSource> {
+    let source: Source
     private(set) var bytesWritten: UInt64 = 0
     private var progress: ProgressBar
 
-    init(store: FileBlockStore, progress: ProgressBar) {
-        self.store = store
+    init(source: Source, progress: ProgressBar) {
+        self.source = source
         self.progress = progress
     }
 
     /// Writes the directory `root` (whose entries are `entries`) to `output`, through a temporary folder.
-    mutating func write(root: CID, entries: [DirectoryEntry], to output: String) throws {
+    mutating func write(root: CID, entries: [DirectoryEntry], to output: String) async throws {
         let temporary = output + ".\(getpid()).partial"
         do {
-            try writeDirectory(entries, at: temporary)
+            try await writeDirectory(entries, at: temporary)
             Self.flushFileSystem(containing: temporary)
             guard rename(temporary, output) == 0 else {
                 let message = String(cString: strerror(errno))
@@ -43,16 +43,15 @@ struct DirectoryTreeWriter {
         progress.finish(bytesWritten)
     }
 
-    private mutating func writeDirectory(_ entries: [DirectoryEntry], at path: String) throws {
+    private mutating func writeDirectory(_ entries: [DirectoryEntry], at path: String) async throws {
         guard mkdir(path, 0o755) == 0 else {
             throw CLIError("cannot create directory \(path): \(String(cString: strerror(errno)))")
         }
         for entry in entries {
             let child = path + "/" + entry.name
-            let block = try Self.fetch(entry.cid, from: store)
-            switch try reportingErrors({ try UnixFSNode(decoding: block) }) {
-            case .file: try writeFile(entry.cid, at: child)
-            case .directory(let grandchildren): try writeDirectory(grandchildren, at: child)
+            switch try await source.node(entry.cid) {
+            case .file: try await writeFile(entry.cid, at: child)
+            case .directory(let grandchildren): try await writeDirectory(grandchildren, at: child)
             case .symlink(let target):
                 guard symlink(target, child) == 0 else {
                     throw CLIError("cannot create symbolic link \(child): \(String(cString: strerror(errno)))")
@@ -63,17 +62,14 @@ struct DirectoryTreeWriter {
         }
     }
 
-    private mutating func writeFile(_ cid: CID, at path: String) throws {
-        var reader = try ParallelFileReader(root: cid, store: store)
+    private mutating func writeFile(_ cid: CID, at path: String) async throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        try reportingErrors {
-            while let piece = try reader.next() {
-                try FileOutput.writeAll(fd, piece, name: path)
-                bytesWritten += UInt64(piece.count)
-                progress.update(bytesWritten)
-            }
+        try await source.readFile(cid, range: nil, start: { _ in }) { piece in
+            try FileOutput.writeAll(fd, piece, name: path)
+            bytesWritten += UInt64(piece.count)
+            progress.update(bytesWritten)
         }
     }
 
@@ -81,13 +77,5 @@ struct DirectoryTreeWriter {
     /// tree rather than an fsync per file.
     private static func flushFileSystem(containing path: String) {
         sync()
-    }
-
-    /// The verified block under `cid`, or the one-line error naming it.
-    static func fetch(_ cid: CID, from store: FileBlockStore) throws -> Block {
-        guard let block = try reportingErrors({ try store.getVerified(cid) }) else {
-            throw CLIError(DAGReadError.blockNotFound(cid))
-        }
-        return block
     }
 }

@@ -1,11 +1,16 @@
 import ArgumentParser
 import Blocks
+import DHTDaemon
 import Foundation
 
 /// `--repo PATH`, shared by every command that works on the local block repository.
 ///
 /// The repository folder is `--repo PATH` when given; otherwise `$DHTNODE_DATA/repo`, or `~/.dhtnode/repo` when
 /// `DHTNODE_DATA` is not set. The data folder is created on first write; read commands never create anything.
+///
+/// Without `--repo`, the commands that the daemon serves (`add`, `cat`, `get`, `pin`, `gc`, `repo stat`) go
+/// through the daemon of the data folder when one runs (``daemonClient(dataPath:)``): it holds the repository's
+/// lock. The other writers then fail with a line that names the daemon (``openForWriting()``).
 struct RepoOptions: ParsableArguments {
     @Option(
         name: .customLong("repo"),
@@ -42,8 +47,40 @@ struct RepoOptions: ParsableArguments {
         }
         do {
             return try FileBlockStore(path: path, mode: .readWrite, create: true)
+        } catch BlockStoreError.locked(let repository, let holder?) {
+            throw CLIError(Self.lockedMessage(repository: repository, holder: holder))
         } catch {
             throw CLIError(error)
+        }
+    }
+
+    /// The error for a repository whose lock `holder` holds: when that is the daemon of the repository's data
+    /// folder (its `api.json` names the PID), say so and what to do; otherwise the store's own message.
+    static func lockedMessage(repository: String, holder: Int32) -> String {
+        let data = DataDirectory(path: (repository as NSString).deletingLastPathComponent)
+        guard (repository as NSString).lastPathComponent == "repo",
+            let endpoint = try? APIEndpoint.load(from: data.apiEndpointPath), endpoint.pid == holder
+        else {
+            return BlockStoreError.locked(path: repository, holderPID: holder).description
+        }
+        return "the dhtnode daemon (PID \(holder)) holds the repository \(repository), and this command does not go "
+            + "through it: stop the daemon (kill \(holder)) and run the command again"
+    }
+
+    /// A client of the daemon that serves this repository, or `nil` to work on the repository directly: when
+    /// `--repo` was given, or no daemon runs for the data folder (`dataPath`, else `$DHTNODE_DATA`, else
+    /// `~/.dhtnode`: no `api.json`, or one whose process has exited).
+    ///
+    /// - Throws: ``CLIError`` when `api.json` names a running daemon that cannot be used (a bad file, an unreadable
+    ///   token): the daemon holds the repository, so working on it directly would fail too.
+    func daemonClient(dataPath: String? = nil) throws -> ControlClient? {
+        if let repoPath, !repoPath.isEmpty { return nil }
+        do {
+            return try ControlClient(dataDirectory: DataDirectory.resolve(dataPath))
+        } catch where error.code == .noDaemon || error.code == .staleEndpoint {
+            return nil
+        } catch {
+            throw CLIError(error.description)
         }
     }
 
@@ -59,5 +96,22 @@ struct RepoOptions: ParsableArguments {
         } catch {
             throw CLIError(error)
         }
+    }
+}
+
+extension ControlClient {
+    /// Runs `body` with this client and closes it, whatever `body` does; a ``ControlClientError`` becomes a
+    /// one-line ``CLIError``.
+    func using<T>(_ body: (ControlClient) async throws -> T) async throws -> T {
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(self))
+        } catch let error as ControlClientError {
+            result = .failure(CLIError(error.description))
+        } catch {
+            result = .failure(error)
+        }
+        await close()
+        return try result.get()
     }
 }

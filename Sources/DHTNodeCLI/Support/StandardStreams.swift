@@ -9,17 +9,20 @@ import Darwin
 enum FileOutput {
     /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
     static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, name: String) throws {
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    let code = errno
-                    if code == EINTR { continue }
-                    throw CLIError("writing \(name): \(String(cString: strerror(code)))")
-                }
-                offset += written
+        try bytes.withUnsafeBytes { raw in try writeAll(fd, raw, name: name) }
+    }
+
+    /// Writes all of `raw` to `fd`, retrying short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer, name: String) throws {
+        var offset = 0
+        while offset < raw.count {
+            let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw CLIError("writing \(name): \(String(cString: strerror(code)))")
             }
+            offset += written
         }
     }
 

@@ -1,0 +1,195 @@
+import Blocks
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The `/v1` routes of the daemon's block repository (docs/PROTOCOL.md, "Local control API"), over a
+/// ``BlockRepository``.
+///
+/// | method and path | what |
+/// |---|---|
+/// | `POST /v1/add?profile=P&chunk-size=N&pin=B&only-hash=B` | body: the file's bytes, streamed; ``AddDocument`` |
+/// | `POST /v1/car?pin=B` | body: a CAR v1 stream, all or nothing; ``CARImportDocument`` |
+/// | `GET /v1/cat/{cid}?range=A-B` | the file's bytes (or bytes A up to B), streamed |
+/// | `GET /v1/blocks/{cid}` | one block's bytes, verified |
+/// | `GET /v1/pins` | ``PinsDocument`` |
+/// | `POST /v1/pins/{cid}` | pin a root recursively: ``PinDocument`` |
+/// | `DELETE /v1/pins/{cid}` | remove a pin: ``PinDocument``, 404 `not_pinned` when there was none |
+/// | `POST /v1/gc` | ``GCDocument`` |
+/// | `GET /v1/repo/stat` | ``RepoStatDocument`` |
+///
+/// Request bodies are read a piece at a time and responses written a piece at a time: nothing holds a whole file.
+/// Errors from the repository become ``APIError``s (``APIError/init(repositoryError:)``) whose message is the
+/// line `dhtnode` prints when it works on the repository directly.
+public struct BlockController<Context: RequestContext>: Sendable {
+    /// The repository the routes drive.
+    public let repository: BlockRepository
+
+    /// A controller for `repository`.
+    public init(repository: BlockRepository) {
+        self.repository = repository
+    }
+
+    /// Adds the routes to `group` (mounted at `/v1`).
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.post("add") { request, _ in try await self.add(request) }
+        group.post("car") { request, _ in
+            let pin = try Self.flag(request, "pin", default: true)
+            let imported = try await Self.calling { try await self.repository.importCAR(request.body, pin: pin) }
+            return CARImportDocument(imported)
+        }
+        group.get("cat/:cid") { request, context in try await self.cat(request, context) }
+        group.get("blocks/:cid") { _, context in
+            let cid = try Self.cid(context)
+            guard let block = try await Self.calling({ try await self.repository.block(cid) }) else {
+                throw APIError.notFound(DAGReadError.blockNotFound(cid).description)
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/octet-stream"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: block.bytes))
+            )
+        }
+        group.get("pins") { _, _ in
+            PinsDocument(pins: try await Self.calling { try await self.repository.pins() }.map(\.description))
+        }
+        group.post("pins/:cid") { _, context in
+            let cid = try Self.cid(context)
+            try await Self.calling { try await self.repository.pin(cid) }
+            return PinDocument(cid: cid.v1.description)
+        }
+        group.delete("pins/:cid") { _, context in
+            let cid = try Self.cid(context)
+            guard try await Self.calling({ try await self.repository.unpin(cid) }) else {
+                throw APIError(.notFound, code: "not_pinned", message: "\(cid) is not pinned")
+            }
+            return PinDocument(cid: cid.v1.description)
+        }
+        group.post("gc") { _, _ in
+            GCDocument(try await Self.calling { try await self.repository.gc() })
+        }
+        group.get("repo/stat") { _, _ in
+            let (stat, pins) = try await Self.calling { try await self.repository.stat() }
+            return RepoStatDocument(path: self.repository.store.path, stat, pins: pins)
+        }
+    }
+
+    private func add(_ request: Request) async throws -> AddDocument {
+        let profile = try Self.profile(request)
+        let pin = try Self.flag(request, "pin", default: true)
+        let onlyHash = try Self.flag(request, "only-hash", default: false)
+        let added = try await Self.calling {
+            try await repository.add(request.body, profile: profile, pin: pin, onlyHash: onlyHash)
+        }
+        return AddDocument(added.result, profile: profile, pinned: added.pinned)
+    }
+
+    /// Streams a file, after checking (before the status goes out) that the root is a stored file and the range
+    /// lies inside it. A block that turns out missing or corrupt later ends the response early: the connection is
+    /// closed before `Content-Length` bytes were sent, so a client cannot take a short body for the file.
+    private func cat(_ request: Request, _ context: Context) async throws -> Response {
+        let root = try Self.cid(context)
+        let range = try Self.range(request)
+        let job = try await Self.calling { () async throws -> FileReadJob in
+            switch try await self.repository.node(root) {
+            case nil: throw APIError.notFound(DAGReadError.blockNotFound(root).description)
+            case .directory, .hamtShard:
+                throw APIError(
+                    .badRequest, code: "not_a_file",
+                    message: "\(root) is a directory (dhtnode get \(root) -o PATH writes it out)")
+            case .symlink(let target):
+                throw APIError(
+                    .badRequest, code: "not_a_file", message: "\(root) is a symbolic link to '\(target)', not a file")
+            case .file:
+                break
+            }
+            do {
+                return try await self.repository.openFile(root, start: range?.start ?? 0, end: range?.end)
+            } catch DAGReadError.rangeOutOfBounds(_, let fileSize) {
+                throw APIError(
+                    .rangeNotSatisfiable, code: "range_not_satisfiable",
+                    message: "range \(range?.text ?? "") is outside the file of \(fileSize) bytes")
+            }
+        }
+        let repository = repository
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/octet-stream", Self.fileSizeHeader: String(job.fileSize)],
+            body: ResponseBody(contentLength: Int(job.range.count)) { writer in
+                while let piece = try await repository.read(job) {
+                    try await writer.write(piece)
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// `X-File-Size`: the whole file's size in a `GET /v1/cat` answer (`Content-Length` is the range's).
+    public static var fileSizeHeader: HTTPFields.Element.Name { HTTPFields.Element.Name("X-File-Size")! }
+
+    /// The CID in path parameter `cid`.
+    private static func cid(_ context: Context) throws -> CID {
+        let text = try context.parameters.require("cid")
+        do {
+            return try CID(parsing: text)
+        } catch {
+            throw APIError.badRequest("invalid CID '\(text)': \(error.description)")
+        }
+    }
+
+    /// The optional `range` query item: `A-B` (bytes A up to, not including, B) or `A-` (from A to the end).
+    private static func range(_ request: Request) throws -> (start: UInt64, end: UInt64?, text: String)? {
+        guard let text = request.uri.queryParameters.get("range") else { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let start = UInt64(parts[0]), parts[1].isEmpty || UInt64(parts[1]) != nil else {
+            throw APIError.badRequest("range '\(text)' is not A-B (bytes A up to, not including, B) or A-")
+        }
+        let end = parts[1].isEmpty ? nil : UInt64(parts[1])
+        if let end, end < start { throw APIError.badRequest("range '\(text)': start \(start) is after end \(end)") }
+        return (start, end, text)
+    }
+
+    /// A `true`/`false` query item.
+    private static func flag(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
+        guard let text = request.uri.queryParameters.get(name) else { return value }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw APIError.badRequest("\(name) '\(text)' is not true or false")
+        }
+    }
+
+    /// The `profile` and `chunk-size` query items (defaults: `unixfs-v0-2015`, the profile's chunk size).
+    private static func profile(_ request: Request) throws -> ImportProfile {
+        let name = request.uri.queryParameters.get("profile") ?? "unixfs-v0-2015"
+        let base: ImportProfile
+        switch name {
+        case "unixfs-v0-2015", "unixfs-v0-2015+cidv1": base = .unixfsV0_2015_cidv1
+        case "unixfs-v1-2025": base = .unixfsV1_2025
+        default: throw APIError.badRequest("profile must be unixfs-v0-2015 or unixfs-v1-2025 (got '\(name)')")
+        }
+        guard let text = request.uri.queryParameters.get("chunk-size") else { return base }
+        guard let size = Int(text) else { throw APIError.badRequest("chunk-size '\(text)' is not a number") }
+        do {
+            return try base.withChunkSize(size)
+        } catch {
+            throw APIError.badRequest("chunk-size: \(error.description)")
+        }
+    }
+
+    /// Runs a repository call, turning its error into an ``APIError``.
+    private static func calling<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw APIError(repositoryError: error)
+        }
+    }
+}
+
+extension AddDocument: ResponseEncodable {}
+extension CARImportDocument: ResponseEncodable {}
+extension PinsDocument: ResponseEncodable {}
+extension PinDocument: ResponseEncodable {}
+extension GCDocument: ResponseEncodable {}
+extension RepoStatDocument: ResponseEncodable {}

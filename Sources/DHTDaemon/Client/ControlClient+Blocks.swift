@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Blocks
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The block repository routes (``BlockController``). Error answers are reported by their message alone: the
+/// line `dhtnode` prints when it works on the repository directly. Imports and reads stream: nothing here holds
+/// a whole file.
+extension ControlClient {
+    /// The deadline of repository calls: an import or a `gc` of a large repository takes as long as the disk
+    /// needs, so only a daemon that stopped answering should end one.
+    public static var repositoryTimeout: TimeAmount { .hours(24) }
+
+    /// `POST /v1/add`: imports the bytes of `body` (`length` bytes when known) as one file.
+    ///
+    /// - Parameters:
+    ///   - profile: the import profile's name (`unixfs-v0-2015` or `unixfs-v1-2025`).
+    ///   - chunkSize: bytes per leaf, when not the profile's.
+    public func add<Body: AsyncSequence & Sendable>(
+        _ body: Body,
+        length: Int64?,
+        profile: String,
+        chunkSize: Int?,
+        pin: Bool,
+        onlyHash: Bool = false
+    ) async throws(ControlClientError) -> AddDocument where Body.Element == ByteBuffer {
+        var query = "profile=\(profile)&pin=\(pin)&only-hash=\(onlyHash)"
+        if let chunkSize { query += "&chunk-size=\(chunkSize)" }
+        var request = makeRequest(.POST, "/v1/add?\(query)")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .stream(body, length: Self.bodyLength(length))
+        return try await send(request, plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `POST /v1/car`: imports the CAR v1 stream in `body`, all or nothing; pins its roots when `pin` is set.
+    public func importCAR<Body: AsyncSequence & Sendable>(
+        _ body: Body,
+        length: Int64?,
+        pin: Bool
+    ) async throws(ControlClientError) -> CARImportDocument where Body.Element == ByteBuffer {
+        var request = makeRequest(.POST, "/v1/car?pin=\(pin)")
+        request.headers.add(name: "Content-Type", value: "application/vnd.ipld.car")
+        request.body = .stream(body, length: Self.bodyLength(length))
+        return try await send(request, plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `GET /v1/cat/{cid}`: streams the file under `root` (or the bytes `range`, `A-B` or `A-`, of it).
+    ///
+    /// `start` receives the byte count to come before the first piece; `write` receives the pieces in order.
+    ///
+    /// - Throws: ``ControlClientError`` for an error answer or a daemon that stops before the last byte; what
+    ///   `start` or `write` throws, as is.
+    public func cat(
+        _ root: CID,
+        range: String?,
+        start: (_ byteCount: UInt64) throws -> Void,
+        write: (ByteBuffer) throws -> Void
+    ) async throws {
+        let query = range.map { "?range=\($0)" } ?? ""
+        let request = makeRequest(.GET, "/v1/cat/\(root)\(query)")
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: Self.repositoryTimeout)
+        } catch {
+            throw unreachable(error)
+        }
+        guard response.status == .ok else {
+            let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            throw failure(response.status, Data(bytes.readableBytesView), plainErrors: true)
+        }
+        let expected = response.headers.first(name: "Content-Length").flatMap { UInt64($0) }
+        try start(expected ?? 0)
+        var received: UInt64 = 0
+        var iterator = response.body.makeAsyncIterator()
+        while true {
+            let piece: ByteBuffer?
+            do {
+                piece = try await iterator.next()
+            } catch {
+                throw interrupted(root, received: received, expected: expected, error)
+            }
+            guard let piece else { break }
+            received += UInt64(piece.readableBytes)
+            try write(piece)
+        }
+        if let expected, received != expected {
+            throw interrupted(root, received: received, expected: expected, nil)
+        }
+    }
+
+    /// `GET /v1/blocks/{cid}`: the block's bytes (verified by the daemon, and again here); `nil` when the daemon
+    /// does not have it.
+    public func block(_ cid: CID) async throws(ControlClientError) -> Block? {
+        let request = makeRequest(.GET, "/v1/blocks/\(cid)")
+        let status: HTTPResponseStatus
+        let bytes: ByteBuffer
+        do {
+            let response = try await httpClient.execute(request, timeout: timeout)
+            status = response.status
+            bytes = try await response.body.collect(upTo: Block.maxByteCount)
+        } catch {
+            throw unreachable(error)
+        }
+        let data = Data(bytes.readableBytesView)
+        if status == .notFound { return nil }
+        guard status == .ok else { throw failure(status, data, plainErrors: true) }
+        do {
+            return try Block(verifying: Array(data), as: cid)
+        } catch {
+            throw ControlClientError(.badResponse, status: 200, "the daemon sent wrong bytes for block \(cid): \(error)")
+        }
+    }
+
+    /// `GET /v1/pins`.
+    public func pins() async throws(ControlClientError) -> PinsDocument {
+        try await call(.GET, "/v1/pins", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `POST /v1/pins/{cid}`: pins `root` recursively.
+    public func pin(_ root: CID) async throws(ControlClientError) -> PinDocument {
+        try await call(.POST, "/v1/pins/\(root)", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `DELETE /v1/pins/{cid}`; ``ControlClientError/apiCode`` `not_pinned` when `root` was not pinned.
+    public func unpin(_ root: CID) async throws(ControlClientError) -> PinDocument {
+        try await call(.DELETE, "/v1/pins/\(root)", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `POST /v1/gc`.
+    public func gc() async throws(ControlClientError) -> GCDocument {
+        try await call(.POST, "/v1/gc", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `GET /v1/repo/stat`.
+    public func repoStat() async throws(ControlClientError) -> RepoStatDocument {
+        try await call(.GET, "/v1/repo/stat", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    private static func bodyLength(_ length: Int64?) -> HTTPClientRequest.Body.Length {
+        guard let length else { return .unknown }
+        return .known(length)
+    }
+
+    private func interrupted(_ root: CID, received: UInt64, expected: UInt64?, _ error: (any Error)?) -> ControlClientError {
+        let of = expected.map { " of \($0)" } ?? ""
+        let reason = error.map { ": \($0)" } ?? ""
+        return ControlClientError(
+            .unreachable,
+            "the dhtnode daemon (PID \(endpoint.pid)) stopped sending \(root) after \(received)\(of) bytes\(reason) "
+                + "(a missing or corrupt block: see the daemon's log)"
+        )
+    }
+}
