@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CLI tests for the dhtnode daemon and its control commands (issue 3): a bootstrap node and five more
 # `dhtnode run` processes on 127.0.0.1 (UDP and API on port 0), put/get, provide/providers and find-node through
-# the CLI, a refused token, no daemon, SIGTERM and a restart that answers from its persisted table alone.
+# the CLI, a refused token, no daemon, SIGTERM and a restart that answers from its persisted table alone; then the
+# block repository through a daemon (add, add -r, cat, get, pins, gc, repo stat) against the direct commands.
 #
 # Usage: Tests/cli/daemon.sh PATH/TO/dhtnode
 # Needs bash, jq, curl, openssl. Works in a temporary folder that it removes at the end; every process it starts is
@@ -152,6 +153,81 @@ ls "$SWARM_DIR/n5"/state.json.corrupt-* >/dev/null 2>&1 && pass "the corrupt fil
     fail "corrupt state moved aside" "$(ls "$SWARM_DIR/n5")"
 grep -q "state file is unreadable" "$SWARM_DIR/n5.log" && pass "the corrupt file was reported in the log" ||
     fail "corrupt state logged"
+
+# --- the block repository through the daemon (issue 4) -------------------------------------------------------
+# `bk` finds the daemon through $DHTNODE_DATA, as a user would; `direct` works on another repository (--repo).
+bk() { DHTNODE_DATA="$SWARM_DIR/blk" "$DHTNODE" "$@"; }
+direct() { "$DHTNODE" "$@" --repo "$SWARM_DIR/direct-repo"; }
+BIG=$SWARM_DIR/big.bin
+head -c $((5 * 1048576 + 4321)) /dev/urandom >"$BIG"
+mkdir -p "$SWARM_DIR/tree/sub" "$SWARM_DIR/tree/empty"
+printf 'alpha\n' >"$SWARM_DIR/tree/a.txt"
+head -c 300000 /dev/urandom >"$SWARM_DIR/tree/sub/b.bin"
+ln -s a.txt "$SWARM_DIR/tree/link"
+if swarm_start blk; then pass "a daemon for the repository starts"; else fail "repository daemon starts"; finish; fi
+BLK_PID=$(swarm_pid blk)
+
+want=$(direct add "$BIG" 2>&1)
+out=$(bk add "$BIG" 2>&1)
+[ "$out" = "$want" ] && pass "add through the daemon prints what the direct add prints ($out)" ||
+    fail "add through the daemon" "daemon: $out; direct: $want"
+CID=$(bk add -q "$BIG")
+want=$(direct add --json --chunk-size 65536 --pin=false "$BIG")
+out=$(bk add --json --chunk-size 65536 --pin=false "$BIG")
+[ "$out" = "$want" ] && pass "add --json --chunk-size --pin=false: the same JSON" || fail "add --json" "$out vs $want"
+want=$(cd "$SWARM_DIR" && direct add -r tree 2>&1)
+out=$(cd "$SWARM_DIR" && bk add -r tree 2>&1)
+[ "$out" = "$want" ] && [ "$(wc -l <<<"$out")" -ge 5 ] && pass "add -r through the daemon: the same entries and CIDs" ||
+    fail "add -r through the daemon" "daemon: $out; direct: $want"
+[ "$(cd "$SWARM_DIR" && bk add -r --json tree)" = "$(cd "$SWARM_DIR" && direct add -r --json tree)" ] &&
+    pass "add -r --json: the same lines" || fail "add -r --json"
+DIR_CID=$(bk add -r -q "$SWARM_DIR/tree")
+[ -n "$(ls "$SWARM_DIR/blk/repo/blocks" 2>/dev/null)" ] && pass "the blocks are in the daemon's repository" ||
+    fail "blocks in the daemon's repository"
+
+bk cat "$CID" | cmp -s - "$BIG" && pass "cat through the daemon: byte for byte" || fail "cat through the daemon"
+bk cat "$CID" --range 1000-2000000 | cmp -s - <(tail -c +1001 "$BIG" | head -c 1999000) &&
+    pass "cat --range A-B through the daemon" || fail "cat --range A-B"
+bk cat "$CID" --range 5000000- | cmp -s - <(tail -c +5000001 "$BIG") && pass "cat --range A- through the daemon" ||
+    fail "cat --range A-"
+want=$(direct cat "$CID" --range 0-99999999 2>&1)
+out=$(bk cat "$CID" --range 0-99999999 2>&1); rc=$?
+[ $rc -ne 0 ] && [ "$out" = "$want" ] && pass "a range outside the file: the same error ($out)" ||
+    fail "range outside the file" "rc=$rc daemon: $out; direct: $want"
+want=$(direct cat "$DIR_CID" 2>&1)
+out=$(bk cat "$DIR_CID" 2>&1); rc=$?
+[ $rc -ne 0 ] && [ "$out" = "$want" ] && pass "cat of a directory: the same error" || fail "cat of a directory" "$out vs $want"
+bk get "$CID" -o "$SWARM_DIR/got.bin" && cmp -s "$SWARM_DIR/got.bin" "$BIG" && pass "get -o of a file through the daemon" ||
+    fail "get -o of a file"
+bk get "$DIR_CID" -o "$SWARM_DIR/got-tree" && diff -r --no-dereference "$SWARM_DIR/tree" "$SWARM_DIR/got-tree" >/dev/null &&
+    pass "get -o of a directory through the daemon" || fail "get -o of a directory" "$(diff -r --no-dereference "$SWARM_DIR/tree" "$SWARM_DIR/got-tree" 2>&1 | head -5)"
+
+out=$(bk pin ls)
+[[ $out == *"$CID"* && $out == *"$DIR_CID"* ]] && pass "pin ls through the daemon lists both roots" || fail "pin ls" "$out"
+out=$(bk pin rm "$CID") && [ "$out" = "unpinned $CID" ] && pass "pin rm through the daemon" || fail "pin rm" "$out"
+out=$(bk pin rm "$CID" 2>&1); rc=$?
+[ $rc -ne 0 ] && [ "$out" = "Error: $CID is not pinned" ] && pass "pin rm of an unpinned root: the direct command's error" ||
+    fail "pin rm twice" "rc=$rc $out"
+out=$(bk gc) && [[ $out == "removed "[1-9]*" blocks"* ]] && pass "gc through the daemon removes the unpinned file ($out)" ||
+    fail "gc through the daemon" "$out"
+out=$(bk cat "$CID" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"not found"* ]] && pass "the collected file is gone" || fail "collected file" "rc=$rc $out"
+out=$(bk repo stat)
+[[ $out == *"pins             1"* && $out == *"$SWARM_DIR/blk/repo"* ]] && pass "repo stat through the daemon" ||
+    fail "repo stat" "$out"
+out=$(bk pin add "$DIR_CID") && [ "$out" = "pinned $DIR_CID" ] && pass "pin add through the daemon" || fail "pin add" "$out"
+
+out=$(bk block put "$SWARM_DIR/tree/a.txt" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"daemon (PID $BLK_PID) holds the repository"* ]] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
+    pass "block put while the daemon runs: one line naming its PID" || fail "block put next to the daemon" "rc=$rc $out"
+out=$(bk repo verify 2>&1) && pass "repo verify (read-only, direct) runs next to the daemon" || fail "repo verify" "$out"
+
+swarm_stop blk TERM && pass "the repository daemon exits 0 on SIGTERM" || fail "repository daemon SIGTERM"
+out=$(bk add -q "$BIG" 2>&1) && [ "$out" = "$CID" ] && pass "without the daemon, add works on the repository directly" ||
+    fail "add after the daemon stopped" "$out"
+bk cat "$CID" | cmp -s - "$BIG" && pass "without the daemon, cat reads the repository directly" || fail "cat after the daemon"
+out=$(bk block put "$SWARM_DIR/tree/a.txt" 2>&1) && pass "without the daemon, block put works again" || fail "block put after" "$out"
+out=$(bk gc) && pass "without the daemon, gc works ($out)" || fail "gc after the daemon" "$out"
 
 # --- everyone stops cleanly -----------------------------------------------------------------------------------
 clean=1
