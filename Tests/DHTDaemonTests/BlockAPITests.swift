@@ -1,0 +1,304 @@
+import Blocks
+import DHTDaemon
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Kademlia
+import Logging
+import NIOCore
+import Testing
+
+/// The block repository's routes (``BlockController``), driven in memory (HummingbirdTesting's router mode) over
+/// a ``BlockRepository`` in a temporary folder.
+@Suite struct BlockAPITests {
+    let node = FakeNode()
+    let token = APIToken.generate()
+
+    private func withApp(
+        _ test: @Sendable (any TestClientProtocol, BlockRepository) async throws -> Void
+    ) async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let repository = try BlockRepository(path: folder + "/repo")
+            let router = ControlAPI.router(node: node, token: token, metrics: nil, repository: repository)
+            try await Application(router: router).test(.router) { client in try await test(client, repository) }
+        }
+    }
+
+    private var bearer: HTTPFields { [.authorization: "Bearer \(token.text)"] }
+
+    private static func bytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+        try JSONDecoder().decode(type, from: Data(response.body.readableBytesView))
+    }
+
+    private static func errorCode(_ response: TestResponse) -> String? {
+        try? decode(ErrorDocument.self, response).error.code
+    }
+
+    @Test func everyRepositoryRouteRefusesARequestWithoutTheToken() async throws {
+        let cid = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+        let routes: [(String, HTTPRequest.Method)] = [
+            ("/v1/add", .post), ("/v1/car", .post), ("/v1/cat/\(cid)", .get), ("/v1/blocks/\(cid)", .get),
+            ("/v1/pins", .get), ("/v1/pins/\(cid)", .post), ("/v1/pins/\(cid)", .delete), ("/v1/gc", .post),
+            ("/v1/repo/stat", .get),
+        ]
+        try await withApp { client, _ in
+            for (path, method) in routes {
+                try await client.execute(uri: path, method: method, headers: [:], body: ByteBuffer(string: "x")) {
+                    #expect($0.status == .unauthorized, "\(method) \(path)")
+                }
+            }
+        }
+    }
+
+    @Test func addThenCatRoundTripsTheFileAndItsRanges() async throws {
+        let file = Self.bytes(3 << 20 + 12345)
+        let expected = try BalancedDAGBuilder.importBytes(file, to: MemoryBlockStore())
+        try await withApp { client, _ in
+            let added = try await client.execute(
+                uri: "/v1/add", method: .post, headers: bearer, body: ByteBuffer(bytes: file)
+            ) { response in
+                #expect(response.status == .ok)
+                return try Self.decode(AddDocument.self, response)
+            }
+            #expect(added.cid == expected.root.description)
+            #expect(added.size == UInt64(file.count))
+            #expect(added.blocks == expected.blockCount)
+            #expect(added.profile == "unixfs-v0-2015+cidv1")
+            #expect(added.pinned)
+
+            try await client.execute(uri: "/v1/cat/\(added.cid)", method: .get, headers: bearer) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/octet-stream")
+                #expect(response.headers[.contentLength] == String(file.count))
+                #expect(Array(buffer: response.body) == file)
+            }
+            for (range, slice) in [("1000-300000", 1000..<300_000), ("3000000-", 3_000_000..<file.count), ("7-7", 7..<7)] {
+                try await client.execute(uri: "/v1/cat/\(added.cid)?range=\(range)", method: .get, headers: bearer) {
+                    #expect($0.status == .ok, "\(range)")
+                    #expect(Array(buffer: $0.body) == Array(file[slice]), "\(range)")
+                    #expect($0.headers[BlockController<BasicRequestContext>.fileSizeHeader] == String(file.count))
+                }
+            }
+            try await client.execute(uri: "/v1/cat/\(added.cid)?range=5-\(file.count + 1)", method: .get, headers: bearer) {
+                #expect($0.status == .rangeNotSatisfiable)
+                #expect(Self.errorCode($0) == "range_not_satisfiable")
+                let message = try Self.decode(ErrorDocument.self, $0).error.message
+                #expect(message == "range 5-\(file.count + 1) is outside the file of \(file.count) bytes")
+            }
+            for bad in ["5", "a-b", "9-3"] {
+                try await client.execute(uri: "/v1/cat/\(added.cid)?range=\(bad)", method: .get, headers: bearer) {
+                    #expect($0.status == .badRequest, "\(bad)")
+                }
+            }
+        }
+    }
+
+    @Test func addOptionsChangeTheProfileAndCanSkipWritingAndPinning() async throws {
+        let file = Self.bytes(100_000, seed: 2)
+        let small = try ImportProfile.unixfsV1_2025.withChunkSize(4096)
+        let expected = try BalancedDAGBuilder.importBytes(file, profile: small, to: MemoryBlockStore())
+        try await withApp { client, repository in
+            let hashed = try await client.execute(
+                uri: "/v1/add?profile=unixfs-v1-2025&chunk-size=4096&only-hash=true", method: .post, headers: bearer,
+                body: ByteBuffer(bytes: file)
+            ) { try Self.decode(AddDocument.self, $0) }
+            #expect(hashed.cid == expected.root.description)
+            #expect(hashed.profile == "unixfs-v1-2025 chunk=4096")
+            #expect(!hashed.pinned)
+            #expect(try repository.store.stat().blockCount == 0)
+
+            let unpinned = try await client.execute(
+                uri: "/v1/add?pin=false", method: .post, headers: bearer, body: ByteBuffer(bytes: file)
+            ) { try Self.decode(AddDocument.self, $0) }
+            #expect(!unpinned.pinned)
+            #expect(try repository.store.pins().isEmpty)
+
+            for query in ["profile=kubo", "chunk-size=0", "chunk-size=many", "pin=yes", "only-hash=1"] {
+                try await client.execute(uri: "/v1/add?\(query)", method: .post, headers: bearer, body: ByteBuffer(bytes: file)) {
+                    #expect($0.status == .badRequest, "\(query)")
+                    #expect(Self.errorCode($0) == "bad_request")
+                }
+            }
+        }
+    }
+
+    @Test func pinsAndGarbageCollection() async throws {
+        let file = Self.bytes(600_000, seed: 3)
+        try await withApp { client, _ in
+            let added = try await client.execute(
+                uri: "/v1/add?pin=false", method: .post, headers: bearer, body: ByteBuffer(bytes: file)
+            ) { try Self.decode(AddDocument.self, $0) }
+            try await client.execute(uri: "/v1/pins", method: .get, headers: bearer) {
+                let pins = try Self.decode(PinsDocument.self, $0).pins
+                #expect(pins.isEmpty)
+            }
+            try await client.execute(uri: "/v1/pins/\(added.cid)", method: .post, headers: bearer) {
+                let pinned = try Self.decode(PinDocument.self, $0)
+                #expect(pinned.cid == added.cid)
+            }
+            try await client.execute(uri: "/v1/pins", method: .get, headers: bearer) {
+                let pins = try Self.decode(PinsDocument.self, $0).pins
+                #expect(pins == [added.cid])
+            }
+            try await client.execute(uri: "/v1/gc", method: .post, headers: bearer) {
+                let report = try Self.decode(GCDocument.self, $0)
+                #expect(report.removedBlocks == 0)
+                #expect(report.keptBlocks == 4)  // 3 leaves and the root
+            }
+            try await client.execute(uri: "/v1/pins/\(added.cid)", method: .delete, headers: bearer) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/v1/pins/\(added.cid)", method: .delete, headers: bearer) {
+                #expect($0.status == .notFound)
+                #expect(Self.errorCode($0) == "not_pinned")
+                let message = try Self.decode(ErrorDocument.self, $0).error.message
+                #expect(message == "\(added.cid) is not pinned")
+            }
+            try await client.execute(uri: "/v1/gc", method: .post, headers: bearer) {
+                let report = try Self.decode(GCDocument.self, $0)
+                #expect(report.removedBlocks == 4)
+                #expect(report.removedBytes > UInt64(file.count))
+            }
+            try await client.execute(uri: "/v1/repo/stat", method: .get, headers: bearer) {
+                let stat = try Self.decode(RepoStatDocument.self, $0)
+                #expect(stat.blocks == 0)
+                #expect(stat.pins == 0)
+                #expect(stat.path.hasSuffix("/repo"))
+            }
+            try await client.execute(uri: "/v1/cat/\(added.cid)", method: .get, headers: bearer) {
+                #expect($0.status == .notFound)
+                #expect(Self.errorCode($0) == "not_found")
+            }
+            let missing = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+            try await client.execute(uri: "/v1/pins/\(missing)", method: .post, headers: bearer) {
+                #expect($0.status == .conflict)
+                #expect(Self.errorCode($0) == "incomplete_dag")
+            }
+            try await client.execute(uri: "/v1/blocks/not-a-cid", method: .get, headers: bearer) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
+
+    @Test func carImportStoresAndPinsAWholeDAGAndRejectsABadOneEntirely() async throws {
+        let store = MemoryBlockStore()
+        let file = Self.bytes(700_000, seed: 5)
+        let root = try BalancedDAGBuilder.importBytes(file, to: store).root
+        var written: [UInt8] = []
+        _ = try CARWriter.export(root: root, from: store) { written += $0 }
+        let car = written
+        try await withApp { client, repository in
+            // A corrupt byte in the last block: rejected, and nothing of the file stays.
+            var corrupt = car
+            corrupt[corrupt.count - 10] ^= 0xff
+            try await client.execute(uri: "/v1/car", method: .post, headers: bearer, body: ByteBuffer(bytes: corrupt)) {
+                #expect($0.status == .badRequest)
+                #expect(Self.errorCode($0) == "invalid_car")
+            }
+            // Cut short in the middle of a section.
+            try await client.execute(
+                uri: "/v1/car", method: .post, headers: bearer, body: ByteBuffer(bytes: car[..<(car.count - 100)])
+            ) {
+                #expect($0.status == .badRequest)
+                #expect(Self.errorCode($0) == "invalid_car")
+            }
+            #expect(try repository.store.stat().blockCount == 0)
+            #expect(try repository.store.stat().temporaryFileCount == 0)
+
+            try await client.execute(uri: "/v1/car", method: .post, headers: bearer, body: ByteBuffer(bytes: car)) {
+                #expect($0.status == .ok)
+                let imported = try Self.decode(CARImportDocument.self, $0)
+                #expect(imported.roots == [root.description])
+                #expect(imported.pinned == [root.description])
+                #expect(imported.blocks == store.count)
+            }
+            #expect(try repository.store.pins() == [root])
+            try await client.execute(uri: "/v1/cat/\(root)", method: .get, headers: bearer) {
+                #expect(Array(buffer: $0.body) == file)
+            }
+            try await client.execute(uri: "/v1/blocks/\(root)", method: .get, headers: bearer) {
+                #expect($0.status == .ok)
+                let stored = try store.get(root)
+                #expect(Array(buffer: $0.body) == stored)
+            }
+        }
+    }
+
+    @Test(arguments: [1, 7, 4096])
+    func carImportFramesSectionsThatArriveInAnyPieces(pieceSize: Int) async throws {
+        let store = MemoryBlockStore()
+        let profile = try ImportProfile.unixfsV0_2015_cidv1.withChunkSize(1000)
+        let root = try BalancedDAGBuilder.importBytes(Self.bytes(40_000, seed: 6), profile: profile, to: store).root
+        var written: [UInt8] = []
+        _ = try CARWriter.export(root: root, from: store) { written += $0 }
+        let car = written
+        let pieces = stride(from: 0, to: car.count, by: pieceSize).map {
+            ByteBuffer(bytes: car[$0..<min($0 + pieceSize, car.count)])
+        }
+        try await withAsyncTemporaryFolder { folder in
+            let repository = try BlockRepository(path: folder + "/repo")
+            let result = try await repository.importCAR(AsyncStreamOf(pieces), pin: true)
+            #expect(result.roots == [root])
+            #expect(result.blockCount == store.count)
+            #expect(result.pinned == [root])
+            #expect(try repository.store.stat().blockCount == store.count)
+        }
+    }
+
+    @Test func aDirectoryIsNotAFileToCat() async throws {
+        let directory = try DirectoryNodeBuilder(path: "empty").finish(sharding: .legacyLinks).block
+        try await withApp { client, repository in
+            try repository.store.put(directory)
+            try await client.execute(uri: "/v1/cat/\(directory.cid)", method: .get, headers: bearer) {
+                #expect($0.status == .badRequest)
+                #expect(Self.errorCode($0) == "not_a_file")
+            }
+        }
+    }
+
+    @Test func theDaemonRefusesToStartWhenAnotherProcessWritesItsRepository() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let data = DataDirectory(path: folder + "/data")
+            try data.create()
+            let writer = try FileBlockStore(path: data.repositoryPath, mode: .readWrite, create: true)
+            let configuration = DaemonConfiguration(
+                dataDirectory: data,
+                listenAddresses: [.init(ipv4: 0x7f00_0001, port: 0)],
+                apiAddress: .init(ipv4: 0x7f00_0001, port: 0)
+            )
+            do {
+                try await Daemon.run(configuration, metrics: nil, logger: .init(label: "test"))
+                Issue.record("the daemon started next to another writer")
+            } catch let error as DaemonError {
+                #expect(error.description.contains("is in use by process \(getpid())"))
+                #expect(error.description.contains(data.repositoryPath))
+            }
+            withExtendedLifetime(writer) {}
+        }
+    }
+}
+
+/// An async sequence of the given buffers.
+private struct AsyncStreamOf: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let buffers: [ByteBuffer]
+
+    init(_ buffers: [ByteBuffer]) {
+        self.buffers = buffers
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var remaining: ArraySlice<ByteBuffer>
+        mutating func next() async -> ByteBuffer? { remaining.popFirst() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: buffers[...]) }
+}
