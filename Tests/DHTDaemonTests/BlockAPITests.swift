@@ -63,7 +63,10 @@ import Testing
         let expected = try BalancedDAGBuilder.importBytes(file, to: MemoryBlockStore())
         try await withApp { client, _ in
             let added = try await client.execute(
-                uri: "/v1/add", method: .post, headers: bearer, body: ByteBuffer(bytes: file)
+                uri: "/v1/add",
+                method: .post,
+                headers: bearer,
+                body: ByteBuffer(bytes: file)
             ) { response in
                 #expect(response.status == .ok)
                 return try Self.decode(AddDocument.self, response)
@@ -80,14 +83,20 @@ import Testing
                 #expect(response.headers[.contentLength] == String(file.count))
                 #expect(Array(buffer: response.body) == file)
             }
-            for (range, slice) in [("1000-300000", 1000..<300_000), ("3000000-", 3_000_000..<file.count), ("7-7", 7..<7)] {
+            for (range, slice) in [
+                ("1000-300000", 1000..<300_000), ("3000000-", 3_000_000..<file.count), ("7-7", 7..<7),
+            ] {
                 try await client.execute(uri: "/v1/cat/\(added.cid)?range=\(range)", method: .get, headers: bearer) {
                     #expect($0.status == .ok, "\(range)")
                     #expect(Array(buffer: $0.body) == Array(file[slice]), "\(range)")
                     #expect($0.headers[BlockController<BasicRequestContext>.fileSizeHeader] == String(file.count))
                 }
             }
-            try await client.execute(uri: "/v1/cat/\(added.cid)?range=5-\(file.count + 1)", method: .get, headers: bearer) {
+            try await client.execute(
+                uri: "/v1/cat/\(added.cid)?range=5-\(file.count + 1)",
+                method: .get,
+                headers: bearer
+            ) {
                 #expect($0.status == .rangeNotSatisfiable)
                 #expect(Self.errorCode($0) == "range_not_satisfiable")
                 let message = try Self.decode(ErrorDocument.self, $0).error.message
@@ -107,7 +116,9 @@ import Testing
         let expected = try BalancedDAGBuilder.importBytes(file, profile: small, to: MemoryBlockStore())
         try await withApp { client, repository in
             let hashed = try await client.execute(
-                uri: "/v1/add?profile=unixfs-v1-2025&chunk-size=4096&only-hash=true", method: .post, headers: bearer,
+                uri: "/v1/add?profile=unixfs-v1-2025&chunk-size=4096&only-hash=true",
+                method: .post,
+                headers: bearer,
                 body: ByteBuffer(bytes: file)
             ) { try Self.decode(AddDocument.self, $0) }
             #expect(hashed.cid == expected.root.description)
@@ -116,13 +127,21 @@ import Testing
             #expect(try repository.store.stat().blockCount == 0)
 
             let unpinned = try await client.execute(
-                uri: "/v1/add?pin=false", method: .post, headers: bearer, body: ByteBuffer(bytes: file)
+                uri: "/v1/add?pin=false",
+                method: .post,
+                headers: bearer,
+                body: ByteBuffer(bytes: file)
             ) { try Self.decode(AddDocument.self, $0) }
             #expect(!unpinned.pinned)
             #expect(try repository.store.pins().isEmpty)
 
             for query in ["profile=kubo", "chunk-size=0", "chunk-size=many", "pin=yes", "only-hash=1"] {
-                try await client.execute(uri: "/v1/add?\(query)", method: .post, headers: bearer, body: ByteBuffer(bytes: file)) {
+                try await client.execute(
+                    uri: "/v1/add?\(query)",
+                    method: .post,
+                    headers: bearer,
+                    body: ByteBuffer(bytes: file)
+                ) {
                     #expect($0.status == .badRequest, "\(query)")
                     #expect(Self.errorCode($0) == "bad_request")
                 }
@@ -134,7 +153,10 @@ import Testing
         let file = Self.bytes(600_000, seed: 3)
         try await withApp { client, _ in
             let added = try await client.execute(
-                uri: "/v1/add?pin=false", method: .post, headers: bearer, body: ByteBuffer(bytes: file)
+                uri: "/v1/add?pin=false",
+                method: .post,
+                headers: bearer,
+                body: ByteBuffer(bytes: file)
             ) { try Self.decode(AddDocument.self, $0) }
             try await client.execute(uri: "/v1/pins", method: .get, headers: bearer) {
                 let pins = try Self.decode(PinsDocument.self, $0).pins
@@ -205,7 +227,10 @@ import Testing
             }
             // Cut short in the middle of a section.
             try await client.execute(
-                uri: "/v1/car", method: .post, headers: bearer, body: ByteBuffer(bytes: car[..<(car.count - 100)])
+                uri: "/v1/car",
+                method: .post,
+                headers: bearer,
+                body: ByteBuffer(bytes: car[..<(car.count - 100)])
             ) {
                 #expect($0.status == .badRequest)
                 #expect(Self.errorCode($0) == "invalid_car")

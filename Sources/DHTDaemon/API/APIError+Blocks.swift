@@ -32,9 +32,11 @@ extension APIError {
             switch error {
             case .blockNotFound: self = .notFound(error.description)
             case .store(_, let inner): self.init(store: inner)
-            case .rangeOutOfBounds: self.init(.rangeNotSatisfiable, code: "range_not_satisfiable", message: error.description)
+            case .rangeOutOfBounds:
+                self.init(.rangeNotSatisfiable, code: "range_not_satisfiable", message: error.description)
             case .notAFile: self.init(.badRequest, code: "not_a_file", message: error.description)
-            case .hashMismatch, .blockTooLarge: self.init(.internalServerError, code: "corrupt_block", message: error.description)
+            case .hashMismatch, .blockTooLarge:
+                self.init(.internalServerError, code: "corrupt_block", message: error.description)
             default: self.init(.unprocessableContent, code: "invalid_dag", message: error.description)
             }
         case let error as CARError:
@@ -52,7 +54,11 @@ extension APIError {
         case .incompleteDAG: self.init(.conflict, code: "incomplete_dag", message: error.description)
         case .invalidBlock: self.init(.badRequest, code: "invalid_block", message: error.description)
         case .diskFull:
-            self.init(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "disk_full", message: error.description)
+            self.init(
+                HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"),
+                code: "disk_full",
+                message: error.description
+            )
         case .corruptBlock: self.init(.internalServerError, code: "corrupt_block", message: error.description)
         case .invalidDagPB: self.init(.unprocessableContent, code: "invalid_dag", message: error.description)
         default: self.init(.internalServerError, code: "internal", message: error.description)

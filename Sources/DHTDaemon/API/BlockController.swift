@@ -95,11 +95,16 @@ public struct BlockController<Context: RequestContext>: Sendable {
             case nil: throw APIError.notFound(DAGReadError.blockNotFound(root).description)
             case .directory, .hamtShard:
                 throw APIError(
-                    .badRequest, code: "not_a_file",
-                    message: "\(root) is a directory (dhtnode get \(root) -o PATH writes it out)")
+                    .badRequest,
+                    code: "not_a_file",
+                    message: "\(root) is a directory (dhtnode get \(root) -o PATH writes it out)"
+                )
             case .symlink(let target):
                 throw APIError(
-                    .badRequest, code: "not_a_file", message: "\(root) is a symbolic link to '\(target)', not a file")
+                    .badRequest,
+                    code: "not_a_file",
+                    message: "\(root) is a symbolic link to '\(target)', not a file"
+                )
             case .file:
                 break
             }
@@ -107,8 +112,10 @@ public struct BlockController<Context: RequestContext>: Sendable {
                 return try await self.repository.openFile(root, start: range?.start ?? 0, end: range?.end)
             } catch DAGReadError.rangeOutOfBounds(_, let fileSize) {
                 throw APIError(
-                    .rangeNotSatisfiable, code: "range_not_satisfiable",
-                    message: "range \(range?.text ?? "") is outside the file of \(fileSize) bytes")
+                    .rangeNotSatisfiable,
+                    code: "range_not_satisfiable",
+                    message: "range \(range?.text ?? "") is outside the file of \(fileSize) bytes"
+                )
             }
         }
         let repository = repository

@@ -108,7 +108,11 @@ extension ControlClient {
         do {
             return try Block(verifying: Array(data), as: cid)
         } catch {
-            throw ControlClientError(.badResponse, status: 200, "the daemon sent wrong bytes for block \(cid): \(error)")
+            throw ControlClientError(
+                .badResponse,
+                status: 200,
+                "the daemon sent wrong bytes for block \(cid): \(error)"
+            )
         }
     }
 
@@ -142,7 +146,12 @@ extension ControlClient {
         return .known(length)
     }
 
-    private func interrupted(_ root: CID, received: UInt64, expected: UInt64?, _ error: (any Error)?) -> ControlClientError {
+    private func interrupted(
+        _ root: CID,
+        received: UInt64,
+        expected: UInt64?,
+        _ error: (any Error)?
+    ) -> ControlClientError {
         let of = expected.map { " of \($0)" } ?? ""
         let reason = error.map { ": \($0)" } ?? ""
         return ControlClientError(

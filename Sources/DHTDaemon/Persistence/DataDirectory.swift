@@ -10,7 +10,7 @@ import Foundation
 /// | `api.json` | where the running daemon's control API listens, and its PID (``APIEndpoint``) | at start; removed at shutdown |
 /// | `api-token` | the control API's bearer token (``APIToken``, mode 0600) | anew at every start |
 /// | `daemon.lock` | held (`flock`) while a daemon runs, so two never share the folder | at start |
-/// | `repo/` | the block repository of `dhtnode add` / `cat` | by the block commands |
+/// | `repo/` | the block repository (``BlockRepository``): a running daemon holds its lock; without one, `dhtnode add`, `cat` and the other block commands open it directly | by the daemon, or by the block commands |
 public struct DataDirectory: Hashable, Sendable {
     /// The folder's path.
     public var path: String

@@ -29,7 +29,12 @@ extension AddCommand {
         }
         let added = try await Self.sending(upload, progress: progress) {
             try await client.add(
-                upload, length: input.size.map { Int64($0) }, profile: self.profile, chunkSize: chunkSize, pin: pin)
+                upload,
+                length: input.size.map { Int64($0) },
+                profile: self.profile,
+                chunkSize: chunkSize,
+                pin: pin
+            )
         }
         progress.finish(added.size)
         printFile(added)
@@ -45,21 +50,28 @@ extension AddCommand {
         let importer = DirectoryTreeImporter(profile: profile, includeHidden: hidden)
         let showProgress = !quiet && !json && FileOutput.standardErrorIsTerminal
         let total = showProgress ? importer.measure(path) : 0
-        let progress = SharedProgressBar(ProgressBar(label: "add", total: showProgress ? total : nil, enabled: showProgress))
+        let progress = SharedProgressBar(
+            ProgressBar(label: "add", total: showProgress ? total : nil, enabled: showProgress)
+        )
         let path = self.path
         let rootName = Self.displayName(path)
         var entries: [DirectoryTreeImporter.AddedEntry] = []
         let first = try reportingErrors {
             try importer.importDirectory(
-                at: path, rootName: rootName, emit: { _ in }, added: { entries.append($0) },
-                progress: { progress.update($0 / 2) })
+                at: path,
+                rootName: rootName,
+                emit: { _ in },
+                added: { entries.append($0) },
+                progress: { progress.update($0 / 2) }
+            )
         }
         let upload = UploadStream { send in
             let header = CARHeader(roots: [first.root]).encoded()
             var piece = Varint.encode(UInt64(header.count)) + header
             let second = try reportingErrors {
                 try importer.importDirectory(
-                    at: path, rootName: rootName,
+                    at: path,
+                    rootName: rootName,
                     emit: { block in
                         Varint.encode(UInt64(block.cid.byteCount + block.bytes.count), into: &piece)
                         block.cid.append(to: &piece)
@@ -69,7 +81,8 @@ extension AddCommand {
                             piece.removeAll(keepingCapacity: true)
                         }
                     },
-                    progress: { progress.update(total / 2 + $0 / 2) })
+                    progress: { progress.update(total / 2 + $0 / 2) }
+                )
             }
             guard second.root == first.root else {
                 throw CLIError("\(path) changed while it was being added; add it again")
