@@ -58,7 +58,15 @@ let package = Package(
         .target(name: "SecureChannel", dependencies: ["DHTCrypto"]),
 
         // Sans-I/O bitswap-style block exchange: message codec, server, fetch sessions, windows, ledgers.
-        .target(name: "Exchange", dependencies: ["Blocks", "DHTCrypto"]),
+        .target(
+            name: "Exchange",
+            dependencies: [
+                "Blocks",
+                "DHTCrypto",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
 
         // Deterministic discrete-event simulator that drives the Kademlia core.
         .target(
@@ -132,7 +140,15 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "SecureChannelTests", dependencies: ["SecureChannel", "DHTCrypto"]),
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "DHTCrypto", "CSodium"]),
-        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "Blocks", "DHTCrypto"]),
+        .testTarget(
+            name: "ExchangeTests",
+            dependencies: [
+                "Exchange",
+                "Blocks",
+                "DHTCrypto",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         .testTarget(
             name: "DHTNodeTests",
             dependencies: [

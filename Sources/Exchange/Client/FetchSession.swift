@@ -1,4 +1,5 @@
 import Blocks
+import HeapModule
 
 /// The client side of one fetch: one DAG (a UnixFS file, or a byte range of one), learnt as its blocks arrive,
 /// requested from every useful peer within per-peer windows, delivered in file order.
@@ -77,7 +78,7 @@ struct FetchSession: Sendable {
     private(set) var statistics: FetchStatistics
 
     private var pending: [CID: Pending] = [:]
-    private var queue = MinHeap<QueueKey>()
+    private var queue = Heap<QueueKey>()
     private var sequence: UInt64 = 0
     /// Verified file bytes waiting for the bytes before them, keyed by their (range-clipped) offset.
     private var ready: [UInt64: ArraySlice<UInt8>] = [:]
@@ -344,7 +345,7 @@ struct FetchSession: Sendable {
         var exhausted = true
         while let top = queue.min {
             guard let block = pending[top.cid], block.queued, block.key.sequence == top.sequence else {
-                queue.popMin()
+                queue.removeMin()
                 continue
             }
             let (limit, overflow) = cursor.addingReportingOverflow(configuration.readAheadBytes)
@@ -354,10 +355,10 @@ struct FetchSession: Sendable {
             }
             switch pickPeer(for: top.cid, excluding: nil) {
             case .peer(let peer):
-                queue.popMin()
+                queue.removeMin()
                 request(top.cid, from: peer, now: now, outbox: &outbox)
             case .allMissing:
-                queue.popMin()
+                queue.removeMin()
                 parked.append(top)
             case .noRoom:
                 exhausted = false

@@ -1,4 +1,6 @@
 import Blocks
+import DequeModule
+import HeapModule
 
 /// The serving half of an ``ExchangeInstance``: per-peer wantlists, byte caps, and deficit round robin.
 ///
@@ -34,7 +36,7 @@ struct ExchangeServer: Sendable {
     struct PeerState: Sendable {
         /// The live wantlist: CID → the sequence of its queue entry (queue entries of other sequences are stale).
         var wants: [CID: Entry] = [:]
-        var queue = MinHeap<QueuedWant>()
+        var queue = Heap<QueuedWant>()
         var deficit = 0
         var inRing = false
         /// Bytes handed to the shell for this peer and not yet reported written.
@@ -43,7 +45,7 @@ struct ExchangeServer: Sendable {
 
     let configuration: ExchangeConfiguration
     private(set) var peers: [ExchangePeer: PeerState] = [:]
-    private var ring = RingQueue<ExchangePeer>()
+    private var ring = Deque<ExchangePeer>()
     private var sequence: UInt64 = 0
     /// Bytes waiting in all channels.
     private(set) var totalOutstanding = 0
@@ -143,7 +145,7 @@ struct ExchangeServer: Sendable {
     private func compactIfNeeded(_ state: inout PeerState) {
         guard state.queue.count > 2 * configuration.maxWantlistEntriesPerPeer else { return }
         let wants = state.wants
-        state.queue.filter { wants[$0.cid]?.sequence == $0.sequence }
+        state.queue = Heap(state.queue.unordered.filter { wants[$0.cid]?.sequence == $0.sequence })
     }
 
     /// Sends blocks while the caps allow, taking peers in turn. O(1) amortized per block sent.

@@ -1,5 +1,8 @@
 /// SplitMix64: the core's seeded generator (tie-breaks between equally good peers). Not cryptographic; the core
 /// draws nothing that must be unpredictable.
+///
+/// Kept here on purpose: the standard library and swift-collections offer no seedable generator, and Kademlia's
+/// `SeededRandom` lives in a module Exchange must not depend on (the modules sit side by side, not one on the other).
 struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

@@ -1,5 +1,6 @@
 import Blocks
 import DHTCrypto
+import HeapModule
 
 @testable import Exchange
 
@@ -56,7 +57,7 @@ struct ExchangeHarness {
 
     var nodes: [Node] = []
     private(set) var now = ExchangeInstant.zero
-    private var queue = MinHeap<Scheduled>()
+    private var queue = Heap<Scheduled>()
     private var sequence: UInt64 = 0
     /// One-way delay between two nodes (both directions).
     var delay: Duration = .milliseconds(5)
