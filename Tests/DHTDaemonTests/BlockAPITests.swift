@@ -38,6 +38,15 @@ import Testing
         try JSONDecoder().decode(type, from: Data(response.body.readableBytesView))
     }
 
+    /// `POST /v1/add?query` with `file`; the answer, which must be 200.
+    private func add(_ client: any TestClientProtocol, _ query: String, _ file: [UInt8]) async throws -> AddDocument {
+        try await client.execute(uri: "/v1/add?\(query)", method: .post, headers: bearer, body: ByteBuffer(bytes: file))
+        {
+            #expect($0.status == .ok)
+            return try Self.decode(AddDocument.self, $0)
+        }
+    }
+
     private static func errorCode(_ response: TestResponse) -> String? {
         try? decode(ErrorDocument.self, response).error.code
     }
@@ -62,15 +71,7 @@ import Testing
         let file = Self.bytes(3 << 20 + 12345)
         let expected = try BalancedDAGBuilder.importBytes(file, to: MemoryBlockStore())
         try await withApp { client, _ in
-            let added = try await client.execute(
-                uri: "/v1/add",
-                method: .post,
-                headers: bearer,
-                body: ByteBuffer(bytes: file)
-            ) { response in
-                #expect(response.status == .ok)
-                return try Self.decode(AddDocument.self, response)
-            }
+            let added = try await add(client, "", file)
             #expect(added.cid == expected.root.description)
             #expect(added.size == UInt64(file.count))
             #expect(added.blocks == expected.blockCount)
@@ -115,23 +116,13 @@ import Testing
         let small = try ImportProfile.unixfsV1_2025.withChunkSize(4096)
         let expected = try BalancedDAGBuilder.importBytes(file, profile: small, to: MemoryBlockStore())
         try await withApp { client, repository in
-            let hashed = try await client.execute(
-                uri: "/v1/add?profile=unixfs-v1-2025&chunk-size=4096&only-hash=true",
-                method: .post,
-                headers: bearer,
-                body: ByteBuffer(bytes: file)
-            ) { try Self.decode(AddDocument.self, $0) }
+            let hashed = try await add(client, "profile=unixfs-v1-2025&chunk-size=4096&only-hash=true", file)
             #expect(hashed.cid == expected.root.description)
             #expect(hashed.profile == "unixfs-v1-2025 chunk=4096")
             #expect(!hashed.pinned)
             #expect(try repository.store.stat().blockCount == 0)
 
-            let unpinned = try await client.execute(
-                uri: "/v1/add?pin=false",
-                method: .post,
-                headers: bearer,
-                body: ByteBuffer(bytes: file)
-            ) { try Self.decode(AddDocument.self, $0) }
+            let unpinned = try await add(client, "pin=false", file)
             #expect(!unpinned.pinned)
             #expect(try repository.store.pins().isEmpty)
 
@@ -152,12 +143,7 @@ import Testing
     @Test func pinsAndGarbageCollection() async throws {
         let file = Self.bytes(600_000, seed: 3)
         try await withApp { client, _ in
-            let added = try await client.execute(
-                uri: "/v1/add?pin=false",
-                method: .post,
-                headers: bearer,
-                body: ByteBuffer(bytes: file)
-            ) { try Self.decode(AddDocument.self, $0) }
+            let added = try await add(client, "pin=false", file)
             try await client.execute(uri: "/v1/pins", method: .get, headers: bearer) {
                 let pins = try Self.decode(PinsDocument.self, $0).pins
                 #expect(pins.isEmpty)
