@@ -85,6 +85,8 @@ let package = Package(
                 "Kademlia",
                 "DHTCrypto",
                 "SecureChannel",
+                "Exchange",
+                "Blocks",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -156,6 +158,8 @@ let package = Package(
                 "Kademlia",
                 "DHTCrypto",
                 "SecureChannel",
+                "Exchange",
+                "Blocks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

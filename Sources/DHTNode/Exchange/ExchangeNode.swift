@@ -1,0 +1,295 @@
+import Blocks
+import DHTCrypto
+import Exchange
+import NIOCore
+
+/// The shell of the block exchange: runs an ``Exchange/ExchangeInstance`` over authenticated, encrypted TCP
+/// connections (``SecureTransport``) and a block store, and carries out its directives (docs/PROTOCOL.md,
+/// "Block exchange").
+///
+/// - Each connection runs in a task of its own: its reader decodes frames into messages (one message per frame)
+///   and hands them to the node; its writer encodes the messages the core sends and reports each one written,
+///   which is what lets the core's per-peer byte cap move.
+/// - The core and the store live on this actor, never on an event loop: blocks are verified by the core and put
+///   into the store here; the store is synchronous (``Exchange/BlockSource``).
+/// - Time is the node's `ContinuousClock` since it was created; the core's ``Exchange/ExchangeDirective/scheduleTick(at:)``
+///   becomes one sleeping task, replaced when a new tick is scheduled.
+/// - A disconnect directive closes the connection; a ban is remembered by the core, which refuses the peer when it
+///   comes back.
+///
+/// Call ``close()`` when done: it closes listeners and connections, fails running fetches with
+/// ``Exchange/FetchFailure/cancelled`` and waits for the connection tasks.
+public actor ExchangeNode<Store: BlockStore & BlockSource> {
+    /// This node's peer name: SHA-256 of its public key.
+    public nonisolated let peer: ExchangePeer
+    /// The transport connections are made and accepted with.
+    public nonisolated let transport: SecureTransport
+    /// The store blocks are served from and fetched blocks are put into.
+    public nonisolated let store: Store
+
+    private var instance: ExchangeInstance
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+    private var links: [ExchangePeer: ExchangePeerLink] = [:]
+    private var nextGeneration: UInt64 = 1
+    private var fetches: [FetchID: (continuation: AsyncThrowingStream<ArraySlice<UInt8>, any Error>.Continuation,
+        outcome: ExchangeFetch.Outcome)] = [:]
+    private var listeners: [SecureListener] = []
+    private var tasks: [Task<Void, Never>] = []
+    private var tick: (generation: UInt64, task: Task<Void, Never>)?
+    private var isClosed = false
+
+    /// A node with `identity`, serving from and storing into `store`.
+    ///
+    /// - Parameter seed: seeds the core's tie-breaks (random by default).
+    public init(
+        identity: NodeIdentity,
+        store: Store,
+        transportConfiguration: SecureTransportConfiguration = SecureTransportConfiguration(),
+        configuration: ExchangeConfiguration = ExchangeConfiguration(),
+        seed: UInt64 = .random(in: .min ... .max)
+    ) {
+        self.peer = Self.peer(for: identity.publicKey)
+        self.transport = SecureTransport(identity: identity, configuration: transportConfiguration)
+        self.store = store
+        self.instance = ExchangeInstance(configuration: configuration, seed: seed)
+        self.origin = ContinuousClock.now
+    }
+
+    /// The exchange name of the node with this public key: SHA-256 of its bytes, its node ID.
+    public static func peer(for publicKey: Ed25519PublicKey) -> ExchangePeer {
+        ExchangePeer(id: SHA256.hash(publicKey.bytes))
+    }
+
+    /// Connected peers.
+    public var connectedPeers: [ExchangePeer] { links.keys.sorted() }
+
+    /// The core's counters (messages, invalid blocks, refusals).
+    public var statistics: ExchangeInstance.Statistics { instance.statistics }
+
+    private var now: ExchangeInstant {
+        let elapsed = origin.duration(to: clock.now).components
+        return ExchangeInstant(nanoseconds: elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+    }
+
+    // MARK: Connections
+
+    /// Accepts connections on `host:port` (port 0 picks a free port) until ``close()``; returns the bound address.
+    public func listen(host: String, port: Int) async throws -> SocketAddress {
+        guard !isClosed else { throw ExchangeNodeError.closed }
+        let listener = try await transport.listen(host: host, port: port)
+        guard !isClosed else {
+            await listener.close()
+            throw ExchangeNodeError.closed
+        }
+        listeners.append(listener)
+        tasks.append(
+            Task {
+                try? await listener.run { connection in
+                    guard let registered = try? await self.register(connection) else {
+                        await Self.discard(connection)
+                        return
+                    }
+                    await self.run(connection, link: registered.link, outgoing: registered.outgoing)
+                }
+            }
+        )
+        return listener.localAddress
+    }
+
+    /// Connects to the node at `address` (that proves `key`, when given) and returns its peer name once the core
+    /// knows it: fetches started afterwards ask it.
+    ///
+    /// - Throws: ``SecureTransportError`` or the socket error when the connection or handshake fails;
+    ///   ``ExchangeNodeError`` when the core refuses the peer, a connection to it is open already, or the node
+    ///   is closed.
+    public func connect(to address: SocketAddress, expecting key: Ed25519PublicKey? = nil) async throws
+        -> ExchangePeer
+    {
+        guard !isClosed else { throw ExchangeNodeError.closed }
+        let connection = try await transport.connect(to: address, expecting: key)
+        let registered: (link: ExchangePeerLink, outgoing: AsyncStream<ExchangeMessage>)
+        do {
+            registered = try register(connection)
+        } catch {
+            await Self.discard(connection)
+            throw error
+        }
+        tasks.append(Task { await self.run(connection, link: registered.link, outgoing: registered.outgoing) })
+        return Self.peer(for: connection.peer.publicKey)
+    }
+
+    /// Tells the core about a new connection; returns its link and the stream its writer drains.
+    private func register(
+        _ connection: SecureConnection
+    ) throws(ExchangeNodeError) -> (link: ExchangePeerLink, outgoing: AsyncStream<ExchangeMessage>) {
+        guard !isClosed else { throw .closed }
+        let peer = Self.peer(for: connection.peer.publicKey)
+        guard links[peer] == nil else { throw .alreadyConnected(peer) }
+        let (outgoing, continuation) = AsyncStream<ExchangeMessage>.makeStream()
+        let link = ExchangePeerLink(
+            generation: nextGeneration,
+            outgoing: continuation,
+            channel: connection.channel.channel
+        )
+        nextGeneration += 1
+        links[peer] = link
+        let directives = instance.peerConnected(peer, now: now)
+        for case .disconnect(let refused, reason: let reason, bannedUntil: _) in directives where refused == peer {
+            links.removeValue(forKey: peer)
+            throw .peerRefused(peer, reason)
+        }
+        carryOut(directives)
+        return (link, outgoing)
+    }
+
+    /// Runs a registered connection: the reader here, the writer in a child task; reports the end to the core.
+    private nonisolated func run(
+        _ connection: SecureConnection,
+        link: ExchangePeerLink,
+        outgoing: AsyncStream<ExchangeMessage>
+    ) async {
+        let peer = Self.peer(for: connection.peer.publicKey)
+        try? await connection.channel.executeThenClose { inbound, outbound in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await message in outgoing {
+                        let frame = ByteBuffer(bytes: try message.encoded())
+                        try await outbound.write(frame)
+                        await self.sendCompleted(message.encodedCount, to: peer)
+                    }
+                }
+                // A frame that is not a valid message breaks the protocol: the throw closes the connection.
+                for try await frame in inbound {
+                    let message = try frame.withUnsafeReadableBytes { try ExchangeMessage(decoding: $0) }
+                    await self.received(message, from: peer)
+                }
+                group.cancelAll()
+            }
+        }
+        await disconnected(peer, generation: link.generation)
+    }
+
+    /// Closes a connection the node does not keep (it must still be run once, as SwiftNIO requires).
+    private static func discard(_ connection: SecureConnection) async {
+        connection.channel.channel.close(promise: nil)
+        try? await connection.channel.executeThenClose { _, _ in }
+    }
+
+    private func received(_ message: ExchangeMessage, from peer: ExchangePeer) {
+        carryOut(instance.handleMessage(message, from: peer, now: now, source: store))
+    }
+
+    private func sendCompleted(_ byteCount: Int, to peer: ExchangePeer) {
+        carryOut(instance.sendCompleted(to: peer, byteCount: byteCount, now: now, source: store))
+    }
+
+    private func disconnected(_ peer: ExchangePeer, generation: UInt64) {
+        guard let link = links[peer], link.generation == generation else { return }
+        links.removeValue(forKey: peer)
+        link.close()
+        carryOut(instance.peerDisconnected(peer, now: now))
+    }
+
+    // MARK: Fetches
+
+    /// Starts fetching the UnixFS file (or raw block) `root`, or the bytes of `range` in it, from the connected
+    /// peers (each is asked `WANT_HAVE` for the root). See ``ExchangeFetch`` for what it yields.
+    ///
+    /// - Throws: ``ExchangeNodeError/closed`` after ``close()``.
+    public func fetch(_ root: CID, range: Range<UInt64>? = nil) throws(ExchangeNodeError) -> ExchangeFetch {
+        guard !isClosed else { throw .closed }
+        let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
+        let (id, directives) = instance.startFetch(root, range: range, now: now)
+        let fetch = ExchangeFetch(id: id, bytes: stream, outcome: ExchangeFetch.Outcome())
+        fetches[id] = (continuation, fetch.outcome)
+        continuation.onTermination = { termination in
+            guard case .cancelled = termination else { return }
+            Task { await self.cancel(id) }
+        }
+        carryOut(directives)
+        return fetch
+    }
+
+    /// Adds a connected peer known to provide a fetch's root: it is sent `WANT_BLOCK`s at once.
+    public func addProvider(_ provider: ExchangePeer, to fetch: FetchID) {
+        carryOut(instance.addProvider(provider, to: fetch, now: now))
+    }
+
+    /// Cancels a fetch; its stream ends with ``Exchange/FetchFailure/cancelled``.
+    public func cancel(_ fetch: FetchID) {
+        carryOut(instance.cancelFetch(fetch, now: now))
+    }
+
+    // MARK: Directives
+
+    private func carryOut(_ directives: [ExchangeDirective]) {
+        for directive in directives {
+            switch directive {
+            case .send(let message, let peer):
+                // No link: the connection just ended and the core hears of it next.
+                links[peer]?.outgoing.yield(message)
+            case .store(let block):
+                // A store that fails loses only the copy: the bytes were verified and are delivered anyway.
+                try? store.put(block)
+            case .deliver(let id, _, let bytes):
+                fetches[id]?.continuation.yield(bytes)
+            case .completed(let id, let statistics):
+                finish(id, statistics: statistics, failure: nil)
+            case .failed(let id, let failure, let statistics):
+                finish(id, statistics: statistics, failure: failure)
+            case .disconnect(let peer, _, _):
+                links.removeValue(forKey: peer)?.close()
+            case .scheduleTick(let instant):
+                scheduleTick(at: instant)
+            }
+        }
+    }
+
+    private func finish(_ id: FetchID, statistics: FetchStatistics, failure: FetchFailure?) {
+        guard let sink = fetches.removeValue(forKey: id) else { return }
+        sink.outcome.statistics.withLock { $0 = statistics }
+        if let failure {
+            sink.continuation.finish(throwing: failure)
+        } else {
+            sink.continuation.finish()
+        }
+    }
+
+    private func scheduleTick(at instant: ExchangeInstant) {
+        tick?.task.cancel()
+        guard !isClosed else { return }
+        let generation = nextGeneration
+        nextGeneration += 1
+        let deadline = origin.advanced(by: .nanoseconds(instant.nanoseconds))
+        let clock = clock
+        let task = Task {
+            guard (try? await clock.sleep(until: deadline)) != nil else { return }
+            self.tickFired(generation)
+        }
+        tick = (generation, task)
+    }
+
+    private func tickFired(_ generation: UInt64) {
+        guard let tick, tick.generation == generation else { return }
+        self.tick = nil
+        carryOut(instance.tick(now: now))
+    }
+
+    // MARK: Shutdown
+
+    /// Closes listeners and connections, ends running fetches with ``Exchange/FetchFailure/cancelled``, and
+    /// returns once every connection task has ended.
+    public func close() async {
+        guard !isClosed else { return }
+        isClosed = true
+        tick?.task.cancel()
+        tick = nil
+        for id in fetches.keys.sorted() { carryOut(instance.cancelFetch(id, now: now)) }
+        for listener in listeners { await listener.close() }
+        for link in links.values { link.close() }
+        let running = tasks
+        tasks = []
+        for task in running { await task.value }
+    }
+}

@@ -1,0 +1,106 @@
+import Blocks
+import DHTCrypto
+import Exchange
+import NIOCore
+import Testing
+
+@testable import DHTNode
+
+/// The exchange shell over real TCP on 127.0.0.1: a file fetched byte for byte from one seeder, and from two.
+@Suite("Exchange nodes over secure TCP", .serialized)
+struct ExchangeNodeTests {
+    /// `count` bytes that differ block to block (so that no two leaves share a CID).
+    static func fileBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+    }
+
+    /// Imports `bytes` as a UnixFS file with small chunks and links (a DAG of several levels); returns the root.
+    static func importFile(_ bytes: [UInt8], into store: MemoryBlockStore) throws -> CID {
+        var builder = BalancedDAGBuilder(profile: try ImportProfile(chunkSize: 32 * 1024, maxLinks: 16))
+        try builder.append(bytes, to: store)
+        return try builder.finish(to: store).root
+    }
+
+    /// Starts a listening node holding `store`; returns it and its address.
+    static func seeder(_ store: MemoryBlockStore) async throws -> (ExchangeNode<MemoryBlockStore>, SocketAddress) {
+        let node = ExchangeNode(identity: .generate(), store: store, seed: 1)
+        let address = try await node.listen(host: "127.0.0.1", port: 0)
+        return (node, address)
+    }
+
+    /// Runs `body`, then closes `nodes`, whether `body` threw or not.
+    static func closing(_ nodes: [ExchangeNode<MemoryBlockStore>], _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            for node in nodes { await node.close() }
+            throw error
+        }
+        for node in nodes { await node.close() }
+    }
+
+    /// Reads a fetch to its end.
+    static func collect(_ fetch: ExchangeFetch) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in fetch.bytes { bytes += chunk }
+        return bytes
+    }
+
+    @Test("One seeder: the whole file and a range, byte for byte, and the blocks are stored")
+    func oneSeeder() async throws {
+        let file = Self.fileBytes(1_000_000, seed: 7)
+        let seedStore = MemoryBlockStore()
+        let root = try Self.importFile(file, into: seedStore)
+        let (seeder, address) = try await Self.seeder(seedStore)
+        let leecherStore = MemoryBlockStore()
+        let leecher = ExchangeNode(identity: .generate(), store: leecherStore, seed: 2)
+        try await Self.closing([leecher, seeder]) {
+            let key = seeder.transport.identity.publicKey
+            let peer = try await leecher.connect(to: address, expecting: key)
+            #expect(peer == seeder.peer)
+
+            let fetch = try await leecher.fetch(root)
+            let bytes = try await Self.collect(fetch)
+            #expect(bytes == file)
+            let statistics = try #require(fetch.statistics)
+            #expect(statistics.bytesDelivered == UInt64(file.count))
+            #expect(statistics.peers[seeder.peer]?.bytes == statistics.blockBytes)
+            #expect(leecherStore.count == seedStore.count)
+
+            let range = try await leecher.fetch(root, range: 300_000..<700_001)
+            #expect(try await Self.collect(range) == Array(file[300_000..<700_001]))
+        }
+    }
+
+    @Test("Two seeders: both contribute, the file arrives byte for byte")
+    func twoSeeders() async throws {
+        let file = Self.fileBytes(4 * 1024 * 1024, seed: 11)
+        let stores = [MemoryBlockStore(), MemoryBlockStore()]
+        let root = try Self.importFile(file, into: stores[0])
+        #expect(try Self.importFile(file, into: stores[1]) == root)
+        let (first, firstAddress) = try await Self.seeder(stores[0])
+        let (second, secondAddress) = try await Self.seeder(stores[1])
+        let leecher = ExchangeNode(identity: .generate(), store: MemoryBlockStore(), seed: 3)
+        try await Self.closing([leecher, first, second]) {
+            _ = try await leecher.connect(to: firstAddress, expecting: first.transport.identity.publicKey)
+            _ = try await leecher.connect(to: secondAddress, expecting: second.transport.identity.publicKey)
+            #expect(await leecher.connectedPeers.count == 2)
+
+            let fetch = try await leecher.fetch(root)
+            #expect(try await Self.collect(fetch) == file)
+            let statistics = try #require(fetch.statistics)
+            let fromFirst = statistics.peers[first.peer]?.bytes ?? 0
+            let fromSecond = statistics.peers[second.peer]?.bytes ?? 0
+            print(
+                "2 → 1 over TCP: \(fromFirst) + \(fromSecond) block bytes, duplicates \(statistics.duplicateBytes),"
+                    + " ttlb \(statistics.timeToLastByte.map { "\($0)" } ?? "?")"
+            )
+            #expect(fromFirst > 0 && fromSecond > 0, "first \(fromFirst), second \(fromSecond)")
+            #expect(fromFirst + fromSecond == statistics.blockBytes)
+        }
+    }
+}
