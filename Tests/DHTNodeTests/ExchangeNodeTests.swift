@@ -76,6 +76,28 @@ struct ExchangeNodeTests {
         }
     }
 
+    @Test("A frame that is not a message closes the connection")
+    func garbageFrame() async throws {
+        let (node, address) = try await Self.seeder(MemoryBlockStore())
+        try await Self.closing([node]) {
+            let client = try await SecureTransport(identity: .generate())
+                .connect(to: address, expecting: node.transport.identity.publicKey)
+            try await client.channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x00]))
+                // The node closes the connection: the inbound frames end (or throw) without one arriving.
+                var frames = 0
+                do {
+                    for try await _ in inbound { frames += 1 }
+                } catch {}
+                #expect(frames == 0)
+            }
+            for _ in 0..<100 where await !node.connectedPeers.isEmpty {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(await node.connectedPeers.isEmpty)
+        }
+    }
+
     @Test("Two seeders: both contribute, the file arrives byte for byte")
     func twoSeeders() async throws {
         let file = Self.fileBytes(4 * 1024 * 1024, seed: 11)
