@@ -35,7 +35,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private var fetches: [FetchID: (continuation: AsyncThrowingStream<ArraySlice<UInt8>, any Error>.Continuation,
         outcome: ExchangeFetch.Outcome)] = [:]
     private var listeners: [SecureListener] = []
-    private var tasks: [Task<Void, Never>] = []
+    /// Listener tasks, and the tasks of outgoing connections (by link generation, dropped when they end).
+    private var tasks: [UInt64: Task<Void, Never>] = [:]
     private var tick: (generation: UInt64, task: Task<Void, Never>)?
     private var isClosed = false
 
@@ -83,17 +84,17 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             throw ExchangeNodeError.closed
         }
         listeners.append(listener)
-        tasks.append(
-            Task {
-                try? await listener.run { connection in
-                    guard let registered = try? await self.register(connection) else {
-                        await Self.discard(connection)
-                        return
-                    }
-                    await self.run(connection, link: registered.link, outgoing: registered.outgoing)
+        let generation = nextGeneration
+        nextGeneration += 1
+        tasks[generation] = Task {
+            try? await listener.run { connection in
+                guard let registered = try? await self.register(connection) else {
+                    await Self.discard(connection)
+                    return
                 }
+                await self.run(connection, link: registered.link, outgoing: registered.outgoing)
             }
-        )
+        }
         return listener.localAddress
     }
 
@@ -115,7 +116,9 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             await Self.discard(connection)
             throw error
         }
-        tasks.append(Task { await self.run(connection, link: registered.link, outgoing: registered.outgoing) })
+        tasks[registered.link.generation] = Task {
+            await self.run(connection, link: registered.link, outgoing: registered.outgoing)
+        }
         return Self.peer(for: connection.peer.publicKey)
     }
 
@@ -185,6 +188,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     }
 
     private func disconnected(_ peer: ExchangePeer, generation: UInt64) {
+        tasks.removeValue(forKey: generation)
         guard let link = links[peer], link.generation == generation else { return }
         links.removeValue(forKey: peer)
         link.close()
@@ -288,8 +292,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         for id in fetches.keys.sorted() { carryOut(instance.cancelFetch(id, now: now)) }
         for listener in listeners { await listener.close() }
         for link in links.values { link.close() }
-        let running = tasks
-        tasks = []
+        let running = tasks.values
+        tasks = [:]
         for task in running { await task.value }
     }
 }
