@@ -7,6 +7,7 @@ import Kademlia
 /// A token handed out in a `NODES` or `PROVIDERS` reply proves, when it comes back in a `STORE` or
 /// `ADD_PROVIDER`, that the requester receives datagrams at its source address; spoofed sources cannot store.
 /// Tokens of the current and the previous epoch are accepted, so a token lives between one and two rotations.
+/// The epoch secrets are kept as prepared HMAC keys: a token costs two SHA-256 blocks.
 struct WriteTokenAuthority: Sendable {
     /// Bytes in a token.
     static let tokenByteCount = 16
@@ -15,7 +16,7 @@ struct WriteTokenAuthority: Sendable {
     /// How often the epoch secret changes.
     let rotation: Duration
     private var cachedEpoch: Int64 = .min
-    private var cachedSecrets: (current: [UInt8], previous: [UInt8]) = ([], [])
+    private var cachedKeys: (current: HMACSHA256Key, previous: HMACSHA256Key)?
 
     init(masterSecret: [UInt8], rotation: Duration) {
         precondition(rotation > .zero, "write-token rotation must be positive")
@@ -25,55 +26,58 @@ struct WriteTokenAuthority: Sendable {
 
     /// The token for `address` now.
     mutating func token(for address: NodeAddress, now: DHTInstant) -> [UInt8] {
-        Self.token(for: address, secret: secrets(now: now).current)
+        Self.token(for: address, key: keys(now: now).current)
     }
 
     /// Whether `token` was issued to `address` in this epoch or the previous one. Constant-time comparison.
     mutating func isValid(_ token: [UInt8], for address: NodeAddress, now: DHTInstant) -> Bool {
         guard token.count == Self.tokenByteCount else { return false }
-        let (current, previous) = secrets(now: now)
-        return ConstantTime.equals(token, Self.token(for: address, secret: current))
-            || ConstantTime.equals(token, Self.token(for: address, secret: previous))
+        let (current, previous) = keys(now: now)
+        return ConstantTime.equals(token, Self.token(for: address, key: current))
+            || ConstantTime.equals(token, Self.token(for: address, key: previous))
     }
 
-    private mutating func secrets(now: DHTInstant) -> (current: [UInt8], previous: [UInt8]) {
+    private mutating func keys(now: DHTInstant) -> (current: HMACSHA256Key, previous: HMACSHA256Key) {
         let epoch = now.nanoseconds / max(1, rotation.nanosecondsClamped)
-        if epoch != cachedEpoch {
+        if epoch != cachedEpoch || cachedKeys == nil {
             cachedEpoch = epoch
-            cachedSecrets = (secret(epoch: epoch), secret(epoch: epoch - 1))
+            cachedKeys = (HMACSHA256Key(secret(epoch: epoch)), HMACSHA256Key(secret(epoch: epoch - 1)))
         }
-        return cachedSecrets
+        return cachedKeys!
     }
 
     private func secret(epoch: Int64) -> [UInt8] {
-        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: epoch) >> UInt64(56 - 8 * $0)) }
-        return HMACSHA256.authenticationCode(for: bytes, key: masterSecret)
+        withUnsafeBytes(of: UInt64(bitPattern: epoch).bigEndian) {
+            HMACSHA256.authenticationCode(for: Array($0), key: masterSecret)
+        }
     }
 
-    private static func token(for address: NodeAddress, secret: [UInt8]) -> [UInt8] {
-        Array(HMACSHA256.authenticationCode(for: address.wireBytes, key: secret).prefix(tokenByteCount))
+    private static func token(for address: NodeAddress, key: HMACSHA256Key) -> [UInt8] {
+        let tag = address.withWireBytes { key.authenticationCode(for: $0) }
+        return Array(tag[0..<tokenByteCount])
     }
 }
 
 extension NodeAddress {
-    /// The family byte, the address and the port, as a contact carries them on the wire.
-    var wireBytes: [UInt8] {
-        var bytes: [UInt8] = []
-        func append<T: FixedWidthInteger>(_ value: T) {
-            for shift in stride(from: T.bitWidth - 8, through: 0, by: -8) {
-                bytes.append(UInt8(truncatingIfNeeded: value >> shift))
-            }
-        }
+    /// Calls `body` with the family byte, the address and the port, as a contact carries them on the wire
+    /// (7 bytes for IPv4, 19 for IPv6), without allocating.
+    func withWireBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         switch host {
         case .ipv4(let address):
-            bytes.append(4)
-            append(address)
+            return withUnsafeTemporaryAllocation(byteCount: 7, alignment: 1) { buffer in
+                buffer[0] = 4
+                buffer.storeBytes(of: address.bigEndian, toByteOffset: 1, as: UInt32.self)
+                buffer.storeBytes(of: port.bigEndian, toByteOffset: 5, as: UInt16.self)
+                return body(UnsafeRawBufferPointer(buffer))
+            }
         case .ipv6(let high, let low):
-            bytes.append(6)
-            append(high)
-            append(low)
+            return withUnsafeTemporaryAllocation(byteCount: 19, alignment: 1) { buffer in
+                buffer[0] = 6
+                buffer.storeBytes(of: high.bigEndian, toByteOffset: 1, as: UInt64.self)
+                buffer.storeBytes(of: low.bigEndian, toByteOffset: 9, as: UInt64.self)
+                buffer.storeBytes(of: port.bigEndian, toByteOffset: 17, as: UInt16.self)
+                return body(UnsafeRawBufferPointer(buffer))
+            }
         }
-        append(port)
-        return bytes
     }
 }

@@ -31,15 +31,26 @@ struct DHTWireReader {
         readInteger(UInt64.self)
     }
 
-    /// Reads `count` bytes (`count` ≥ 0).
     /// Consumes every remaining byte; returns the offset (from where it started) of the first one that is not
     /// zero, or `nil` when all are zero.
     mutating func skipZeros() -> Int? {
         let start = offset
         offset = bytes.count
-        return bytes[start...].firstIndex { $0 != 0 }.map { $0 - start }
+        return bytes.withUnsafeBytes { buffer -> Int? in
+            var index = start
+            // Eight bytes at a time while they are all zero, then byte by byte to find the first that is not.
+            while index + 8 <= buffer.count, buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self) == 0 {
+                index += 8
+            }
+            while index < buffer.count {
+                if buffer[index] != 0 { return index - start }
+                index += 1
+            }
+            return nil
+        }
     }
 
+    /// Reads `count` bytes (`count` ≥ 0).
     mutating func readBytes(_ count: Int) -> [UInt8]? {
         guard count >= 0, remaining >= count else { return nil }
         defer { offset += count }
@@ -57,13 +68,10 @@ struct DHTWireReader {
     }
 
     private mutating func readInteger<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) -> T? {
-        let size = T.bitWidth / 8
+        let size = MemoryLayout<T>.size
         guard remaining >= size else { return nil }
-        var value: T = 0
-        for index in offset..<offset + size {
-            value = value << 8 | T(bytes[index])
-        }
+        let start = offset
         offset += size
-        return value
+        return T(bigEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start, as: T.self) })
     }
 }
