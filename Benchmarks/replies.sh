@@ -4,8 +4,12 @@
 #
 # Starts `dhtnode run --no-rate-limits` pinned to CPU 0, then `dhtnode bench load` pinned to CPU 1: helper nodes
 # join the target (so its table holds contacts and each reply is a full NODES list), then SOCKETS sockets offer
-# RATE padded FIND_NODE requests per second (open loop) for SECONDS, counting replies. Stops the node it started.
+# RATE padded FIND_NODE requests per second (open loop) for SECONDS, counting replies, and reads the target's CPU
+# time from /proc: it prints replies per second and the target's CPU microseconds per reply (with the replies per
+# second that one fully used core gives at that cost: steadier than replies/s on a shared machine). Stops the node
+# it started.
 # Usage: Benchmarks/replies.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
+# LOAD_DHTNODE=PATH runs the load with another binary (to compare targets built from other commits).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -ge 1 ]; then
@@ -27,5 +31,5 @@ swarm_start target --no-rate-limits --log-level warning
 taskset -a -cp 0 "$(swarm_pid target)" >/dev/null
 target=$(swarm_udp target)
 echo "target node $(swarm_id target) at $target (pid $(swarm_pid target), CPU 0); load on CPU 1"
-taskset -c 1 "$DHTNODE" bench load --target "$target" --seconds "$SECONDS_TO_RUN" --sockets "$SOCKETS" \
-    --rate "$RATE"
+taskset -c 1 "${LOAD_DHTNODE:-$DHTNODE}" bench load --target "$target" --seconds "$SECONDS_TO_RUN" --sockets "$SOCKETS" \
+    --rate "$RATE" --target-pid "$(swarm_pid target)"

@@ -1,9 +1,14 @@
+import DequeModule
 import Kademlia
 
 /// Remembers recent requests by (sender key, transaction ID) so that a replayed request is dropped.
 ///
 /// Honest nodes never resend a transaction ID: a retransmission is a new request with a new one. The filter holds
 /// at most ``AbuseLimits/replayWindowEntries`` requests for ``AbuseLimits/replayWindow``.
+///
+/// Marks are never refreshed, so they leave in the order they came: a queue in arrival order says which mark
+/// expires (or is evicted at the cap) next, and the set answers "seen?". Admitting a request costs one set
+/// insertion and, once the filter is warm, one removal: this runs for every request the node answers.
 struct ReplayFilter: Sendable {
     struct Mark: Hashable, Sendable {
         var keyPrefix: UInt64
@@ -11,26 +16,38 @@ struct ReplayFilter: Sendable {
         var transactionID: UInt64
     }
 
-    private var seen: BoundedRecencyMap<Mark, DHTInstant>
+    private var seen: Set<Mark> = []
+    private var arrivals: Deque<(mark: Mark, at: DHTInstant)> = []
+    private let capacity: Int
     private let window: Duration
 
     init(limits: AbuseLimits) {
-        self.seen = BoundedRecencyMap(capacity: max(1, limits.replayWindowEntries))
+        self.capacity = max(1, limits.replayWindowEntries)
         self.window = limits.replayWindow
     }
 
+    /// Requests remembered.
+    var count: Int { seen.count }
+
     /// Records the request; returns `false` when it was seen within the window (a replay).
     mutating func admit(senderKey: [UInt8], transactionID: TransactionID, now: DHTInstant) -> Bool {
-        seen.removeOldest { now - $0 > window }
-        var prefix: UInt64 = 0
-        var suffix: UInt64 = 0
-        for index in 0..<8 {
-            prefix = prefix << 8 | UInt64(senderKey[index])
-            suffix = suffix << 8 | UInt64(senderKey[24 + index])
+        precondition(senderKey.count == DHTDatagram.senderKeyByteCount, "decoded sender keys are 32 bytes")
+        while let oldest = arrivals.first, now - oldest.at > window {
+            seen.remove(oldest.mark)
+            arrivals.removeFirst()
         }
-        let mark = Mark(keyPrefix: prefix, keySuffix: suffix, transactionID: transactionID.rawValue)
-        if seen[mark] != nil { return false }
-        seen.insert(now, for: mark)
+        let mark = senderKey.withUnsafeBytes { key in
+            Mark(
+                keyPrefix: key.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                keySuffix: key.loadUnaligned(fromByteOffset: 24, as: UInt64.self),
+                transactionID: transactionID.rawValue
+            )
+        }
+        guard seen.insert(mark).inserted else { return false }
+        arrivals.append((mark, now))
+        if arrivals.count > capacity, let evicted = arrivals.popFirst() {
+            seen.remove(evicted.mark)
+        }
         return true
     }
 }

@@ -37,6 +37,12 @@ struct LoadBenchCommand: AsyncParsableCommand {
     @Option(help: "Helper nodes that join the target first, to fill its routing table.")
     var contacts: Int = 25
 
+    @Option(
+        name: .customLong("target-pid"),
+        help: "The target's process ID: also report its CPU time per reply (Linux, same machine)."
+    )
+    var targetPID: Int32?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -81,18 +87,33 @@ struct LoadBenchCommand: AsyncParsableCommand {
         }
         try await Task.sleep(for: .seconds(1))
         let first = replies.value
+        let cpuStart = targetPID.flatMap(ProcessCPUTime.of(pid:))
         let clockStart = ContinuousClock.now
         try await Task.sleep(for: .seconds(seconds))
         let elapsed = (ContinuousClock.now - clockStart).seconds
         let count = replies.value - first
+        let cpuEnd = targetPID.flatMap(ProcessCPUTime.of(pid:))
         for task in tasks { task.cancel() }
         for channel in channels { try? await channel.close() }
         for node in helpers { await node.stop() }
         let rate = Double(count) / elapsed
+        // CPU microseconds the target spent per reply, and the replies one fully used core would give at that cost.
+        var cpu: (perReply: Double, capacity: Double)?
+        if let cpuStart, let cpuEnd, count > 0 {
+            let perReply = (cpuEnd - cpuStart).seconds * 1_000_000 / Double(count)
+            if perReply > 0 { cpu = (perReply, 1_000_000 / perReply) }
+        }
         if json {
-            print("{\"offered\":\(self.rate),\"replies\":\(count),\"seconds\":\(String(format: "%.3f", elapsed)),\"repliesPerSecond\":\(Int(rate))}")
+            var fields = "\"offered\":\(self.rate),\"replies\":\(count),\"seconds\":\(String(format: "%.3f", elapsed)),\"repliesPerSecond\":\(Int(rate))"
+            if let cpu {
+                fields += ",\"targetCPUMicrosecondsPerReply\":\(String(format: "%.2f", cpu.perReply)),\"repliesPerCoreSecond\":\(Int(cpu.capacity))"
+            }
+            print("{\(fields)}")
         } else {
             print("offered \(self.rate)/s; replies: \(count) in \(String(format: "%.2f", elapsed)) s = \(Int(rate)) replies/s")
+            if let cpu {
+                print("target CPU: \(String(format: "%.2f", cpu.perReply)) µs per reply = \(Int(cpu.capacity)) replies per second of one core")
+            }
         }
     }
 }
