@@ -9,11 +9,16 @@
 #   dhtnode cat CID > /dev/null         read back, every block rehashed
 # each under /usr/bin/time, and prints the ratios against the goals.
 # Usage: Benchmarks/add.sh [SIZE]   (SIZE for head -c, default 1G; the goals are stated for 1G)
+#        DHTNODE=PATH Benchmarks/add.sh   uses that dhtnode instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-1G}
-swift build -c release --product dhtnode --scratch-path .build-cli > /dev/null
-bin=$PWD/.build-cli/release/dhtnode
+if [ -n "${DHTNODE:-}" ]; then
+    bin=$DHTNODE    # a dhtnode built elsewhere (e.g. by `make test`: .build-test/release/dhtnode)
+else
+    swift build -c release --product dhtnode --scratch-path .build-cli > /dev/null
+    bin=$PWD/.build-cli/release/dhtnode
+fi
 dir=${BENCH_DIR:-/tmp/dhtnode-bench}
 mkdir -p "$dir"
 file=$dir/random-$size
