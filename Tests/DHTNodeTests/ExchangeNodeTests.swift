@@ -125,4 +125,16 @@ struct ExchangeNodeTests {
             #expect(fromFirst + fromSecond == statistics.blockBytes)
         }
     }
+
+    @Test("A frame holds exactly the codec's encoding (a BLOCK built from its header and bytes)")
+    func frameMatchesEncoding() throws {
+        let store = MemoryBlockStore()
+        let root = try Self.importFile(Self.fileBytes(100_000, seed: 3), into: store)
+        let bytes = try #require(try store.get(root))
+        for message in [ExchangeMessage.block(root, bytes: bytes), .block(root, bytes: []), .cancel([root])] {
+            let frame = try ExchangeNode<MemoryBlockStore>.frame(for: message)
+            #expect(Array(frame.readableBytesView) == (try message.encoded()))
+        }
+    }
 }
+

@@ -147,6 +147,19 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     }
 
     /// Runs a registered connection: the reader here, the writer in a child task; reports the end to the core.
+    /// The frame for `message`. A `BLOCK` is written as its header (``ExchangeMessage/appendBlockHeader(_:to:)``)
+    /// followed by the block's bytes, so those are copied once, into the frame, and not first into an encoded array.
+    nonisolated static func frame(for message: ExchangeMessage) throws(ExchangeMessageEncodingError) -> ByteBuffer {
+        guard case .block(let cid, let bytes) = message else { return ByteBuffer(bytes: try message.encoded()) }
+        guard bytes.count <= Block.maxByteCount else { throw .blockTooLarge(bytes.count) }
+        var header: [UInt8] = []
+        ExchangeMessage.appendBlockHeader(cid, to: &header)
+        var frame = ByteBufferAllocator().buffer(capacity: header.count + bytes.count)
+        frame.writeBytes(header)
+        frame.writeBytes(bytes)
+        return frame
+    }
+
     private nonisolated func run(
         _ connection: SecureConnection,
         link: ExchangePeerLink,
@@ -157,8 +170,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await message in outgoing {
-                        let frame = ByteBuffer(bytes: try message.encoded())
-                        try await outbound.write(frame)
+                        try await outbound.write(try Self.frame(for: message))
                         await self.sendCompleted(message.encodedCount, to: peer)
                     }
                 }
