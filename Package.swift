@@ -105,6 +105,7 @@ let package = Package(
                 "DHTNode",
                 "Kademlia",
                 "Blocks",
+                "Exchange",
                 "DHTCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

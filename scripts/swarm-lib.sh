@@ -6,6 +6,7 @@
 #   swarm_pid NAME / swarm_udp NAME / swarm_id NAME / swarm_api NAME   read from the node's api.json
 #   swarm_stop NAME [SIGNAL]                     signals the node (default TERM) and waits; returns its status
 #   swarm_cleanup                               kills (by PID) every node still running; use it in a trap
+#   swarm_wait_peers NAME N / swarm_wait_providers NAME CID N   wait (at most 30 s) until NAME sees N of them
 # Needs jq.
 
 declare -gA SWARM_PIDS=()
@@ -84,5 +85,19 @@ swarm_wait_peers() {
         sleep 0.2
         waited=$((waited + 1))
         [ $waited -ge 150 ] && return 1
+    done
+}
+
+# Waits until CID has at least N providers in the DHT, as node NAME sees them (at most 30 s); returns non-zero when
+# it never does.
+swarm_wait_providers() {
+    local name=$1 key=$2 want=$3 count waited=0
+    while :; do
+        count=$("$DHTNODE" providers "$key" --data "$SWARM_DIR/$name" --json 2>/dev/null |
+            jq '.providers | length' 2>/dev/null)
+        [ "${count:-0}" -ge "$want" ] && return 0
+        sleep 0.3
+        waited=$((waited + 1))
+        [ $waited -ge 100 ] && return 1
     done
 }

@@ -93,6 +93,21 @@ extension FileBlockStore {
         }
     }
 
+    /// The first block of the DAG under `root` (depth-first) that is not stored, or `nil` when the whole DAG is:
+    /// whether a file can be read locally or must be fetched.
+    ///
+    /// - Throws: ``BlockStoreError/invalidDagPB(_:_:)`` or a read error; a missing block is the answer, not an error.
+    public func missingBlock(under root: CID) throws(BlockStoreError) -> CID? {
+        var visited = Set<Multihash>()
+        do {
+            try walkDAG(from: root, visited: &visited, requireLeaves: true)
+            return nil
+        } catch {
+            guard case .incompleteDAG(_, let missing) = error else { throw error }
+            return missing
+        }
+    }
+
     /// Walks the DAG under `root` depth-first, adding every block's multihash to `visited` (blocks already in it
     /// are not walked again). dag-pb nodes are read (verified) and decoded; raw leaves are not read.
     ///

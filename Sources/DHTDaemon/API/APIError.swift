@@ -39,7 +39,8 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     /// | `noReachableNodes` | 504 | `no_reachable_nodes` |
     /// | `bootstrapFailed` | 504 | `bootstrap_failed` |
     /// | `valueTooLarge` | 413 | `value_too_large` |
-    /// | `alreadyStarted`, `noListenAddress`, `bindFailed` | 500 | `internal` |
+    /// | `contentUnavailable` | 404 | `unavailable` |
+    /// | `noContentStore`, `alreadyStarted`, `noListenAddress`, `bindFailed` | 500 | `internal` |
     public init(_ error: NodeError) {
         switch error {
         case .notRunning:
@@ -52,7 +53,9 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
             self.init(.gatewayTimeout, code: "bootstrap_failed", message: error.description)
         case .valueTooLarge:
             self.init(.contentTooLarge, code: "value_too_large", message: error.description)
-        case .alreadyStarted, .noListenAddress, .bindFailed:
+        case .contentUnavailable:
+            self.init(.notFound, code: "unavailable", message: error.description)
+        case .noContentStore, .alreadyStarted, .noListenAddress, .bindFailed:
             self.init(.internalServerError, code: "internal", message: error.description)
         }
     }

@@ -1,4 +1,6 @@
 import Blocks
+import DHTNode
+import Exchange
 import Foundation
 import Hummingbird
 import NIOCore
@@ -10,7 +12,8 @@ import NIOCore
 /// |---|---|
 /// | `POST /v1/add?profile=P&chunk-size=N&pin=B&only-hash=B` | body: the file's bytes, streamed; ``AddDocument`` |
 /// | `POST /v1/car?pin=B` | body: a CAR v1 stream, all or nothing; ``CARImportDocument`` |
-/// | `GET /v1/cat/{cid}?range=A-B` | the file's bytes (or bytes A up to B), streamed |
+/// | `GET /v1/cat/{cid}?range=A-B` | the file's bytes (or bytes A up to B), streamed; fetched from peers when a block is missing |
+/// | `POST /v1/fetch/{cid}` | fetch a file's missing blocks from peers into the repository: ``FetchDocument`` |
 /// | `GET /v1/blocks/{cid}` | one block's bytes, verified |
 /// | `GET /v1/pins` | ``PinsDocument`` |
 /// | `POST /v1/pins/{cid}` | pin a root recursively: ``PinDocument`` |
@@ -24,10 +27,13 @@ import NIOCore
 public struct BlockController<Context: RequestContext>: Sendable {
     /// The repository the routes drive.
     public let repository: BlockRepository
+    /// The node that fetches what the repository lacks and announces what it adds; `nil`: the repository alone.
+    public let node: Node?
 
-    /// A controller for `repository`.
-    public init(repository: BlockRepository) {
+    /// A controller for `repository`, fetching through and announcing on `node` when it has an exchange.
+    public init(repository: BlockRepository, node: Node? = nil) {
         self.repository = repository
+        self.node = node?.exchange == nil ? nil : node
     }
 
     /// Adds the routes to `group` (mounted at `/v1`).
@@ -39,6 +45,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
             return CARImportDocument(imported)
         }
         group.get("cat/:cid") { request, context in try await self.cat(request, context) }
+        group.post("fetch/:cid") { _, context in try await self.fetch(context) }
         group.get("blocks/:cid") { _, context in
             let cid = try Self.cid(context)
             guard let block = try await Self.calling({ try await self.repository.block(cid) }) else {
@@ -81,7 +88,70 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let added = try await Self.calling {
             try await repository.add(request.body, profile: profile, pin: pin, onlyHash: onlyHash)
         }
+        if let node, !onlyHash { announce(added.result.root, on: node) }
         return AddDocument(added.result, profile: profile, pinned: added.pinned)
+    }
+
+    /// Announces `root` as provided, in the background: an add does not wait for the DHT.
+    private func announce(_ root: CID, on node: Node) {
+        Task {
+            do {
+                try await node.provide(root)
+            } catch {
+                node.logger.warning("cannot announce an added file", metadata: ["cid": "\(root)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Fetches what the repository lacks of the file under `root` from peers; answers at once when it is complete.
+    private func fetch(_ context: Context) async throws -> FetchDocument {
+        let root = try Self.cid(context)
+        guard try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil else {
+            return .local(root.description)
+        }
+        guard let node else {
+            throw APIError.notFound(DAGReadError.blockNotFound(root).description + " (the daemon exchanges no blocks)")
+        }
+        do {
+            return FetchDocument(cid: root.description, try await node.fetch(root))
+        } catch let error as NodeError {
+            throw APIError(error)
+        } catch let error as FetchFailure {
+            throw APIError(.badGateway, code: "fetch_failed", message: "fetch of \(root) failed: \(error)")
+        }
+    }
+
+    /// Streams the file under `root` as peers deliver it (verified, in order). The status goes out with the first
+    /// bytes: a root nobody sends within the fetch timeout is a 404 `unavailable`, like a missing local block. The
+    /// file's size is not known before its root arrives, so the body is chunked; a fetch that fails later ends it
+    /// without the last chunk, so a client cannot take a short body for the file.
+    private func catFromPeers(_ root: CID, range: (start: UInt64, end: UInt64?, text: String)?, node: Node)
+        async throws -> Response
+    {
+        let fetchRange = range.map { $0.start..<($0.end ?? .max) }
+        let fetch = try await node.cat(root, range: fetchRange)
+        // The iterator moves into the body's closure, which runs once, after this function returned: it is never
+        // used from two places at once.
+        nonisolated(unsafe) var pieces = fetch.bytes.makeAsyncIterator()
+        let first: ArraySlice<UInt8>?
+        do {
+            first = try await pieces.next()
+        } catch let error as NodeError {
+            throw APIError(error)
+        } catch let error as FetchFailure {
+            throw APIError(.badGateway, code: "fetch_failed", message: "fetch of \(root) failed: \(error)")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/octet-stream"],
+            body: ResponseBody { writer in
+                if let first { try await writer.write(ByteBuffer(bytes: first)) }
+                while let piece = try await pieces.next() {
+                    try await writer.write(ByteBuffer(bytes: piece))
+                }
+                try await writer.finish(nil)
+            }
+        )
     }
 
     /// Streams a file, after checking (before the status goes out) that the root is a stored file and the range
@@ -90,6 +160,9 @@ public struct BlockController<Context: RequestContext>: Sendable {
     private func cat(_ request: Request, _ context: Context) async throws -> Response {
         let root = try Self.cid(context)
         let range = try Self.range(request)
+        if let node, try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil {
+            return try await catFromPeers(root, range: range, node: node)
+        }
         let job = try await Self.calling { () async throws -> FileReadJob in
             switch try await self.repository.node(root) {
             case nil: throw APIError.notFound(DAGReadError.blockNotFound(root).description)
@@ -195,6 +268,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
 }
 
 extension AddDocument: ResponseEncodable {}
+extension FetchDocument: ResponseEncodable {}
 extension CARImportDocument: ResponseEncodable {}
 extension PinsDocument: ResponseEncodable {}
 extension PinDocument: ResponseEncodable {}

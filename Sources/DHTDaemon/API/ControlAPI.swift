@@ -1,3 +1,4 @@
+import DHTNode
 import Hummingbird
 import Prometheus
 
@@ -6,12 +7,14 @@ import Prometheus
 public enum ControlAPI {
     /// The router for `node`: every `/v1` route requires `Authorization: Bearer <token>`; `/metrics` (Prometheus
     /// text from `metrics`, when given) does not, since the API listens on loopback by default and the counters
-    /// hold no secret. With a `repository`, the ``BlockController`` routes are mounted too.
+    /// hold no secret. With a `repository`, the ``BlockController`` routes are mounted too; with a `contentNode`
+    /// (the daemon's node, with its exchange) they fetch what the repository lacks and announce what is added.
     public static func router<Node: ControlledNode>(
         node: Node,
         token: APIToken,
         metrics: PrometheusCollectorRegistry?,
-        repository: BlockRepository? = nil
+        repository: BlockRepository? = nil,
+        contentNode: DHTNode.Node? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -28,7 +31,7 @@ public enum ControlAPI {
         let v1 = router.group("v1").add(middleware: BearerTokenMiddleware(token: token))
         NodeController<Node, BasicRequestContext>(node: node).addRoutes(to: v1)
         if let repository {
-            BlockController<BasicRequestContext>(repository: repository).addRoutes(to: v1)
+            BlockController<BasicRequestContext>(repository: repository, node: contentNode).addRoutes(to: v1)
         }
         return router
     }

@@ -159,6 +159,11 @@ public final class BlockRepository: Sendable {
         try await offload { [store] in try store.getVerified(cid) }
     }
 
+    /// The first block of the DAG under `root` that is not stored, or `nil` when the whole DAG is.
+    public func missingBlock(under root: CID) async throws -> CID? {
+        try await offload { [store] in try store.missingBlock(under: root) }
+    }
+
     /// The UnixFS node under `cid` (a file, a directory, a symbolic link), decoded; `nil` when it is not stored.
     public func node(_ cid: CID) async throws -> UnixFSNode? {
         try await offload { [store] in try store.getVerified(cid).map { try UnixFSNode(decoding: $0) } }

@@ -45,6 +45,12 @@ extension ControlClient {
         return try await send(request, plainErrors: true, timeout: Self.repositoryTimeout)
     }
 
+    /// `POST /v1/fetch/{cid}`: has the daemon fetch what its repository lacks of the file under `root` from peers;
+    /// returns the fetch's statistics (``FetchDocument/local`` when nothing was missing).
+    public func fetch(_ root: CID) async throws(ControlClientError) -> FetchDocument {
+        try await send(makeRequest(.POST, "/v1/fetch/\(root)"), plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
     /// `GET /v1/cat/{cid}`: streams the file under `root` (or the bytes `range`, `A-B` or `A-`, of it).
     ///
     /// `start` receives the byte count to come before the first piece; `write` receives the pieces in order.

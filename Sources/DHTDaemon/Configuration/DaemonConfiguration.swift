@@ -20,6 +20,12 @@ public struct DaemonConfiguration: Sendable {
     public var limits: AbuseLimits
     /// How often `state.json` is written while the daemon runs (it is also written at shutdown).
     public var saveInterval: Duration
+    /// A cap on the block bytes the exchange sends per second (`--upload-limit`); `nil` for none.
+    public var uploadBytesPerSecond: Int?
+    /// How long a fetch waits for its next block before it gives up (`--fetch-timeout`).
+    public var fetchTimeout: Duration
+    /// Misbehaviour for tests of other nodes (a hidden option of `dhtnode run`); none by default.
+    public var exchangeFaults: ExchangeNodeFaults
 
     /// A configuration; the defaults are those of `dhtnode run` without options.
     public init(
@@ -28,7 +34,10 @@ public struct DaemonConfiguration: Sendable {
         bootstrapAddresses: [NodeAddress] = [],
         apiAddress: NodeAddress = DaemonConfiguration.defaultAPIAddress,
         limits: AbuseLimits = AbuseLimits(),
-        saveInterval: Duration = .seconds(60)
+        saveInterval: Duration = .seconds(60),
+        uploadBytesPerSecond: Int? = nil,
+        fetchTimeout: Duration = .seconds(30),
+        exchangeFaults: ExchangeNodeFaults = ExchangeNodeFaults()
     ) {
         self.dataDirectory = dataDirectory
         self.listenAddresses = listenAddresses
@@ -36,5 +45,8 @@ public struct DaemonConfiguration: Sendable {
         self.apiAddress = apiAddress
         self.limits = limits
         self.saveInterval = saveInterval
+        self.uploadBytesPerSecond = uploadBytesPerSecond
+        self.fetchTimeout = fetchTimeout
+        self.exchangeFaults = exchangeFaults
     }
 }

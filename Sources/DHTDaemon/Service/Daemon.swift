@@ -65,12 +65,24 @@ public enum Daemon {
             listenAddresses: configuration.listenAddresses,
             bootstrapAddresses: configuration.bootstrapAddresses,
             limits: configuration.limits,
-            restoredState: restored
+            restoredState: restored,
+            content: ContentConfiguration(
+                store: RepositoryContentStore(store: repository.store),
+                uploadBytesPerSecond: configuration.uploadBytesPerSecond,
+                unavailableTimeout: configuration.fetchTimeout,
+                faults: configuration.exchangeFaults
+            )
         )
         let node = Node(configuration: nodeConfiguration, logger: logger)
 
         let (apiBound, announce) = AsyncStream<NodeService.APIAddress>.makeStream()
-        let router = ControlAPI.router(node: node, token: token, metrics: metrics, repository: repository)
+        let router = ControlAPI.router(
+            node: node,
+            token: token,
+            metrics: metrics,
+            repository: repository,
+            contentNode: node
+        )
         var httpLogger = logger
         httpLogger[metadataKey: "component"] = "api"
         let application = Application(
@@ -89,6 +101,7 @@ public enum Daemon {
         )
         let service = NodeService(
             node: node,
+            repository: repository,
             dataDirectory: data,
             saveInterval: configuration.saveInterval,
             apiBound: apiBound,

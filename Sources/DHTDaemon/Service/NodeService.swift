@@ -1,3 +1,4 @@
+import Blocks
 import DHTNode
 import Foundation
 import Kademlia
@@ -13,6 +14,7 @@ import ServiceLifecycle
 public struct NodeService: Service {
     /// The node.
     public let node: Node
+    private let repository: BlockRepository?
     private let dataDirectory: DataDirectory
     private let saveInterval: Duration
     private let restoredContacts: Int
@@ -39,12 +41,14 @@ public struct NodeService: Service {
     /// A service for `node`; `apiBound` yields once the API listens.
     public init(
         node: Node,
+        repository: BlockRepository? = nil,
         dataDirectory: DataDirectory,
         saveInterval: Duration,
         apiBound: AsyncStream<APIAddress>,
         logger: Logger
     ) {
         self.node = node
+        self.repository = repository
         self.dataDirectory = dataDirectory
         self.saveInterval = saveInterval
         self.restoredContacts = node.configuration.restoredState?.contacts.count ?? 0
@@ -77,6 +81,8 @@ public struct NodeService: Service {
         if let address {
             publishEndpoint(api: address, listen: listen)
         }
+        let announcing = Task { await provideStoredRoots() }
+        defer { announcing.cancel() }
 
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { [saveInterval] in try await Task.sleep(for: saveInterval) }
@@ -116,6 +122,28 @@ public struct NodeService: Service {
                 "data": "\(dataDirectory.path)",
             ]
         )
+    }
+
+    /// Announces every pinned root as provided (files added in earlier runs): provider records live in the DHT
+    /// for a TTL only, and the node re-announces only what it announced since it started. Waits for the routing
+    /// table to have a contact first; failures are logged.
+    private func provideStoredRoots() async {
+        guard let repository, let roots = try? await repository.pins(), !roots.isEmpty else { return }
+        for _ in 0..<600 {
+            if let peers = try? await node.peers(), !peers.isEmpty { break }
+            guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
+        }
+        var announced = 0
+        for root in roots {
+            guard !Task.isCancelled else { return }
+            do {
+                try await node.provide(root)
+                announced += 1
+            } catch {
+                logger.debug("cannot announce a pinned root", metadata: ["root": "\(root)", "error": "\(error)"])
+            }
+        }
+        logger.info("announced pinned roots as provided", metadata: ["roots": "\(announced)/\(roots.count)"])
     }
 
     /// Writes `state.json` from a fresh snapshot; a failure is logged, never thrown.

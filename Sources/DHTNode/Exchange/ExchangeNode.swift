@@ -1,6 +1,7 @@
 import Blocks
 import DHTCrypto
 import Exchange
+import Logging
 import NIOCore
 
 /// The shell of the block exchange: runs an ``Exchange/ExchangeInstance`` over authenticated, encrypted TCP
@@ -39,22 +40,38 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private var tasks: [UInt64: Task<Void, Never>] = [:]
     private var tick: (generation: UInt64, task: Task<Void, Never>)?
     private var isClosed = false
+    private nonisolated let uploadLimiter: UploadLimiter?
+    private nonisolated let faultInjector: FaultInjector?
+    private let logger: Logger
 
     /// A node with `identity`, serving from and storing into `store`.
     ///
-    /// - Parameter seed: seeds the core's tie-breaks (random by default).
+    /// - Parameters:
+    ///   - uploadBytesPerSecond: caps the block bytes sent per second over all connections (``UploadLimiter``);
+    ///     `nil` for no cap.
+    ///   - faults: misbehaviour for tests (``ExchangeNodeFaults``); none by default.
+    ///   - logger: where disconnects and bans are logged.
+    ///   - seed: seeds the core's tie-breaks (random by default).
     public init(
         identity: NodeIdentity,
         store: Store,
         transportConfiguration: SecureTransportConfiguration = SecureTransportConfiguration(),
         configuration: ExchangeConfiguration = ExchangeConfiguration(),
+        uploadBytesPerSecond: Int? = nil,
+        faults: ExchangeNodeFaults = ExchangeNodeFaults(),
+        logger: Logger = Logger(label: "dht.exchange"),
         seed: UInt64 = .random(in: .min ... .max)
     ) {
+        self.logger = logger
         self.peer = Self.peer(for: identity.publicKey)
         self.transport = SecureTransport(identity: identity, configuration: transportConfiguration)
         self.store = store
         self.instance = ExchangeInstance(configuration: configuration, seed: seed)
         self.origin = ContinuousClock.now
+        self.uploadLimiter = uploadBytesPerSecond.map {
+            UploadLimiter(bytesPerSecond: $0, maxBlockBytes: Block.maxByteCount, now: .now)
+        }
+        self.faultInjector = faults.isEmpty ? nil : FaultInjector(faults)
     }
 
     /// The exchange name of the node with this public key: SHA-256 of its bytes, its node ID.
@@ -64,6 +81,12 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
 
     /// Connected peers.
     public var connectedPeers: [ExchangePeer] { links.keys.sorted() }
+
+    /// Whether a connection to `peer` is open.
+    public func isConnected(_ peer: ExchangePeer) -> Bool { links[peer] != nil }
+
+    /// The statistics so far of a running fetch; `nil` once it ended (its ``ExchangeFetch/statistics`` has them).
+    public func progress(of fetch: FetchID) -> FetchStatistics? { instance.fetchStatistics(fetch) }
 
     /// The core's counters (messages, invalid blocks, refusals).
     public var statistics: ExchangeInstance.Statistics { instance.statistics }
@@ -122,6 +145,38 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         return Self.peer(for: connection.peer.publicKey)
     }
 
+    /// Connects to the node at `address` and checks that it is `expected` (the node ID a DHT contact or provider
+    /// record named) before the core hears of it; a connection that is open already is reused.
+    ///
+    /// - Throws: ``ExchangeNodeError/unexpectedPeer(expected:found:)`` when another node answers at the address;
+    ///   otherwise as ``connect(to:expecting:)``.
+    @discardableResult
+    public func connect(to address: SocketAddress, expectingPeer expected: ExchangePeer) async throws -> ExchangePeer {
+        guard !isClosed else { throw ExchangeNodeError.closed }
+        if links[expected] != nil { return expected }
+        let connection = try await transport.connect(to: address)
+        let found = Self.peer(for: connection.peer.publicKey)
+        guard found == expected else {
+            await Self.discard(connection)
+            throw ExchangeNodeError.unexpectedPeer(expected: expected, found: found)
+        }
+        let registered: (link: ExchangePeerLink, outgoing: AsyncStream<ExchangeMessage>)
+        do {
+            registered = try register(connection)
+        } catch ExchangeNodeError.alreadyConnected {
+            // Connected meanwhile, by the other side or a concurrent call.
+            await Self.discard(connection)
+            return expected
+        } catch {
+            await Self.discard(connection)
+            throw error
+        }
+        tasks[registered.link.generation] = Task {
+            await self.run(connection, link: registered.link, outgoing: registered.outgoing)
+        }
+        return expected
+    }
+
     /// Tells the core about a new connection; returns its link and the stream its writer drains.
     private func register(
         _ connection: SecureConnection
@@ -170,7 +225,18 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await message in outgoing {
-                        try await outbound.write(try Self.frame(for: message))
+                        var frame = try Self.frame(for: message)
+                        if case .block(_, let bytes) = message {
+                            if let limiter = self.uploadLimiter {
+                                let wait = limiter.delay(for: bytes.count, now: .now)
+                                if wait > .zero { try await Task.sleep(for: wait) }
+                            }
+                            if let injector = self.faultInjector, !bytes.isEmpty, injector.corruptsNextBlock() {
+                                let last = frame.writerIndex - 1
+                                frame.setInteger(~frame.getInteger(at: last, as: UInt8.self)!, at: last)
+                            }
+                        }
+                        try await outbound.write(frame)
                         await self.sendCompleted(message.encodedCount, to: peer)
                     }
                 }
@@ -237,6 +303,18 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         carryOut(instance.cancelFetch(fetch, now: now))
     }
 
+    /// Ends a fetch with `error` instead of ``Exchange/FetchFailure/cancelled``: for a shell that gives up (say,
+    /// nobody provides the root). Its wants are cancelled as for ``cancel(_:)``.
+    public func abandon(_ fetch: FetchID, throwing error: any Error) {
+        guard let sink = fetches.removeValue(forKey: fetch) else { return }
+        let statistics = instance.fetchStatistics(fetch)
+        carryOut(instance.cancelFetch(fetch, now: now))
+        var final = statistics ?? FetchStatistics(startedAt: now)
+        final.finishedAt = now
+        sink.outcome.statistics.withLock { $0 = final }
+        sink.continuation.finish(throwing: error)
+    }
+
     // MARK: Directives
 
     private func carryOut(_ directives: [ExchangeDirective]) {
@@ -254,7 +332,18 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
                 finish(id, statistics: statistics, failure: nil)
             case .failed(let id, let failure, let statistics):
                 finish(id, statistics: statistics, failure: failure)
-            case .disconnect(let peer, _, _):
+            case .disconnect(let peer, let reason, let bannedUntil):
+                if let bannedUntil {
+                    logger.warning(
+                        "peer banned",
+                        metadata: [
+                            "peer": "\(peer)", "reason": "\(reason.rawValue)",
+                            "seconds": "\((bannedUntil - now).components.seconds)",
+                        ]
+                    )
+                } else {
+                    logger.debug("peer disconnected", metadata: ["peer": "\(peer)", "reason": "\(reason.rawValue)"])
+                }
                 links.removeValue(forKey: peer)?.close()
             case .scheduleTick(let instant):
                 scheduleTick(at: instant)

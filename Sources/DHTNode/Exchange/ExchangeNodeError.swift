@@ -9,6 +9,8 @@ public enum ExchangeNodeError: Error, Hashable, Sendable, CustomStringConvertibl
     case alreadyConnected(ExchangePeer)
     /// The node was closed.
     case closed
+    /// The node at the address is not the one expected (its key hashes to `found`); the connection was closed.
+    case unexpectedPeer(expected: ExchangePeer, found: ExchangePeer)
 
     /// A one-line explanation.
     public var description: String {
@@ -16,6 +18,7 @@ public enum ExchangeNodeError: Error, Hashable, Sendable, CustomStringConvertibl
         case .peerRefused(let peer, let reason): "peer \(peer) refused: \(reason.rawValue)"
         case .alreadyConnected(let peer): "already connected to peer \(peer)"
         case .closed: "the exchange node is closed"
+        case .unexpectedPeer(let expected, let found): "expected peer \(expected) but \(found) answered"
         }
     }
 }

@@ -26,8 +26,12 @@ public final class Node: Sendable {
     /// The node's public key, sent in every datagram.
     public var publicKey: Ed25519PublicKey { configuration.identity.publicKey }
 
+    /// The block exchange, when the node was configured with ``NodeConfiguration/content``.
+    public let exchange: ExchangeNode<AnyContentStore>?
+
     private let runtime: NodeRuntime
-    private let logger: Logger
+    /// The node's logger (the shells around it log through it too).
+    public let logger: Logger
     private let state = NIOLockedValueBox(LifecycleState())
 
     private struct LifecycleState {
@@ -63,6 +67,17 @@ public final class Node: Sendable {
             now: NodeRuntime.now()
         )
         self.runtime = NodeRuntime(endpoint: endpoint, eventLoop: eventLoopGroup.next(), logger: logger)
+        self.exchange = configuration.content.map { content in
+            ExchangeNode(
+                identity: configuration.identity,
+                store: AnyContentStore(content.store),
+                transportConfiguration: content.transport,
+                configuration: content.exchange,
+                uploadBytesPerSecond: content.uploadBytesPerSecond,
+                faults: content.faults,
+                logger: logger
+            )
+        }
     }
 
     /// The addresses the node listens on, with the ports the system picked for port 0. Empty before ``start()``.
@@ -89,6 +104,18 @@ public final class Node: Sendable {
             throw error
         }
         let addresses = channels.compactMap { $0.localAddress.flatMap(NodeAddress.init) }
+        if let exchange {
+            // The exchange listens on TCP at each UDP socket's address and port: provider records name those.
+            for address in addresses {
+                do {
+                    _ = try await exchange.listen(host: address.socketAddress.ipAddress ?? "", port: Int(address.port))
+                } catch {
+                    for channel in channels { try? await channel.close() }
+                    await exchange.close()
+                    throw NodeError.bindFailed(address, "TCP (block exchange): \(error)")
+                }
+            }
+        }
         state.withLockedValue {
             $0.channels = channels
             $0.addresses = addresses
@@ -155,6 +182,7 @@ public final class Node: Sendable {
     public func stop() async {
         let wasStarted = state.withLockedValue { $0.started }
         guard wasStarted else { return }
+        await exchange?.close()
         try? await runtime.eventLoop.flatSubmit { [runtime] in runtime.shutdown() }.get()
         state.withLockedValue {
             $0.channels = []

@@ -21,6 +21,9 @@ public struct NodeConfiguration: Sendable {
     /// Pads FIND_NODE, FIND_VALUE and GET_PROVIDERS requests to a third of the largest reply, so that a node that
     /// does not know us yet may answer in full without amplifying (docs/PROTOCOL.md, "Amplification"). Default on.
     public var padsLookupRequests: Bool
+    /// Block exchange: with a store, the node serves and fetches blocks over TCP (``Node/cat(_:range:)``);
+    /// `nil` (the default) runs the DHT alone.
+    public var content: ContentConfiguration?
 
     /// A configuration with defaults: listen on `127.0.0.1:0`, no bootstrap nodes, default limits.
     public init(
@@ -30,7 +33,8 @@ public struct NodeConfiguration: Sendable {
         kademlia: KademliaConfiguration = KademliaConfiguration(),
         limits: AbuseLimits = AbuseLimits(),
         restoredState: NodeSnapshot? = nil,
-        padsLookupRequests: Bool = true
+        padsLookupRequests: Bool = true,
+        content: ContentConfiguration? = nil
     ) {
         self.identity = identity
         self.listenAddresses = listenAddresses
@@ -39,5 +43,6 @@ public struct NodeConfiguration: Sendable {
         self.limits = limits
         self.restoredState = restoredState
         self.padsLookupRequests = padsLookupRequests
+        self.content = content
     }
 }

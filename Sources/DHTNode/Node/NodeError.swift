@@ -18,6 +18,11 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     case bootstrapFailed(tried: Int)
     /// A value is larger than a datagram can carry.
     case valueTooLarge(bytes: Int, limit: Int)
+    /// The node was configured without ``NodeConfiguration/content``, so it exchanges no blocks.
+    case noContentStore
+    /// A fetch received no block for ``ContentConfiguration/unavailableTimeout``: no connected peer and no
+    /// provider found in the DHT sent one. `bytesDelivered` file bytes had arrived before.
+    case contentUnavailable(String, bytesDelivered: UInt64)
 
     /// A sentence for the user.
     public var description: String {
@@ -30,6 +35,11 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noReachableNodes: "no node answered: the routing table is empty or every contact failed"
         case .bootstrapFailed(let tried): "none of the \(tried) bootstrap address(es) answered"
         case .valueTooLarge(let bytes, let limit): "value of \(bytes) bytes is larger than the limit of \(limit)"
+        case .noContentStore: "the node has no block store (it runs the DHT only)"
+        case .contentUnavailable(let cid, let delivered):
+            delivered == 0
+                ? "no peer sent \(cid): no connected peer has it and no provider was found in the DHT"
+                : "fetch of \(cid) stalled after \(delivered) bytes: no peer sent a block for too long"
         }
     }
 }

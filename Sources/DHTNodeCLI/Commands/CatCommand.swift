@@ -28,7 +28,13 @@ struct CatCommand: AsyncParsableCommand {
         MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
         if let client = try repo.daemonClient() {
-            try await client.using { client in try await write(root, from: DaemonFileSource(client: client)) }
+            // The daemon streams the file from its repository, or from peers when blocks are missing there: it
+            // answers a directory or a symbolic link with a clear error itself.
+            try await client.using { client in
+                try await DaemonFileSource(client: client).readFile(root, range: range, start: { _ in }) { piece in
+                    try FileOutput.writeAll(1, piece, name: "stdout")
+                }
+            }
         } else {
             try await write(root, from: RepositoryFileSource(store: try repo.openForReading()))
         }

@@ -33,6 +33,9 @@ struct GetCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
     var quiet = false
 
+    @Flag(help: "Print the fetch's statistics (time to first and last byte, bytes per peer, duplicates); with --json as JSON.")
+    var stats = false
+
     func run() async throws {
         guard let output else {
             return try await DHTValueGet(daemon: daemon, key: cid).run()
@@ -40,8 +43,15 @@ struct GetCommand: AsyncParsableCommand {
         MemoryTuning.forLargeBlocks()
         let root = try parseCID(cid)
         if let client = try repo.daemonClient(dataPath: daemon.dataPath) {
-            try await client.using { client in try await write(root, from: DaemonFileSource(client: client), to: output) }
+            try await client.using { client in
+                // The daemon first fetches what its repository lacks (from connected peers and providers found in
+                // the DHT), then the file is written out of the repository.
+                let fetched = try await client.fetch(root)
+                try await write(root, from: DaemonFileSource(client: client), to: output)
+                if stats { try FetchReport(fetched).print(json: daemon.json) }
+            }
         } else {
+            if stats { throw CLIError("--stats needs a running daemon (`dhtnode run`): only it fetches from peers") }
             try await write(root, from: RepositoryFileSource(store: try repo.openForReading()), to: output)
         }
     }

@@ -13,11 +13,11 @@ struct ProvidersCommand: AsyncParsableCommand {
 
     @OptionGroup var daemon: DaemonClientOptions
 
-    @Argument(help: "The key: 64 hex digits, or text to hash.")
+    @Argument(help: "The key: a CID (its providers key), 64 hex digits, or text to hash.")
     var key: String
 
     func run() async throws {
-        let recordKey = NodeID(naming: key)
+        let recordKey = NodeID(namingContent: key)
         let document = try await daemon.withClient { client throws(ControlClientError) in
             try await client.providers(of: recordKey)
         }

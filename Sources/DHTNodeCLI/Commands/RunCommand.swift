@@ -82,6 +82,24 @@ struct RunCommand: AsyncParsableCommand {
     )
     var saveInterval: Int = 60
 
+    @Option(
+        name: .customLong("upload-limit"),
+        help: ArgumentHelp(
+            "Cap on the block bytes sent to peers per second, with an optional k, M or G suffix (default: none).",
+            valueName: "bytes"
+        )
+    )
+    var uploadLimit: String?
+
+    @Option(
+        name: .customLong("fetch-timeout"),
+        help: ArgumentHelp("Seconds a fetch waits for its next block before it gives up (default: 30).", valueName: "seconds")
+    )
+    var fetchTimeout: Int = 30
+
+    @Option(name: .customLong("testing-corrupt-every"), help: .hidden)
+    var testingCorruptEvery: Int?
+
     func validate() throws {
         if let dataPath, dataPath.isEmpty { throw ValidationError("--data needs a folder path") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -94,6 +112,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--requests-per-second-per-source and --no-rate-limits exclude each other")
         }
         guard saveInterval >= 1 else { throw ValidationError("--save-interval must be at least 1 second") }
+        guard fetchTimeout >= 1 else { throw ValidationError("--fetch-timeout must be at least 1 second") }
+        if let testingCorruptEvery, testingCorruptEvery < 1 {
+            throw ValidationError("--testing-corrupt-every must be at least 1")
+        }
         _ = try daemonConfiguration()
     }
 
@@ -132,8 +154,26 @@ struct RunCommand: AsyncParsableCommand {
             apiAddress: try api.map { try Self.address($0, "--api", bind: true) }
                 ?? DaemonConfiguration.defaultAPIAddress,
             limits: limits,
-            saveInterval: .seconds(saveInterval)
+            saveInterval: .seconds(saveInterval),
+            uploadBytesPerSecond: try uploadLimit.map { try Self.byteCount($0, "--upload-limit") },
+            fetchTimeout: .seconds(fetchTimeout),
+            exchangeFaults: ExchangeNodeFaults(corruptEveryNthBlock: testingCorruptEvery)
         )
+    }
+
+    /// `N`, `Nk`, `NM` or `NG` (powers of 1000: network rates), at least 1,000 bytes.
+    static func byteCount(_ text: String, _ option: String) throws -> Int {
+        let multipliers: [Character: Double] = ["k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9]
+        var number = Substring(text)
+        var multiplier = 1.0
+        if let last = number.last, let factor = multipliers[last] {
+            multiplier = factor
+            number = number.dropLast()
+        }
+        guard let value = Double(number), value.isFinite, value * multiplier >= 1000, value * multiplier < 1e15 else {
+            throw ValidationError("\(option) '\(text)' is not a byte count of at least 1000 (like 2500000 or 2.5M)")
+        }
+        return Int(value * multiplier)
     }
 
     private static func address(_ text: String, _ option: String, bind: Bool) throws -> NodeAddress {

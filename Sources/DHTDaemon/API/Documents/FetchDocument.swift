@@ -1,0 +1,109 @@
+import Exchange
+
+/// `POST /v1/fetch/{cid}`: what fetching a file from peers took, the fields `dhtnode get --stats --json` prints
+/// (the measures of issue 5: time to first and last byte, bytes per peer, duplicates, throughput).
+public struct FetchDocument: Codable, Hashable, Sendable {
+    /// What one peer sent.
+    public struct PeerContribution: Codable, Hashable, Sendable {
+        /// The peer's node ID (hex).
+        public var id: String
+        /// Verified block bytes used from it.
+        public var bytes: UInt64
+        /// Verified blocks used from it.
+        public var blocks: UInt64
+        /// Bytes of blocks it sent that another peer had sent first.
+        public var duplicateBytes: UInt64
+        /// Its share of all block bytes used, 0 to 1.
+        public var share: Double
+
+        /// Creates a contribution.
+        public init(id: String, bytes: UInt64, blocks: UInt64, duplicateBytes: UInt64, share: Double) {
+            self.id = id
+            self.bytes = bytes
+            self.blocks = blocks
+            self.duplicateBytes = duplicateBytes
+            self.share = share
+        }
+    }
+
+    /// The root CID.
+    public var cid: String
+    /// Whether every block was in the repository already (nothing was fetched; the other fields are zero).
+    public var local: Bool
+    /// File bytes delivered.
+    public var bytes: UInt64
+    /// Verified blocks used.
+    public var blocks: UInt64
+    /// Time to first byte, in seconds.
+    public var timeToFirstByte: Double?
+    /// Time to last byte, in seconds.
+    public var timeToLastByte: Double?
+    /// File bytes per second from start to last byte.
+    public var throughput: Double?
+    /// Bytes of blocks received twice.
+    public var duplicateBytes: UInt64
+    /// Duplicate bytes as a fraction of the block bytes used.
+    public var duplicateRatio: Double
+    /// Requests sent again after a stall, a disconnect or `DONT_HAVE`.
+    public var rerequests: UInt64
+    /// Per peer, most bytes first.
+    public var peers: [PeerContribution]
+
+    /// Creates a document.
+    public init(
+        cid: String, local: Bool, bytes: UInt64, blocks: UInt64, timeToFirstByte: Double?,
+        timeToLastByte: Double?, throughput: Double?, duplicateBytes: UInt64, duplicateRatio: Double,
+        rerequests: UInt64, peers: [PeerContribution]
+    ) {
+        self.cid = cid
+        self.local = local
+        self.bytes = bytes
+        self.blocks = blocks
+        self.timeToFirstByte = timeToFirstByte
+        self.timeToLastByte = timeToLastByte
+        self.throughput = throughput
+        self.duplicateBytes = duplicateBytes
+        self.duplicateRatio = duplicateRatio
+        self.rerequests = rerequests
+        self.peers = peers
+    }
+
+    /// A file that was complete in the repository: nothing fetched.
+    public static func local(_ cid: String) -> FetchDocument {
+        FetchDocument(
+            cid: cid, local: true, bytes: 0, blocks: 0, timeToFirstByte: nil, timeToLastByte: nil,
+            throughput: nil, duplicateBytes: 0, duplicateRatio: 0, rerequests: 0, peers: []
+        )
+    }
+
+    /// The document of a fetch of `cid` that ended with `statistics`.
+    public init(cid: String, _ statistics: FetchStatistics) {
+        let total = max(1, statistics.blockBytes)
+        let peers = statistics.peers.map { peer, contribution in
+            PeerContribution(
+                id: peer.id.description,
+                bytes: contribution.bytes,
+                blocks: contribution.blocks,
+                duplicateBytes: contribution.duplicateBytes,
+                share: Double(contribution.bytes) / Double(total)
+            )
+        }.sorted { ($0.bytes, $0.id) > ($1.bytes, $1.id) }
+        self.init(
+            cid: cid,
+            local: false,
+            bytes: statistics.bytesDelivered,
+            blocks: statistics.blocks,
+            timeToFirstByte: statistics.timeToFirstByte.map(Self.seconds),
+            timeToLastByte: statistics.timeToLastByte.map(Self.seconds),
+            throughput: statistics.throughput,
+            duplicateBytes: statistics.duplicateBytes,
+            duplicateRatio: statistics.duplicateRatio,
+            rerequests: statistics.rerequests,
+            peers: peers
+        )
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+}

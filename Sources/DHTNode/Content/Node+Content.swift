@@ -1,0 +1,155 @@
+import Blocks
+import DHTCrypto
+import Exchange
+import Kademlia
+import NIOCore
+import NIOPosix
+
+extension RecordKey {
+    /// The DHT key under which the providers of `cid` are announced: SHA-256 of its multihash, so that a CIDv0
+    /// and a CIDv1 of the same bytes (and the raw and dag-pb codecs) share their providers (docs/PROTOCOL.md,
+    /// "Provider keys").
+    public init(providing cid: CID) {
+        self = NodeID(hashing: cid.multihash.bytes)
+    }
+}
+
+extension ExchangePeer {
+    /// The exchange name of the node with ID `id` (the same 32 bytes).
+    public init(_ id: NodeID) {
+        self.init(id: SHA256Digest(bytes: id.bytes)!)
+    }
+}
+
+extension Node {
+    /// Announces this node as a provider of `cid` (a file's root, usually) on the nodes closest to its key
+    /// (``Kademlia/RecordKey/init(providing:)``), and re-announces it until the node stops.
+    @discardableResult
+    public func provide(_ cid: CID) async throws -> PublishReport {
+        try await provide(RecordKey(providing: cid))
+    }
+
+    /// Opens an exchange connection to `contact` (its TCP port is its UDP port), checking that the node that
+    /// answers is `contact.id`. Fetches started later ask it; a connection that is open already is kept.
+    ///
+    /// - Throws: ``NodeError/noContentStore`` without a content configuration; the transport's error otherwise.
+    public func connect(to contact: Contact) async throws {
+        guard let exchange else { throw NodeError.noContentStore }
+        try await exchange.connect(to: contact.address.socketAddress, expectingPeer: ExchangePeer(contact.id))
+    }
+
+    /// Fetches the UnixFS file (or raw block) `root`, or the bytes of `range` in it, and yields its bytes in file
+    /// order as soon as they are verified (``ContentFetch``).
+    ///
+    /// Connected peers are asked at once (`WANT_HAVE` for the root), and at the same time the DHT is asked for the
+    /// root's providers: each one found is connected to and sent `WANT_BLOCK`s. The search repeats every
+    /// ``ContentConfiguration/providerSearchInterval`` while the fetch runs, so providers that turn up later join
+    /// it. A fetch that gets no block for ``ContentConfiguration/unavailableTimeout`` ends with
+    /// ``NodeError/contentUnavailable(_:bytesDelivered:)``.
+    ///
+    /// Blocks already in the node's own store are fetched again (the exchange does not read its own store yet).
+    ///
+    /// - Throws: ``NodeError/noContentStore`` without a content configuration.
+    public func cat(_ root: CID, range: Range<UInt64>? = nil) async throws -> ContentFetch {
+        guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
+        let fetch = try await exchange.fetch(root, range: range)
+        let background = Task {
+            await self.searchProviders(of: root, for: fetch, exchange: exchange, content: content)
+            do {
+                try await NIOThreadPool.singleton.runIfActive { try content.store.flush() }
+            } catch {
+                self.logger.error("cannot flush fetched blocks", metadata: ["root": "\(root)", "error": "\(error)"])
+            }
+        }
+        return ContentFetch(root: root, exchangeFetch: fetch, background: background)
+    }
+
+    /// Fetches the whole file `root` into the store (its bytes are verified and dropped), waits until the blocks
+    /// are durable, and returns the fetch's statistics.
+    public func fetch(_ root: CID) async throws -> FetchStatistics {
+        let fetch = try await cat(root)
+        do {
+            for try await _ in fetch.bytes {}
+        } catch {
+            await fetch.settled()
+            throw error
+        }
+        await fetch.settled()
+        return fetch.statistics ?? FetchStatistics(startedAt: .zero)
+    }
+
+    /// The provider search of one fetch; ends when the fetch ends, or ends the fetch when nothing arrives.
+    private func searchProviders(
+        of root: CID,
+        for fetch: ExchangeFetch,
+        exchange: ExchangeNode<AnyContentStore>,
+        content: ContentConfiguration
+    ) async {
+        let key = RecordKey(providing: root)
+        let clock = ContinuousClock()
+        var nextSearch = clock.now
+        var lastBlocks: UInt64 = 0
+        var lastProgress = clock.now
+        var joined = Set<ExchangePeer>()
+        while !Task.isCancelled {
+            guard let progress = await exchange.progress(of: fetch.id) else { return }
+            if progress.blocks != lastBlocks {
+                lastBlocks = progress.blocks
+                lastProgress = clock.now
+            } else if lastProgress.duration(to: clock.now) >= content.unavailableTimeout {
+                logger.info("fetch gave up", metadata: ["root": "\(root)", "bytes": "\(progress.bytesDelivered)"])
+                await exchange.abandon(
+                    fetch.id,
+                    throwing: NodeError.contentUnavailable(root.description, bytesDelivered: progress.bytesDelivered)
+                )
+                return
+            }
+            if clock.now >= nextSearch {
+                nextSearch = clock.now.advanced(by: content.providerSearchInterval)
+                let found = (try? await providers(of: key)) ?? []
+                let fresh = found.filter { $0.id != id && !joined.contains(ExchangePeer($0.id)) }
+                    .prefix(content.maxProviderConnections)
+                let added = await withTaskGroup(of: ExchangePeer?.self) { group in
+                    for contact in fresh {
+                        group.addTask {
+                            let peer = ExchangePeer(contact.id)
+                            do {
+                                try await exchange.connect(
+                                    to: contact.address.socketAddress,
+                                    expectingPeer: peer
+                                )
+                            } catch {
+                                self.logger.debug(
+                                    "cannot connect to provider",
+                                    metadata: ["provider": "\(contact)", "error": "\(error)"]
+                                )
+                                return nil
+                            }
+                            await exchange.addProvider(peer, to: fetch.id)
+                            return peer
+                        }
+                    }
+                    var added: [ExchangePeer] = []
+                    for await peer in group { if let peer { added.append(peer) } }
+                    return added
+                }
+                joined.formUnion(added)
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+extension NodeID {
+    /// The record key a user means by `text` in `provide` and `providers`: a CID names the key its providers are
+    /// announced under (``Kademlia/RecordKey/init(providing:)``); anything else is read as by ``init(naming:)``.
+    public init(namingContent text: String) {
+        if text.count > 2 * NodeID.byteCount || text.hasPrefix("b") || text.hasPrefix("Qm"),
+            let cid = try? CID(parsing: text)
+        {
+            self = RecordKey(providing: cid)
+        } else {
+            self = NodeID(naming: text)
+        }
+    }
+}

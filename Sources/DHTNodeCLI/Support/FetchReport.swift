@@ -1,0 +1,47 @@
+import DHTDaemon
+import Foundation
+
+/// What `dhtnode get --stats` prints about a fetch: a table for people, or the ``FetchDocument`` as JSON.
+struct FetchReport {
+    let document: FetchDocument
+
+    init(_ document: FetchDocument) { self.document = document }
+
+    func print(json: Bool) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Swift.print(String(decoding: try encoder.encode(document), as: UTF8.self))
+            return
+        }
+        guard !document.local else {
+            Swift.print("\(document.cid): every block was in the repository already; nothing fetched")
+            return
+        }
+        Swift.print(
+            TextTable.pairs([
+                ("fetched", "\(document.cid)"),
+                ("bytes", "\(document.bytes) in \(document.blocks) blocks"),
+                ("time to first byte", TextTable.seconds(document.timeToFirstByte)),
+                ("time to last byte", TextTable.seconds(document.timeToLastByte)),
+                ("throughput", document.throughput.map { String(format: "%.1f MB/s", $0 / 1e6) } ?? "—"),
+                (
+                    "duplicate bytes",
+                    "\(document.duplicateBytes) (\(String(format: "%.2f", document.duplicateRatio * 100)) %)"
+                ),
+                ("re-requests", "\(document.rerequests)"),
+            ])
+        )
+        Swift.print(
+            TextTable.columns(
+                ["peer", "bytes", "blocks", "share", "duplicate bytes"],
+                document.peers.map { peer in
+                    [
+                        String(peer.id.prefix(16)), "\(peer.bytes)", "\(peer.blocks)",
+                        String(format: "%.1f %%", peer.share * 100), "\(peer.duplicateBytes)",
+                    ]
+                }
+            )
+        )
+    }
+}
