@@ -18,7 +18,7 @@ public struct ContentFetch: Sendable {
     /// Throws ``NodeError/contentUnavailable(_:bytesDelivered:)`` when no block arrived for the configured time,
     /// an ``Exchange/FetchFailure`` when the DAG is not a valid file, and ``Exchange/FetchFailure/cancelled``
     /// when the node stops.
-    public var bytes: AsyncThrowingStream<ArraySlice<UInt8>, any Error> { exchangeFetch.bytes }
+    public var bytes: FetchByteStream { exchangeFetch.bytes }
 
     /// The final statistics (time to first and last byte, bytes per peer, duplicates); `nil` while it runs.
     public var statistics: FetchStatistics? { exchangeFetch.statistics }

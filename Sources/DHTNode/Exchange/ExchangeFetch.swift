@@ -10,8 +10,9 @@ import Synchronization
 public struct ExchangeFetch: Sendable {
     /// The fetch's name in the node's ``Exchange/ExchangeInstance``.
     public let id: FetchID
-    /// The file bytes, in order.
-    public let bytes: AsyncThrowingStream<ArraySlice<UInt8>, any Error>
+    /// The file bytes, in order; the fetch reads ahead of what was taken from here by at most about
+    /// ``Exchange/ExchangeConfiguration/readAheadBytes``.
+    public let bytes: FetchByteStream
     let outcome: Outcome
 
     /// The final statistics: set before ``bytes`` finishes (normally or with an error), `nil` while it runs.

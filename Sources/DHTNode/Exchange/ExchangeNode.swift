@@ -282,8 +282,12 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     public func fetch(_ root: CID, range: Range<UInt64>? = nil) throws(ExchangeNodeError) -> ExchangeFetch {
         guard !isClosed else { throw .closed }
         let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
-        let (id, directives) = instance.startFetch(root, range: range, now: now)
-        let fetch = ExchangeFetch(id: id, bytes: stream, outcome: ExchangeFetch.Outcome())
+        let (id, directives) = instance.startFetch(root, range: range, pacedByReader: true, now: now)
+        let start = range?.lowerBound ?? 0
+        let bytes = FetchByteStream(base: stream) { taken in
+            Task { await self.consumed(id, upTo: start + taken) }
+        }
+        let fetch = ExchangeFetch(id: id, bytes: bytes, outcome: ExchangeFetch.Outcome())
         fetches[id] = (continuation, fetch.outcome)
         continuation.onTermination = { termination in
             guard case .cancelled = termination else { return }
@@ -291,6 +295,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         }
         carryOut(directives)
         return fetch
+    }
+
+    /// The reader of `fetch` took its file bytes before `offset` (reported by ``FetchByteStream``).
+    func consumed(_ fetch: FetchID, upTo offset: UInt64) {
+        carryOut(instance.consumed(fetch, upTo: offset, now: now))
     }
 
     /// Adds a connected peer known to provide a fetch's root: it is sent `WANT_BLOCK`s at once.

@@ -11,7 +11,9 @@ import HeapModule
 ///   sent `WANT_BLOCK` with `send-dont-have`, to the one with the most room in its window.
 /// - Requests go back to the queue when their peer stalls (no block within its timeout), disconnects or answers
 ///   `DONT_HAVE`.
-/// - No block starting at or past the next byte to deliver + read-ahead is requested.
+/// - No block starting at or past the next byte to deliver + read-ahead is requested; for a fetch paced by its
+///   reader, the next byte the reader has not taken + read-ahead, so a slow reader holds at most about
+///   read-ahead bytes in memory.
 /// - A byte range requests only the blocks whose bytes overlap it.
 struct FetchSession: Sendable {
     /// Where a block sits in the file; a CID can sit in several places (identical chunks).
@@ -74,6 +76,11 @@ struct FetchSession: Sendable {
     private(set) var upper: UInt64
     /// The next file byte to deliver.
     private(set) var cursor: UInt64
+    /// Whether read-ahead counts from what the reader consumed (``consumed``) rather than from what was delivered.
+    let pacedByReader: Bool
+    /// The file bytes the reader has taken (``acknowledge(upTo:now:outbox:)``); equals ``cursor`` when the fetch is
+    /// not paced by its reader.
+    private(set) var consumed: UInt64
     private(set) var fileSize: UInt64?
     private(set) var statistics: FetchStatistics
 
@@ -95,13 +102,22 @@ struct FetchSession: Sendable {
     /// Blocks held for in-order delivery.
     var readyCount: Int { ready.count }
 
-    init(id: FetchID, root: CID, range: Range<UInt64>?, configuration: ExchangeConfiguration, now: ExchangeInstant) {
+    init(
+        id: FetchID,
+        root: CID,
+        range: Range<UInt64>?,
+        pacedByReader: Bool = false,
+        configuration: ExchangeConfiguration,
+        now: ExchangeInstant
+    ) {
+        self.pacedByReader = pacedByReader
         self.id = id
         self.root = root
         self.configuration = configuration
         self.lower = range?.lowerBound ?? 0
         self.upper = range?.upperBound ?? .max
         self.cursor = lower
+        self.consumed = lower
         self.statistics = FetchStatistics(startedAt: now)
         addPlacement(root, Placement(offset: 0, depth: 0), estimatedBytes: configuration.unknownBlockSizeEstimate)
     }
@@ -290,6 +306,7 @@ struct FetchSession: Sendable {
                 upper = min(upper, total)
                 lower = min(lower, upper)
                 cursor = max(cursor, lower)
+                consumed = max(consumed, lower)
             }
             addReady(own, at: placement.offset)
             var childOffset = placement.offset + UInt64(own.count)
@@ -333,10 +350,20 @@ struct FetchSession: Sendable {
             cursor += UInt64(piece.count)
             statistics.bytesDelivered += UInt64(piece.count)
         }
+        if !pacedByReader { consumed = cursor }
         if isComplete { statistics.finishedAt = now }
     }
 
     // MARK: Scheduling
+
+    /// The reader took the file bytes before `offset`: read-ahead may move on (a fetch paced by its reader requests
+    /// no block that starts ``ExchangeConfiguration/readAheadBytes`` or more past them).
+    mutating func acknowledge(upTo offset: UInt64, now: ExchangeInstant, outbox: inout Outbox) {
+        let offset = min(offset, cursor)
+        guard offset > consumed else { return }
+        consumed = offset
+        schedule(now: now, outbox: &outbox)
+    }
 
     /// Sends `WANT_BLOCK`s while useful peers have room and the read-ahead allows; then endgame duplicates.
     mutating func schedule(now: ExchangeInstant, outbox: inout Outbox) {
@@ -348,8 +375,8 @@ struct FetchSession: Sendable {
                 queue.removeMin()
                 continue
             }
-            let (limit, overflow) = cursor.addingReportingOverflow(configuration.readAheadBytes)
-            if fileSize != nil && !overflow && top.offset >= limit && top.offset > cursor {
+            let (limit, overflow) = consumed.addingReportingOverflow(configuration.readAheadBytes)
+            if fileSize != nil && !overflow && top.offset >= limit && top.offset > consumed {
                 exhausted = false
                 break
             }

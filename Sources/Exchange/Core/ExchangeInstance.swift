@@ -248,9 +248,13 @@ public struct ExchangeInstance: Sendable {
     /// The fetch delivers its bytes in file order (``ExchangeDirective/deliver(_:offset:bytes:)``), hands every
     /// verified block to the store (``ExchangeDirective/store(_:)``) and ends with
     /// ``ExchangeDirective/completed(_:_:)`` or ``ExchangeDirective/failed(_:_:_:)``.
+    ///
+    /// With `pacedByReader`, read-ahead counts from the bytes the reader took (``consumed(_:upTo:now:)``) instead of
+    /// the bytes delivered: a shell whose reader may be slower than the network sets it, and reports what it took.
     public mutating func startFetch(
         _ root: CID,
         range: Range<UInt64>? = nil,
+        pacedByReader: Bool = false,
         now: ExchangeInstant
     ) -> (FetchID, [ExchangeDirective]) {
         let id = FetchID(rawValue: nextFetch)
@@ -260,7 +264,14 @@ public struct ExchangeInstance: Sendable {
             statistics.finishedAt = now
             return (id, [.failed(id, .tooManyFetches, statistics)])
         }
-        var session = FetchSession(id: id, root: root, range: range, configuration: configuration, now: now)
+        var session = FetchSession(
+            id: id,
+            root: root,
+            range: range,
+            pacedByReader: pacedByReader,
+            configuration: configuration,
+            now: now
+        )
         var outbox = Outbox()
         for peer in connected.prefix(configuration.maxSessionPeers) {
             session.addPeer(peer, isProvider: false, now: now, outbox: &outbox)
@@ -279,6 +290,17 @@ public struct ExchangeInstance: Sendable {
         var outbox = Outbox()
         sessions[id]!.addPeer(peer, isProvider: true, now: now, outbox: &outbox)
         sessions[id]!.schedule(now: now, outbox: &outbox)
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    /// The reader of a fetch started with `pacedByReader` took its file bytes before `offset`: more blocks may be
+    /// requested.
+    public mutating func consumed(_ id: FetchID, upTo offset: UInt64, now: ExchangeInstant) -> [ExchangeDirective] {
+        guard sessions[id] != nil else { return [] }
+        var outbox = Outbox()
+        sessions[id]!.acknowledge(upTo: offset, now: now, outbox: &outbox)
         var directives: [ExchangeDirective] = []
         finish(outbox, now: now, into: &directives)
         return directives

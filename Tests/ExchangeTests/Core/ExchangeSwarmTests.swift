@@ -223,6 +223,29 @@ struct ExchangeSwarmTests {
         #expect(maxPending <= 97)  // the root's 96 leaves at most: the DAG is learnt, not all requested
     }
 
+    @Test("a fetch paced by its reader stops at read-ahead past what was taken, and goes on as the reader takes more")
+    func pacedByReader() throws {
+        var configuration = ExchangeConfiguration()
+        configuration.readAheadBytes = 512 * 1024
+        var swarm = try Self.swarm(
+            seeders: 2, fileSize: 4 * 1024 * 1024, chunkSize: 64 * 1024, configuration: configuration)
+        let leecher = swarm.leecher
+        let id = swarm.harness.startFetch(at: leecher, root: swarm.root, pacedByReader: true)
+        // Nobody reads: the fetch delivers about read-ahead bytes (plus the blocks in flight) and waits.
+        swarm.harness.run(until: .seconds(20)) { _ in false }
+        let stalled = swarm.harness.nodes[leecher].delivered[id]?.count ?? 0
+        #expect(stalled >= 512 * 1024 && stalled < 1024 * 1024)
+        #expect(swarm.harness.nodes[leecher].completed[id] == nil)
+        // The reader takes everything delivered, again and again: the fetch completes with the file.
+        for _ in 0..<64 where swarm.harness.nodes[leecher].completed[id] == nil {
+            let delivered = UInt64(swarm.harness.nodes[leecher].delivered[id]?.count ?? 0)
+            swarm.harness.consume(id, upTo: delivered, at: leecher)
+            swarm.harness.run(until: .seconds(5)) { _ in false }
+        }
+        #expect(swarm.harness.nodes[leecher].completed[id] != nil)
+        #expect(swarm.harness.nodes[leecher].delivered[id] == swarm.file)
+    }
+
     @Test("providers added mid-fetch join the session")
     func providerMidFetch() throws {
         var swarm = try Self.swarm(seeders: 1, fileSize: 4 * 1024 * 1024, chunkSize: 64 * 1024, seederUplink: 4_000_000)

@@ -133,11 +133,26 @@ struct ExchangeHarness {
     }
 
     /// Starts a fetch at `node`.
-    mutating func startFetch(at node: Int, root: CID, range: Range<UInt64>? = nil) -> FetchID {
-        let (id, directives) = nodes[node].instance.startFetch(root, range: range, now: now)
+    mutating func startFetch(
+        at node: Int,
+        root: CID,
+        range: Range<UInt64>? = nil,
+        pacedByReader: Bool = false
+    ) -> FetchID {
+        let (id, directives) = nodes[node].instance.startFetch(
+            root,
+            range: range,
+            pacedByReader: pacedByReader,
+            now: now
+        )
         nodes[node].delivered[id] = []
         apply(directives, at: node)
         return id
+    }
+
+    /// The reader at `node` took the fetch's bytes before `offset`.
+    mutating func consume(_ id: FetchID, upTo offset: UInt64, at node: Int) {
+        apply(nodes[node].instance.consumed(id, upTo: offset, now: now), at: node)
     }
 
     /// Tells `node` that `provider` provides the fetch's root.
