@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Blocks", targets: ["Blocks"]),
         .library(name: "SecureChannel", targets: ["SecureChannel"]),
         .library(name: "Exchange", targets: ["Exchange"]),
+        .library(name: "Rendezvous", targets: ["Rendezvous"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "DHTNode", targets: ["DHTNode"]),
         .library(name: "DHTDaemon", targets: ["DHTDaemon"]),
@@ -68,6 +69,12 @@ let package = Package(
             ]
         ),
 
+        // Sans-I/O session rendezvous: which time-window blocks to provide, when to look them up, whom to connect to.
+        .target(
+            name: "Rendezvous",
+            dependencies: ["Kademlia", "Blocks"]
+        ),
+
         // Deterministic discrete-event simulator that drives the Kademlia core.
         .target(
             name: "Simulator",
@@ -83,6 +90,7 @@ let package = Package(
             name: "DHTNode",
             dependencies: [
                 "Kademlia",
+                "Rendezvous",
                 "DHTCrypto",
                 "SecureChannel",
                 "Exchange",
@@ -152,11 +160,13 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        .testTarget(name: "RendezvousTests", dependencies: ["Rendezvous", "Kademlia", "Blocks"]),
         .testTarget(
             name: "DHTNodeTests",
             dependencies: [
                 "DHTNode",
                 "Kademlia",
+                "Rendezvous",
                 "DHTCrypto",
                 "SecureChannel",
                 "Exchange",

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOConcurrencyHelpers
 import NIOPosix
+import Rendezvous
 
 /// A DHT node on UDP: the public API an app embeds.
 ///
@@ -34,7 +35,10 @@ public final class Node: Sendable {
     public let logger: Logger
     private let state = NIOLockedValueBox(LifecycleState())
 
+    private let rendezvous: RendezvousRunner?
+
     private struct LifecycleState {
+        var rendezvousTask: Task<Void, Never>?
         var started = false
         var channels: [any Channel] = []
         var addresses: [NodeAddress] = []
@@ -67,6 +71,8 @@ public final class Node: Sendable {
             now: NodeRuntime.now()
         )
         self.runtime = NodeRuntime(endpoint: endpoint, eventLoop: eventLoopGroup.next(), logger: logger)
+        self.rendezvous =
+            configuration.content == nil ? nil : configuration.rendezvous.map(RendezvousRunner.init(configuration:))
         self.exchange = configuration.content.map { content in
             ExchangeNode(
                 identity: configuration.identity,
@@ -79,6 +85,9 @@ public final class Node: Sendable {
             )
         }
     }
+
+    /// The members of the node's swarm connected through the session rendezvous (empty without one).
+    public var rendezvousMembers: Set<NodeID> { rendezvous?.currentMembers ?? [] }
 
     /// The addresses the node listens on, with the ports the system picked for port 0. Empty before ``start()``.
     public var listeningAddresses: [NodeAddress] { state.withLockedValue { $0.addresses } }
@@ -144,6 +153,10 @@ public final class Node: Sendable {
                 runtime.run { core, now in core.bootstrap(from: seeds, now: now) }
             }
         }
+        if let rendezvous, let exchange, let store = configuration.content?.store {
+            let task = Task { await rendezvous.run(node: self, exchange: exchange, store: store) }
+            state.withLockedValue { $0.rendezvousTask = task }
+        }
     }
 
     private func bind(_ address: NodeAddress) async throws -> any Channel {
@@ -182,6 +195,12 @@ public final class Node: Sendable {
     public func stop() async {
         let wasStarted = state.withLockedValue { $0.started }
         guard wasStarted else { return }
+        let rendezvousTask = state.withLockedValue { state in
+            defer { state.rendezvousTask = nil }
+            return state.rendezvousTask
+        }
+        rendezvousTask?.cancel()
+        await rendezvousTask?.value
         await exchange?.close()
         try? await runtime.eventLoop.flatSubmit { [runtime] in runtime.shutdown() }.get()
         state.withLockedValue {

@@ -1,5 +1,6 @@
 import DHTCrypto
 import Kademlia
+import Rendezvous
 
 /// Everything a ``Node`` is started with.
 public struct NodeConfiguration: Sendable {
@@ -24,6 +25,9 @@ public struct NodeConfiguration: Sendable {
     /// Block exchange: with a store, the node serves and fetches blocks over TCP (``Node/cat(_:range:)``);
     /// `nil` (the default) runs the DHT alone.
     public var content: ContentConfiguration?
+    /// Session rendezvous (needs ``content``): the node provides its swarm's session block for each time window,
+    /// looks up the other providers and connects to them (docs/PROTOCOL.md, "Session rendezvous"); `nil` for none.
+    public var rendezvous: RendezvousConfiguration?
 
     /// A configuration with defaults: listen on `127.0.0.1:0`, no bootstrap nodes, default limits.
     public init(
@@ -34,7 +38,8 @@ public struct NodeConfiguration: Sendable {
         limits: AbuseLimits = AbuseLimits(),
         restoredState: NodeSnapshot? = nil,
         padsLookupRequests: Bool = true,
-        content: ContentConfiguration? = nil
+        content: ContentConfiguration? = nil,
+        rendezvous: RendezvousConfiguration? = nil
     ) {
         self.identity = identity
         self.listenAddresses = listenAddresses
@@ -44,5 +49,6 @@ public struct NodeConfiguration: Sendable {
         self.restoredState = restoredState
         self.padsLookupRequests = padsLookupRequests
         self.content = content
+        self.rendezvous = rendezvous
     }
 }
