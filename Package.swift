@@ -111,6 +111,7 @@ let package = Package(
             name: "DHTDaemon",
             dependencies: [
                 "DHTNode",
+                "Rendezvous",
                 "Kademlia",
                 "Blocks",
                 "Exchange",
@@ -132,6 +133,7 @@ let package = Package(
             name: "DHTNodeCLI",
             dependencies: [
                 "Simulator",
+                "Rendezvous",
                 "Kademlia",
                 "Blocks",
                 "DHTCrypto",

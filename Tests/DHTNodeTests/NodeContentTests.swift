@@ -53,7 +53,7 @@ struct NodeContentTests {
         #expect(await fetcher.exchange!.connectedPeers.isEmpty)
         let fetch = try await fetcher.cat(root)
         #expect(try await Self.collect(fetch) == file)
-        await fetch.settled()
+        try await fetch.settled()
         let statistics = try #require(fetch.statistics)
         #expect(statistics.bytesDelivered == UInt64(file.count))
         #expect(statistics.peers.keys.contains(ExchangePeer(nodes[1].id)))

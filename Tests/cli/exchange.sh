@@ -2,7 +2,8 @@
 # CLI tests of the block exchange between `dhtnode run` processes on 127.0.0.1 (issue 5): a file added on one
 # node is fetched by another that knows only the bootstrap node, byte for byte, through `get --stats` and `cat`;
 # four seeders all contribute; a seeder killed mid-transfer does not stop the fetch; a lying seeder (one that
-# corrupts every third block it sends) is banned and the fetch completes from the honest ones.
+# corrupts every third block it sends) is banned and the fetch completes from the honest ones; members of a swarm
+# find each other through the session rendezvous.
 #
 # Usage: Tests/cli/exchange.sh PATH/TO/dhtnode
 # Needs bash, jq, head, cmp. Works in a temporary folder that it removes at the end; every process it starts is
@@ -131,5 +132,21 @@ check "  and it sent less than the honest seeders" \
     json_is "$stats" "[.peers[] | select(.id[0:8] == \"${liar_id:0:8}\") | .bytes] | (length == 0 or .[0] < 4000000)"
 echo "     per-peer: $(jq -c '[.peers[] | {id: .id[0:8], bytes}]' <<<"$stats"), liar ${liar_id:0:8}"
 
-for node in victim liar late s1 s3 s4 viewer fetch seed boot; do swarm_stop "$node" || true; done
+# --- Session rendezvous: three members of a swarm find each other through the DHT alone ---
+for i in 1 2 3; do start "m$i" --swarm cli-test --session-window 4 || fail "member m$i starts"; done
+members_ok=1
+for i in 1 2 3; do
+    waited=0
+    until [ "$(dn "m$i" peers --json 2>/dev/null | jq '[.peers[] | select(.rendezvous)] | length')" -ge 2 ]; do
+        sleep 0.5
+        waited=$((waited + 1))
+        [ $waited -ge 30 ] && { members_ok=0; break; }
+    done
+done
+check "three --swarm members each list the other two as rendezvous peers within 15 s" test "$members_ok" = 1
+check "peers shows the SESSION column" grep -q "rendezvous" <(dn m1 peers)
+check "--swarm rejects a name with a control character" \
+    bash -c "! timeout 5 '$DHTNODE' run --data '$SWARM_DIR/bad' --swarm \$'a\\nb' 2>/dev/null"
+
+for node in m1 m2 m3 victim liar late s1 s3 s4 viewer fetch seed boot; do swarm_stop "$node" || true; done
 finish

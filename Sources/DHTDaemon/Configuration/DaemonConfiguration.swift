@@ -1,5 +1,6 @@
 import DHTNode
 import Kademlia
+import Rendezvous
 
 /// How `dhtnode run` runs: where its files are, where it listens, whom it joins through.
 public struct DaemonConfiguration: Sendable {
@@ -26,6 +27,8 @@ public struct DaemonConfiguration: Sendable {
     public var fetchTimeout: Duration
     /// Misbehaviour for tests of other nodes (a hidden option of `dhtnode run`); none by default.
     public var exchangeFaults: ExchangeNodeFaults
+    /// The swarm whose session rendezvous the daemon takes part in (`--swarm`); `nil` for none.
+    public var rendezvous: RendezvousConfiguration?
 
     /// A configuration; the defaults are those of `dhtnode run` without options.
     public init(
@@ -37,7 +40,8 @@ public struct DaemonConfiguration: Sendable {
         saveInterval: Duration = .seconds(60),
         uploadBytesPerSecond: Int? = nil,
         fetchTimeout: Duration = .seconds(30),
-        exchangeFaults: ExchangeNodeFaults = ExchangeNodeFaults()
+        exchangeFaults: ExchangeNodeFaults = ExchangeNodeFaults(),
+        rendezvous: RendezvousConfiguration? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.listenAddresses = listenAddresses
@@ -48,5 +52,6 @@ public struct DaemonConfiguration: Sendable {
         self.uploadBytesPerSecond = uploadBytesPerSecond
         self.fetchTimeout = fetchTimeout
         self.exchangeFaults = exchangeFaults
+        self.rendezvous = rendezvous
     }
 }

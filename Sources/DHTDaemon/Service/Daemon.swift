@@ -71,7 +71,8 @@ public enum Daemon {
                 uploadBytesPerSecond: configuration.uploadBytesPerSecond,
                 unavailableTimeout: configuration.fetchTimeout,
                 faults: configuration.exchangeFaults
-            )
+            ),
+            rendezvous: configuration.rendezvous
         )
         let node = Node(configuration: nodeConfiguration, logger: logger)
 

@@ -1,17 +1,19 @@
 import Blocks
 import Exchange
+import NIOPosix
 
 /// One fetch started by ``Node/cat(_:range:)``: the file's verified bytes in order, while the node looks for
 /// providers in the background.
 ///
 /// Reading ``bytes`` to its end is the fetch; ending the iteration early cancels it. ``statistics`` is set once
-/// ``bytes`` finished (normally or with an error). ``settled()`` waits for the background work: the provider search
-/// and making the fetched blocks durable in the store.
+/// ``bytes`` finished (normally or with an error). ``settled()`` makes the fetched blocks durable in the store; the
+/// provider search stops by itself shortly after the fetch ended (and flushes the store too).
 public struct ContentFetch: Sendable {
     /// The file's root.
     public let root: CID
     let exchangeFetch: ExchangeFetch
     let background: Task<Void, Never>
+    let store: any ContentStore
 
     /// The file bytes (of the range, when one was given), in order, each from a verified block.
     ///
@@ -23,6 +25,11 @@ public struct ContentFetch: Sendable {
     /// The final statistics (time to first and last byte, bytes per peer, duplicates); `nil` while it runs.
     public var statistics: FetchStatistics? { exchangeFetch.statistics }
 
-    /// Returns once the provider search stopped and the fetched blocks were flushed to the store.
-    public func settled() async { await background.value }
+    /// Call after ``bytes`` ended: flushes the fetched blocks to the store (on the thread pool), without waiting for
+    /// the provider search to notice that the fetch ended.
+    ///
+    /// - Throws: the store's error when the blocks cannot be made durable.
+    public func settled() async throws {
+        try await NIOThreadPool.singleton.runIfActive { [store] in try store.flush() }
+    }
 }

@@ -61,7 +61,7 @@ extension Node {
                 self.logger.error("cannot flush fetched blocks", metadata: ["root": "\(root)", "error": "\(error)"])
             }
         }
-        return ContentFetch(root: root, exchangeFetch: fetch, background: background)
+        return ContentFetch(root: root, exchangeFetch: fetch, background: background, store: content.store)
     }
 
     /// Fetches the whole file `root` into the store (its bytes are verified and dropped), waits until the blocks
@@ -71,10 +71,10 @@ extension Node {
         do {
             for try await _ in fetch.bytes {}
         } catch {
-            await fetch.settled()
+            try? await fetch.settled()
             throw error
         }
-        await fetch.settled()
+        try await fetch.settled()
         return fetch.statistics ?? FetchStatistics(startedAt: .zero)
     }
 

@@ -87,7 +87,7 @@ public final class Node: Sendable {
     }
 
     /// The members of the node's swarm connected through the session rendezvous (empty without one).
-    public var rendezvousMembers: Set<NodeID> { rendezvous?.currentMembers ?? [] }
+    public var rendezvousMembers: Set<NodeID> { Set((rendezvous?.currentMembers ?? [:]).keys) }
 
     /// The addresses the node listens on, with the ports the system picked for port 0. Empty before ``start()``.
     public var listeningAddresses: [NodeAddress] { state.withLockedValue { $0.addresses } }
@@ -104,26 +104,17 @@ public final class Node: Sendable {
         }
         guard !configuration.listenAddresses.isEmpty else { throw NodeError.noListenAddress }
         var channels: [any Channel] = []
+        var addresses: [NodeAddress] = []
         do {
             for address in configuration.listenAddresses {
-                channels.append(try await bind(address))
+                let (channel, bound) = try await bindUDPAndTCP(address)
+                channels.append(channel)
+                addresses.append(bound)
             }
         } catch {
             for channel in channels { try? await channel.close() }
+            await exchange?.close()
             throw error
-        }
-        let addresses = channels.compactMap { $0.localAddress.flatMap(NodeAddress.init) }
-        if let exchange {
-            // The exchange listens on TCP at each UDP socket's address and port: provider records name those.
-            for address in addresses {
-                do {
-                    _ = try await exchange.listen(host: address.socketAddress.ipAddress ?? "", port: Int(address.port))
-                } catch {
-                    for channel in channels { try? await channel.close() }
-                    await exchange.close()
-                    throw NodeError.bindFailed(address, "TCP (block exchange): \(error)")
-                }
-            }
         }
         state.withLockedValue {
             $0.channels = channels
@@ -156,6 +147,32 @@ public final class Node: Sendable {
         if let rendezvous, let exchange, let store = configuration.content?.store {
             let task = Task { await rendezvous.run(node: self, exchange: exchange, store: store) }
             state.withLockedValue { $0.rendezvousTask = task }
+        }
+    }
+
+    /// Binds the UDP socket for `address` and, with an exchange, a TCP listener on the same address and port. For
+    /// port 0 the system picks the UDP port, which TCP may have in use already: then both are tried again on
+    /// another port (at most 16 times).
+    private func bindUDPAndTCP(_ address: NodeAddress) async throws -> (any Channel, NodeAddress) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let channel = try await bind(address)
+            guard let bound = channel.localAddress.flatMap(NodeAddress.init) else {
+                try? await channel.close()
+                throw NodeError.bindFailed(address, "the socket has no local address")
+            }
+            guard let exchange else { return (channel, bound) }
+            do {
+                // The exchange listens on TCP at the UDP socket's address and port: provider records name those.
+                _ = try await exchange.listen(host: bound.socketAddress.ipAddress ?? "", port: Int(bound.port))
+                return (channel, bound)
+            } catch {
+                try? await channel.close()
+                guard address.port == 0, attempt < 16 else {
+                    throw NodeError.bindFailed(bound, "TCP (block exchange): \(error)")
+                }
+            }
         }
     }
 
@@ -275,8 +292,22 @@ public final class Node: Sendable {
         return (contact, rtt)
     }
 
-    /// The routing table's contacts, closest to our ID first.
+    /// The routing table's contacts, closest to our ID first, then the session members that are not in it;
+    /// ``Peer/isSessionMember`` marks the members connected through the rendezvous.
     public func peers() async throws -> [Peer] {
+        let members = rendezvous?.currentMembers ?? [:]
+        var peers = try await routingTablePeers()
+        for index in peers.indices where members[peers[index].contact.id] != nil {
+            peers[index].isSessionMember = true
+        }
+        let listed = Set(peers.map(\.contact.id))
+        for (id, contact) in members.sorted(by: { $0.key < $1.key }) where !listed.contains(id) {
+            peers.append(Peer(contact: contact, roundTripTime: nil, lastSeenAgo: .zero, failures: 0, isSessionMember: true))
+        }
+        return peers
+    }
+
+    private func routingTablePeers() async throws -> [Peer] {
         try await runtime.eventLoop.submit { [runtime, id] in
             runtime.read { endpoint, now in
                 endpoint.core.routingTable.buckets.flatMap(\.entries).map { entry in

@@ -10,12 +10,21 @@ public struct Peer: Hashable, Sendable {
     public var lastSeenAgo: Duration
     /// Requests it failed since it last answered.
     public var failures: Int
+    /// Whether it is a member of the node's swarm connected through the session rendezvous.
+    public var isSessionMember: Bool
 
     /// Creates a peer description.
-    public init(contact: Contact, roundTripTime: Duration?, lastSeenAgo: Duration, failures: Int) {
+    public init(
+        contact: Contact,
+        roundTripTime: Duration?,
+        lastSeenAgo: Duration,
+        failures: Int,
+        isSessionMember: Bool = false
+    ) {
         self.contact = contact
         self.roundTripTime = roundTripTime
         self.lastSeenAgo = lastSeenAgo
         self.failures = failures
+        self.isSessionMember = isSessionMember
     }
 }

@@ -15,14 +15,14 @@ import Synchronization
 /// - Once a second (and at each scheduled tick) members whose connection closed are reported as disconnected.
 final class RendezvousRunner: Sendable {
     let configuration: RendezvousConfiguration
-    private let members = Mutex<Set<NodeID>>([])
+    private let members = Mutex<[NodeID: Contact]>([:])
 
     init(configuration: RendezvousConfiguration) {
         self.configuration = configuration
     }
 
     /// The members connected through the rendezvous now.
-    var currentMembers: Set<NodeID> { members.withLock { $0 } }
+    var currentMembers: [NodeID: Contact] { members.withLock { $0 } }
 
     static func unixMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
@@ -34,6 +34,7 @@ final class RendezvousRunner: Sendable {
             seed: .random(in: .min ... .max)
         )
         var wake = Self.unixMilliseconds()
+        var contacts: [NodeID: Contact] = [:]
         while !Task.isCancelled {
             let now = Self.unixMilliseconds()
             var directives = now >= wake ? instance.tick(now: now) : []
@@ -67,6 +68,7 @@ final class RendezvousRunner: Sendable {
                         )
                     case .connect(let contact):
                         connects.append(contact)
+                        contacts[contact.id] = contact
                     case .scheduleTick(let at):
                         wake = at
                     }
@@ -97,7 +99,8 @@ final class RendezvousRunner: Sendable {
                 }
                 directives = next
             }
-            let snapshot = instance.members
+            contacts = contacts.filter { instance.members.contains($0.key) || instance.connecting.contains($0.key) }
+            let snapshot = contacts.filter { instance.members.contains($0.key) }
             members.withLock { $0 = snapshot }
             let sleep = max(1, min(wake - Self.unixMilliseconds(), 1000))
             try? await Task.sleep(for: .milliseconds(sleep))

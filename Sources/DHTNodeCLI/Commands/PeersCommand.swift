@@ -17,9 +17,10 @@ struct PeersCommand: AsyncParsableCommand {
             [
                 peer.id, peer.address, TextTable.seconds(peer.roundTripSeconds),
                 TextTable.seconds(peer.lastSeenSecondsAgo) + " ago", "\(peer.failures)",
+                peer.rendezvous ? "rendezvous" : "",
             ]
         }
-        print(TextTable.columns(["ID", "ADDRESS", "RTT", "LAST SEEN", "FAILURES"], rows))
+        print(TextTable.columns(["ID", "ADDRESS", "RTT", "LAST SEEN", "FAILURES", "SESSION"], rows))
         print("\(document.peers.count) peer\(document.peers.count == 1 ? "" : "s")")
     }
 }

@@ -6,6 +6,7 @@ import Kademlia
 import Logging
 import Metrics
 import Prometheus
+import Rendezvous
 
 /// `dhtnode run`: the long-running DHT node with its local control API.
 struct RunCommand: AsyncParsableCommand {
@@ -97,6 +98,27 @@ struct RunCommand: AsyncParsableCommand {
     )
     var fetchTimeout: Int = 30
 
+    @Option(
+        name: .customLong("swarm"),
+        help: ArgumentHelp(
+            "Take part in this swarm's session rendezvous: provide and look up its time-window block, connect to members.",
+            valueName: "name"
+        )
+    )
+    var swarm: String?
+
+    @Option(
+        name: .customLong("session-window"),
+        help: ArgumentHelp("With --swarm: the rendezvous window in seconds (default: 60).", valueName: "seconds")
+    )
+    var sessionWindow: Int64 = 60
+
+    @Option(
+        name: .customLong("session-members"),
+        help: ArgumentHelp("With --swarm: the most members to connect to (default: 8).", valueName: "count")
+    )
+    var sessionMembers: Int = 8
+
     @Option(name: .customLong("testing-corrupt-every"), help: .hidden)
     var testingCorruptEvery: Int?
 
@@ -113,6 +135,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard saveInterval >= 1 else { throw ValidationError("--save-interval must be at least 1 second") }
         guard fetchTimeout >= 1 else { throw ValidationError("--fetch-timeout must be at least 1 second") }
+        if let swarm, !RendezvousConfiguration(swarm: swarm).isValid {
+            throw ValidationError(
+                "--swarm must be 1 to \(RendezvousConfiguration.maxSwarmNameBytes) bytes without control characters"
+            )
+        }
+        guard (2...86_400).contains(sessionWindow) else {
+            throw ValidationError("--session-window must be 2 to 86400 seconds")
+        }
+        guard (1...256).contains(sessionMembers) else { throw ValidationError("--session-members must be 1 to 256") }
         if let testingCorruptEvery, testingCorruptEvery < 1 {
             throw ValidationError("--testing-corrupt-every must be at least 1")
         }
@@ -157,7 +188,10 @@ struct RunCommand: AsyncParsableCommand {
             saveInterval: .seconds(saveInterval),
             uploadBytesPerSecond: try uploadLimit.map { try Self.byteCount($0, "--upload-limit") },
             fetchTimeout: .seconds(fetchTimeout),
-            exchangeFaults: ExchangeNodeFaults(corruptEveryNthBlock: testingCorruptEvery)
+            exchangeFaults: ExchangeNodeFaults(corruptEveryNthBlock: testingCorruptEvery),
+            rendezvous: swarm.map {
+                RendezvousConfiguration(swarm: $0, windowSeconds: sessionWindow, maxMembers: sessionMembers)
+            }
         )
     }
 

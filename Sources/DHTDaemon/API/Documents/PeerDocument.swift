@@ -12,6 +12,8 @@ public struct PeerDocument: Codable, Hashable, Sendable {
     public var lastSeenSecondsAgo: Double
     /// Requests it failed since then.
     public var failures: Int
+    /// Whether it is a member of the daemon's swarm connected through the session rendezvous.
+    public var rendezvous: Bool
 
     /// The document of `peer`.
     public init(_ peer: Peer) {
@@ -20,6 +22,7 @@ public struct PeerDocument: Codable, Hashable, Sendable {
         self.roundTripSeconds = peer.roundTripTime?.inSeconds
         self.lastSeenSecondsAgo = peer.lastSeenAgo.inSeconds
         self.failures = peer.failures
+        self.rendezvous = peer.isSessionMember
     }
 }
 
