@@ -10,7 +10,7 @@ struct DHTNodeCommand: AsyncParsableCommand {
             SimulateCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, PinCommand.self,
             GCCommand.self, RepoCommand.self, BlockCommand.self, CARCommand.self,
             RunCommand.self, IDCommand.self, PeersCommand.self, FindNodeCommand.self, PutCommand.self,
-            ProvideCommand.self, ProvidersCommand.self, BenchCommand.self,
+            ProvideCommand.self, ProvidersCommand.self, SwarmKeyCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -3,7 +3,7 @@
 # node is fetched by another that knows only the bootstrap node, byte for byte, through `get --stats` and `cat`;
 # four seeders all contribute; a seeder killed mid-transfer does not stop the fetch; a lying seeder (one that
 # corrupts every third block it sends) is banned and the fetch completes from the honest ones; members of a swarm
-# find each other through the session rendezvous.
+# find each other through the session rendezvous in a private swarm that an outsider without the key cannot see.
 #
 # Usage: Tests/cli/exchange.sh PATH/TO/dhtnode
 # Needs bash, jq, head, cmp. Works in a temporary folder that it removes at the end; every process it starts is
@@ -132,8 +132,21 @@ check "  and it sent less than the honest seeders" \
     json_is "$stats" "[.peers[] | select(.id[0:8] == \"${liar_id:0:8}\") | .bytes] | (length == 0 or .[0] < 4000000)"
 echo "     per-peer: $(jq -c '[.peers[] | {id: .id[0:8], bytes}]' <<<"$stats"), liar ${liar_id:0:8}"
 
-# --- Session rendezvous: three members of a swarm find each other through the DHT alone ---
-for i in 1 2 3; do start "m$i" --swarm cli-test --session-window 4 || fail "member m$i starts"; done
+# --- A private swarm: three members with a key find each other through the rendezvous; an outsider sees nobody ---
+"$DHTNODE" swarm-key generate >"$SWARM_DIR/open.key"
+chmod 644 "$SWARM_DIR/open.key"
+out=$(timeout 10 "$DHTNODE" run --data "$SWARM_DIR/open" --swarm-key "$SWARM_DIR/open.key" 2>&1)
+check "a swarm key file readable by others is refused (it says chmod 600)" grep -q "chmod 600" <<<"$out"
+(umask 077 && "$DHTNODE" swarm-key generate >"$SWARM_DIR/swarm.key")
+check "swarm-key generate writes the libp2p key file format" \
+    test "$(head -n 2 "$SWARM_DIR/swarm.key" | tr '\n' ' ')" = "/key/swarm/psk/1.0.0/ /base16/ "
+swarm_start pboot --swarm-key "$SWARM_DIR/swarm.key" --log-level warning || fail "private bootstrap node starts"
+for i in 1 2 3; do
+    swarm_start "m$i" --bootstrap "$(swarm_udp pboot)" --swarm-key "$SWARM_DIR/swarm.key" \
+        --swarm cli-test --session-window 4 || fail "member m$i starts"
+done
+swarm_start outsider --bootstrap "$(swarm_udp pboot)" --swarm cli-test --session-window 4 --log-level warning ||
+    fail "outsider starts"
 members_ok=1
 for i in 1 2 3; do
     waited=0
@@ -143,10 +156,17 @@ for i in 1 2 3; do
         [ $waited -ge 30 ] && { members_ok=0; break; }
     done
 done
-check "three --swarm members each list the other two as rendezvous peers within 15 s" test "$members_ok" = 1
+check "three members of a private swarm each list the other two as rendezvous peers within 15 s" test "$members_ok" = 1
 check "peers shows the SESSION column" grep -q "rendezvous" <(dn m1 peers)
+check "the outsider (no key) has no peer at all" test "$(dn outsider peers --json | jq '.peers | length')" = 0
+outsider_id=$(swarm_id outsider)
+listed=0
+for i in 1 2 3; do dn "m$i" peers --json | grep -q "$outsider_id" && listed=1; done
+check "no member lists the outsider" test "$listed" = 0
+check "members counted the outsider's datagrams as wrong-swarm" \
+    grep -q 'reason="wrong-swarm"} [1-9]' <(curl -s "$(swarm_api pboot)/metrics")
 check "--swarm rejects a name with a control character" \
     bash -c "! timeout 5 '$DHTNODE' run --data '$SWARM_DIR/bad' --swarm \$'a\\nb' 2>/dev/null"
 
-for node in m1 m2 m3 victim liar late s1 s3 s4 viewer fetch seed boot; do swarm_stop "$node" || true; done
+for node in outsider m1 m2 m3 pboot victim liar late s1 s3 s4 viewer fetch seed boot; do swarm_stop "$node" || true; done
 finish

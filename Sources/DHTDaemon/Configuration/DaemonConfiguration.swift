@@ -1,3 +1,4 @@
+import DHTCrypto
 import DHTNode
 import Kademlia
 import Rendezvous
@@ -29,6 +30,8 @@ public struct DaemonConfiguration: Sendable {
     public var exchangeFaults: ExchangeNodeFaults
     /// The swarm whose session rendezvous the daemon takes part in (`--swarm`); `nil` for none.
     public var rendezvous: RendezvousConfiguration?
+    /// The private swarm's key (`--swarm-key`); `nil` for the open network.
+    public var swarmKey: SwarmKey?
 
     /// A configuration; the defaults are those of `dhtnode run` without options.
     public init(
@@ -41,7 +44,8 @@ public struct DaemonConfiguration: Sendable {
         uploadBytesPerSecond: Int? = nil,
         fetchTimeout: Duration = .seconds(30),
         exchangeFaults: ExchangeNodeFaults = ExchangeNodeFaults(),
-        rendezvous: RendezvousConfiguration? = nil
+        rendezvous: RendezvousConfiguration? = nil,
+        swarmKey: SwarmKey? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.listenAddresses = listenAddresses
@@ -53,5 +57,6 @@ public struct DaemonConfiguration: Sendable {
         self.fetchTimeout = fetchTimeout
         self.exchangeFaults = exchangeFaults
         self.rendezvous = rendezvous
+        self.swarmKey = swarmKey
     }
 }

@@ -72,7 +72,8 @@ public enum Daemon {
                 unavailableTimeout: configuration.fetchTimeout,
                 faults: configuration.exchangeFaults
             ),
-            rendezvous: configuration.rendezvous
+            rendezvous: configuration.rendezvous,
+            swarmKey: configuration.swarmKey
         )
         let node = Node(configuration: nodeConfiguration, logger: logger)
 

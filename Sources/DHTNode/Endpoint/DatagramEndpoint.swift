@@ -12,7 +12,9 @@ import Kademlia
 /// - answers from the wrong key are dropped;
 /// - write tokens: handed out in `NODES` and `PROVIDERS`, required on `STORE` and `ADD_PROVIDER`;
 /// - amplification: a reply to an address that has not proven itself is cut to 3× its request;
-/// - transaction IDs on the wire are a keyed permutation of the core's (``TransactionIDCipher``).
+/// - transaction IDs on the wire are a keyed permutation of the core's (``TransactionIDCipher``);
+/// - in a private swarm, every datagram is sealed with the swarm's key (``DHTCrypto/DatagramSealer``): one that does
+///   not open is dropped as ``DropReason/wrongSwarm`` before anything else looks at it.
 ///
 /// Like the core it never reads a clock or touches a socket: the shell passes `now` and performs the
 /// ``EndpointOutput``s. Every table it keeps is capped by ``AbuseLimits``.
@@ -26,6 +28,7 @@ public struct DatagramEndpoint: Sendable {
     private let senderKey: [UInt8]
     private let limits: AbuseLimits
     private let padsLookupRequests: Bool
+    private let sealer: DatagramSealer?
     private let transactionIDs: TransactionIDCipher
     private var writeTokens: WriteTokenAuthority
     private var rateLimiter: InboundRateLimiter
@@ -44,9 +47,11 @@ public struct DatagramEndpoint: Sendable {
         configuration: KademliaConfiguration,
         limits: AbuseLimits = AbuseLimits(),
         padsLookupRequests: Bool = true,
+        sealer: DatagramSealer? = nil,
         secrets: EndpointSecrets,
         now: DHTInstant
     ) {
+        self.sealer = sealer
         self.identity = identity
         self.senderKey = identity.publicKey.bytes
         self.limits = limits
@@ -71,6 +76,11 @@ public struct DatagramEndpoint: Sendable {
     public mutating func receive(_ bytes: [UInt8], from address: NodeAddress, now: DHTInstant) -> [EndpointOutput] {
         statistics.datagramsIn += 1
         guard rateLimiter.admitDatagram(now: now) else { return drop(.globalRateLimited) }
+        var bytes = bytes
+        if let sealer {
+            guard let opened = sealer.open(bytes) else { return drop(.wrongSwarm) }
+            bytes = opened
+        }
         let datagram: DHTDatagram
         do {
             datagram = try DHTDatagram(decoding: bytes)
@@ -194,7 +204,7 @@ public struct DatagramEndpoint: Sendable {
             case .send(let message, let address):
                 if let bytes = encode(message, to: address, now: now, requester: requester, replyLimit: replyLimit) {
                     statistics.datagramsOut += 1
-                    outputs.append(.datagram(bytes, to: address))
+                    outputs.append(.datagram(sealer.map { $0.seal(bytes) } ?? bytes, to: address))
                 }
             case .scheduleTimeout(let id, let at):
                 outputs.append(.scheduleTimeout(id, at: at))

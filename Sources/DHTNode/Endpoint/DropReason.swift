@@ -25,6 +25,8 @@ public enum DropReason: String, CaseIterable, Hashable, Sendable {
     case globalRateLimited = "global-rate-limited"
     /// A datagram carrying our own key (a reflection).
     case fromSelf = "from-self"
+    /// In a private swarm: a datagram that does not open with the swarm's key (an outsider, or another swarm).
+    case wrongSwarm = "wrong-swarm"
     /// An outbound datagram that did not fit the send queue.
     case sendQueueFull = "send-queue-full"
 }

@@ -67,6 +67,7 @@ public final class Node: Sendable {
             configuration: configuration.kademlia,
             limits: configuration.limits,
             padsLookupRequests: configuration.padsLookupRequests,
+            sealer: configuration.swarmKey.map(DatagramSealer.init(swarmKey:)),
             secrets: secrets,
             now: NodeRuntime.now()
         )
@@ -74,10 +75,13 @@ public final class Node: Sendable {
         self.rendezvous =
             configuration.content == nil ? nil : configuration.rendezvous.map(RendezvousRunner.init(configuration:))
         self.exchange = configuration.content.map { content in
-            ExchangeNode(
+            var transport = content.transport
+            // The swarm key guards the exchange too: a handshake without it fails before anything is sent.
+            if let swarmKey = configuration.swarmKey { transport.swarmKey = swarmKey }
+            return ExchangeNode(
                 identity: configuration.identity,
                 store: AnyContentStore(content.store),
-                transportConfiguration: content.transport,
+                transportConfiguration: transport,
                 configuration: content.exchange,
                 uploadBytesPerSecond: content.uploadBytesPerSecond,
                 faults: content.faults,

@@ -28,6 +28,9 @@ public struct NodeConfiguration: Sendable {
     /// Session rendezvous (needs ``content``): the node provides its swarm's session block for each time window,
     /// looks up the other providers and connects to them (docs/PROTOCOL.md, "Session rendezvous"); `nil` for none.
     public var rendezvous: RendezvousConfiguration?
+    /// A private swarm's key: every datagram is sealed with it, and it is mixed into every exchange handshake, so
+    /// only nodes that hold it can talk to this one (docs/PROTOCOL.md, "Private swarms"); `nil`: the open network.
+    public var swarmKey: SwarmKey?
 
     /// A configuration with defaults: listen on `127.0.0.1:0`, no bootstrap nodes, default limits.
     public init(
@@ -39,7 +42,8 @@ public struct NodeConfiguration: Sendable {
         restoredState: NodeSnapshot? = nil,
         padsLookupRequests: Bool = true,
         content: ContentConfiguration? = nil,
-        rendezvous: RendezvousConfiguration? = nil
+        rendezvous: RendezvousConfiguration? = nil,
+        swarmKey: SwarmKey? = nil
     ) {
         self.identity = identity
         self.listenAddresses = listenAddresses
@@ -50,5 +54,6 @@ public struct NodeConfiguration: Sendable {
         self.padsLookupRequests = padsLookupRequests
         self.content = content
         self.rendezvous = rendezvous
+        self.swarmKey = swarmKey
     }
 }

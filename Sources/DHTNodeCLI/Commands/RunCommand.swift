@@ -1,4 +1,5 @@
 import ArgumentParser
+import DHTCrypto
 import DHTDaemon
 import DHTNode
 import Foundation
@@ -119,6 +120,15 @@ struct RunCommand: AsyncParsableCommand {
     )
     var sessionMembers: Int = 8
 
+    @Option(
+        name: .customLong("swarm-key"),
+        help: ArgumentHelp(
+            "Join the private swarm of this key file (dhtnode swarm-key generate): every datagram is sealed with it.",
+            valueName: "file"
+        )
+    )
+    var swarmKeyPath: String?
+
     @Option(name: .customLong("testing-corrupt-every"), help: .hidden)
     var testingCorruptEvery: Int?
 
@@ -191,6 +201,13 @@ struct RunCommand: AsyncParsableCommand {
             exchangeFaults: ExchangeNodeFaults(corruptEveryNthBlock: testingCorruptEvery),
             rendezvous: swarm.map {
                 RendezvousConfiguration(swarm: $0, windowSeconds: sessionWindow, maxMembers: sessionMembers)
+            },
+            swarmKey: try swarmKeyPath.map { path in
+                do {
+                    return try SwarmKeyFile.load(path: path)
+                } catch {
+                    throw ValidationError("--swarm-key: \(error)")
+                }
             }
         )
     }
