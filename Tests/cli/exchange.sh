@@ -140,7 +140,9 @@ check "a swarm key file readable by others is refused (it says chmod 600)" grep 
 (umask 077 && "$DHTNODE" swarm-key generate >"$SWARM_DIR/swarm.key")
 check "swarm-key generate writes the libp2p key file format" \
     test "$(head -n 2 "$SWARM_DIR/swarm.key" | tr '\n' ' ')" = "/key/swarm/psk/1.0.0/ /base16/ "
-swarm_start pboot --swarm-key "$SWARM_DIR/swarm.key" --log-level warning || fail "private bootstrap node starts"
+swarm_start pboot --swarm-key "$SWARM_DIR/swarm.key" --bootstrap-node --log-level warning ||
+    fail "private bootstrap node starts (--bootstrap-node)"
+check "a bootstrap node keeps no block repository" test ! -e "$SWARM_DIR/pboot/repo"
 for i in 1 2 3; do
     swarm_start "m$i" --bootstrap "$(swarm_udp pboot)" --swarm-key "$SWARM_DIR/swarm.key" \
         --swarm cli-test --session-window 4 || fail "member m$i starts"
@@ -165,6 +167,7 @@ for i in 1 2 3; do dn "m$i" peers --json | grep -q "$outsider_id" && listed=1; d
 check "no member lists the outsider" test "$listed" = 0
 check "members counted the outsider's datagrams as wrong-swarm" \
     grep -q 'reason="wrong-swarm"} [1-9]' <(curl -s "$(swarm_api pboot)/metrics")
+check "a bootstrap node refuses --swarm" bash -c "! timeout 5 '$DHTNODE' run --data '$SWARM_DIR/bad2' --bootstrap-node --swarm x 2>/dev/null"
 check "--swarm rejects a name with a control character" \
     bash -c "! timeout 5 '$DHTNODE' run --data '$SWARM_DIR/bad' --swarm \$'a\\nb' 2>/dev/null"
 

@@ -32,6 +32,9 @@ public struct DaemonConfiguration: Sendable {
     public var rendezvous: RendezvousConfiguration?
     /// The private swarm's key (`--swarm-key`); `nil` for the open network.
     public var swarmKey: SwarmKey?
+    /// Routing only (`--bootstrap-node`): no block repository, no exchange, no rendezvous; a routing table and
+    /// limits sized for many clients (``Daemon``'s bootstrap-node rules). The table is persisted as usual.
+    public var bootstrapNode: Bool
 
     /// A configuration; the defaults are those of `dhtnode run` without options.
     public init(
@@ -45,7 +48,8 @@ public struct DaemonConfiguration: Sendable {
         fetchTimeout: Duration = .seconds(30),
         exchangeFaults: ExchangeNodeFaults = ExchangeNodeFaults(),
         rendezvous: RendezvousConfiguration? = nil,
-        swarmKey: SwarmKey? = nil
+        swarmKey: SwarmKey? = nil,
+        bootstrapNode: Bool = false
     ) {
         self.dataDirectory = dataDirectory
         self.listenAddresses = listenAddresses
@@ -58,5 +62,6 @@ public struct DaemonConfiguration: Sendable {
         self.exchangeFaults = exchangeFaults
         self.rendezvous = rendezvous
         self.swarmKey = swarmKey
+        self.bootstrapNode = bootstrapNode
     }
 }

@@ -45,11 +45,14 @@ public enum Daemon {
         } catch {
             throw DaemonError(error.description)
         }
-        let repository: BlockRepository
-        do {
-            repository = try BlockRepository(path: data.repositoryPath)
-        } catch {
-            throw DaemonError(Self.repositoryMessage(error, path: data.repositoryPath))
+        // A bootstrap node keeps routing only: no repository, no exchange, no rendezvous.
+        var repository: BlockRepository?
+        if !configuration.bootstrapNode {
+            do {
+                repository = try BlockRepository(path: data.repositoryPath)
+            } catch {
+                throw DaemonError(Self.repositoryMessage(error, path: data.repositoryPath))
+            }
         }
         let token = APIToken.generate()
         do {
@@ -60,19 +63,25 @@ public enum Daemon {
 
         let nodeID = NodeID(publicKeyBytes: identity.publicKey.bytes)
         let restored = StateFile(path: data.statePath).restore(for: nodeID, logger: logger)
+        var kademlia = KademliaConfiguration()
+        var limits = configuration.limits
+        if configuration.bootstrapNode { (kademlia, limits) = Self.bootstrapNodeRules(limits) }
         let nodeConfiguration = NodeConfiguration(
             identity: identity,
             listenAddresses: configuration.listenAddresses,
             bootstrapAddresses: configuration.bootstrapAddresses,
-            limits: configuration.limits,
+            kademlia: kademlia,
+            limits: limits,
             restoredState: restored,
-            content: ContentConfiguration(
-                store: RepositoryContentStore(store: repository.store),
-                uploadBytesPerSecond: configuration.uploadBytesPerSecond,
-                unavailableTimeout: configuration.fetchTimeout,
-                faults: configuration.exchangeFaults
-            ),
-            rendezvous: configuration.rendezvous,
+            content: repository.map { repository in
+                ContentConfiguration(
+                    store: RepositoryContentStore(store: repository.store),
+                    uploadBytesPerSecond: configuration.uploadBytesPerSecond,
+                    unavailableTimeout: configuration.fetchTimeout,
+                    faults: configuration.exchangeFaults
+                )
+            },
+            rendezvous: configuration.bootstrapNode ? nil : configuration.rendezvous,
             swarmKey: configuration.swarmKey
         )
         let node = Node(configuration: nodeConfiguration, logger: logger)
@@ -101,6 +110,9 @@ public enum Daemon {
             },
             logger: httpLogger
         )
+        if configuration.bootstrapNode {
+            logger.info("running as a bootstrap node: routing only (no block repository, exchange or rendezvous)")
+        }
         let service = NodeService(
             node: node,
             repository: repository,
@@ -120,6 +132,19 @@ public enum Daemon {
         // Hold the repository (and its lock) and the data folder's lock until the services have stopped.
         withExtendedLifetime(repository) {}
         withExtendedLifetime(lock) {}
+    }
+
+    /// The rules of `--bootstrap-node`: buckets of 8,192 contacts instead of 20, so the node holds (and hands out)
+    /// contacts for a whole swarm of 10,000 and more (replies still carry the 20 closest), and the tables that track
+    /// sources sized for that many clients.
+    static func bootstrapNodeRules(_ limits: AbuseLimits) -> (KademliaConfiguration, AbuseLimits) {
+        var kademlia = KademliaConfiguration()
+        kademlia.routingTable.bucketSize = 8192
+        var limits = limits
+        limits.trackedSources = max(limits.trackedSources, 65_536)
+        limits.provenAddresses = max(limits.provenAddresses, 65_536)
+        limits.rememberedWriteTokens = max(limits.rememberedWriteTokens, 16_384)
+        return (kademlia, limits)
     }
 
     /// The startup error for a repository that cannot be opened; a lock held by another process names it.

@@ -129,6 +129,12 @@ struct RunCommand: AsyncParsableCommand {
     )
     var swarmKeyPath: String?
 
+    @Flag(
+        name: .customLong("bootstrap-node"),
+        help: "Run as a swarm's bootstrap node: routing only (no block repository, exchange or rendezvous), a routing table for 10,000+ contacts."
+    )
+    var bootstrapNode = false
+
     @Option(name: .customLong("testing-corrupt-every"), help: .hidden)
     var testingCorruptEvery: Int?
 
@@ -154,6 +160,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--session-window must be 2 to 86400 seconds")
         }
         guard (1...256).contains(sessionMembers) else { throw ValidationError("--session-members must be 1 to 256") }
+        if bootstrapNode && (swarm != nil || uploadLimit != nil) {
+            throw ValidationError("--bootstrap-node keeps routing only: it takes no --swarm or --upload-limit")
+        }
         if let testingCorruptEvery, testingCorruptEvery < 1 {
             throw ValidationError("--testing-corrupt-every must be at least 1")
         }
@@ -208,7 +217,8 @@ struct RunCommand: AsyncParsableCommand {
                 } catch {
                     throw ValidationError("--swarm-key: \(error)")
                 }
-            }
+            },
+            bootstrapNode: bootstrapNode
         )
     }
 
