@@ -112,7 +112,11 @@ struct ExchangeNodeTests {
             _ = try await leecher.connect(to: secondAddress, expecting: second.transport.identity.publicKey)
             #expect(await leecher.connectedPeers.count == 2)
 
+            // Both as providers, useful from the start: otherwise, on a loaded machine, the first HAVE may arrive
+            // long enough before the second that the first seeder's window takes the whole file.
             let fetch = try await leecher.fetch(root)
+            await leecher.addProvider(first.peer, to: fetch.id)
+            await leecher.addProvider(second.peer, to: fetch.id)
             #expect(try await Self.collect(fetch) == file)
             let statistics = try #require(fetch.statistics)
             let fromFirst = statistics.peers[first.peer]?.bytes ?? 0
