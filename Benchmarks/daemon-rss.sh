@@ -19,7 +19,8 @@ SETTLE=${SETTLE:-10}
 SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-rss.XXXXXX")
 # shellcheck source=../scripts/swarm-lib.sh
 source "$ROOT/scripts/swarm-lib.sh"
-trap 'swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
+# set +e: under errexit the first `wait` on a killed node (status 137) would end the trap and leave the rest running.
+trap 'set +e; swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
 trap 'exit 130' INT TERM
 
 mib() { awk -v k="$1" 'BEGIN { print k / 1024 }'; }

@@ -24,7 +24,8 @@ RATE=${RATE:-100000}
 SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-replies.XXXXXX")
 # shellcheck source=../scripts/swarm-lib.sh
 source "$ROOT/scripts/swarm-lib.sh"
-trap 'swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
+# set +e: under errexit the first `wait` on a killed node (status 137) would end the trap and leave the rest running.
+trap 'set +e; swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
 trap 'exit 130' INT TERM
 
 swarm_start target --no-rate-limits --log-level warning
