@@ -8,14 +8,14 @@
 # time from /proc: it prints replies per second and the target's CPU microseconds per reply (with the replies per
 # second that one fully used core gives at that cost: steadier than replies/s on a shared machine). Stops the node
 # it started.
-# Usage: Benchmarks/replies.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
+# Usage: Benchmarks/replies.sh [PATH/TO/dhtnode]   (default: `make release`, then .build/release/dhtnode)
 # LOAD_DHTNODE=PATH runs the load with another binary (to compare targets built from other commits).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -ge 1 ]; then
     DHTNODE=$1
 else
-    (cd "$ROOT" && swift build -c release --product dhtnode >/dev/null)
+    make -C "$ROOT" --no-print-directory release >/dev/null   # the flags of `make release`
     DHTNODE=$ROOT/.build/release/dhtnode
 fi
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
@@ -24,7 +24,8 @@ RATE=${RATE:-100000}
 SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-replies.XXXXXX")
 # shellcheck source=../scripts/swarm-lib.sh
 source "$ROOT/scripts/swarm-lib.sh"
-trap 'swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
+# set +e: under errexit the first `wait` on a killed node (status 137) would end the trap and leave the rest running.
+trap 'set +e; swarm_cleanup; rm -rf "$SWARM_DIR"' EXIT
 trap 'exit 130' INT TERM
 
 swarm_start target --no-rate-limits --log-level warning

@@ -3,7 +3,7 @@
 # printing its command and its JSON report. Usage: Benchmarks/simulate.sh [all|quick]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product dhtnode >/dev/null
+make --no-print-directory release >/dev/null   # the flags of `make release`
 bin=.build/release/dhtnode
 run() {
   echo "\$ dhtnode simulate $*"

@@ -69,9 +69,10 @@ swarm_stop() {
 
 swarm_cleanup() {
     local name
+    # `|| true`: under `set -e` a node that already exited must not end the loop before the others are killed.
     for name in "${!SWARM_PIDS[@]}"; do
-        kill -KILL "${SWARM_PIDS[$name]}" 2>/dev/null
-        wait "${SWARM_PIDS[$name]}" 2>/dev/null
+        kill -KILL "${SWARM_PIDS[$name]}" 2>/dev/null || true
+        wait "${SWARM_PIDS[$name]}" 2>/dev/null || true
     done
     SWARM_PIDS=()
 }
