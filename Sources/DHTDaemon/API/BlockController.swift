@@ -112,8 +112,15 @@ public struct BlockController<Context: RequestContext>: Sendable {
         guard let node else {
             throw APIError.notFound(DAGReadError.blockNotFound(root).description + " (the daemon exchanges no blocks)")
         }
+        return FetchDocument(cid: root.description, try await Self.fetching(root) { try await node.fetch(root) })
+    }
+
+    /// Runs a fetch step, turning a fetch's failure into an ``APIError``: ``NodeError`` as the node routes map it
+    /// (`404 unavailable` when nobody sent a block), a ``FetchFailure`` (not a file, too wide) as
+    /// `502 fetch_failed`.
+    private static func fetching<T>(_ root: CID, _ body: () async throws -> T) async throws -> T {
         do {
-            return FetchDocument(cid: root.description, try await node.fetch(root))
+            return try await body()
         } catch let error as NodeError {
             throw APIError(error)
         } catch let error as FetchFailure {
@@ -133,14 +140,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         // The iterator moves into the body's closure, which runs once, after this function returned: it is never
         // used from two places at once.
         nonisolated(unsafe) var pieces = fetch.bytes.makeAsyncIterator()
-        let first: ArraySlice<UInt8>?
-        do {
-            first = try await pieces.next()
-        } catch let error as NodeError {
-            throw APIError(error)
-        } catch let error as FetchFailure {
-            throw APIError(.badGateway, code: "fetch_failed", message: "fetch of \(root) failed: \(error)")
-        }
+        let first = try await Self.fetching(root) { try await pieces.next() }
         return Response(
             status: .ok,
             headers: [.contentType: "application/octet-stream"],

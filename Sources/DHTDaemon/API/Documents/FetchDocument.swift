@@ -93,17 +93,13 @@ public struct FetchDocument: Codable, Hashable, Sendable {
             local: false,
             bytes: statistics.bytesDelivered,
             blocks: statistics.blocks,
-            timeToFirstByte: statistics.timeToFirstByte.map(Self.seconds),
-            timeToLastByte: statistics.timeToLastByte.map(Self.seconds),
+            timeToFirstByte: statistics.timeToFirstByte?.inSeconds,
+            timeToLastByte: statistics.timeToLastByte?.inSeconds,
             throughput: statistics.throughput,
             duplicateBytes: statistics.duplicateBytes,
             duplicateRatio: statistics.duplicateRatio,
             rerequests: statistics.rerequests,
             peers: peers
         )
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
