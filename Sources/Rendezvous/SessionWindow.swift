@@ -31,8 +31,8 @@ public struct SessionWindow: Hashable, Comparable, Sendable, CustomStringConvert
 
     /// The session block: its content as one raw block (CIDv1, raw codec, sha2-256).
     public var block: Block {
-        // The content is a few hundred bytes at most (``RendezvousConfiguration/maxSwarmNameBytes``), far below
-        // Block.maxByteCount, the only reason it could throw.
+        // Block.maxByteCount (2 MiB) is the only reason this could throw; a swarm name is at most
+        // ``RendezvousConfiguration/maxSwarmNameBytes`` (`Node.start` refuses an invalid one).
         do { return try Block(codec: .raw, hashing: content) } catch { preconditionFailure("session block: \(error)") }
     }
 

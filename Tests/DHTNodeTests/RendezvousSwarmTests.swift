@@ -45,4 +45,14 @@ struct RendezvousSwarmTests {
         for node in members { await node.stop() }
         await bootstrap.stop()
     }
+
+    @Test("a node refuses to start with a swarm name the session block cannot carry")
+    func invalidSwarmName() async throws {
+        var configuration = LoopbackSwarm.configuration()
+        configuration.content = ContentConfiguration(store: MemoryBlockStore())
+        configuration.rendezvous = RendezvousConfiguration(swarm: String(repeating: "x", count: 300))
+        let node = Node(configuration: configuration)
+        await #expect(throws: NodeError.invalidSwarmName(String(repeating: "x", count: 300))) { try await node.start() }
+        await node.stop()
+    }
 }

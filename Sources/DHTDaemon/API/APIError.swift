@@ -40,7 +40,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     /// | `bootstrapFailed` | 504 | `bootstrap_failed` |
     /// | `valueTooLarge` | 413 | `value_too_large` |
     /// | `contentUnavailable` | 404 | `unavailable` |
-    /// | `noContentStore`, `alreadyStarted`, `noListenAddress`, `bindFailed` | 500 | `internal` |
+    /// | `noContentStore`, `invalidSwarmName`, `alreadyStarted`, `noListenAddress`, `bindFailed` | 500 | `internal` |
     public init(_ error: NodeError) {
         switch error {
         case .notRunning:
@@ -55,7 +55,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
             self.init(.contentTooLarge, code: "value_too_large", message: error.description)
         case .contentUnavailable:
             self.init(.notFound, code: "unavailable", message: error.description)
-        case .noContentStore, .alreadyStarted, .noListenAddress, .bindFailed:
+        case .noContentStore, .invalidSwarmName, .alreadyStarted, .noListenAddress, .bindFailed:
             self.init(.internalServerError, code: "internal", message: error.description)
         }
     }

@@ -107,6 +107,9 @@ public final class Node: Sendable {
             state.started = true
         }
         guard !configuration.listenAddresses.isEmpty else { throw NodeError.noListenAddress }
+        if let rendezvous = configuration.rendezvous, !rendezvous.isValid {
+            throw NodeError.invalidSwarmName(rendezvous.swarm)
+        }
         var channels: [any Channel] = []
         var addresses: [NodeAddress] = []
         do {

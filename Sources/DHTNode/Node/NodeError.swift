@@ -18,6 +18,9 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     case bootstrapFailed(tried: Int)
     /// A value is larger than a datagram can carry.
     case valueTooLarge(bytes: Int, limit: Int)
+    /// The rendezvous swarm name is empty, longer than ``Rendezvous/RendezvousConfiguration/maxSwarmNameBytes`` or
+    /// holds a control character (``Rendezvous/RendezvousConfiguration/isValid``).
+    case invalidSwarmName(String)
     /// The node was configured without ``NodeConfiguration/content``, so it exchanges no blocks.
     case noContentStore
     /// A fetch received no block for ``ContentConfiguration/unavailableTimeout``: no connected peer and no
@@ -35,6 +38,8 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noReachableNodes: "no node answered: the routing table is empty or every contact failed"
         case .bootstrapFailed(let tried): "none of the \(tried) bootstrap address(es) answered"
         case .valueTooLarge(let bytes, let limit): "value of \(bytes) bytes is larger than the limit of \(limit)"
+        case .invalidSwarmName(let name):
+            "swarm name '\(name.prefix(40))' must be 1 to 200 bytes without control characters"
         case .noContentStore: "the node has no block store (it runs the DHT only)"
         case .contentUnavailable(let cid, let delivered):
             delivered == 0
