@@ -41,8 +41,9 @@ extension Node {
     /// Fetches the UnixFS file (or raw block) `root`, or the bytes of `range` in it, and yields its bytes in file
     /// order as soon as they are verified (``ContentFetch``).
     ///
-    /// Connected peers are asked at once (`WANT_HAVE` for the root), and at the same time the DHT is asked for the
-    /// root's providers: each one found is connected to and sent `WANT_BLOCK`s. The search repeats every
+    /// Connected peers are asked at once, the session rendezvous' members first (`WANT_BLOCK` for the root to the
+    /// first few, which answer with the block when they have it, `WANT_HAVE` to the rest), and at the same time the
+    /// DHT is asked for the root's providers: each one found is connected to and sent `WANT_BLOCK`s. The search repeats every
     /// ``ContentConfiguration/providerSearchInterval`` while the fetch runs, so providers that turn up later join
     /// it. A fetch that gets no block for ``ContentConfiguration/unavailableTimeout`` ends with
     /// ``NodeError/contentUnavailable(_:bytesDelivered:)``.
@@ -52,7 +53,7 @@ extension Node {
     /// - Throws: ``NodeError/noContentStore`` without a content configuration.
     public func cat(_ root: CID, range: Range<UInt64>? = nil) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
-        let fetch = try await exchange.fetch(root, range: range)
+        let fetch = try await exchange.fetch(root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)))
         let background = Task {
             await self.searchProviders(of: root, for: fetch, exchange: exchange, content: content)
             do {

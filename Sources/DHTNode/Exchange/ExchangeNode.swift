@@ -276,13 +276,19 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     // MARK: Fetches
 
     /// Starts fetching the UnixFS file (or raw block) `root`, or the bytes of `range` in it, from the connected
-    /// peers (each is asked `WANT_HAVE` for the root). See ``ExchangeFetch`` for what it yields.
+    /// peers, the `preferred` ones asked first (``Exchange/ExchangeInstance/startFetch(_:range:pacedByReader:preferring:now:)``).
+    /// See ``ExchangeFetch`` for what it yields.
     ///
     /// - Throws: ``ExchangeNodeError/closed`` after ``close()``.
-    public func fetch(_ root: CID, range: Range<UInt64>? = nil) throws(ExchangeNodeError) -> ExchangeFetch {
+    public func fetch(
+        _ root: CID,
+        range: Range<UInt64>? = nil,
+        preferring preferred: Set<ExchangePeer> = []
+    ) throws(ExchangeNodeError) -> ExchangeFetch {
         guard !isClosed else { throw .closed }
         let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
-        let (id, directives) = instance.startFetch(root, range: range, pacedByReader: true, now: now)
+        let (id, directives) = instance.startFetch(
+            root, range: range, pacedByReader: true, preferring: preferred, now: now)
         let start = range?.lowerBound ?? 0
         let bytes = FetchByteStream(base: stream) { taken in
             Task { await self.consumed(id, upTo: start + taken) }

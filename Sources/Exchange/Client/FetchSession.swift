@@ -93,6 +93,8 @@ struct FetchSession: Sendable {
     /// Session peers in the order they joined (deterministic iteration).
     private var peerOrder: [ExchangePeer] = []
     private var rotation = 0
+    /// Peers asked `WANT_BLOCK` for the root before they said `HAVE` (``ExchangeConfiguration/optimisticRootPeers``).
+    private var optimisticRootRequests = 0
     private(set) var failure: FetchFailure?
 
     /// Whether every byte of the range was delivered.
@@ -127,21 +129,43 @@ struct FetchSession: Sendable {
 
     // MARK: Peers
 
-    /// Adds a peer: a provider is useful at once, any other peer is asked `WANT_HAVE` for the root first.
+    /// Adds a peer: a provider is useful at once. Any other peer is asked for the root: while the root has not
+    /// arrived, the first ``ExchangeConfiguration/optimisticRootPeers`` peers are asked `WANT_BLOCK` (a peer that
+    /// has it answers with the block, one round trip sooner), the rest `WANT_HAVE`. A peer becomes useful, and is
+    /// asked for other blocks, once it said `HAVE` or sent a block; a `DONT_HAVE` for the root takes it out.
     mutating func addPeer(_ peer: ExchangePeer, isProvider: Bool, now: ExchangeInstant, outbox: inout Outbox) {
         if var known = peers[peer] {
             if isProvider && !known.useful {
                 known.useful = true
                 peers[peer] = known
+                requestRootAlongsideOptimistic(from: peer, now: now, outbox: &outbox)
             }
             return
         }
         guard peers.count < configuration.maxSessionPeers else { return }
         peers[peer] = SessionPeer(useful: isProvider, lastProgress: now)
         peerOrder.append(peer)
-        if !isProvider {
+        if isProvider {
+            requestRootAlongsideOptimistic(from: peer, now: now, outbox: &outbox)
+        } else if fileSize == nil, pending[root] != nil, optimisticRootRequests < configuration.optimisticRootPeers {
+            optimisticRootRequests += 1
+            request(root, from: peer, now: now, outbox: &outbox)
+        } else {
             outbox.wantHave(ExchangeWant(cid: root, priority: .max, sendDontHave: true), to: peer)
         }
+    }
+
+    /// A provider joined while the root is asked only from peers not known to have it (optimistic `WANT_BLOCK`s):
+    /// the provider is asked too rather than waiting for their answers; the copy that comes second is cancelled.
+    private mutating func requestRootAlongsideOptimistic(
+        from provider: ExchangePeer,
+        now: ExchangeInstant,
+        outbox: inout Outbox
+    ) {
+        guard fileSize == nil, let block = pending[root], !block.requests.isEmpty,
+            block.requests.allSatisfy({ peers[$0.peer]?.useful != true })
+        else { return }
+        request(root, from: provider, now: now, outbox: &outbox)
     }
 
     /// Removes a peer (disconnected, or no use): its requests go back to the queue.
@@ -209,6 +233,7 @@ struct FetchSession: Sendable {
     /// re-requested it elsewhere), it is a duplicate of this fetch.
     mutating func noteUnwanted(_ cid: CID, byteCount: Int, from peer: ExchangePeer) {
         guard peers[peer]?.abandoned.remove(cid) != nil else { return }
+        if cid == root { peers[peer]!.useful = true }
         statistics.duplicateBytes += UInt64(byteCount)
         statistics.duplicateBlocks += 1
         statistics.peers[peer, default: .init()].duplicateBytes += UInt64(byteCount)
@@ -241,6 +266,10 @@ struct FetchSession: Sendable {
             } else {
                 outbox.cancel(cid, to: request.peer)
                 peers[request.peer]!.abandoned.insert(cid)
+                if !peers[request.peer]!.useful {
+                    // An optimistic request for the root: ask whether the peer has it, so that a holder joins.
+                    outbox.wantHave(ExchangeWant(cid: root, priority: .max, sendDontHave: true), to: request.peer)
+                }
             }
         }
         if peers[peer] != nil {

@@ -32,6 +32,12 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     public var maxFetches = 64
     /// The most peers in one fetch session. Default 32.
     public var maxSessionPeers = 32
+    /// The most connected peers a new fetch asks `WANT_BLOCK` for its root at once, before any of them said
+    /// `HAVE` (preferred peers first: the session rendezvous' members); the others are asked `WANT_HAVE`. A peer
+    /// that holds the root then answers with the block itself, one round trip sooner, at the cost of a duplicate
+    /// root from each further holder among them (cancelled as soon as the first copy arrives). 0 asks
+    /// `WANT_HAVE` only. Default 8.
+    public var optimisticRootPeers = 8
     /// The most blocks of one DAG known and not yet received (the frontier). A DAG wider than this within the
     /// read-ahead fails the fetch. Default 65,536.
     public var maxPendingBlocksPerFetch = 65_536

@@ -243,7 +243,9 @@ public struct ExchangeInstance: Sendable {
     // MARK: Fetches
 
     /// Starts fetching the UnixFS file (or raw block) `root`, or the bytes of `range` in it. Every connected peer
-    /// is asked `WANT_HAVE` for the root; add providers found elsewhere with ``addProvider(_:to:now:)``.
+    /// is asked for the root, the `preferred` ones first (the session rendezvous' members): the first
+    /// ``ExchangeConfiguration/optimisticRootPeers`` with `WANT_BLOCK`, the others with `WANT_HAVE`. Add providers
+    /// found elsewhere with ``addProvider(_:to:now:)``.
     ///
     /// The fetch delivers its bytes in file order (``ExchangeDirective/deliver(_:offset:bytes:)``), hands every
     /// verified block to the store (``ExchangeDirective/store(_:)``) and ends with
@@ -255,6 +257,7 @@ public struct ExchangeInstance: Sendable {
         _ root: CID,
         range: Range<UInt64>? = nil,
         pacedByReader: Bool = false,
+        preferring preferred: Set<ExchangePeer> = [],
         now: ExchangeInstant
     ) -> (FetchID, [ExchangeDirective]) {
         let id = FetchID(rawValue: nextFetch)
@@ -273,7 +276,8 @@ public struct ExchangeInstance: Sendable {
             now: now
         )
         var outbox = Outbox()
-        for peer in connected.prefix(configuration.maxSessionPeers) {
+        let ordered = connected.filter { preferred.contains($0) } + connected.filter { !preferred.contains($0) }
+        for peer in ordered.prefix(configuration.maxSessionPeers) {
             session.addPeer(peer, isProvider: false, now: now, outbox: &outbox)
         }
         sessions[id] = session

@@ -137,12 +137,14 @@ struct ExchangeHarness {
         at node: Int,
         root: CID,
         range: Range<UInt64>? = nil,
-        pacedByReader: Bool = false
+        pacedByReader: Bool = false,
+        preferring preferred: [Int] = []
     ) -> FetchID {
         let (id, directives) = nodes[node].instance.startFetch(
             root,
             range: range,
             pacedByReader: pacedByReader,
+            preferring: Set(preferred.map { nodes[$0].peer }),
             now: now
         )
         nodes[node].delivered[id] = []
