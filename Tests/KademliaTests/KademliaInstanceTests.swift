@@ -226,6 +226,13 @@ struct KademliaInstanceTests {
         let result = try #require(network.result(seeker, get)?.lookup)
         #expect(result.providers == [network.contact(9)])
         #expect(result.outcome == .converged)
+
+        let quick = network.command(seeker) { $0.getProviders(key, wanted: 1, now: $1) }
+        network.runUntilIdle()
+        let first = try #require(network.result(seeker, quick)?.lookup)
+        #expect(first.providers == [network.contact(9)])
+        #expect(first.outcome == .enoughProviders)
+        #expect(first.messagesSent < result.messagesSent, "\(first.messagesSent) vs \(result.messagesSent)")
     }
 
     @Test("tick returns .scheduleTick and expires records")

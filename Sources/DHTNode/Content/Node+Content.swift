@@ -92,6 +92,9 @@ extension Node {
         var lastBlocks: UInt64 = 0
         var lastProgress = clock.now
         var joined = Set<ExchangePeer>()
+        // The first search ends at the first provider found (cold fetches connect a round trip or two sooner);
+        // when that one cannot be reached, a full search follows at once, then one every search interval.
+        var searches = 0
         while !Task.isCancelled {
             guard let progress = await exchange.progress(of: fetch.id) else { return }
             if progress.blocks != lastBlocks {
@@ -107,7 +110,8 @@ extension Node {
             }
             if clock.now >= nextSearch {
                 nextSearch = clock.now.advanced(by: content.providerSearchInterval)
-                let found = (try? await providers(of: key)) ?? []
+                searches += 1
+                let found = (try? await providers(of: key, wanted: searches == 1 ? 1 : nil)) ?? []
                 let fresh = found.filter { $0.id != id && !joined.contains(ExchangePeer($0.id)) }
                     .prefix(content.maxProviderConnections)
                 let added = await withTaskGroup(of: ExchangePeer?.self) { group in
@@ -135,6 +139,7 @@ extension Node {
                     return added
                 }
                 joined.formUnion(added)
+                if searches == 1 && added.isEmpty { nextSearch = clock.now }
             }
             try? await Task.sleep(for: .milliseconds(100))
         }

@@ -286,9 +286,15 @@ public final class Node: Sendable {
         try await publish { core, now in core.provide(key, now: now) }
     }
 
-    /// The providers of `key` found by a GET_PROVIDERS lookup.
+    /// The providers of `key` found by a GET_PROVIDERS lookup, which ends once it found `wanted` of them (by
+    /// default ``Kademlia/LookupConfiguration/providersWanted``) or converged.
+    public func providers(of key: RecordKey, wanted: Int?) async throws -> [Contact] {
+        try await lookup(.getProviders) { core, now in core.getProviders(key, wanted: wanted, now: now) }.providers
+    }
+
+    /// The providers of `key` found by a GET_PROVIDERS lookup run to its default end.
     public func providers(of key: RecordKey) async throws -> [Contact] {
-        try await lookup(.getProviders) { core, now in core.getProviders(key, now: now) }.providers
+        try await providers(of: key, wanted: nil)
     }
 
     /// Pings `address`: the contact that answered (its signature checked) and the round trip, or `nil`.

@@ -236,9 +236,17 @@ public struct KademliaInstance: Sendable {
         return startOperation(.findValue, lookup: .findValue, target: key, now: now)
     }
 
-    /// Looks up the providers of `key` (those this node holds are included).
-    public mutating func getProviders(_ key: RecordKey, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
-        startOperation(.getProviders, lookup: .getProviders, target: key, now: now)
+    /// Looks up the providers of `key` (those this node holds are included). The lookup ends once it has `wanted`
+    /// distinct providers (``LookupConfiguration/providersWanted`` when `nil`): a fetch that connects to the first
+    /// provider it hears of asks for 1 and saves the rounds a converging lookup would take.
+    public mutating func getProviders(
+        _ key: RecordKey,
+        wanted: Int? = nil,
+        now: DHTInstant
+    ) -> (OperationID, [KademliaDirective]) {
+        var lookup = configuration.lookup
+        if let wanted { lookup.providersWanted = max(1, wanted) }
+        return startOperation(.getProviders, lookup: .getProviders, target: key, configuration: lookup, now: now)
     }
 
     /// Stores `value` on the k nodes closest to `key`, and again every
@@ -588,11 +596,14 @@ public struct KademliaInstance: Sendable {
         _ kind: Operation.Kind,
         lookup: LookupKind,
         target: NodeID,
+        configuration lookupConfiguration: LookupConfiguration? = nil,
         now: DHTInstant
     ) -> (OperationID, [KademliaDirective]) {
         var directives: [KademliaDirective] = []
         guard let id = beginOperation(kind, notifies: true, into: &directives) else { return (refusedID(), directives) }
-        startLookup(id, kind: lookup, target: target, extraSeeds: [], now: now, into: &directives)
+        startLookup(
+            id, kind: lookup, target: target, extraSeeds: [], configuration: lookupConfiguration, now: now,
+            into: &directives)
         return (id, directives)
     }
 
@@ -620,6 +631,7 @@ public struct KademliaInstance: Sendable {
         kind: LookupKind,
         target: NodeID,
         extraSeeds: [Contact],
+        configuration lookupConfiguration: LookupConfiguration? = nil,
         now: DHTInstant,
         into directives: inout [KademliaDirective]
     ) {
@@ -631,7 +643,7 @@ public struct KademliaInstance: Sendable {
             kind: kind,
             seeds: seeds,
             localID: localID,
-            configuration: configuration.lookup
+            configuration: lookupConfiguration ?? configuration.lookup
         )
         advance(id, now: now, into: &directives)
     }
