@@ -140,6 +140,9 @@ public enum Daemon {
     static func bootstrapNodeRules(_ limits: AbuseLimits) -> (KademliaConfiguration, AbuseLimits) {
         var kademlia = KademliaConfiguration()
         kademlia.routingTable.bucketSize = 8192
+        // Admitting joiners is a bootstrap node's job: verify many at once (a skipped joiner waits for its next
+        // request to be verified).
+        kademlia.maxVerifications = 1024
         var limits = limits
         limits.trackedSources = max(limits.trackedSources, 65_536)
         limits.provenAddresses = max(limits.provenAddresses, 65_536)

@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of real UDP nodes on loopback.",
-        subcommands: [SwarmBenchCommand.self, LoadBenchCommand.self]
+        subcommands: [SwarmBenchCommand.self, LoadBenchCommand.self, BootstrapBenchCommand.self]
     )
 }

@@ -1,0 +1,243 @@
+import ArgumentParser
+import DHTCrypto
+import DHTDaemon
+import DHTNode
+import Foundation
+import Kademlia
+
+/// `dhtnode bench bootstrap`: many client nodes in this process fill a bootstrap node's routing table (another
+/// process, `dhtnode run --bootstrap-node`), then many of them look up at once; reports what the bootstrap node
+/// holds, answers and costs.
+struct BootstrapBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bootstrap",
+        abstract: "Fill a bootstrap node's table from many client nodes, run lookups from many at once, report its memory.",
+        discussion: """
+            Each client is a Node of its own with its own UDP socket, on its own loopback address (127.1.0.1, \
+            127.1.0.2, …, so that per-source limits and the routing table treat them as different hosts). Clients \
+            start BATCH at a time and ping the bootstrap node, which verifies them and takes them into its table; \
+            every client pings once more when all have started (a verification the node skipped while busy is \
+            retried, as a real client's next request would). Then LOOKUP-NODES clients each start one FIND_NODE \
+            lookup of a random ID at the same moment; each result is compared with the true 20 closest of all \
+            clients. The bootstrap node's contacts and answers come from its control API (--target-data), its \
+            memory and CPU time from /proc.
+            """
+    )
+
+    @Option(help: "The bootstrap node, ADDR:PORT.")
+    var target: String
+
+    @Option(name: .customLong("target-data"), help: "The bootstrap node's data directory (for its control API).")
+    var targetData: String
+
+    @Option(help: "Client nodes that join the bootstrap node.")
+    var clients: Int = 10_000
+
+    @Option(name: .customLong("lookup-nodes"), help: "Clients that each start a lookup at the same moment.")
+    var lookupNodes: Int = 1_000
+
+    @Option(help: "Clients that start and ping at once.")
+    var batch: Int = 50
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard (1...60_000).contains(clients) else { throw ValidationError("--clients must be in 1...60000") }
+        guard (1...clients).contains(lookupNodes) else { throw ValidationError("--lookup-nodes must be in 1...clients") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() async throws {
+        let targetAddress: NodeAddress
+        do { targetAddress = try NodeAddress(parsing: target) } catch {
+            throw ValidationError("--target: \(error)")
+        }
+        try FileDescriptorLimit.raise(atLeast: clients + 1024)
+        let api = try ControlClient(dataDirectory: DataDirectory(path: targetData))
+        defer { Task { await api.close() } }
+        let pid = api.endpoint.pid
+        let before = try await api.statistics()
+        let residentBefore = ProcessMemory.residentBytes(pid: pid) ?? 0
+        let cpuBefore = ProcessCPUTime.of(pid: pid) ?? .zero
+
+        // Phase 1: clients start and ping the bootstrap node, a batch at a time.
+        let started = ContinuousClock.now
+        var nodes: [Node] = []
+        nodes.reserveCapacity(clients)
+        var pingFailures = 0
+        while nodes.count < clients {
+            let batch = (nodes.count..<min(nodes.count + self.batch, clients)).map { index in
+                Node(configuration: Self.configuration(address: Self.clientAddress(index)))
+            }
+            pingFailures += await Self.pingAll(batch, target: targetAddress, starting: true)
+            nodes += batch
+        }
+        let secondRound = await Self.pingAll(nodes, target: targetAddress, starting: false, concurrency: self.batch)
+        let joined = ContinuousClock.now - started
+        let afterJoin = try await api.statistics()
+
+        // Phase 2: lookups from many clients at the same moment.
+        let ids = nodes.map(\.id) + [try NodeID(hex: try await api.info().id)]
+        let searchers = Array(nodes.prefix(lookupNodes))
+        let lookupsStarted = ContinuousClock.now
+        let samples = await withTaskGroup(of: (latency: Duration, ok: Bool, exact: Bool).self) { group in
+            for searcher in searchers {
+                group.addTask {
+                    var generator = SystemRandomNumberGenerator()
+                    let target = NodeID.random(using: &generator)
+                    let begin = ContinuousClock.now
+                    guard let result = try? await searcher.findNode(target) else {
+                        return (ContinuousClock.now - begin, false, false)
+                    }
+                    let latency = ContinuousClock.now - begin
+                    let truth = ids.filter { $0 != searcher.id }
+                        .sorted { $0.distance(to: target) < $1.distance(to: target) }.prefix(20)
+                    return (latency, true, Array(truth) == result.closest.map(\.id))
+                }
+            }
+            var all: [(latency: Duration, ok: Bool, exact: Bool)] = []
+            for await sample in group { all.append(sample) }
+            return all
+        }
+        let lookupsTook = ContinuousClock.now - lookupsStarted
+        let after = try await api.statistics()
+        let resident = ProcessMemory.residentBytes(pid: pid) ?? 0
+        let peak = ProcessMemory.peakResidentBytes(pid: pid) ?? 0
+        let cpu = (ProcessCPUTime.of(pid: pid) ?? .zero) - cpuBefore
+        await withTaskGroup(of: Void.self) { group in
+            for node in nodes { group.addTask { await node.stop() } }
+        }
+
+        let latencies = samples.filter(\.ok).map(\.latency).sorted()
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))].milliseconds
+        }
+        let report = BootstrapBenchReport(
+            clients: clients,
+            pingFailures: pingFailures,
+            secondRoundPingFailures: secondRound,
+            joinSeconds: joined.seconds,
+            contactsBefore: before.routingTableSize,
+            contactsAfterJoin: afterJoin.routingTableSize,
+            contactsAtEnd: after.routingTableSize,
+            requestsAnsweredDuringJoin: afterJoin.requestsAnswered - before.requestsAnswered,
+            requestsAnsweredDuringLookups: after.requestsAnswered - afterJoin.requestsAnswered,
+            droppedDuringRun: after.dropped.values.reduce(0, +) - before.dropped.values.reduce(0, +),
+            lookups: samples.count,
+            lookupsSucceeded: samples.filter(\.ok).count,
+            exactFraction: Double(samples.filter(\.exact).count) / Double(max(1, samples.count)),
+            lookupsSeconds: lookupsTook.seconds,
+            latencyP50Milliseconds: percentile(0.5),
+            latencyP99Milliseconds: percentile(0.99),
+            targetResidentBytesBefore: residentBefore,
+            targetResidentBytes: resident,
+            targetPeakResidentBytes: peak,
+            targetCPUSeconds: cpu.seconds
+        )
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table)
+        }
+    }
+
+    /// Starts (when `starting`) and pings the target from every node, `concurrency` at a time; returns the failures.
+    static func pingAll(_ nodes: [Node], target: NodeAddress, starting: Bool, concurrency: Int = .max) async -> Int {
+        var failures = 0
+        var index = 0
+        while index < nodes.count {
+            let slice = nodes[index..<min(index + concurrency, nodes.count)]
+            index += slice.count
+            failures += await withTaskGroup(of: Int.self) { group in
+                for node in slice {
+                    group.addTask {
+                        do {
+                            if starting { try await node.start() }
+                            return try await node.ping(target) == nil ? 1 : 0
+                        } catch {
+                            return 1
+                        }
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+        }
+        return failures
+    }
+
+    /// Client `index`'s address: 127.1.0.1, 127.1.0.2, … (last byte 1...254).
+    static func clientAddress(_ index: Int) -> NodeAddress {
+        let host = UInt32(index / 254)
+        let ip: UInt32 = 0x7f01_0000 &+ (host << 8) &+ UInt32(index % 254 + 1)
+        return NodeAddress(ipv4: ip, port: 0)
+    }
+
+    static func configuration(address: NodeAddress) -> NodeConfiguration {
+        NodeConfiguration(
+            identity: NodeIdentity.generate(),
+            listenAddresses: [address],
+            bootstrapAddresses: [],
+            limits: .unlimitedRates
+        )
+    }
+}
+
+/// What `dhtnode bench bootstrap` measured.
+struct BootstrapBenchReport: Codable {
+    var clients: Int
+    var pingFailures: Int
+    var secondRoundPingFailures: Int
+    var joinSeconds: Double
+    var contactsBefore: Int
+    var contactsAfterJoin: Int
+    var contactsAtEnd: Int
+    var requestsAnsweredDuringJoin: Int
+    var requestsAnsweredDuringLookups: Int
+    var droppedDuringRun: Int
+    var lookups: Int
+    var lookupsSucceeded: Int
+    var exactFraction: Double
+    var lookupsSeconds: Double
+    var latencyP50Milliseconds: Double
+    var latencyP99Milliseconds: Double
+    var targetResidentBytesBefore: Int
+    var targetResidentBytes: Int
+    var targetPeakResidentBytes: Int
+    var targetCPUSeconds: Double
+
+    var table: String {
+        func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        return """
+            clients                   \(clients) (ping failures: \(pingFailures), then \(secondRoundPingFailures); \
+            \(String(format: "%.1f", joinSeconds)) s)
+            bootstrap node contacts   \(contactsBefore) before, \(contactsAfterJoin) after the joins, \(contactsAtEnd) at the end
+            requests it answered      \(requestsAnsweredDuringJoin) during the joins, \(requestsAnsweredDuringLookups) during the lookups (dropped: \(droppedDuringRun))
+            lookups                   \(lookupsSucceeded) of \(lookups) succeeded in \(String(format: "%.2f", lookupsSeconds)) s, \
+            exact 20 closest: \(String(format: "%.4f", exactFraction))
+            latency p50 / p99         \(String(format: "%.1f", latencyP50Milliseconds)) ms / \(String(format: "%.1f", latencyP99Milliseconds)) ms
+            bootstrap node memory     \(mib(targetResidentBytes)) resident (\(mib(targetResidentBytesBefore)) before, peak \(mib(targetPeakResidentBytes)))
+            bootstrap node CPU        \(String(format: "%.1f", targetCPUSeconds)) s
+            """
+    }
+}
+
+/// The process's open-file limit.
+enum FileDescriptorLimit {
+    /// Raises the soft limit on open files to at least `count` (up to the hard limit).
+    static func raise(atLeast count: Int) throws {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        guard limit.rlim_cur < rlim_t(count) else { return }
+        guard limit.rlim_max >= rlim_t(count) else {
+            throw ValidationError(
+                "this many clients need \(count) open files; the hard limit is \(limit.rlim_max) (raise it with ulimit -Hn)")
+        }
+        limit.rlim_cur = rlim_t(count)
+        guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
+            throw ValidationError("cannot raise the open-file limit to \(count)")
+        }
+    }
+}
