@@ -297,12 +297,34 @@ struct RoutingTableTests {
         targets += ids.prefix(20)
         for target in targets {
             for count in [1, 3, 20, 1000] {
-                // The table returns the closest in no particular order: compare them sorted by distance.
-                let got = TestIDs.sortedByDistance(table.closest(to: target, count: count).map(\.id), to: target)
+                let got = table.closest(to: target, count: count).map(\.id)
                 #expect(got == TestIDs.bruteForceClosest(to: target, among: ids, count: count), "target \(target), count \(count)")
             }
         }
         #expect(table.closest(to: localID, count: 0).isEmpty)
+    }
+
+    @Test("closest(to:count:) with a bootstrap node's 8,192-contact buckets: the true closest, closest first")
+    func closestWithLargeBuckets() {
+        var configuration = RoutingTableConfiguration()
+        configuration.ipDiversity = nil
+        configuration.bucketSize = 8192
+        var table = RoutingTable(localID: localID, configuration: configuration, now: start)
+        var random = SeededRandom(seed: 10_000)
+        for index in 0..<10_000 {
+            table.observe(TestIDs.contact(NodeID.random(using: &random), index), now: start)
+        }
+        #expect(table.count == 10_000)
+        let ids = table.contacts.map(\.id)
+        var targets: [NodeID] = [localID, .zero, .max]
+        targets += (0..<50).map { _ in NodeID.random(using: &random) }
+        targets += ids.prefix(5)
+        for target in targets {
+            for count in [1, 20, 100] {
+                let got = table.closest(to: target, count: count).map(\.id)
+                #expect(got == TestIDs.bruteForceClosest(to: target, among: ids, count: count), "target \(target), count \(count)")
+            }
+        }
     }
 
     @Test("closest(to:count:excluding:) leaves that contact out")

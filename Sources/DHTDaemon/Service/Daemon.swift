@@ -82,7 +82,8 @@ public enum Daemon {
                 )
             },
             rendezvous: configuration.bootstrapNode ? nil : configuration.rendezvous,
-            swarmKey: configuration.swarmKey
+            swarmKey: configuration.swarmKey,
+            receiveBufferBytes: configuration.bootstrapNode ? Self.bootstrapNodeReceiveBuffer : nil
         )
         let node = Node(configuration: nodeConfiguration, logger: logger)
 
@@ -137,6 +138,10 @@ public enum Daemon {
     /// The rules of `--bootstrap-node`: buckets of 8,192 contacts instead of 20, so the node holds (and hands out)
     /// contacts for a whole swarm of 10,000 and more (replies still carry the 20 closest), and the tables that track
     /// sources sized for that many clients.
+    /// A bootstrap node's UDP receive buffer: 8 MiB (capped by `net.core.rmem_max`), room for a burst of some
+    /// 3,500 padded lookups from joining clients.
+    static let bootstrapNodeReceiveBuffer = 8 * 1024 * 1024
+
     static func bootstrapNodeRules(_ limits: AbuseLimits) -> (KademliaConfiguration, AbuseLimits) {
         var kademlia = KademliaConfiguration()
         kademlia.routingTable.bucketSize = 8192

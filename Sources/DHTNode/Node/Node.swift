@@ -184,7 +184,7 @@ public final class Node: Sendable {
     }
 
     private func bind(_ address: NodeAddress) async throws -> any Channel {
-        let bootstrap = DatagramBootstrap(group: runtime.eventLoop)
+        var bootstrap = DatagramBootstrap(group: runtime.eventLoop)
             .channelOption(.socketOption(.so_reuseaddr), value: 0)
             .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReadCount)
             .channelOption(
@@ -203,6 +203,9 @@ public final class Node: Sendable {
                     try channel.pipeline.syncOperations.addHandler(DatagramHandler(runtime: runtime))
                 }
             }
+        if let bytes = configuration.receiveBufferBytes {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(bytes))
+        }
         do {
             if address.isIPv6 {
                 // One socket per family: an IPv6 socket does not also take IPv4 (so both may use one port).

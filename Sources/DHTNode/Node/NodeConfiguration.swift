@@ -25,6 +25,11 @@ public struct NodeConfiguration: Sendable {
     /// Block exchange: with a store, the node serves and fetches blocks over TCP (``Node/cat(_:range:)``);
     /// `nil` (the default) runs the DHT alone.
     public var content: ContentConfiguration?
+    /// The UDP sockets' kernel receive buffer (`SO_RCVBUF`), in bytes; `nil` (the default) keeps the system's
+    /// default (about 200 KiB on Linux, some 90 padded requests). A node that takes bursts from many clients at
+    /// once (a bootstrap node) sets more, or the kernel drops what arrives while the node is busy. Linux caps it at
+    /// `net.core.rmem_max`.
+    public var receiveBufferBytes: Int?
     /// Session rendezvous (needs ``content``): the node provides its swarm's session block for each time window,
     /// looks up the other providers and connects to them (docs/PROTOCOL.md, "Session rendezvous"); `nil` for none.
     public var rendezvous: RendezvousConfiguration?
@@ -43,8 +48,10 @@ public struct NodeConfiguration: Sendable {
         padsLookupRequests: Bool = true,
         content: ContentConfiguration? = nil,
         rendezvous: RendezvousConfiguration? = nil,
-        swarmKey: SwarmKey? = nil
+        swarmKey: SwarmKey? = nil,
+        receiveBufferBytes: Int? = nil
     ) {
+        self.receiveBufferBytes = receiveBufferBytes
         self.identity = identity
         self.listenAddresses = listenAddresses
         self.bootstrapAddresses = bootstrapAddresses

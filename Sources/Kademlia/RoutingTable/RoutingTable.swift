@@ -205,37 +205,45 @@ public struct RoutingTable: Sendable {
     }
 
     /// The `count` contacts closest to `target` by XOR distance (fewer when the table holds fewer), leaving out
-    /// contacts that failed since they last answered and `excluded`.
-    ///
-    /// The result is in no particular order: a lookup orders its candidates itself and a FIND_NODE reply needs no
-    /// order, so the table does not spend a sort on it. Sort by `id.distance(to: target)` where order matters.
+    /// contacts that failed since they last answered and `excluded`, closest first.
     ///
     /// Walks only the buckets that can hold the answer: the bucket `target` falls in holds every contact that
     /// shares more bits with it than any other bucket's contacts do, then deeper buckets, then shallower ones.
+    /// Within a tier only the closest `count` are kept as it is scanned (a bounded sorted insert), so a bootstrap
+    /// node's 8,192-contact buckets cost one XOR and one comparison per contact, with no sort and no allocation
+    /// beyond `count` entries.
     public func closest(to target: NodeID, count wanted: Int, excluding excluded: NodeID? = nil) -> [Contact] {
         guard wanted > 0, !buckets.isEmpty else { return [] }
         // Buckets form tiers ordered by distance to the target: the home bucket (its contacts share more than
         // `home` bits with the target), then all deeper buckets together (exactly `home` bits), then each
-        // shallower bucket i (exactly i bits). Whole tiers are taken while they fit; only the tier that
-        // overflows is sorted, to pick its closest.
-        var result: [(distance: NodeID, contact: Contact)] = []
-        result.reserveCapacity(wanted)
+        // shallower bucket i (exactly i bits). Every contact of a tier is closer than every contact of the next.
+        var result: [Contact] = []
+        result.reserveCapacity(min(wanted, count))
+        /// The closest contacts of the current tier, closest first, at most `wanted - result.count` of them.
         var tier: [(distance: NodeID, contact: Contact)] = []
-        tier.reserveCapacity(max(wanted, configuration.bucketSize) * 2)
+        tier.reserveCapacity(min(wanted, count) + 1)
 
         func gather(_ bucket: Int) {
+            let room = wanted - result.count
             for entry in buckets[bucket].entries where entry.failures == 0 && entry.contact.id != excluded {
-                tier.append((entry.contact.id.distance(to: target), entry.contact))
+                let distance = entry.contact.id.distance(to: target)
+                if tier.count == room {
+                    guard distance < tier[room - 1].distance else { continue }
+                    tier.removeLast()
+                }
+                // The first position whose distance is greater: binary search in at most `wanted` entries.
+                var low = 0
+                var high = tier.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if tier[middle].distance < distance { low = middle + 1 } else { high = middle }
+                }
+                tier.insert((distance, entry.contact), at: low)
             }
         }
         /// Moves the current tier into the result; returns whether the result is complete.
         func close() -> Bool {
-            if result.count + tier.count > wanted {
-                tier.sort { $0.distance < $1.distance }
-                result.append(contentsOf: tier.prefix(wanted - result.count))
-            } else {
-                result.append(contentsOf: tier)
-            }
+            for entry in tier { result.append(entry.contact) }
             tier.removeAll(keepingCapacity: true)
             return result.count >= wanted
         }
@@ -257,7 +265,7 @@ public struct RoutingTable: Sendable {
             done = close()
             next -= 1
         }
-        return result.map(\.contact)
+        return result
     }
 
     /// Notes that a lookup aimed into the bucket of `target`, which postpones that bucket's refresh.

@@ -18,7 +18,7 @@ struct BootstrapBenchCommand: AsyncParsableCommand {
             start BATCH at a time and ping the bootstrap node, which verifies them and takes them into its table; \
             every client pings once more when all have started (a verification the node skipped while busy is \
             retried, as a real client's next request would). Then LOOKUP-NODES clients each start one FIND_NODE \
-            lookup of a random ID at the same moment; each result is compared with the true 20 closest of all \
+            lookup of a random ID at the same moment (or spread over --lookup-seconds); each result is compared with the true 20 closest of all \
             clients. The bootstrap node's contacts and answers come from its control API (--target-data), its \
             memory and CPU time from /proc.
             """
@@ -36,6 +36,12 @@ struct BootstrapBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("lookup-nodes"), help: "Clients that each start a lookup at the same moment.")
     var lookupNodes: Int = 1_000
 
+    @Option(
+        name: .customLong("lookup-seconds"),
+        help: "Spread the lookups' starts evenly over this many seconds (0: all at the same moment)."
+    )
+    var lookupSeconds: Double = 0
+
     @Option(help: "Clients that start and ping at once.")
     var batch: Int = 50
 
@@ -46,6 +52,7 @@ struct BootstrapBenchCommand: AsyncParsableCommand {
         guard (1...60_000).contains(clients) else { throw ValidationError("--clients must be in 1...60000") }
         guard (1...clients).contains(lookupNodes) else { throw ValidationError("--lookup-nodes must be in 1...clients") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard lookupSeconds >= 0 else { throw ValidationError("--lookup-seconds must not be negative") }
     }
 
     func run() async throws {
@@ -82,8 +89,12 @@ struct BootstrapBenchCommand: AsyncParsableCommand {
         let searchers = Array(nodes.prefix(lookupNodes))
         let lookupsStarted = ContinuousClock.now
         let samples = await withTaskGroup(of: (latency: Duration, ok: Bool, exact: Bool).self) { group in
-            for searcher in searchers {
+            let spread = lookupSeconds
+            for (index, searcher) in searchers.enumerated() {
                 group.addTask {
+                    if spread > 0 {
+                        try? await Task.sleep(for: .seconds(spread * Double(index) / Double(searchers.count)))
+                    }
                     var generator = SystemRandomNumberGenerator()
                     let target = NodeID.random(using: &generator)
                     let begin = ContinuousClock.now
