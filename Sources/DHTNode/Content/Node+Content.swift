@@ -92,8 +92,8 @@ extension Node {
         var lastBlocks: UInt64 = 0
         var lastProgress = clock.now
         var joined = Set<ExchangePeer>()
-        // The first search ends at the first provider found (cold fetches connect a round trip or two sooner);
-        // when that one cannot be reached, a full search follows at once, then one every search interval.
+        // The first search ends at the first provider found (a cold fetch connects a round trip or two sooner); a
+        // full search follows at once (for the other providers, to draw from all of them), then one every interval.
         var searches = 0
         while !Task.isCancelled {
             guard let progress = await exchange.progress(of: fetch.id) else { return }
@@ -139,7 +139,7 @@ extension Node {
                     return added
                 }
                 joined.formUnion(added)
-                if searches == 1 && added.isEmpty { nextSearch = clock.now }
+                if searches == 1 { nextSearch = clock.now }
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
