@@ -23,6 +23,21 @@ import Testing
         hasher.update(data[offset...])
         #expect(hasher.finalize() == SHA256.hash(data))
     }
+
+    @Test("small inputs (libsodium) and large ones (OpenSSL) agree with the streaming hasher at every size around the limit")
+    func smallAndLargeInputsAgree() {
+        let data = (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        let limit = SHA256.smallInputByteCount
+        for count in [0, 1, 31, 32, 55, 56, 63, 64, 65, limit - 1, limit, limit + 1, 1000, 2048] {
+            var hasher = SHA256Hasher()
+            hasher.update(data[0..<count])
+            let streamed = hasher.finalize()
+            #expect(SHA256.hash(data[0..<count]) == streamed, "\(count) bytes")
+        }
+        // FIPS 180-2 two-block vector, 56 bytes: hashed by libsodium.
+        #expect(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)).description
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
 }
 
 @Suite struct HexTests {

@@ -1,4 +1,5 @@
 import COpenSSL
+import CSodium
 
 /// A SHA-256 digest: 32 bytes.
 public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
@@ -22,19 +23,36 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     public var description: String { Hex.encode(bytes) }
 }
 
-/// SHA-256 through OpenSSL's EVP interface, which uses the SHA extensions of the CPU where present.
+/// SHA-256: inputs of up to ``smallInputByteCount`` bytes through libsodium, larger ones and streams through
+/// OpenSSL's EVP interface, which uses the SHA extensions of the CPU where present.
+///
+/// Why two: the UDP node hashes a 32-byte key for every datagram, which libsodium does without any setup, while
+/// OpenSSL's first hash loads its default provider and maps about 2 MiB of libcrypto's code and tables into the
+/// process (an idle daemon that never hashes a block never pays it: docs/BENCHMARKS.md, "Daemon: idle RSS").
+/// Blocks (kilobytes to a megabyte) go to OpenSSL, several times faster there with SHA-NI.
 ///
 /// Use ``hash(_:)`` for a buffer at hand and ``SHA256Hasher`` to hash a stream in pieces.
 public enum SHA256 {
+    /// The largest input hashed by libsodium rather than OpenSSL.
+    public static let smallInputByteCount = 256
+
     /// Hashes `bytes` in one call.
     public static func hash(_ bytes: some ContiguousBytes) -> SHA256Digest {
-        var hasher = SHA256Hasher()
-        hasher.update(bytes)
-        return hasher.finalize()
+        bytes.withUnsafeBytes { hash($0) }
     }
 
     /// Hashes the bytes of a raw buffer in one call.
     public static func hash(_ buffer: UnsafeRawBufferPointer) -> SHA256Digest {
+        if buffer.count <= smallInputByteCount {
+            Sodium.ensureInitialized()
+            let digest = [UInt8](unsafeUninitializedCapacity: SHA256Digest.byteCount) { out, initialized in
+                withNonNullBase(buffer) { input in
+                    _ = crypto_hash_sha256(out.baseAddress!, input, UInt64(buffer.count))
+                }
+                initialized = SHA256Digest.byteCount
+            }
+            return SHA256Digest(unchecked: digest)
+        }
         var hasher = SHA256Hasher()
         hasher.update(buffer)
         return hasher.finalize()
