@@ -7,8 +7,9 @@ import HeapModule
 /// Rules (docs/PROTOCOL.md, "Block exchange", "Fetching"):
 /// - Blocks are requested in file order (depth first: a node before its children), each from one peer only; a
 ///   block is requested from a second peer only in endgame.
-/// - A peer is useful once it said `HAVE` for a block of the DAG (or was added as a provider); useful peers are
-///   sent `WANT_BLOCK` with `send-dont-have`, to the one with the most room in its window.
+/// - A peer is useful once it said `HAVE` for a block of the DAG, sent one, or was added as a provider; useful
+///   peers are sent `WANT_BLOCK` with `send-dont-have`, to the one with the most room in its window. Before the
+///   root arrived, the first few peers are asked `WANT_BLOCK` for it at once (``ExchangeConfiguration/optimisticRootPeers``).
 /// - Requests go back to the queue when their peer stalls (no block within its timeout), disconnects or answers
 ///   `DONT_HAVE`.
 /// - No block starting at or past the next byte to deliver + read-ahead is requested; for a fetch paced by its
