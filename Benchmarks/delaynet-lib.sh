@@ -11,6 +11,8 @@
 #                                    $DELAYNET_DIR/switch-stats.json); returns its exit status
 #   delaynet_cleanup                 kills every process started here, then the switch, then deletes any namespace
 #                                    PREFIX-<number> still there; use it in an EXIT trap
+#   delaynet_nginx NS ADDR:PORT ROOT  runs nginx (process name `nginx`) in namespace NS, serving folder ROOT at
+#                                    ADDR:PORT with keep-alive; its config and logs in $DELAYNET_DIR/nginx
 # Environment: SWITCH_OPTS (default --rt: the switch at SCHED_FIFO priority 10, so that other work on the machine
 # delays its packets less; SWITCH_OPTS= turns that off) is added to every `delaynet.py up`.
 
@@ -88,4 +90,32 @@ delaynet_cleanup() {
     fi
     # After a switch that had to be killed: its namespaces are still there.
     if [ -n "$DELAYNET_PREFIX" ]; then python3 "$DELAYNET_PY" down --prefix "$DELAYNET_PREFIX" 2>/dev/null || true; fi
+}
+
+delaynet_nginx() {
+    local ns=$1 listen=$2 root=$3 dir=$DELAYNET_DIR/nginx
+    mkdir -p "$dir"
+    chmod 755 "$DELAYNET_DIR" "$root"   # the worker runs as nobody
+    cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $dir/client_body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_timeout 60s;
+    keepalive_requests 100000;
+    server { listen $listen; root $root; }
+}
+EOF
+    delaynet_bg nginx "$ns" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
 }

@@ -163,31 +163,9 @@ for i in $(seq "$SAMPLES"); do
 done
 
 # --- nginx on node 2's namespace, curl from node 3's ---
-mkdir -p "$DIR/www" "$DIR/nginx"
-chmod 755 "$DIR" "$DIR/www"
+mkdir -p "$DIR/www"
 cp "$DIR/files/1" "$DIR/www/file" && chmod 644 "$DIR/www/file"
-cat >"$DIR/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $DIR/nginx/nginx.pid;
-error_log $DIR/nginx/error.log warn;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $DIR/nginx/client_body;
-    proxy_temp_path $DIR/nginx/proxy;
-    fastcgi_temp_path $DIR/nginx/fastcgi;
-    uwsgi_temp_path $DIR/nginx/uwsgi;
-    scgi_temp_path $DIR/nginx/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    tcp_nodelay on;
-    keepalive_timeout 60s;
-    keepalive_requests 100000;
-    server { listen 10.77.0.2:8080; root $DIR/www; }
-}
-EOF
-delaynet_bg nginx "$(ns 2)" nginx -p "$DIR/nginx" -e "$DIR/nginx/error.log" -c "$DIR/nginx/nginx.conf"
+delaynet_nginx "$(ns 2)" 10.77.0.2:8080 "$DIR/www"
 URL=http://10.77.0.2:8080/file
 for _ in $(seq 100); do
     ip netns exec "$(ns 3)" curl -s -o "$DIR/got" --max-time 2 "$URL" && break

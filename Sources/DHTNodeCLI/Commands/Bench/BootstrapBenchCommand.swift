@@ -75,7 +75,7 @@ struct BootstrapBenchCommand: AsyncParsableCommand {
         var pingFailures = 0
         while nodes.count < clients {
             let batch = (nodes.count..<min(nodes.count + self.batch, clients)).map { index in
-                Node(configuration: Self.configuration(address: Self.clientAddress(index)))
+                Node(configuration: SwarmBenchCommand.configuration(address: Self.clientAddress(index), bootstrap: []))
             }
             pingFailures += await Self.pingAll(batch, target: targetAddress, starting: true)
             nodes += batch
@@ -184,15 +184,6 @@ struct BootstrapBenchCommand: AsyncParsableCommand {
         let host = UInt32(index / 254)
         let ip: UInt32 = 0x7f01_0000 &+ (host << 8) &+ UInt32(index % 254 + 1)
         return NodeAddress(ipv4: ip, port: 0)
-    }
-
-    static func configuration(address: NodeAddress) -> NodeConfiguration {
-        NodeConfiguration(
-            identity: NodeIdentity.generate(),
-            listenAddresses: [address],
-            bootstrapAddresses: [],
-            limits: .unlimitedRates
-        )
     }
 }
 

@@ -127,10 +127,14 @@ struct SwarmBenchCommand: AsyncParsableCommand {
         }
     }
 
-    static func configuration(bootstrap: [NodeAddress]) -> NodeConfiguration {
+    /// A bench node: a fresh identity, no rate limits (all the load comes from loopback), on `address`.
+    static func configuration(
+        address: NodeAddress = NodeAddress(ipv4: 0x7f00_0001, port: 0),
+        bootstrap: [NodeAddress]
+    ) -> NodeConfiguration {
         NodeConfiguration(
             identity: NodeIdentity.generate(),
-            listenAddresses: [NodeAddress(ipv4: 0x7f00_0001, port: 0)],
+            listenAddresses: [address],
             bootstrapAddresses: bootstrap,
             limits: .unlimitedRates
         )
