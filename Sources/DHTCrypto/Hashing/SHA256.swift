@@ -34,7 +34,7 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
 /// Use ``hash(_:)`` for a buffer at hand and ``SHA256Hasher`` to hash a stream in pieces.
 public enum SHA256 {
     /// The largest input hashed by libsodium rather than OpenSSL.
-    public static let smallInputByteCount = 256
+    public static let smallInputByteCount = 64
 
     /// Hashes `bytes` in one call.
     public static func hash(_ bytes: some ContiguousBytes) -> SHA256Digest {
