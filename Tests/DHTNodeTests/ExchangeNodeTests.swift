@@ -76,6 +76,33 @@ struct ExchangeNodeTests {
         }
     }
 
+    @Test("A warm-up's PADDING reaches the peer and is ignored; a fetch over the same connection is unaffected")
+    func warmUp() async throws {
+        let file = Self.fileBytes(600_000, seed: 11)
+        let seedStore = MemoryBlockStore()
+        let root = try Self.importFile(file, into: seedStore)
+        let (seeder, address) = try await Self.seeder(seedStore)
+        let leecher = ExchangeNode(identity: .generate(), store: MemoryBlockStore(), seed: 2)
+        try await Self.closing([leecher, seeder]) {
+            let peer = try await leecher.connect(to: address, expecting: seeder.transport.identity.publicKey)
+            // Both directions, as two members do; the seeder's reaches the leecher while it fetches.
+            await leecher.warmUp(peer, byteCount: 256 * 1024)
+            for _ in 0..<500 where !(await seeder.isConnected(leecher.peer)) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            await seeder.warmUp(leecher.peer, byteCount: 256 * 1024)
+            let fetch = try await leecher.fetch(root)
+            #expect(try await Self.collect(fetch) == file)
+            for _ in 0..<500 where await leecher.statistics.messagesReceived[.padding] == nil {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(await leecher.statistics.messagesReceived[.padding] == 1)
+            #expect(await seeder.statistics.messagesReceived[.padding] == 1)
+            let statistics = try #require(fetch.statistics)
+            #expect(statistics.duplicateBytes == 0)
+        }
+    }
+
     @Test("A frame that is not a message closes the connection")
     func garbageFrame() async throws {
         let (node, address) = try await Self.seeder(MemoryBlockStore())
@@ -135,7 +162,11 @@ struct ExchangeNodeTests {
         let store = MemoryBlockStore()
         let root = try Self.importFile(Self.fileBytes(100_000, seed: 3), into: store)
         let bytes = try #require(try store.get(root))
-        for message in [ExchangeMessage.block(root, bytes: bytes), .block(root, bytes: []), .cancel([root])] {
+        let messages: [ExchangeMessage] = [
+            .block(root, bytes: bytes), .block(root, bytes: []), .cancel([root]), .padding(byteCount: 0),
+            .padding(byteCount: 300_000),
+        ]
+        for message in messages {
             let frame = try ExchangeNode<MemoryBlockStore>.frame(for: message)
             #expect(Array(frame.readableBytesView) == (try message.encoded()))
         }

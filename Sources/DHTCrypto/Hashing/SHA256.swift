@@ -1,5 +1,7 @@
 import COpenSSL
 import CSodium
+import Foundation
+import Synchronization
 
 /// A SHA-256 digest: 32 bytes.
 public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
@@ -57,7 +59,17 @@ public enum SHA256 {
         hasher.update(buffer)
         return hasher.finalize()
     }
+
+    /// Loads OpenSSL's SHA-256 now, on a thread of its own, if nothing has yet: a node about to fetch calls it so
+    /// that the first hash of a handshake transcript or block does not pay the setup (about 2.5 ms here: reading
+    /// openssl.cnf, loading the default provider) on the fetch's critical path. Returns at once.
+    public static func prepareInBackground() {
+        guard !openSSLRequested.exchange(true, ordering: .relaxed) else { return }
+        Thread.detachNewThread { _ = fetchedSHA256 }
+    }
 }
+
+private let openSSLRequested = Atomic<Bool>(false)
 
 /// SHA-256 fetched once from OpenSSL's default provider. With the implicit `EVP_sha256()`, OpenSSL 3 looks the
 /// algorithm up again in every `EVP_DigestInit_ex`: measured here, hashing a 32-byte key took 1.7 µs that way and

@@ -20,10 +20,15 @@ public struct ContentConfiguration: Sendable {
     public var unavailableTimeout: Duration
     /// Providers a fetch connects to at once, per search.
     public var maxProviderConnections: Int
+    /// Bytes of `PADDING` sent to each session member when it becomes one (``ExchangeNode/warmUp(_:byteCount:)``),
+    /// so that a later small file from this node reaches it in about one round trip; 0 for none. Default 256 KiB,
+    /// once per member connection.
+    public var memberWarmUpBytes: Int
     /// Misbehaviour for tests; none by default.
     public var faults: ExchangeNodeFaults
 
-    /// A configuration with defaults: search every 5 s, give up after 30 s without a block, 8 connections at once.
+    /// A configuration with defaults: search every 5 s, give up after 30 s without a block, 8 connections at once,
+    /// 256 KiB of warm-up per session member.
     public init(
         store: any ContentStore,
         exchange: ExchangeConfiguration = ExchangeConfiguration(),
@@ -32,6 +37,7 @@ public struct ContentConfiguration: Sendable {
         providerSearchInterval: Duration = .seconds(5),
         unavailableTimeout: Duration = .seconds(30),
         maxProviderConnections: Int = 8,
+        memberWarmUpBytes: Int = 256 * 1024,
         faults: ExchangeNodeFaults = ExchangeNodeFaults()
     ) {
         self.store = store
@@ -41,6 +47,7 @@ public struct ContentConfiguration: Sendable {
         self.providerSearchInterval = providerSearchInterval
         self.unavailableTimeout = unavailableTimeout
         self.maxProviderConnections = maxProviderConnections
+        self.memberWarmUpBytes = memberWarmUpBytes
         self.faults = faults
     }
 }

@@ -53,6 +53,8 @@ extension Node {
     /// - Throws: ``NodeError/noContentStore`` without a content configuration.
     public func cat(_ root: CID, range: Range<UInt64>? = nil) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
+        // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
+        SHA256.prepareInBackground()
         let fetch = try await exchange.fetch(root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)))
         let background = Task {
             await self.searchProviders(of: root, for: fetch, exchange: exchange, content: content)

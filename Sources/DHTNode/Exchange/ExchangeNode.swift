@@ -205,6 +205,13 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// The frame for `message`. A `BLOCK` is written as its header (``ExchangeMessage/appendBlockHeader(_:to:)``)
     /// followed by the block's bytes, so those are copied once, into the frame, and not first into an encoded array.
     nonisolated static func frame(for message: ExchangeMessage) throws(ExchangeMessageEncodingError) -> ByteBuffer {
+        if case .padding(let byteCount) = message {
+            try ExchangeMessage.checkPadding(byteCount)
+            var frame = ByteBufferAllocator().buffer(capacity: 2 + byteCount)
+            frame.writeBytes([ExchangeMessage.version, ExchangeMessageType.padding.rawValue])
+            frame.writeRepeatingByte(0, count: byteCount)
+            return frame
+        }
         guard case .block(let cid, let bytes) = message else { return ByteBuffer(bytes: try message.encoded()) }
         guard bytes.count <= Block.maxByteCount else { throw .blockTooLarge(bytes.count) }
         var header: [UInt8] = []
@@ -271,6 +278,16 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         links.removeValue(forKey: peer)
         link.close()
         carryOut(instance.peerDisconnected(peer, now: now))
+    }
+
+    /// Sends `peer` `byteCount` bytes of `PADDING` at once (``Exchange/ExchangeMessage/padding(byteCount:)``), so
+    /// that the connection's congestion control measures the path on a real burst: with BBR (the kernel's pacing
+    /// congestion control) a connection that has only carried small messages paces out even a 22 KB answer from its
+    /// initial window, about half a round trip more than one that once sent a few hundred KiB (docs/BENCHMARKS.md,
+    /// "Small-file latency"). The node does this for session members; nothing for a peer that is not connected.
+    public func warmUp(_ peer: ExchangePeer, byteCount: Int) {
+        guard byteCount > 0 else { return }
+        carryOut(instance.sendPadding(byteCount, to: peer))
     }
 
     // MARK: Fetches

@@ -151,8 +151,11 @@ public final class Node: Sendable {
                 runtime.run { core, now in core.bootstrap(from: seeds, now: now) }
             }
         }
-        if let rendezvous, let exchange, let store = configuration.content?.store {
-            let task = Task { await rendezvous.run(node: self, exchange: exchange, store: store) }
+        if let rendezvous, let exchange, let content = configuration.content {
+            let task = Task {
+                await rendezvous.run(
+                    node: self, exchange: exchange, store: content.store, warmUpBytes: content.memberWarmUpBytes)
+            }
             state.withLockedValue { $0.rendezvousTask = task }
         }
     }

@@ -11,7 +11,8 @@ import Synchronization
 /// - `provide`: the session block goes into the store (so members can fetch it, like any block) and its CID is
 ///   provided in the DHT, in the background.
 /// - `findProviders`: a GET_PROVIDERS lookup; each provider's RTT comes from the routing table when it is there.
-/// - `connect`: exchange connections, opened concurrently; each outcome goes back to the core.
+/// - `connect`: exchange connections, opened concurrently; each outcome goes back to the core. A new member is sent
+///   ``ContentConfiguration/memberWarmUpBytes`` of `PADDING` (``ExchangeNode/warmUp(_:byteCount:)``).
 /// - Once a second (and at each scheduled tick) members whose connection closed are reported as disconnected.
 final class RendezvousRunner: Sendable {
     let configuration: RendezvousConfiguration
@@ -27,7 +28,8 @@ final class RendezvousRunner: Sendable {
     static func unixMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// Runs until the task is cancelled.
-    func run(node: Node, exchange: ExchangeNode<AnyContentStore>, store: any ContentStore) async {
+    /// `warmUpBytes`: the `PADDING` sent to each new member (``ContentConfiguration/memberWarmUpBytes``).
+    func run(node: Node, exchange: ExchangeNode<AnyContentStore>, store: any ContentStore, warmUpBytes: Int) async {
         var instance = RendezvousInstance(
             configuration: configuration,
             localID: node.id,
@@ -95,6 +97,7 @@ final class RendezvousRunner: Sendable {
                     }
                     for (id, ok) in outcomes {
                         next += ok ? instance.connected(id) : instance.connectFailed(id, now: Self.unixMilliseconds())
+                        if ok { await exchange.warmUp(ExchangePeer(id), byteCount: warmUpBytes) }
                     }
                 }
                 directives = next

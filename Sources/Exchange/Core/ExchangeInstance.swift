@@ -160,6 +160,8 @@ public struct ExchangeInstance: Sendable {
             }
         case .block(let cid, let bytes):
             receiveBlock(cid, bytes: bytes, from: peer, now: now, outbox: &outbox, directives: &directives)
+        case .padding:
+            break  // counted above, nothing else
         }
         scheduleAll(now: now, outbox: &outbox)
         finish(outbox, now: now, into: &directives)
@@ -225,6 +227,17 @@ public struct ExchangeInstance: Sendable {
         var directives: [ExchangeDirective] = []
         finish(outbox, now: now, into: &directives)
         return directives
+    }
+
+    /// Sends `peer` a `PADDING` of `byteCount` zero bytes (clamped to 0...``ExchangeMessage/maxPaddingByteCount``):
+    /// the shell's warm-up of a new connection to a session member. Counted like any message sent (ledger, the
+    /// peer's byte cap); nothing for a peer that is not connected.
+    public mutating func sendPadding(_ byteCount: Int, to peer: ExchangePeer) -> [ExchangeDirective] {
+        guard ledgers[peer] != nil else { return [] }
+        let message = ExchangeMessage.padding(byteCount: min(max(byteCount, 0), ExchangeMessage.maxPaddingByteCount))
+        server.noteSent(message.encodedCount, to: peer)
+        ledgers[peer]!.bytesSent += UInt64(message.encodedCount)
+        return [.send(message, to: peer)]
     }
 
     /// Periodic work, when a ``ExchangeDirective/scheduleTick(at:)`` comes due: stalled peers lose their requests,

@@ -51,6 +51,12 @@ extension ExchangeMessage {
                 let data = Array(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
                 offset = bytes.count
                 return .block(cid, bytes: data)
+            case .padding:
+                // Only zero bytes, so that the encoding stays canonical.
+                let start = offset
+                if let nonZero = bytes[start...].firstIndex(where: { $0 != 0 }) { throw .nonZeroPadding(offset: nonZero) }
+                offset = bytes.count
+                return .padding(byteCount: bytes.count - start)
             }
             guard remaining == 0 else { throw .trailingBytes(remaining, offset: offset) }
             return message

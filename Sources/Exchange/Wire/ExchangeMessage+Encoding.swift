@@ -20,6 +20,8 @@ extension ExchangeMessage {
             return count
         case .block(let cid, let bytes):
             return Self.blockHeaderCount(cid) + bytes.count
+        case .padding(let byteCount):
+            return 2 + byteCount
         }
     }
 
@@ -28,8 +30,8 @@ extension ExchangeMessage {
 
     /// The canonical encoding: decoding it gives this message back.
     ///
-    /// - Throws: ``ExchangeMessageEncodingError`` for an empty list, more than ``maxEntries`` entries or a block
-    ///   over ``Block/maxByteCount`` bytes.
+    /// - Throws: ``ExchangeMessageEncodingError`` for an empty list, more than ``maxEntries`` entries, a block
+    ///   over ``Block/maxByteCount`` bytes or padding outside 0...``maxPaddingByteCount``.
     public func encoded() throws(ExchangeMessageEncodingError) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(encodedCount)
@@ -62,7 +64,17 @@ extension ExchangeMessage {
             guard bytes.count <= Block.maxByteCount else { throw .blockTooLarge(bytes.count) }
             Self.appendBlockHeader(cid, to: &output)
             output.append(contentsOf: bytes)
+        case .padding(let byteCount):
+            try Self.checkPadding(byteCount)
+            output.append(Self.version)
+            output.append(ExchangeMessageType.padding.rawValue)
+            output.append(contentsOf: repeatElement(0, count: byteCount))
         }
+    }
+
+    /// Checks that `byteCount` zero bytes fit one `PADDING` message.
+    public static func checkPadding(_ byteCount: Int) throws(ExchangeMessageEncodingError) {
+        guard byteCount >= 0 && byteCount <= maxPaddingByteCount else { throw .paddingOutOfRange(byteCount) }
     }
 
     /// Appends a `BLOCK` message's header (everything before the block's bytes) to `output`, so that a shell can

@@ -19,6 +19,11 @@ public enum ExchangeMessage: Hashable, Sendable {
     /// `BLOCK`: one block's CID and bytes. The receiver MUST hash the bytes before it stores, passes on or yields
     /// them.
     case block(CID, bytes: [UInt8])
+    /// `PADDING`: `byteCount` zero bytes that the receiver ignores. A node sends one large `PADDING` to a session
+    /// member when the connection opens, so that the kernel's congestion control measures the path on a real burst
+    /// and later small answers leave at that rate instead of being paced out from the initial window
+    /// (docs/PROTOCOL.md, "Warm-up").
+    case padding(byteCount: Int)
 
     /// The version byte this implementation writes and accepts.
     public static let version: UInt8 = 1
@@ -28,6 +33,9 @@ public enum ExchangeMessage: Hashable, Sendable {
 
     /// The most entries in one list message; a sender with more splits them over several messages.
     public static let maxEntries = 1024
+
+    /// The most zero bytes one `PADDING` carries: what fills the largest message after its two header bytes.
+    public static let maxPaddingByteCount = maxByteCount - 2
 
     /// The longest binary CID accepted in a message (real CIDs of the supported kinds are 34 or 36 bytes).
     public static let maxCIDByteCount = 64
@@ -41,6 +49,7 @@ public enum ExchangeMessage: Hashable, Sendable {
         case .have: .have
         case .dontHave: .dontHave
         case .block: .block
+        case .padding: .padding
         }
     }
 }

@@ -30,6 +30,8 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
     case blockTooLarge(Int, offset: Int)
     /// This many bytes follow the end of a list message, starting at `offset`.
     case trailingBytes(Int, offset: Int)
+    /// A `PADDING` byte at `offset` is not zero.
+    case nonZeroPadding(offset: Int)
 
     /// The offset of the byte where the problem starts.
     public var offset: Int {
@@ -39,7 +41,8 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
         case .unknownType: 1
         case .truncated(_, let offset), .nonMinimalVarint(let offset), .emptyList(let offset),
             .tooManyEntries(_, let offset), .badCIDLength(_, let offset), .invalidCID(_, let offset),
-            .unknownFlags(_, let offset), .blockTooLarge(_, let offset), .trailingBytes(_, let offset):
+            .unknownFlags(_, let offset), .blockTooLarge(_, let offset), .trailingBytes(_, let offset),
+            .nonZeroPadding(let offset):
             offset
         }
     }
@@ -59,6 +62,7 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
         case .unknownFlags: "unknown-flags"
         case .blockTooLarge: "block-too-large"
         case .trailingBytes: "trailing-bytes"
+        case .nonZeroPadding: "nonzero-padding"
         }
     }
 
@@ -81,6 +85,7 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
         case .unknownFlags(let flags, _): what = "undefined want flag bits 0x\(String(flags, radix: 16))"
         case .blockTooLarge(let count, _): what = "block of \(count) bytes (at most \(Block.maxByteCount))"
         case .trailingBytes(let count, _): what = "\(count) bytes after the end of the message"
+        case .nonZeroPadding: what = "PADDING byte is not zero"
         }
         return "\(what) at offset \(offset)"
     }
@@ -94,6 +99,8 @@ public enum ExchangeMessageEncodingError: Error, Hashable, Sendable, CustomStrin
     case tooManyEntries(ExchangeMessageType, Int)
     /// A block over ``Block/maxByteCount`` bytes (the count is attached).
     case blockTooLarge(Int)
+    /// A `PADDING` of a negative byte count or over ``ExchangeMessage/maxPaddingByteCount`` (the count is attached).
+    case paddingOutOfRange(Int)
 
     /// What is wrong.
     public var description: String {
@@ -102,6 +109,8 @@ public enum ExchangeMessageEncodingError: Error, Hashable, Sendable, CustomStrin
         case .tooManyEntries(let type, let count):
             "\(type.name) with \(count) entries (at most \(ExchangeMessage.maxEntries))"
         case .blockTooLarge(let count): "block of \(count) bytes (at most \(Block.maxByteCount))"
+        case .paddingOutOfRange(let count):
+            "PADDING of \(count) bytes (0 to \(ExchangeMessage.maxPaddingByteCount))"
         }
     }
 }

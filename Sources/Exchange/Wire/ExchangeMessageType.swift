@@ -12,6 +12,8 @@ public enum ExchangeMessageType: UInt8, Hashable, Sendable, CaseIterable {
     case dontHave = 0x05
     /// `BLOCK`: one CID and the block's bytes.
     case block = 0x06
+    /// `PADDING`: zero bytes the receiver ignores (warms a new connection's congestion control).
+    case padding = 0x07
 
     /// The name used in docs/PROTOCOL.md (`WANT_HAVE`, ...).
     public var name: String {
@@ -22,6 +24,7 @@ public enum ExchangeMessageType: UInt8, Hashable, Sendable, CaseIterable {
         case .have: "HAVE"
         case .dontHave: "DONT_HAVE"
         case .block: "BLOCK"
+        case .padding: "PADDING"
         }
     }
 }

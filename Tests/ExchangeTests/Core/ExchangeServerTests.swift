@@ -93,6 +93,33 @@ struct ExchangeServerTests {
         #expect(server.queuedWantCount(of: Self.client) == 0)
     }
 
+    @Test("PADDING: sent under the peer's byte cap and ledger, ignored when received, nothing for strangers")
+    func padding() {
+        var configuration = ExchangeConfiguration()
+        configuration.maxOutstandingBytesPerPeer = 64 * 1024
+        let (store, cids) = Self.store(count: 2, size: 10_000)
+        var instance = ExchangeInstance(configuration: configuration, seed: 1)
+        _ = instance.peerConnected(Self.client, now: .zero)
+        let stranger = ExchangePeer(id: SHA256.hash(Array("stranger".utf8)))
+        #expect(instance.sendPadding(1000, to: stranger).isEmpty)
+        let warmUp = Self.sends(instance.sendPadding(256 * 1024, to: Self.client))
+        #expect(warmUp == [.padding(byteCount: 256 * 1024)])
+        #expect(instance.ledgers[Self.client]?.bytesSent == UInt64(2 + 256 * 1024))
+        // The padding fills the peer's channel: a wanted block waits until it was written.
+        let blocked = Self.sends(
+            instance.handleMessage(.wantBlock([ExchangeWant(cid: cids[0])]), from: Self.client, now: .zero, source: store))
+        #expect(blocked.isEmpty)
+        let released = Self.sends(
+            instance.sendCompleted(to: Self.client, byteCount: 2 + 256 * 1024, now: .zero, source: store))
+        #expect(released.count == 1)
+        // Oversized requests are clamped to one frame; received padding changes nothing but the counters.
+        #expect(Self.sends(instance.sendPadding(.max, to: Self.client))
+            == [.padding(byteCount: ExchangeMessage.maxPaddingByteCount)])
+        #expect(instance.handleMessage(.padding(byteCount: 100), from: Self.client, now: .zero, source: store).isEmpty)
+        #expect(instance.statistics.messagesReceived[.padding] == 1)
+        #expect(instance.queuedWantCount(of: Self.client) == 0)
+    }
+
     @Test("priorities: higher first, then arrival order")
     func priorities() {
         var configuration = ExchangeConfiguration()

@@ -32,6 +32,9 @@ struct ExchangeMessageCodecTests {
         .block(.raw(Multihash(hashing: [UInt8]())), bytes: []),
         .have([.v0(Multihash(hashing: Array("v0".utf8)))]),
         .cancel((0..<ExchangeMessage.maxEntries).map { rawCID("\($0)") }),
+        .padding(byteCount: 0),
+        .padding(byteCount: 5),
+        .padding(byteCount: ExchangeMessage.maxPaddingByteCount),
     ]
 
     @Test("every sample round-trips and its encoding is canonical", arguments: samples)
@@ -54,6 +57,7 @@ struct ExchangeMessageCodecTests {
         var header: [UInt8] = []
         ExchangeMessage.appendBlockHeader(Self.hello, to: &header)
         #expect(header.count == ExchangeMessage.blockHeaderCount(Self.hello))
+        #expect(hex(try ExchangeMessage.padding(byteCount: 3).encoded()) == "0107000000")
         // 300 entries: a two-byte varint count (0xac 0x02).
         let many = ExchangeMessage.cancel((0..<300).map { rawCID("\($0)") })
         #expect(Array(try many.encoded()[0..<4]) == [0x01, 0x03, 0xac, 0x02])
@@ -79,7 +83,9 @@ struct ExchangeMessageCodecTests {
             ("02", .unsupportedVersion(2)),
             ("01", .truncated(.type, offset: 1)),
             ("0100", .unknownType(0)),
-            ("0107", .unknownType(7)),
+            ("0108", .unknownType(8)),
+            ("0107000001", .nonZeroPadding(offset: 4)),
+            ("010780", .nonZeroPadding(offset: 2)),
             ("0101", .truncated(.count, offset: 2)),
             ("010180", .truncated(.count, offset: 3)),
             ("01018100", .nonMinimalVarint(offset: 2)),
@@ -129,6 +135,11 @@ struct ExchangeMessageCodecTests {
         #expect(throws: ExchangeMessageEncodingError.blockTooLarge(big.count)) {
             try ExchangeMessage.block(Self.hello, bytes: big).encoded()
         }
+        for count in [-1, ExchangeMessage.maxPaddingByteCount + 1] {
+            #expect(throws: ExchangeMessageEncodingError.paddingOutOfRange(count)) {
+                try ExchangeMessage.padding(byteCount: count).encoded()
+            }
+        }
     }
 
     @Test("reasons are stable, distinct labels")
@@ -137,7 +148,7 @@ struct ExchangeMessageCodecTests {
             .tooLarge(byteCount: 0), .truncated(.type, offset: 0), .unsupportedVersion(0), .unknownType(0),
             .nonMinimalVarint(offset: 0), .emptyList(offset: 0), .tooManyEntries(0, offset: 0),
             .badCIDLength(0, offset: 0), .invalidCID(.empty, offset: 0), .unknownFlags(0, offset: 0),
-            .blockTooLarge(0, offset: 0), .trailingBytes(0, offset: 0),
+            .blockTooLarge(0, offset: 0), .trailingBytes(0, offset: 0), .nonZeroPadding(offset: 0),
         ]
         let reasons = errors.map(\.reason)
         #expect(Set(reasons).count == errors.count)
