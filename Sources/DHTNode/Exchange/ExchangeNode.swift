@@ -284,10 +284,10 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// that the connection's congestion control measures the path on a real burst: with BBR (the kernel's pacing
     /// congestion control) a connection that has only carried small messages paces out even a 22 KB answer from its
     /// initial window, about half a round trip more than one that once sent a few hundred KiB (docs/BENCHMARKS.md,
-    /// "Small-file latency"). The node does this for session members; nothing for a peer that is not connected.
+    /// "Small-file latency"). The peer answers with a `PADDING` of its own, which warms the other direction. Once
+    /// per connection (``Exchange/ExchangeInstance/warmUp(_:byteCount:)``); the node does it for session members.
     public func warmUp(_ peer: ExchangePeer, byteCount: Int) {
-        guard byteCount > 0 else { return }
-        carryOut(instance.sendPadding(byteCount, to: peer))
+        carryOut(instance.warmUp(peer, byteCount: byteCount))
     }
 
     // MARK: Fetches

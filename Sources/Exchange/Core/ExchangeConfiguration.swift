@@ -38,6 +38,10 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     /// root from each further holder among them (cancelled as soon as the first copy arrives). 0 asks
     /// `WANT_HAVE` only. Default 8.
     public var optimisticRootPeers = 8
+    /// A peer that sends a `PADDING` (a warm-up) on a connection this node has not warmed yet gets one back of the same
+    /// size, up to this many bytes, so both directions are warm when only one side decided to warm the connection
+    /// (docs/PROTOCOL.md, "Warm-up"). 0 never answers. Default 256 KiB.
+    public var warmUpEchoBytes = 256 * 1024
     /// The most blocks of one DAG known and not yet received (the frontier). A DAG wider than this within the
     /// read-ahead fails the fetch. Default 65,536.
     public var maxPendingBlocksPerFetch = 65_536

@@ -160,8 +160,10 @@ public struct ExchangeInstance: Sendable {
             }
         case .block(let cid, let bytes):
             receiveBlock(cid, bytes: bytes, from: peer, now: now, outbox: &outbox, directives: &directives)
-        case .padding:
-            break  // counted above, nothing else
+        case .padding(let byteCount):
+            // A warm-up: answered with one of the same size (capped) when this side has not warmed the connection.
+            ledgers[peer]!.paddingBytesReceived += UInt64(byteCount)
+            directives += warmUp(peer, byteCount: min(byteCount, configuration.warmUpEchoBytes))
         }
         scheduleAll(now: now, outbox: &outbox)
         finish(outbox, now: now, into: &directives)
@@ -229,14 +231,16 @@ public struct ExchangeInstance: Sendable {
         return directives
     }
 
-    /// Sends `peer` a `PADDING` of `byteCount` zero bytes (clamped to 0...``ExchangeMessage/maxPaddingByteCount``):
-    /// the shell's warm-up of a new connection to a session member. Counted like any message sent (ledger, the
-    /// peer's byte cap); nothing for a peer that is not connected.
-    public mutating func sendPadding(_ byteCount: Int, to peer: ExchangePeer) -> [ExchangeDirective] {
-        guard ledgers[peer] != nil else { return [] }
-        let message = ExchangeMessage.padding(byteCount: min(max(byteCount, 0), ExchangeMessage.maxPaddingByteCount))
+    /// Warms the connection to `peer`: sends it one `PADDING` of `byteCount` zero bytes (clamped to
+    /// 0...``ExchangeMessage/maxPaddingByteCount``), once per connection; nothing when this connection was warmed
+    /// already (by a call or an echo), for a peer that is not connected, or for 0 bytes. Counted like any message
+    /// sent (ledger, the peer's byte cap). The shell calls it for session members.
+    public mutating func warmUp(_ peer: ExchangePeer, byteCount: Int) -> [ExchangeDirective] {
+        guard let ledger = ledgers[peer], ledger.paddingBytesSent == 0, byteCount > 0 else { return [] }
+        let message = ExchangeMessage.padding(byteCount: min(byteCount, ExchangeMessage.maxPaddingByteCount))
         server.noteSent(message.encodedCount, to: peer)
         ledgers[peer]!.bytesSent += UInt64(message.encodedCount)
+        ledgers[peer]!.paddingBytesSent += UInt64(message.encodedCount - 2)
         return [.send(message, to: peer)]
     }
 

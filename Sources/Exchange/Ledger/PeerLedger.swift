@@ -18,6 +18,10 @@ public struct PeerLedger: Hashable, Sendable {
     public var duplicateBytes: UInt64 = 0
     /// Wants of this peer refused because its wantlist was full.
     public var wantsRefused: UInt64 = 0
+    /// `PADDING` bytes sent (a connection's warm-up: at most once per connection).
+    public var paddingBytesSent: UInt64 = 0
+    /// `PADDING` bytes received.
+    public var paddingBytesReceived: UInt64 = 0
 
     /// An empty ledger.
     public init() {}

@@ -93,7 +93,7 @@ struct ExchangeServerTests {
         #expect(server.queuedWantCount(of: Self.client) == 0)
     }
 
-    @Test("PADDING: sent under the peer's byte cap and ledger, ignored when received, nothing for strangers")
+    @Test("PADDING: a warm-up once per connection, under the byte cap and ledger; an unwarmed receiver echoes it")
     func padding() {
         var configuration = ExchangeConfiguration()
         configuration.maxOutstandingBytesPerPeer = 64 * 1024
@@ -101,10 +101,12 @@ struct ExchangeServerTests {
         var instance = ExchangeInstance(configuration: configuration, seed: 1)
         _ = instance.peerConnected(Self.client, now: .zero)
         let stranger = ExchangePeer(id: SHA256.hash(Array("stranger".utf8)))
-        #expect(instance.sendPadding(1000, to: stranger).isEmpty)
-        let warmUp = Self.sends(instance.sendPadding(256 * 1024, to: Self.client))
-        #expect(warmUp == [.padding(byteCount: 256 * 1024)])
+        #expect(instance.warmUp(stranger, byteCount: 1000).isEmpty)
+        #expect(instance.warmUp(Self.client, byteCount: 0).isEmpty)
+        #expect(Self.sends(instance.warmUp(Self.client, byteCount: 256 * 1024)) == [.padding(byteCount: 256 * 1024)])
+        #expect(instance.warmUp(Self.client, byteCount: 256 * 1024).isEmpty, "once per connection")
         #expect(instance.ledgers[Self.client]?.bytesSent == UInt64(2 + 256 * 1024))
+        #expect(instance.ledgers[Self.client]?.paddingBytesSent == UInt64(256 * 1024))
         // The padding fills the peer's channel: a wanted block waits until it was written.
         let blocked = Self.sends(
             instance.handleMessage(.wantBlock([ExchangeWant(cid: cids[0])]), from: Self.client, now: .zero, source: store))
@@ -112,12 +114,21 @@ struct ExchangeServerTests {
         let released = Self.sends(
             instance.sendCompleted(to: Self.client, byteCount: 2 + 256 * 1024, now: .zero, source: store))
         #expect(released.count == 1)
-        // Oversized requests are clamped to one frame; received padding changes nothing but the counters.
-        #expect(Self.sends(instance.sendPadding(.max, to: Self.client))
-            == [.padding(byteCount: ExchangeMessage.maxPaddingByteCount)])
+        // This side warmed already: a PADDING received is counted and not answered.
         #expect(instance.handleMessage(.padding(byteCount: 100), from: Self.client, now: .zero, source: store).isEmpty)
         #expect(instance.statistics.messagesReceived[.padding] == 1)
-        #expect(instance.queuedWantCount(of: Self.client) == 0)
+        #expect(instance.ledgers[Self.client]?.paddingBytesReceived == 100)
+
+        // A side that has not warmed answers once, capped at warmUpEchoBytes; a new connection starts over.
+        var other = ExchangeInstance(seed: 2)
+        _ = other.peerConnected(Self.client, now: .zero)
+        let echo = Self.sends(
+            other.handleMessage(.padding(byteCount: 1 << 20), from: Self.client, now: .zero, source: store))
+        #expect(echo == [.padding(byteCount: ExchangeConfiguration().warmUpEchoBytes)])
+        #expect(Self.sends(other.handleMessage(.padding(byteCount: 10), from: Self.client, now: .zero, source: store)).isEmpty)
+        _ = other.peerDisconnected(Self.client, now: .zero)
+        _ = other.peerConnected(Self.client, now: .zero)
+        #expect(Self.sends(other.warmUp(Self.client, byteCount: .max)) == [.padding(byteCount: ExchangeMessage.maxPaddingByteCount)])
     }
 
     @Test("priorities: higher first, then arrival order")
