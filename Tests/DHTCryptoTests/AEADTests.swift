@@ -100,4 +100,82 @@ import Testing
             try AEADKey(cipher: .chaCha20Poly1305, bytes: [UInt8](repeating: 0, count: 16))
         }
     }
+
+    /// OpenSSL (messages of `AEADKey.bulkByteCount` bytes and more) and libsodium (smaller ones) must produce the
+    /// same bytes and open each other's output: a peer may run either for any frame.
+    @Test(arguments: AEADCipher.available)
+    func openSSLAndSodiumAgree(cipher: AEADCipher) throws {
+        let key = try AEADKey(cipher: cipher, bytes: (0..<32).map { UInt8($0 * 7 % 256) })
+        let ad: [UInt8] = [0, 0, 0x40, 0x10]
+        for count in [0, 1, 15, 16, 17, 4095, 4096, 4097, 65_536, 262_144 + 33] {
+            let plaintext = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let nonce = AEADNonce(counter: UInt64(count))
+            let bySodium = try seal(key, plaintext, nonce, ad, using: .sodium)
+            let byOpenSSL = try seal(key, plaintext, nonce, ad, using: .openSSL)
+            #expect(bySodium == byOpenSSL, "\(cipher), \(count) bytes")
+            #expect(try open(key, byOpenSSL, nonce, ad, using: .sodium) == plaintext)
+            #expect(try open(key, bySodium, nonce, ad, using: .openSSL) == plaintext)
+            #expect(key.seal(plaintext, nonce: nonce, associatedData: ad) == bySodium)
+            // No associated data at all goes through another branch.
+            #expect(try seal(key, plaintext, nonce, [], using: .sodium) == seal(key, plaintext, nonce, [], using: .openSSL))
+        }
+    }
+
+    @Test(arguments: AEADCipher.available)
+    func openSSLRejectsTamperingAndZeroesTheOutput(cipher: AEADCipher) throws {
+        let key = try AEADKey(cipher: cipher, bytes: [UInt8](repeating: 9, count: 32))
+        let plaintext = [UInt8](repeating: 0xAB, count: 10_000)
+        let sealed = try seal(key, plaintext, AEADNonce(counter: 5), [1], using: .openSSL)
+        for index in [0, 5_000, 9_999, 10_000, 10_015] {
+            var altered = sealed
+            altered[index] ^= 0x80
+            // In place, as the frame decoder does: nothing of the unverified plaintext may stay behind.
+            let outcome: Result<Int, AEADError> = altered.withUnsafeMutableBytes { raw in
+                [UInt8]([1]).withUnsafeBytes { adBytes in
+                    Result { () throws(AEADError) in
+                        try key.open(UnsafeRawBufferPointer(raw), nonce: AEADNonce(counter: 5), associatedData: adBytes,
+                                     into: raw, using: .openSSL)
+                    }
+                }
+            }
+            #expect(throws: AEADError.authenticationFailed) { try outcome.get() }
+            #expect(altered.prefix(10_000).allSatisfy { $0 == 0 })
+        }
+        #expect(throws: AEADError.authenticationFailed) {
+            try open(key, sealed, AEADNonce(counter: 6), [1], using: .openSSL)
+        }
+        #expect(throws: AEADError.authenticationFailed) {
+            try open(key, sealed, AEADNonce(counter: 5), [2], using: .openSSL)
+        }
+    }
+
+    private func seal(_ key: AEADKey, _ plaintext: [UInt8], _ nonce: AEADNonce, _ ad: [UInt8],
+                      using implementation: AEADKey.Implementation) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: plaintext.count + 16)
+        let written = plaintext.withUnsafeBytes { message in
+            ad.withUnsafeBytes { data in
+                output.withUnsafeMutableBytes { out in
+                    key.seal(message, nonce: nonce, associatedData: data, into: out, using: implementation)
+                }
+            }
+        }
+        #expect(written == output.count)
+        return output
+    }
+
+    private func open(_ key: AEADKey, _ sealed: [UInt8], _ nonce: AEADNonce, _ ad: [UInt8],
+                      using implementation: AEADKey.Implementation) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: sealed.count - 16)
+        let result: Result<Int, AEADError> = sealed.withUnsafeBytes { message in
+            ad.withUnsafeBytes { data in
+                output.withUnsafeMutableBytes { out in
+                    Result { () throws(AEADError) in
+                        try key.open(message, nonce: nonce, associatedData: data, into: out, using: implementation)
+                    }
+                }
+            }
+        }
+        _ = try result.get()
+        return output
+    }
 }

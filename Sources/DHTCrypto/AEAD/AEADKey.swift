@@ -1,11 +1,13 @@
+import COpenSSL
 import CSodium
 
 /// A 32-byte key for one ``AEADCipher``: seals plaintext into ciphertext plus a 16-byte tag, and opens it again
 /// only when the tag verifies.
 ///
 /// The buffer-based ``seal(_:nonce:associatedData:into:)`` and ``open(_:nonce:associatedData:into:)`` write into
-/// memory the caller owns (they may be the same buffer as the input: libsodium encrypts in place), so a frame
-/// codec moves each byte once. The array-based forms are for handshakes and tests.
+/// memory the caller owns (they may be the same buffer as the input: both libraries encrypt in place), so a frame
+/// codec moves each byte once. The array-based forms are for handshakes and tests. Messages of at least
+/// ``bulkByteCount`` bytes go through OpenSSL, smaller ones through libsodium: same bytes, different speed.
 public struct AEADKey: Sendable {
     /// The cipher this key is for.
     public let cipher: AEADCipher
@@ -24,6 +26,20 @@ public struct AEADKey: Sendable {
         self.key = copy
     }
 
+    /// The smallest message sealed and opened through OpenSSL rather than libsodium (see ``OpenSSLAEAD``): the
+    /// output is the same either way; OpenSSL is twice as fast on bulk data, libsodium cheaper per call.
+    public static let bulkByteCount = 4096
+
+    /// Which library does the work (tests compare the two; everything else lets the size decide).
+    enum Implementation: CaseIterable {
+        case sodium
+        case openSSL
+
+        static func forMessage(byteCount: Int) -> Implementation {
+            byteCount >= AEADKey.bulkByteCount && byteCount < Int(Int32.max) - 64 ? .openSSL : .sodium
+        }
+    }
+
     /// Encrypts `plaintext` and writes the ciphertext followed by the 16-byte tag to the start of `output`;
     /// returns the count written (`plaintext.count + 16`).
     ///
@@ -37,32 +53,50 @@ public struct AEADKey: Sendable {
         associatedData: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer
     ) -> Int {
+        seal(plaintext, nonce: nonce, associatedData: associatedData, into: output,
+             using: .forMessage(byteCount: plaintext.count))
+    }
+
+    func seal(
+        _ plaintext: UnsafeRawBufferPointer,
+        nonce: AEADNonce,
+        associatedData: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer,
+        using implementation: Implementation
+    ) -> Int {
         let sealedCount = plaintext.count + AEADCipher.tagByteCount
         precondition(output.count >= sealedCount, "the output buffer is too small for the sealed bytes")
-        var written: UInt64 = 0
-        withNonNullBase(plaintext) { message in
+        let sealed = withNonNullBase(plaintext) { message in
             withNonNullBase(associatedData) { data in
                 nonce.withUnsafeBytes { nonceBytes in
                     key.withUnsafeBufferPointer { keyBytes in
                         let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                        // Both functions fail only for messages over 2^38 bytes (GCM) or 2^64 (ChaCha20).
-                        switch cipher {
-                        case .chaCha20Poly1305:
+                        var written: UInt64 = 0
+                        // libsodium fails only for messages over 2^38 bytes (GCM) or 2^64 (ChaCha20), OpenSSL
+                        // only when out of memory.
+                        switch (implementation, cipher) {
+                        case (.openSSL, _):
+                            return OpenSSLAEAD.seal(
+                                cipher: cipher, key: keyBytes.baseAddress!, nonce: nonceBytes, message: message,
+                                count: plaintext.count, associatedData: data,
+                                associatedDataCount: associatedData.count, output: out)
+                        case (.sodium, .chaCha20Poly1305):
                             _ = crypto_aead_chacha20poly1305_ietf_encrypt(
                                 out, &written, message, UInt64(plaintext.count), data,
                                 UInt64(associatedData.count), nil, nonceBytes, keyBytes.baseAddress!
                             )
-                        case .aes256GCM:
+                        case (.sodium, .aes256GCM):
                             _ = crypto_aead_aes256gcm_encrypt(
                                 out, &written, message, UInt64(plaintext.count), data,
                                 UInt64(associatedData.count), nil, nonceBytes, keyBytes.baseAddress!
                             )
                         }
+                        return Int(written) == sealedCount
                     }
                 }
             }
         }
-        precondition(Int(written) == sealedCount, "AEAD encryption failed")
+        precondition(sealed, "AEAD encryption failed")
         return sealedCount
     }
 
@@ -80,33 +114,49 @@ public struct AEADKey: Sendable {
         associatedData: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer
     ) throws(AEADError) -> Int {
+        try open(ciphertext, nonce: nonce, associatedData: associatedData, into: output,
+                 using: .forMessage(byteCount: max(0, ciphertext.count - AEADCipher.tagByteCount)))
+    }
+
+    func open(
+        _ ciphertext: UnsafeRawBufferPointer,
+        nonce: AEADNonce,
+        associatedData: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer,
+        using implementation: Implementation
+    ) throws(AEADError) -> Int {
         guard ciphertext.count >= AEADCipher.tagByteCount else { throw .ciphertextTooShort(ciphertext.count) }
         let openedCount = ciphertext.count - AEADCipher.tagByteCount
         precondition(output.count >= openedCount, "the output buffer is too small for the plaintext")
-        var written: UInt64 = 0
-        let status = withNonNullBase(ciphertext) { sealed in
+        let verified = withNonNullBase(ciphertext) { sealed in
             withNonNullBase(associatedData) { data in
                 nonce.withUnsafeBytes { nonceBytes in
                     withNonNullMutableBase(output) { out in
                         key.withUnsafeBufferPointer { keyBytes in
-                        switch cipher {
-                        case .chaCha20Poly1305:
-                            crypto_aead_chacha20poly1305_ietf_decrypt(
-                                out, &written, nil, sealed, UInt64(ciphertext.count), data,
-                                UInt64(associatedData.count), nonceBytes, keyBytes.baseAddress!
-                            )
-                        case .aes256GCM:
-                            crypto_aead_aes256gcm_decrypt(
-                                out, &written, nil, sealed, UInt64(ciphertext.count), data,
-                                UInt64(associatedData.count), nonceBytes, keyBytes.baseAddress!
-                            )
-                        }
+                            var written: UInt64 = 0
+                            switch (implementation, cipher) {
+                            case (.openSSL, _):
+                                return OpenSSLAEAD.open(
+                                    cipher: cipher, key: keyBytes.baseAddress!, nonce: nonceBytes, sealed: sealed,
+                                    count: openedCount, associatedData: data,
+                                    associatedDataCount: associatedData.count, output: out)
+                            case (.sodium, .chaCha20Poly1305):
+                                return crypto_aead_chacha20poly1305_ietf_decrypt(
+                                    out, &written, nil, sealed, UInt64(ciphertext.count), data,
+                                    UInt64(associatedData.count), nonceBytes, keyBytes.baseAddress!
+                                ) == 0
+                            case (.sodium, .aes256GCM):
+                                return crypto_aead_aes256gcm_decrypt(
+                                    out, &written, nil, sealed, UInt64(ciphertext.count), data,
+                                    UInt64(associatedData.count), nonceBytes, keyBytes.baseAddress!
+                                ) == 0
+                            }
                         }
                     }
                 }
             }
         }
-        guard status == 0 else { throw .authenticationFailed }
+        guard verified else { throw .authenticationFailed }
         return openedCount
     }
 
