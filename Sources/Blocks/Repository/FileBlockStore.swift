@@ -137,6 +137,20 @@ public final class FileBlockStore: BlockStore {
         }
     }
 
+    /// The bytes stored under `cid`'s multihash, *not* hashed; `nil` if there is none. Only for a caller that
+    /// verified this block before (see ``VerifiedBlockMemory``): anything else uses ``get(_:)``.
+    ///
+    /// - Throws: ``BlockStoreError/corruptBlock(_:path:)`` when the file is larger than ``Block/maxByteCount``;
+    ///   a file system error when it cannot be read.
+    public func unverifiedBytes(_ cid: CID) throws(BlockStoreError) -> [UInt8]? {
+        let location = layout.location(of: cid.multihash)
+        switch try POSIX.readFile(location.path, limit: Block.maxByteCount) {
+        case .missing: return nil
+        case .tooLarge: throw .corruptBlock(cid, path: location.path)
+        case .bytes(let bytes): return bytes
+        }
+    }
+
     /// The block under `cid`: ``get(_:)`` already hashes what it reads, so this does not hash again.
     public func getVerified(_ cid: CID) throws(BlockStoreError) -> Block? {
         try get(cid).map { Block(uncheckedCID: cid, bytes: $0) }

@@ -16,6 +16,10 @@ import Synchronization
 /// ends, and reports a background close that failed.
 ///
 /// Fetched blocks are not pinned: like `ipfs get`, a fetch leaves the next `gc` free to remove them.
+///
+/// Serving (``blockBytes(_:)``) hashes a block the first time this process serves it and remembers that it
+/// matched (``VerifiedBlockMemory``), so a block served to many fetchers is read each time but hashed once; a
+/// block put by a fetch was verified on arrival and is remembered at once.
 final class RepositoryContentStore: ContentStore {
     static let maxBlocksPerSession = 512
     static let maxBytesPerSession = 128 << 20
@@ -28,9 +32,24 @@ final class RepositoryContentStore: ContentStore {
     private let closesRunning = Atomic<Int>(0)
     private let backgroundFailure = Mutex<BlockStoreError?>(nil)
 
-    init(store: FileBlockStore, threadPool: NIOThreadPool = .singleton) {
+    /// Blocks already hashed by this process (served once, or put by a fetch that verified them).
+    let verified: VerifiedBlockMemory
+
+    init(store: FileBlockStore, threadPool: NIOThreadPool = .singleton, verified: VerifiedBlockMemory = .init()) {
         self.store = store
         self.threadPool = threadPool
+        self.verified = verified
+    }
+
+    /// The block's bytes for a peer: hashed unless this process verified the block before; `nil` when it is
+    /// missing, unreadable or corrupt (the peer then hears `DONT_HAVE`-like silence rather than wrong bytes).
+    func blockBytes(_ cid: CID) -> [UInt8]? {
+        if verified.contains(cid.multihash) {
+            return (try? store.unverifiedBytes(cid)) ?? nil
+        }
+        guard let bytes = (try? store.get(cid)) ?? nil else { return nil }
+        verified.record(cid.multihash)
+        return bytes
     }
 
     func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? { try store.get(cid) }
@@ -43,6 +62,7 @@ final class RepositoryContentStore: ContentStore {
         let full = try current.withLock { (current) throws(BlockStoreError) -> WriteSession? in
             if current == nil { current = (try store.beginSession(policy: .staged), 0) }
             try current!.session.put(block)
+            verified.record(block.cid.multihash)
             current!.bytes += block.bytes.count
             guard current!.session.putCount >= Self.maxBlocksPerSession || current!.bytes >= Self.maxBytesPerSession
             else { return nil }

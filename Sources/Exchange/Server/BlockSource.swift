@@ -13,8 +13,9 @@ import Blocks
 public protocol BlockSource {
     /// Whether the block is available (answers `WANT_HAVE` and admits `WANT_BLOCK` to the queue).
     func hasBlock(_ cid: CID) -> Bool
-    /// The block's bytes, or `nil` when it is not (or no longer) available. The bytes MUST hash to `cid`: a store
-    /// verifies what it wrote, and the receiver checks again anyway.
+    /// The block's bytes, or `nil` when it is not (or no longer) available. The bytes MUST hash to `cid` as far
+    /// as the source knows: a store verifies what it wrote and what it reads (the daemon's repository hashes a
+    /// block the first time it serves it in a process), and the receiver checks again anyway.
     func blockBytes(_ cid: CID) -> [UInt8]?
 }
 

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@testable import Blocks
+@testable import DHTDaemon
+
+/// Serving from the daemon's repository: a block is hashed the first time it is served and not again.
+@Suite struct RepositoryContentStoreTests {
+    @Test func aBlockCorruptBeforeItsFirstServeIsNotServed() throws {
+        try withTemporaryFolder { folder in
+            let files = try FileBlockStore(path: folder + "/repo")
+            let block = try Block(codec: .raw, hashing: Array("served block".utf8))
+            try files.put(block)
+            let path = files.layout.location(of: block.cid.multihash).path
+            try Data(Array("served blocK".utf8)).write(to: URL(fileURLWithPath: path))
+
+            let store = RepositoryContentStore(store: files)
+            #expect(store.blockBytes(block.cid) == nil, "corrupt on disk: not served")
+            #expect(!store.verified.contains(block.cid.multihash))
+        }
+    }
+
+    @Test func aServedBlockIsHashedOnce() throws {
+        try withTemporaryFolder { folder in
+            let files = try FileBlockStore(path: folder + "/repo")
+            let block = try Block(codec: .raw, hashing: Array("served block".utf8))
+            try files.put(block)
+            let store = RepositoryContentStore(store: files)
+            #expect(store.blockBytes(block.cid) == block.bytes)
+            #expect(store.verified.contains(block.cid.multihash))
+
+            // Proof that the second read is not hashed: bytes changed on disk after the first serve go out as
+            // they are (the receiver's check catches them; `repo verify` finds the file).
+            let path = files.layout.location(of: block.cid.multihash).path
+            try Data(Array("served blocK".utf8)).write(to: URL(fileURLWithPath: path))
+            #expect(store.blockBytes(block.cid) == Array("served blocK".utf8))
+            #expect(throws: BlockStoreError.corruptBlock(block.cid, path: path)) { try files.get(block.cid) }
+            try FileManager.default.removeItem(atPath: path)
+            #expect(store.blockBytes(block.cid) == nil, "gone: nothing to serve")
+        }
+    }
+
+    @Test func aFetchedBlockIsRememberedAsVerified() throws {
+        try withTemporaryFolder { folder in
+            let store = RepositoryContentStore(store: try FileBlockStore(path: folder + "/repo"))
+            let block = try Block(codec: .raw, hashing: Array("fetched block".utf8))
+            try store.put(block)
+            try store.flush()
+            #expect(store.verified.contains(block.cid.multihash))
+            #expect(store.blockBytes(block.cid) == block.bytes)
+        }
+    }
+}
