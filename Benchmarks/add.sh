@@ -9,6 +9,7 @@
 #   dhtnode cat CID > /dev/null         read back, every block rehashed
 # each under /usr/bin/time, and prints the ratios against the goals.
 # Usage: Benchmarks/add.sh [SIZE]   (SIZE for head -c, default 1G; the goals are stated for 1G)
+#        BENCH_DIR=DIR Benchmarks/add.sh   works in DIR (e.g. on the journaled ext4 of Benchmarks/scratch-ext4.sh)
 #        DHTNODE=PATH Benchmarks/add.sh   uses that dhtnode instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ timed() { # timed NAME COMMAND...: runs it, keeps "seconds KiB" in $dir/NAME.tim
 }
 
 echo "file: $bytes bytes of /dev/urandom; $(nproc) cores; $(uname -sr)"
+Benchmarks/fs-note.sh "$dir"
 timed sha256 openssl dgst -sha256 "$file" > /dev/null
 timed only "$bin" add --repo "$repo" -q --only-hash "$file" > "$dir/only.cid"
 timed add "$bin" add --repo "$repo" -q "$file" > "$dir/add.cid"

@@ -79,6 +79,10 @@ load() {
     echo "     load: $(uptime | sed 's/.*load average: //')$([ -r /proc/pressure/cpu ] &&
         awk '/^some/ { sub("avg10=", "", $2); printf "; CPU pressure (10 s): %s%%", $2 }' /proc/pressure/cpu)"
 }
+# User + system CPU seconds a process has used so far, from /proc/PID/stat (fields 14 and 15, in clock ticks).
+cpu_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' "/proc/$1/stat"
+}
 kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 FAILED=0
@@ -91,7 +95,14 @@ FETCH_LISTEN=
 start_fetcher() {
     local data=$SWARM_DIR/fetch attempt waited
     swarm_stop fetch || true
-    rm -rf "$data/repo"
+    # The previous run's repository is moved aside, not deleted: on ext4 without a journal (this VM's disk),
+    # creating a file scans past every inode freed in the last 60-360 s of its block group (`recently_deleted`
+    # in ext4's inode allocator), so deleting 1,000+ block files here would slow the next fetch's writes by a
+    # factor (docs/BENCHMARKS.md, "Block files and recently freed inodes"). Everything goes at exit.
+    if [ -d "$data/repo" ]; then
+        mkdir -p "$SWARM_DIR/old"
+        mv "$data/repo" "$(mktemp -d "$SWARM_DIR/old/repo.XXXXXX")/repo"
+    fi
     mkdir -p "$data"
     for attempt in 1 2 3; do
         rm -f "$data/api.json"
@@ -112,30 +123,44 @@ start_fetcher() {
     swarm_wait_peers fetch 1 || problem "the fetcher has no peers"
 }
 
-# Fetches CID (the bytes of file SRC, from WANT providers) on a freshly started fetcher; prints one line and
-# appends the stats JSON (plus the CLI's wall time) to the file COLLECT.
+# Fetches CID (the bytes of file SRC, from the providers among SEEDERS, WANT of them) on a freshly started
+# fetcher; prints one line and appends the stats JSON (plus wall time and CPU seconds) to the file COLLECT.
+# The fetch is the daemon's `POST /v1/fetch/CID` (what `dhtnode get -o` asks for first, and what its --stats
+# report), so the CPU seconds of the fetcher and of the seeders cover the fetch alone; `dhtnode get -o` then
+# writes the file out of the fetcher's repository for `cmp`.
 fetch_fresh() {
-    local cid=$1 src=$2 want=$3 collect=$4
+    local cid=$1 src=$2 want=$3 collect=$4 seeders=$5
     start_fetcher || { problem "the fetcher does not start"; return 1; }
     wait_providers fetch "$cid" "$want" || problem "the fetcher sees fewer than $want providers"
     load
-    local t0 t1 stats
+    local t0 t1 stats node fetch_cpu0 seed_cpu0=0 seed_cpu1=0 fetch_cpu1
+    fetch_cpu0=$(cpu_seconds "$(swarm_pid fetch)")
+    for node in $seeders; do seed_cpu0=$(awk -v a="$seed_cpu0" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }'); done
     t0=$(now_ns)
-    stats=$(dn fetch get "$cid" -o "$SWARM_DIR/fetch.out" --quiet --stats --json) || problem "get failed"
+    stats=$(curl -sf -X POST -H "Authorization: Bearer $(cat "$SWARM_DIR/fetch/api-token")" \
+        "$(swarm_api fetch)/v1/fetch/$cid") || problem "the fetch failed"
     t1=$(now_ns)
+    fetch_cpu1=$(cpu_seconds "$(swarm_pid fetch)")
+    for node in $seeders; do seed_cpu1=$(awk -v a="$seed_cpu1" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }'); done
+    dn fetch get "$cid" -o "$SWARM_DIR/fetch.out" --quiet || problem "get -o failed"
     cmp -s "$src" "$SWARM_DIR/fetch.out" || problem "fetched bytes differ"
-    jq -c --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" '. + {wall: $wall}' \
-        <<<"$stats" >>"$collect"
+    stats=$(jq -c --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" \
+        --argjson fetcherCPU "$(awk -v a="$fetch_cpu0" -v b="$fetch_cpu1" 'BEGIN { print b - a }')" \
+        --argjson seederCPU "$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
+        '. + {wall: $wall, fetcherCPU: $fetcherCPU, seederCPU: $seederCPU}' <<<"$stats")
+    echo "$stats" >>"$collect"
     jq -r '"     \(.throughput / 1e6 * 10 | round / 10) MB/s, TTFB \(.timeToFirstByte * 1000 | round) ms, "
         + "TTLB \(.timeToLastByte * 1000 | round) ms, dup \(.duplicateRatio * 1000 | round / 10)%, "
-        + "rerequests \(.rerequests), peers (MiB): \([.peers[] | "\(.id[0:6])=\(.bytes / 1048576 | round)"] | join(" "))"' \
-        <<<"$stats"
+        + "rerequests \(.rerequests), peers (MiB): \([.peers[] | "\(.id[0:6])=\(.bytes / 1048576 | round)"] | join(" "))\n"
+        + "       CPU per MiB: fetcher \(.fetcherCPU / (.bytes / 1048576) * 1e4 | round / 10) ms, "
+        + "seeders \(.seederCPU / (.bytes / 1048576) * 1e4 | round / 10) ms"' <<<"$stats"
     rm -f "$SWARM_DIR/fetch.out"
 }
 # Median of jq expression EXPR over the collection file.
 med() { jq -r "$2" "$1" | median; }
 
 echo "dhtnode: $DHTNODE; $(nproc) cores; $(uname -sr); runs: $RUNS"
+"$ROOT/Benchmarks/fs-note.sh" "$SWARM_DIR"
 start_node boot --log-level warning || exit 1
 for i in 1 2 3 4; do start "seed$i" || exit 1; done
 for i in 1 2 3 4; do swarm_wait_peers "seed$i" 1 || problem "seed$i has no peers"; done
@@ -146,10 +171,10 @@ for size in $SIZES; do
     random_file "$src" $((size * 1024 * 1024))
     cid=$(dr seed1 add "$src" --quiet) || { problem "seed1 cannot add $size MiB"; continue; }
     echo "== $size MiB, 1 seeder -> 1 fetcher ($cid)"
-    for run in $(seq 1 "$RUNS"); do fetch_fresh "$cid" "$src" 1 "$SWARM_DIR/one-$size.jsonl"; done
+    for run in $(seq 1 "$RUNS"); do fetch_fresh "$cid" "$src" 1 "$SWARM_DIR/one-$size.jsonl" seed1; done
     for i in 2 3 4; do dr "seed$i" add "$src" --quiet >/dev/null || problem "seed$i cannot add $size MiB"; done
     echo "== $size MiB, 4 seeders -> 1 fetcher"
-    for run in $(seq 1 "$RUNS"); do fetch_fresh "$cid" "$src" 4 "$SWARM_DIR/four-$size.jsonl"; done
+    for run in $(seq 1 "$RUNS"); do fetch_fresh "$cid" "$src" 4 "$SWARM_DIR/four-$size.jsonl" "seed1 seed2 seed3 seed4"; done
     jq -s -e 'all(.[]; (.peers | length) == 4 and all(.peers[]; .bytes > 0))' "$SWARM_DIR/four-$size.jsonl" >/dev/null ||
         problem "$size MiB, 4 seeders: a run where not all 4 seeders sent bytes"
     ONE[$size]=$(med "$SWARM_DIR/one-$size.jsonl" '.throughput / 1e6')
