@@ -17,7 +17,8 @@
 # Usage: Benchmarks/exchange.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
 # Environment: RUNS (runs per size and seeder count, default 3), SIZES (MiB, default "64 256"), SMALL (22 KiB
 # fetches, default 20; 0 skips), BIG (MiB for the RSS run, default 1024; 0 skips), KEEP=1 keeps the temporary
-# folder. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it removes at exit; every
+# folder. PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g` (the whole machine: the daemons,
+# and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it removes at exit; every
 # process it starts is killed by PID at exit.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -136,10 +137,18 @@ fetch_fresh() {
     local t0 t1 stats node fetch_cpu0 seed_cpu0=0 seed_cpu1=0 fetch_cpu1
     fetch_cpu0=$(cpu_seconds "$(swarm_pid fetch)")
     for node in $seeders; do seed_cpu0=$(awk -v a="$seed_cpu0" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }'); done
+    local perf_pid=
+    if [ -n "${PERF:-}" ]; then
+        perf record -q -a -g -F 999 -o "$PERF-$(basename "$collect" .jsonl)-$(cat "$collect" 2>/dev/null | wc -l).data" \
+            >/dev/null 2>&1 &
+        perf_pid=$!
+        sleep 0.5
+    fi
     t0=$(now_ns)
     stats=$(curl -sf -X POST -H "Authorization: Bearer $(cat "$SWARM_DIR/fetch/api-token")" \
         "$(swarm_api fetch)/v1/fetch/$cid") || problem "the fetch failed"
     t1=$(now_ns)
+    if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null; fi
     fetch_cpu1=$(cpu_seconds "$(swarm_pid fetch)")
     for node in $seeders; do seed_cpu1=$(awk -v a="$seed_cpu1" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }'); done
     dn fetch get "$cid" -o "$SWARM_DIR/fetch.out" --quiet || problem "get -o failed"

@@ -157,31 +157,42 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     // MARK: - Frames
 
+    /// Opens every whole frame in `buffer` (after completing the frame earlier reads started) and passes on their
+    /// plaintexts; keeps an incomplete last frame in ``pending``.
+    ///
+    /// Copies are kept to what a frame split over reads needs: a frame that lies whole in one read is opened from
+    /// the read's buffer into its plaintext buffer; a frame split over reads gets a buffer of its full size when its
+    /// header is in, collects only its own bytes from each read, and is opened in place there.
     private func receiveFrames(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) {
-        var bytes: ByteBuffer
-        if var earlier = pending.take() {
-            earlier.writeBuffer(&buffer)
-            bytes = earlier
-        } else {
-            bytes = buffer
+        if var partial = pending.take() {
+            let complete: Bool
+            do {
+                complete = try collect(into: &partial, from: &buffer, allocator: context.channel.allocator)
+            } catch {
+                close(context: context, error: .frame(error))
+                return
+            }
+            guard complete else {
+                pending = partial
+                lastProgress = .now()
+                return
+            }
+            guard let plaintext = openInPlace(&partial, context: context) else { return }
+            context.fireChannelRead(wrapInboundOut(plaintext))
         }
-        while phase == .established, bytes.readableBytes >= SecureFrame.headerByteCount, var frameOpener = opener {
+        while phase == .established, buffer.readableBytes >= SecureFrame.headerByteCount, var frameOpener = opener {
             let plaintext: ByteBuffer
             do {
-                let length = try bytes.withUnsafeReadableBytes { try SecureFrame.ciphertextByteCount(header: $0) }
+                let length = try buffer.withUnsafeReadableBytes { try SecureFrame.ciphertextByteCount(header: $0) }
                 let total = SecureFrame.headerByteCount + length
-                guard bytes.readableBytes >= total else {
-                    // Make room for the whole frame once, rather than growing the buffer read by read.
-                    bytes.reserveCapacity(minimumWritableBytes: total - bytes.readableBytes)
-                    break
-                }
+                guard buffer.readableBytes >= total else { break }
                 var output = context.channel.allocator.buffer(capacity: length - AEADCipher.tagByteCount)
                 try output.writeWithUnsafeMutableBytes(minimumWritableBytes: length - AEADCipher.tagByteCount) { out in
-                    try bytes.withUnsafeReadableBytes { frame in
+                    try buffer.withUnsafeReadableBytes { frame in
                         try frameOpener.open(frame: UnsafeRawBufferPointer(rebasing: frame[0..<total]), into: out)
                     }
                 }
-                bytes.moveReaderIndex(forwardBy: total)
+                buffer.moveReaderIndex(forwardBy: total)
                 plaintext = output
             } catch {
                 close(context: context, error: .frame(error as? SecureFrameError ?? .authenticationFailed))
@@ -190,14 +201,61 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             opener = frameOpener
             context.fireChannelRead(wrapInboundOut(plaintext))
         }
-        guard phase == .established else { return }
-        if bytes.readableBytes == 0 {
-            pending = nil
-        } else {
-            bytes.discardReadBytes()
-            pending = bytes
-            lastProgress = .now()
-            if stallTimer == nil { scheduleStallCheck(in: frameStallTimeout, context: context) }
+        guard phase == .established, buffer.readableBytes > 0 else { return }
+        var partial = context.channel.allocator.buffer(capacity: SecureFrame.headerByteCount)
+        do {
+            _ = try collect(into: &partial, from: &buffer, allocator: context.channel.allocator)
+        } catch {
+            close(context: context, error: .frame(error))
+            return
+        }
+        pending = partial
+        lastProgress = .now()
+        if stallTimer == nil { scheduleStallCheck(in: frameStallTimeout, context: context) }
+    }
+
+    /// Moves the bytes of the frame begun in `partial` from the front of `buffer` (no more than that frame's);
+    /// returns whether the frame is complete. Once the header is in, `partial` gets room for the whole frame.
+    private func collect(into partial: inout ByteBuffer, from buffer: inout ByteBuffer, allocator: ByteBufferAllocator)
+        throws(SecureFrameError) -> Bool
+    {
+        if partial.readableBytes < SecureFrame.headerByteCount {
+            let take = min(SecureFrame.headerByteCount - partial.readableBytes, buffer.readableBytes)
+            var piece = buffer.readSlice(length: take)!
+            partial.writeBuffer(&piece)
+            guard partial.readableBytes == SecureFrame.headerByteCount else { return false }
+        }
+        let length = try partial.withUnsafeReadableBytes { (header) throws(SecureFrameError) in
+            try SecureFrame.ciphertextByteCount(header: header)
+        }
+        let total = SecureFrame.headerByteCount + length
+        if partial.capacity < total {
+            var whole = allocator.buffer(capacity: total)
+            whole.writeBuffer(&partial)
+            partial = whole
+        }
+        let take = min(total - partial.readableBytes, buffer.readableBytes)
+        var piece = buffer.readSlice(length: take)!
+        partial.writeBuffer(&piece)
+        return partial.readableBytes == total
+    }
+
+    /// Opens the one whole frame in `frame` in place and returns its plaintext (a slice of the same storage);
+    /// `nil` after closing the connection when it does not open.
+    private func openInPlace(_ frame: inout ByteBuffer, context: ChannelHandlerContext) -> ByteBuffer? {
+        guard phase == .established, var frameOpener = opener else { return nil }
+        do {
+            let count = try frame.withUnsafeMutableReadableBytes { (bytes) throws(SecureFrameError) -> Int in
+                try frameOpener.open(
+                    frame: UnsafeRawBufferPointer(bytes),
+                    into: UnsafeMutableRawBufferPointer(rebasing: bytes[SecureFrame.headerByteCount...])
+                )
+            }
+            opener = frameOpener
+            return frame.getSlice(at: frame.readerIndex + SecureFrame.headerByteCount, length: count)
+        } catch {
+            close(context: context, error: .frame(error))
+            return nil
         }
     }
 

@@ -247,10 +247,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
                         await self.sendCompleted(message.encodedCount, to: peer)
                     }
                 }
-                // A frame that is not a valid message breaks the protocol: the throw closes the connection.
+                // A frame that is not a valid message breaks the protocol: the throw closes the connection. A
+                // block's bytes are hashed here, on this connection's task, in parallel with the actor.
                 for try await frame in inbound {
                     let message = try frame.withUnsafeReadableBytes { try ExchangeMessage(decoding: $0) }
-                    await self.received(message, from: peer)
+                    await self.received(ReceivedMessage(hashing: message), from: peer)
                 }
                 group.cancelAll()
             }
@@ -264,7 +265,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         try? await connection.channel.executeThenClose { _, _ in }
     }
 
-    private func received(_ message: ExchangeMessage, from peer: ExchangePeer) {
+    private func received(_ message: ReceivedMessage, from peer: ExchangePeer) {
         carryOut(instance.handleMessage(message, from: peer, now: now, source: store))
     }
 

@@ -125,9 +125,30 @@ public struct ExchangeInstance: Sendable {
 
     // MARK: Events
 
-    /// A message from a connected peer (messages from other peers are counted and dropped).
+    /// A message from a connected peer (messages from other peers are counted and dropped). A `BLOCK` that a fetch
+    /// waits for is hashed here; one that none waits for is dropped unhashed.
     public mutating func handleMessage(
         _ message: ExchangeMessage,
+        from peer: ExchangePeer,
+        now: ExchangeInstant,
+        source: some BlockSource
+    ) -> [ExchangeDirective] {
+        handle(.message(message), from: peer, now: now, source: source)
+    }
+
+    /// A message from a connected peer whose `BLOCK` bytes the shell hashed already (``ReceivedMessage``); otherwise
+    /// as ``handleMessage(_:from:now:source:)-(ExchangeMessage,_,_,_)``.
+    public mutating func handleMessage(
+        _ received: ReceivedMessage,
+        from peer: ExchangePeer,
+        now: ExchangeInstant,
+        source: some BlockSource
+    ) -> [ExchangeDirective] {
+        handle(received.content, from: peer, now: now, source: source)
+    }
+
+    private mutating func handle(
+        _ content: ReceivedMessage.Content,
         from peer: ExchangePeer,
         now: ExchangeInstant,
         source: some BlockSource
@@ -136,31 +157,38 @@ public struct ExchangeInstance: Sendable {
             statistics.messagesFromUnknownPeers += 1
             return []
         }
-        statistics.messagesReceived[message.type, default: 0] += 1
-        ledgers[peer]!.bytesReceived += UInt64(message.encodedCount)
+        statistics.messagesReceived[content.type, default: 0] += 1
+        ledgers[peer]!.bytesReceived += UInt64(content.encodedCount)
         var outbox = Outbox()
         var directives: [ExchangeDirective] = []
-        switch message {
-        case .wantHave(let wants):
+        switch content {
+        case .block(let cid, let checked, let byteCount):
+            receiveBlock(
+                cid, byteCount: byteCount, verify: { checked }, from: peer, now: now, outbox: &outbox,
+                directives: &directives)
+        case .message(.block(let cid, let bytes)):
+            // DESIGN: every block is hashed before it is stored, passed on or yielded.
+            receiveBlock(
+                cid, byteCount: bytes.count, verify: { Result { () throws(BlockError) in try Block(verifying: bytes, as: cid) } },
+                from: peer, now: now, outbox: &outbox, directives: &directives)
+        case .message(.wantHave(let wants)):
             _ = server.receiveWants(wants, blocks: false, from: peer, source: source, outbox: &outbox)
-        case .wantBlock(let wants):
+        case .message(.wantBlock(let wants)):
             let refused = server.receiveWants(wants, blocks: true, from: peer, source: source, outbox: &outbox)
             statistics.wantsRefused += UInt64(refused)
             ledgers[peer]!.wantsRefused += UInt64(refused)
             server.serve(source: source, outbox: &outbox)
-        case .cancel(let cids):
+        case .message(.cancel(let cids)):
             server.cancel(cids, from: peer)
-        case .have(let cids):
+        case .message(.have(let cids)):
             for id in sessionOrder {
                 for cid in cids { sessions[id]!.handleHave(cid, from: peer) }
             }
-        case .dontHave(let cids):
+        case .message(.dontHave(let cids)):
             for id in sessionOrder {
                 for cid in cids { sessions[id]!.handleDontHave(cid, from: peer) }
             }
-        case .block(let cid, let bytes):
-            receiveBlock(cid, bytes: bytes, from: peer, now: now, outbox: &outbox, directives: &directives)
-        case .padding(let byteCount):
+        case .message(.padding(let byteCount)):
             // A warm-up: answered with one of the same size (capped) when this side has not warmed the connection.
             ledgers[peer]!.paddingBytesReceived += UInt64(byteCount)
             directives += warmUp(peer, byteCount: min(byteCount, configuration.warmUpEchoBytes))
@@ -170,9 +198,12 @@ public struct ExchangeInstance: Sendable {
         return directives
     }
 
+    /// A `BLOCK` of `byteCount` bytes for `cid`; `verify` hashes them (or gives the shell's result) and is called
+    /// only when a fetch waits for the block.
     private mutating func receiveBlock(
         _ cid: CID,
-        bytes: [UInt8],
+        byteCount: Int,
+        verify: () -> Result<Block, BlockError>,
         from peer: ExchangePeer,
         now: ExchangeInstant,
         outbox: inout Outbox,
@@ -182,15 +213,11 @@ public struct ExchangeInstance: Sendable {
         guard !wanting.isEmpty else {
             statistics.unwantedBlocks += 1
             ledgers[peer]!.duplicateBlocks += 1
-            ledgers[peer]!.duplicateBytes += UInt64(bytes.count)
-            for id in sessionOrder { sessions[id]!.noteUnwanted(cid, byteCount: bytes.count, from: peer) }
+            ledgers[peer]!.duplicateBytes += UInt64(byteCount)
+            for id in sessionOrder { sessions[id]!.noteUnwanted(cid, byteCount: byteCount, from: peer) }
             return
         }
-        // DESIGN: every block is hashed before it is stored, passed on or yielded.
-        let block: Block
-        do {
-            block = try Block(verifying: bytes, as: cid)
-        } catch {
+        guard case .success(let block) = verify() else {
             statistics.invalidBlocks += 1
             let until = now + configuration.banDuration
             ban(peer, until: until)
@@ -199,7 +226,7 @@ public struct ExchangeInstance: Sendable {
             return
         }
         ledgers[peer]!.blocksReceived += 1
-        ledgers[peer]!.blockBytesReceived += UInt64(bytes.count)
+        ledgers[peer]!.blockBytesReceived += UInt64(byteCount)
         directives.append(.store(block))
         for id in wanting {
             sessions[id]!.receive(block, from: peer, now: now, outbox: &outbox, directives: &directives)

@@ -1,0 +1,81 @@
+import Blocks
+import NIOConcurrencyHelpers
+import NIOPosix
+import Synchronization
+
+/// Writes blocks into staged ``Blocks/WriteSession``s of a repository, one after another: a session takes at most
+/// ``maxBlocksPerSession`` blocks or ``maxBytesPerSession`` bytes; a full one is closed (its blocks fsynced and
+/// renamed into place) on the thread pool while the next one fills. When the previous close still runs, the full
+/// session is closed at once, on the caller's thread: a disk slower than the network slows the writer down instead
+/// of piling up sessions. ``flush()`` closes the current session and reports a background close that failed.
+final class StagedSessionWriter: Sendable {
+    static let maxBlocksPerSession = 512
+    static let maxBytesPerSession = 128 << 20
+
+    let store: FileBlockStore
+    private let threadPool: NIOThreadPool
+    private let current = Mutex<(session: WriteSession, bytes: Int)?>(nil)
+    /// Held by whoever closes a session: closes run one at a time.
+    private let closing = NIOLock()
+    private let closesRunning = Atomic<Int>(0)
+    private let backgroundFailure = Mutex<BlockStoreError?>(nil)
+
+    init(store: FileBlockStore, threadPool: NIOThreadPool) {
+        self.store = store
+        self.threadPool = threadPool
+    }
+
+    /// Writes `block` into the current session, and closes the session when it is full.
+    func write(_ block: Block) throws(BlockStoreError) {
+        let full = try current.withLock { (current) throws(BlockStoreError) -> WriteSession? in
+            if current == nil { current = (try store.beginSession(policy: .staged), 0) }
+            try current!.session.put(block)
+            current!.bytes += block.bytes.count
+            guard current!.session.putCount >= Self.maxBlocksPerSession || current!.bytes >= Self.maxBytesPerSession
+            else { return nil }
+            defer { current = nil }
+            return current!.session
+        }
+        guard let full else { return }
+        if closesRunning.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged {
+            threadPool.submit { [self] _ in
+                defer { closesRunning.store(0, ordering: .releasing) }
+                do throws(BlockStoreError) {
+                    try close(full)
+                } catch {
+                    backgroundFailure.withLock { $0 = $0 ?? error }
+                }
+            }
+        } else {
+            try close(full)
+        }
+    }
+
+    /// Closes the current session and waits for a background close; throws the first failure of either.
+    func flush() throws(BlockStoreError) {
+        let session = current.withLock { current in
+            defer { current = nil }
+            return current?.session
+        }
+        if let session { try close(session) }
+        // Waits for a background close still running (it holds `closing`).
+        closing.withLock {}
+        if let failure = backgroundFailure.withLock({ failure in
+            defer { failure = nil }
+            return failure
+        }) {
+            throw failure
+        }
+    }
+
+    private func close(_ session: WriteSession) throws(BlockStoreError) {
+        closing.lock()
+        defer { closing.unlock() }
+        do {
+            try session.close()
+        } catch {
+            session.discard()
+            throw error
+        }
+    }
+}
