@@ -52,10 +52,16 @@ extension Node {
     ///
     /// - Throws: ``NodeError/noContentStore`` without a content configuration.
     public func cat(_ root: CID, range: Range<UInt64>? = nil) async throws -> ContentFetch {
+        try await cat(root, range: range, deliversBytes: true)
+    }
+
+    /// ``cat(_:range:)``; with `deliversBytes: false` the fetch only fills the store (its bytes yield nothing).
+    func cat(_ root: CID, range: Range<UInt64>?, deliversBytes: Bool) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
         // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
         SHA256.prepareInBackground()
-        let fetch = try await exchange.fetch(root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)))
+        let fetch = try await exchange.fetch(
+            root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
         let background = Task {
             await self.searchProviders(of: root, for: fetch, exchange: exchange, content: content)
             do {
@@ -70,7 +76,7 @@ extension Node {
     /// Fetches the whole file `root` into the store (its bytes are verified and dropped), waits until the blocks
     /// are durable, and returns the fetch's statistics.
     public func fetch(_ root: CID) async throws -> FetchStatistics {
-        let fetch = try await cat(root)
+        let fetch = try await cat(root, range: nil, deliversBytes: false)
         do {
             for try await _ in fetch.bytes {}
         } catch {

@@ -79,6 +79,9 @@ struct FetchSession: Sendable {
     private(set) var cursor: UInt64
     /// Whether read-ahead counts from what the reader consumed (``consumed``) rather than from what was delivered.
     let pacedByReader: Bool
+    /// Whether the file bytes go out as ``ExchangeDirective/deliver(_:offset:bytes:)``; a fetch into the store
+    /// only (`false`) keeps just the lengths of blocks waiting for the ones before them.
+    let deliversBytes: Bool
     /// The file bytes the reader has taken (``acknowledge(upTo:now:outbox:)``); equals ``cursor`` when the fetch is
     /// not paced by its reader.
     private(set) var consumed: UInt64
@@ -88,8 +91,9 @@ struct FetchSession: Sendable {
     private var pending: [CID: Pending] = [:]
     private var queue = Heap<QueueKey>()
     private var sequence: UInt64 = 0
-    /// Verified file bytes waiting for the bytes before them, keyed by their (range-clipped) offset.
-    private var ready: [UInt64: ArraySlice<UInt8>] = [:]
+    /// Verified file bytes waiting for the bytes before them, keyed by their (range-clipped) offset: the bytes, or
+    /// only their count when the fetch does not deliver bytes.
+    private var ready: [UInt64: (bytes: ArraySlice<UInt8>, count: UInt64)] = [:]
     private(set) var peers: [ExchangePeer: SessionPeer] = [:]
     /// Session peers in the order they joined (deterministic iteration).
     private var peerOrder: [ExchangePeer] = []
@@ -110,10 +114,12 @@ struct FetchSession: Sendable {
         root: CID,
         range: Range<UInt64>?,
         pacedByReader: Bool = false,
+        deliversBytes: Bool = true,
         configuration: ExchangeConfiguration,
         now: ExchangeInstant
     ) {
-        self.pacedByReader = pacedByReader
+        self.pacedByReader = pacedByReader && deliversBytes
+        self.deliversBytes = deliversBytes
         self.id = id
         self.root = root
         self.configuration = configuration
@@ -370,15 +376,15 @@ struct FetchSession: Sendable {
         let end = min(offset + UInt64(bytes.count), upper)
         guard start < end else { return }
         let base = bytes.startIndex
-        ready[start] = bytes[(base + Int(start - offset))..<(base + Int(end - offset))]
+        ready[start] = (deliversBytes ? bytes[(base + Int(start - offset))..<(base + Int(end - offset))] : [], end - start)
     }
 
     private mutating func deliverReady(now: ExchangeInstant, directives: inout [ExchangeDirective]) {
         while let piece = ready.removeValue(forKey: cursor) {
             if statistics.firstByteAt == nil { statistics.firstByteAt = now }
-            directives.append(.deliver(id, offset: cursor, bytes: piece))
-            cursor += UInt64(piece.count)
-            statistics.bytesDelivered += UInt64(piece.count)
+            if deliversBytes { directives.append(.deliver(id, offset: cursor, bytes: piece.bytes)) }
+            cursor += piece.count
+            statistics.bytesDelivered += piece.count
         }
         if !pacedByReader { consumed = cursor }
         if isComplete { statistics.finishedAt = now }

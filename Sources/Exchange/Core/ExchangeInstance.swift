@@ -297,10 +297,14 @@ public struct ExchangeInstance: Sendable {
     ///
     /// With `pacedByReader`, read-ahead counts from the bytes the reader took (``consumed(_:upTo:now:)``) instead of
     /// the bytes delivered: a shell whose reader may be slower than the network sets it, and reports what it took.
+    /// With `deliversBytes: false` the fetch only fills the store: no `deliver` directives (and no pacing), and
+    /// blocks that arrive ahead of the ones before them are not held, only counted; statistics count the file
+    /// bytes as delivered all the same.
     public mutating func startFetch(
         _ root: CID,
         range: Range<UInt64>? = nil,
         pacedByReader: Bool = false,
+        deliversBytes: Bool = true,
         preferring preferred: Set<ExchangePeer> = [],
         now: ExchangeInstant
     ) -> (FetchID, [ExchangeDirective]) {
@@ -316,6 +320,7 @@ public struct ExchangeInstance: Sendable {
             root: root,
             range: range,
             pacedByReader: pacedByReader,
+            deliversBytes: deliversBytes,
             configuration: configuration,
             now: now
         )
