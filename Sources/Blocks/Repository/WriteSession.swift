@@ -79,13 +79,19 @@ public final class WriteSession: BlockStore {
     /// - Throws: ``BlockStoreError/diskFull(path:)`` or another file system error (the temporary file is removed;
     ///   earlier blocks stay pending), ``BlockStoreError/sessionClosed`` after ``close()`` or ``discard()``.
     public func put(_ block: Block) throws(BlockStoreError) {
-        try state.withLock { (state) throws(BlockStoreError) in
+        _ = try putIfAbsent(block)
+    }
+
+    /// ``put(_:)``, and whether this call wrote the block's file: `false` when the block was stored already or is
+    /// pending in this session (its file on disk, if any, was not written by this call).
+    public func putIfAbsent(_ block: Block) throws(BlockStoreError) -> Bool {
+        try state.withLock { (state) throws(BlockStoreError) -> Bool in
             guard !state.isClosed else { throw .sessionClosed }
             state.putCount += 1
             // Protect first, then look: a GC that removes the file before this point is seen below as "missing".
             store.protect(block.cid.multihash, session: id)
             let location = store.layout.location(of: block.cid.multihash)
-            if state.pendingFinals.contains(location.path) || POSIX.exists(location.path) { return }
+            if state.pendingFinals.contains(location.path) || POSIX.exists(location.path) { return false }
             let temporary = store.newTemporary(directory: location.directory, key: location.key)
             let fd: Int32
             do throws(BlockStoreError) {
@@ -113,6 +119,7 @@ public final class WriteSession: BlockStore {
             {
                 try flush(&state)
             }
+            return true
         }
     }
 

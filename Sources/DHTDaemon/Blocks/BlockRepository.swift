@@ -15,6 +15,9 @@ public final class BlockRepository: Sendable {
 
     /// The store, read-write.
     public let store: FileBlockStore
+    /// The blocks this process hashed and wrote (imports here, fetches through ``RepositoryContentStore``): serving
+    /// them reads them without hashing them again.
+    let verified: VerifiedBlockMemory
     private let threadPool: NIOThreadPool
 
     /// Opens (creating it when missing) the repository at `path` for writing and takes its lock.
@@ -23,6 +26,7 @@ public final class BlockRepository: Sendable {
     ///   ``BlockStoreError`` when it cannot be opened.
     public init(path: String, threadPool: NIOThreadPool = .singleton) throws(BlockStoreError) {
         self.store = try FileBlockStore(path: path, mode: .readWrite, create: true)
+        self.verified = VerifiedBlockMemory()
         self.threadPool = threadPool
     }
 
@@ -66,7 +70,13 @@ public final class BlockRepository: Sendable {
                         writing = false
                         return
                     }
-                    group.addTask { try await self.offload { for block in blocks { try session.put(block) } } }
+                    group.addTask {
+                        try await self.offload { [verified = self.verified] in
+                            for block in blocks where try session.putIfAbsent(block) {
+                                verified.record(block.cid.multihash)
+                            }
+                        }
+                    }
                     writing = true
                 }
                 try await Self.forEachPiece(of: body) { piece in
@@ -118,7 +128,7 @@ public final class BlockRepository: Sendable {
         _ body: Body,
         pin: Bool
     ) async throws -> CARImportResult where Body.Element == ByteBuffer {
-        let job = try await offload { [store] in try CARImportJob(store: store) }
+        let job = try await offload { [store, verified] in try CARImportJob(store: store, verified: verified) }
         do {
             try await Self.forEachPiece(of: body) { piece in
                 try await self.offload { try job.consume(piece) }

@@ -19,12 +19,14 @@ final class CARImportJob: Sendable {
     }
 
     private let store: FileBlockStore
+    private let verified: VerifiedBlockMemory
     private let session: WriteSession
     private let state: Mutex<State>
 
-    /// Starts a staged session on `store`.
-    init(store: FileBlockStore) throws(BlockStoreError) {
+    /// Starts a staged session on `store`; the blocks it writes are recorded in `verified` (the reader hashed them).
+    init(store: FileBlockStore, verified: VerifiedBlockMemory) throws(BlockStoreError) {
         self.store = store
+        self.verified = verified
         self.session = try store.beginSession(policy: .staged)
         self.state = Mutex(State())
     }
@@ -33,7 +35,7 @@ final class CARImportJob: Sendable {
     func consume(_ piece: ByteBuffer) throws {
         try state.withLock { state in
             state.source.append(piece)
-            try Self.readSections(&state, session: session)
+            try Self.readSections(&state, session: session, verified: verified)
         }
     }
 
@@ -42,7 +44,7 @@ final class CARImportJob: Sendable {
     func finish(pin: Bool) throws -> BlockRepository.CARImportResult {
         var result = try state.withLock { state in
             state.source.finish()
-            try Self.readSections(&state, session: session)
+            try Self.readSections(&state, session: session, verified: verified)
             return state.result
         }
         try session.flush()
@@ -60,14 +62,14 @@ final class CARImportJob: Sendable {
     }
 
     /// Reads the header and the sections the source holds whole (all of them once it is finished).
-    private static func readSections(_ state: inout State, session: WriteSession) throws {
+    private static func readSections(_ state: inout State, session: WriteSession, verified: VerifiedBlockMemory) throws {
         let limit = state.source.completeThrough
         if state.reader.header == nil {
             guard limit > 0 else { return }
             state.result.roots = try state.reader.readHeader().roots
         }
         while state.reader.offset < limit, let block = try state.reader.nextBlock() {
-            try session.put(block)
+            if try session.putIfAbsent(block) { verified.record(block.cid.multihash) }
             state.result.blockCount += 1
             state.result.byteCount += UInt64(block.bytes.count)
         }

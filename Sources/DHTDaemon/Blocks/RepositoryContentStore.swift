@@ -14,8 +14,9 @@ import NIOPosix
 /// Fetched blocks are not pinned: like `ipfs get`, a fetch leaves the next `gc` free to remove them.
 ///
 /// Serving (``blockBytes(_:)``) hashes a block the first time this process serves it and remembers that it
-/// matched (``VerifiedBlockMemory``), so a block served to many fetchers is read each time but hashed once; a
-/// block put by a fetch was verified on arrival and is remembered at once.
+/// matched (``VerifiedBlockMemory``, shared with ``BlockRepository``), so a block served to many fetchers is read
+/// each time but hashed once; a block this process wrote (fetched and verified on arrival, or imported) is
+/// remembered when it is written.
 final class RepositoryContentStore: ContentStore {
     let store: FileBlockStore
     /// Blocks already hashed by this process (served once, or put by a fetch that verified them).
@@ -34,8 +35,8 @@ final class RepositoryContentStore: ContentStore {
         self.verified = verified
         let sessions = StagedSessionWriter(store: store, threadPool: threadPool)
         self.sessions = sessions
-        self.writes = BlockWriteQueue(maxQueuedBytes: maxQueuedBytes) {
-            (block) throws(BlockStoreError) in try sessions.write(block)
+        self.writes = BlockWriteQueue(maxQueuedBytes: maxQueuedBytes) { (block) throws(BlockStoreError) in
+            if try sessions.write(block) { verified.record(block.cid.multihash) }
         }
     }
 
@@ -56,9 +57,9 @@ final class RepositoryContentStore: ContentStore {
     @discardableResult
     func delete(_ cid: CID) throws(BlockStoreError) -> Bool { try store.delete(cid) }
 
-    /// Queues `block` for the current session; it is remembered as verified at once.
+    /// Queues `block` for the current session; once written, it is remembered as verified (a block whose file was
+    /// there already is not: serving it hashes it the first time).
     func put(_ block: Block) throws(BlockStoreError) {
-        verified.record(block.cid.multihash)
         try writes.enqueue(block)
     }
 

@@ -25,18 +25,20 @@ final class StagedSessionWriter: Sendable {
         self.threadPool = threadPool
     }
 
-    /// Writes `block` into the current session, and closes the session when it is full.
-    func write(_ block: Block) throws(BlockStoreError) {
-        let full = try current.withLock { (current) throws(BlockStoreError) -> WriteSession? in
+    /// Writes `block` into the current session, and closes the session when it is full; returns whether this
+    /// call wrote the block's file (``Blocks/WriteSession/putIfAbsent(_:)``).
+    @discardableResult
+    func write(_ block: Block) throws(BlockStoreError) -> Bool {
+        let (wrote, full) = try current.withLock { (current) throws(BlockStoreError) -> (Bool, WriteSession?) in
             if current == nil { current = (try store.beginSession(policy: .staged), 0) }
-            try current!.session.put(block)
+            let wrote = try current!.session.putIfAbsent(block)
             current!.bytes += block.bytes.count
             guard current!.session.putCount >= Self.maxBlocksPerSession || current!.bytes >= Self.maxBytesPerSession
-            else { return nil }
+            else { return (wrote, nil) }
             defer { current = nil }
-            return current!.session
+            return (wrote, current!.session)
         }
-        guard let full else { return }
+        guard let full else { return wrote }
         if closesRunning.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged {
             threadPool.submit { [self] _ in
                 defer { closesRunning.store(0, ordering: .releasing) }
@@ -49,6 +51,7 @@ final class StagedSessionWriter: Sendable {
         } else {
             try close(full)
         }
+        return wrote
     }
 
     /// Closes the current session and waits for a background close; throws the first failure of either.

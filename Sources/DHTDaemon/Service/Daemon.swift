@@ -75,7 +75,7 @@ public enum Daemon {
             restoredState: restored,
             content: repository.map { repository in
                 ContentConfiguration(
-                    store: RepositoryContentStore(store: repository.store),
+                    store: RepositoryContentStore(store: repository.store, verified: repository.verified),
                     uploadBytesPerSecond: configuration.uploadBytesPerSecond,
                     unavailableTimeout: configuration.fetchTimeout,
                     faults: configuration.exchangeFaults

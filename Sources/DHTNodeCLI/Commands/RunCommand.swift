@@ -171,6 +171,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try daemonConfiguration()
+        MemoryTuning.forDaemon()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
