@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 @testable import Blocks
@@ -49,5 +50,35 @@ import Testing
             #expect(store.verified.contains(block.cid.multihash))
             #expect(store.blockBytes(block.cid) == block.bytes)
         }
+    }
+
+    @Test func aBlockWhoseFileWasThereIsNotRememberedUntilServed() throws {
+        try withTemporaryFolder { folder in
+            let files = try FileBlockStore(path: folder + "/repo")
+            let block = try Block(codec: .raw, hashing: Array("there already".utf8))
+            try files.put(block)
+            let store = RepositoryContentStore(store: files)
+            try store.put(block)
+            try store.flush()
+            #expect(!store.verified.contains(block.cid.multihash), "this process did not write it")
+            #expect(store.blockBytes(block.cid) == block.bytes)
+            #expect(store.verified.contains(block.cid.multihash), "hashed by its first serve")
+        }
+    }
+
+    @Test func anAddedFileIsRememberedAsVerified() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rcs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try BlockRepository(path: folder + "/repo")
+        let bytes = (0..<(600 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let body = AsyncStream<ByteBuffer> { continuation in
+            continuation.yield(ByteBuffer(bytes: bytes))
+            continuation.finish()
+        }
+        let added = try await repository.add(body, profile: .unixfsV1_2025, pin: false, onlyHash: false)
+        #expect(repository.verified.contains(added.result.root.multihash))
+        let store = RepositoryContentStore(store: repository.store, verified: repository.verified)
+        #expect(store.blockBytes(added.result.root) == (try repository.store.get(added.result.root)))
     }
 }

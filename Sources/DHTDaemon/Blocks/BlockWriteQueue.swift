@@ -6,8 +6,8 @@ import NIOConcurrencyHelpers
 /// Writes blocks on a serial dispatch queue of its own, so that whoever hands them over (the exchange actor, for fetched blocks)
 /// does not wait for the file system.
 ///
-/// At most ``maxQueuedBytes`` bytes wait at a time. A block that does not fit is written at once on the caller's
-/// thread: a disk slower than the network then slows the caller down instead of filling memory. ``drain()`` waits
+/// At most ``maxQueuedBytes`` bytes wait or are being written at a time (one larger block when nothing else is).
+/// A block that does not fit is written at once on the caller's thread: a disk slower than the network then slows the caller down instead of filling memory. ``drain()`` waits
 /// until every block handed over is written and reports the first write that failed since the last drain. The
 /// writes do not run on a shared thread pool: a drain called from a pool thread could otherwise wait for a write
 /// queued behind it.
@@ -37,7 +37,7 @@ final class BlockWriteQueue: @unchecked Sendable {
     /// Queues `block`, or writes it now when the queue is full (then its error is thrown here).
     func enqueue(_ block: Block) throws(BlockStoreError) {
         condition.lock()
-        guard queuedBytes + block.bytes.count <= maxQueuedBytes || queue.isEmpty else {
+        guard queuedBytes + block.bytes.count <= maxQueuedBytes || queuedBytes == 0 else {
             condition.unlock(withValue: 1)
             try write(block)
             return

@@ -11,8 +11,10 @@ import NIOCore
 /// - Each connection runs in a task of its own: its reader decodes frames into messages (one message per frame)
 ///   and hands them to the node; its writer encodes the messages the core sends and reports each one written,
 ///   which is what lets the core's per-peer byte cap move.
-/// - The core and the store live on this actor, never on an event loop: blocks are verified by the core and put
-///   into the store here; the store is synchronous (``Exchange/BlockSource``).
+/// - The core lives on this actor, never on an event loop. A received block is hashed on its connection's task
+///   (``Exchange/ReceivedMessage``), in parallel with the actor; the core accepts it only as a verified block.
+///   Blocks are put into the store from here; the store is synchronous (``Exchange/BlockSource``), and the
+///   daemon's hands the writes to a thread of its own.
 /// - Time is the node's `ContinuousClock` since it was created; the core's ``Exchange/ExchangeDirective/scheduleTick(at:)``
 ///   becomes one sleeping task, replaced when a new tick is scheduled.
 /// - A disconnect directive closes the connection; a ban is remembered by the core, which refuses the peer when it

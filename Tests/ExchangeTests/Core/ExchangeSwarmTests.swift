@@ -170,6 +170,45 @@ struct ExchangeSwarmTests {
         #expect(node.instance.banCount == 0)
     }
 
+    @Test("blocks hashed by the shell (ReceivedMessage): a liar is banned just the same, the file arrives whole")
+    func lyingSeederWithShellHashing() throws {
+        var swarm = try Self.swarm(seeders: 3, fileSize: 2 * 1024 * 1024, chunkSize: 32 * 1024)
+        swarm.harness.hashesInShell = true
+        let liar = swarm.seeders[0]
+        let liarPeer = swarm.harness.nodes[liar].peer
+        swarm.harness.nodes[liar].lies = Set(swarm.harness.nodes[liar].store.multihashes.map { CID.raw($0) })
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let ran = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran)
+        let node = swarm.harness.nodes[swarm.leecher]
+        #expect(node.completed[id] != nil)
+        #expect(node.delivered[id] == swarm.file)
+        #expect(node.disconnects.contains { $0.peer == liarPeer && $0.reason == .invalidBlock })
+        #expect(node.instance.isBanned(liarPeer, now: swarm.harness.now))
+        #expect(node.instance.statistics.invalidBlocks == 1)
+        // Only verified blocks reached the store.
+        for multihash in node.store.multihashes {
+            let bytes = try #require(node.store.get(CID.raw(multihash)))
+            #expect(Multihash(hashing: bytes) == multihash)
+        }
+    }
+
+    @Test("a fetch into the store only: no bytes delivered, every block stored, statistics as for a delivering fetch")
+    func storeOnlyFetch() throws {
+        var swarm = try Self.swarm(seeders: 2, fileSize: 3 * 1024 * 1024 + 777, chunkSize: 64 * 1024, maxLinks: 8)
+        swarm.harness.hashesInShell = true
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root, deliversBytes: false)
+        let ran = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran)
+        let node = swarm.harness.nodes[swarm.leecher]
+        let statistics = try #require(node.completed[id])
+        #expect(node.delivered[id] == [], "no deliver directive")
+        #expect(statistics.bytesDelivered == UInt64(swarm.file.count))
+        #expect(statistics.timeToFirstByte != nil)
+        #expect(Set(node.store.multihashes) == Set(swarm.harness.nodes[swarm.seeders[0]].store.multihashes))
+        #expect(node.instance.statistics.invalidBlocks == 0)
+    }
+
     @Test("a range fetch requests only the leaves it needs")
     func rangeFetch() throws {
         let chunk = 64 * 1024

@@ -61,6 +61,9 @@ struct ExchangeHarness {
     private var sequence: UInt64 = 0
     /// One-way delay between two nodes (both directions).
     var delay: Duration = .milliseconds(5)
+    /// Whether messages reach the core as ``ReceivedMessage``s, their blocks hashed by the "shell" (as the daemon
+    /// does), instead of as plain messages that the core hashes.
+    var hashesInShell = false
     /// Connection generation per ordered pair; messages of an older generation are lost.
     private var epochs: [[Int]] = []
     private var connected: Set<[Int]> = []
@@ -138,12 +141,14 @@ struct ExchangeHarness {
         root: CID,
         range: Range<UInt64>? = nil,
         pacedByReader: Bool = false,
+        deliversBytes: Bool = true,
         preferring preferred: [Int] = []
     ) -> FetchID {
         let (id, directives) = nodes[node].instance.startFetch(
             root,
             range: range,
             pacedByReader: pacedByReader,
+            deliversBytes: deliversBytes,
             preferring: Set(preferred.map { nodes[$0].peer }),
             now: now
         )
@@ -231,7 +236,12 @@ struct ExchangeHarness {
             case .message(let from, let to, let message, let epoch):
                 guard epoch == epochs[from][to], nodes[to].online else { continue }
                 let source = nodes[to].store
-                apply(nodes[to].instance.handleMessage(message, from: nodes[from].peer, now: now, source: source), at: to)
+                let directives =
+                    hashesInShell
+                    ? nodes[to].instance.handleMessage(
+                        ReceivedMessage(hashing: message), from: nodes[from].peer, now: now, source: source)
+                    : nodes[to].instance.handleMessage(message, from: nodes[from].peer, now: now, source: source)
+                apply(directives, at: to)
             case .sendCompleted(let node, let to, let byteCount, let epoch):
                 guard epoch == epochs[node][to], nodes[node].online else { continue }
                 let source = nodes[node].store
