@@ -11,17 +11,20 @@ import Testing
     static func block(_ text: String) throws -> Block { try Block(codec: .raw, hashing: Array(text.utf8)) }
 
     @Test func drainWaitsForEveryBlockInOrder() throws {
+        // The first write is held until another thread lets it go, which it does only once every block is queued:
+        // the drain below must wait for all twenty writes, whichever runs first.
+        let release = DispatchSemaphore(value: 0)
         let written = Mutex<[CID]>([])
+        let blocks = try (0..<20).map { try Self.block("block \($0)") }
         let queue = BlockWriteQueue { block in
-            usleep(2_000)
+            if block == blocks[0] { release.wait() }
             written.withLock { $0.append(block.cid) }
         }
-        let blocks = try (0..<20).map { try Self.block("block \($0)") }
         for block in blocks { try queue.enqueue(block) }
+        DispatchQueue.global().async { release.signal() }
         try queue.drain()
         let order = written.withLock { $0 }
         #expect(order == blocks.map(\.cid))
-        #expect(queue.queuedBlockCount == 0)
     }
 
     @Test func aBlockOverTheCapIsWrittenOnTheCallersThread() throws {

@@ -3,14 +3,16 @@ import DequeModule
 import Dispatch
 import NIOConcurrencyHelpers
 
-/// Writes blocks on a serial dispatch queue of its own, so that whoever hands them over (the exchange actor, for fetched blocks)
-/// does not wait for the file system.
+/// Writes blocks on a serial dispatch queue of its own, so that whoever hands them over (the exchange actor, for
+/// fetched blocks) does not wait for the file system.
 ///
 /// At most ``maxQueuedBytes`` bytes wait or are being written at a time (one larger block when nothing else is).
-/// A block that does not fit is written at once on the caller's thread: a disk slower than the network then slows the caller down instead of filling memory. ``drain()`` waits
-/// until every block handed over is written and reports the first write that failed since the last drain. The
-/// writes do not run on a shared thread pool: a drain called from a pool thread could otherwise wait for a write
-/// queued behind it.
+/// A block that does not fit is written at once on the caller's thread: a disk slower than the network then slows
+/// the caller down instead of filling memory. ``drain()`` waits until every block handed over is written and
+/// reports the first write that failed since the last drain. The writes do not run on a shared thread pool: a
+/// drain called from a pool thread could otherwise wait for a write queued behind it.
+///
+/// `@unchecked Sendable`: every mutable field is read and written only while holding ``condition``.
 final class BlockWriteQueue: @unchecked Sendable {
     /// The default cap on queued bytes: 64 blocks of 256 KiB.
     static let defaultMaxQueuedBytes = 16 << 20
@@ -57,13 +59,6 @@ final class BlockWriteQueue: @unchecked Sendable {
         self.failure = nil
         condition.unlock(withValue: 0)
         if let failure { throw failure }
-    }
-
-    /// Blocks waiting and not written yet.
-    var queuedBlockCount: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.count
     }
 
     private func writeQueued() {
