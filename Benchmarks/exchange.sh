@@ -17,7 +17,7 @@
 # Usage: Benchmarks/exchange.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
 # Environment: RUNS (runs per size and seeder count, default 3), SIZES (MiB, default "64 256"), SMALL (22 KiB
 # fetches, default 20; 0 skips), BIG (MiB for the RSS run, default 1024; 0 skips), KEEP=1 keeps the temporary
-# folder. PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g` (the whole machine: the daemons,
+# folder. PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole machine: the daemons,
 # and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it removes at exit; every
 # process it starts is killed by PID at exit.
 set -uo pipefail
@@ -84,6 +84,13 @@ load() {
 cpu_seconds() {
     awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' "/proc/$1/stat"
 }
+# Context switches (voluntary and not) of all of a process's threads so far, from /proc/PID/task/*/status.
+switches() {
+    cat /proc/"$1"/task/*/status 2>/dev/null |
+        awk '$1 == "voluntary_ctxt_switches:" || $1 == "nonvoluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'
+}
+# Busy and total jiffies of the whole machine so far ("busy total"), from the cpu line of /proc/stat.
+machine_jiffies() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat; }
 kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 FAILED=0
@@ -134,35 +141,50 @@ fetch_fresh() {
     start_fetcher || { problem "the fetcher does not start"; return 1; }
     wait_providers fetch "$cid" "$want" || problem "the fetcher sees fewer than $want providers"
     load
-    local t0 t1 stats node fetch_cpu0 seed_cpu0=0 seed_cpu1=0 fetch_cpu1
+    local t0 t1 stats node fetch_cpu0 seed_cpu0=0 seed_cpu1=0 fetch_cpu1 fetch_cs0 fetch_cs1 seed_cs0=0 seed_cs1=0
     fetch_cpu0=$(cpu_seconds "$(swarm_pid fetch)")
-    for node in $seeders; do seed_cpu0=$(awk -v a="$seed_cpu0" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }'); done
+    fetch_cs0=$(switches "$(swarm_pid fetch)")
+    for node in $seeders; do
+        seed_cpu0=$(awk -v a="$seed_cpu0" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }')
+        seed_cs0=$((seed_cs0 + $(switches "$(swarm_pid "$node")")))
+    done
     local perf_pid=
     if [ -n "${PERF:-}" ]; then
-        perf record -q -a -g -F 999 -o "$PERF-$(basename "$collect" .jsonl)-$(cat "$collect" 2>/dev/null | wc -l).data" \
+        perf record -q -a -g -F "${PERF_FREQ:-999}" -o "$PERF-$(basename "$collect" .jsonl)-$(cat "$collect" 2>/dev/null | wc -l).data" \
             >/dev/null 2>&1 &
         perf_pid=$!
         sleep 0.5
     fi
+    local busy0 busy1
+    busy0=$(machine_jiffies)
     t0=$(now_ns)
     stats=$(curl -sf -X POST -H "Authorization: Bearer $(cat "$SWARM_DIR/fetch/api-token")" \
         "$(swarm_api fetch)/v1/fetch/$cid") || problem "the fetch failed"
     t1=$(now_ns)
+    busy1=$(machine_jiffies)
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null; fi
     fetch_cpu1=$(cpu_seconds "$(swarm_pid fetch)")
-    for node in $seeders; do seed_cpu1=$(awk -v a="$seed_cpu1" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }'); done
+    fetch_cs1=$(switches "$(swarm_pid fetch)")
+    for node in $seeders; do
+        seed_cpu1=$(awk -v a="$seed_cpu1" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }')
+        seed_cs1=$((seed_cs1 + $(switches "$(swarm_pid "$node")")))
+    done
     dn fetch get "$cid" -o "$SWARM_DIR/fetch.out" --quiet || problem "get -o failed"
     cmp -s "$src" "$SWARM_DIR/fetch.out" || problem "fetched bytes differ"
     stats=$(jq -c --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" \
         --argjson fetcherCPU "$(awk -v a="$fetch_cpu0" -v b="$fetch_cpu1" 'BEGIN { print b - a }')" \
         --argjson seederCPU "$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
-        '. + {wall: $wall, fetcherCPU: $fetcherCPU, seederCPU: $seederCPU}' <<<"$stats")
+        --argjson machineBusy "$(awk -v a="$busy0" -v b="$busy1" 'BEGIN { split(a, x, " "); split(b, y, " "); print (y[1] - x[1]) / (y[2] - x[2]) }')" \
+        --argjson fetcherSwitches $((fetch_cs1 - fetch_cs0)) --argjson seederSwitches $((seed_cs1 - seed_cs0)) \
+        '. + {wall: $wall, fetcherCPU: $fetcherCPU, seederCPU: $seederCPU, machineBusy: $machineBusy,
+              fetcherSwitches: $fetcherSwitches, seederSwitches: $seederSwitches}' <<<"$stats")
     echo "$stats" >>"$collect"
     jq -r '"     \(.throughput / 1e6 * 10 | round / 10) MB/s, TTFB \(.timeToFirstByte * 1000 | round) ms, "
         + "TTLB \(.timeToLastByte * 1000 | round) ms, dup \(.duplicateRatio * 1000 | round / 10)%, "
         + "rerequests \(.rerequests), peers (MiB): \([.peers[] | "\(.id[0:6])=\(.bytes / 1048576 | round)"] | join(" "))\n"
         + "       CPU per MiB: fetcher \(.fetcherCPU / (.bytes / 1048576) * 1e4 | round / 10) ms, "
-        + "seeders \(.seederCPU / (.bytes / 1048576) * 1e4 | round / 10) ms"' <<<"$stats"
+        + "seeders \(.seederCPU / (.bytes / 1048576) * 1e4 | round / 10) ms; machine busy \(.machineBusy * 100 | round)%; context switches per MiB: "
+        + "fetcher \(.fetcherSwitches / (.bytes / 1048576) | round), seeders \(.seederSwitches / (.bytes / 1048576) | round)"' <<<"$stats"
     rm -f "$SWARM_DIR/fetch.out"
 }
 # Median of jq expression EXPR over the collection file.
