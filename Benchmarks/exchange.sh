@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The block exchange benchmark of docs/BENCHMARKS.md ("Block exchange between daemons", issue 5), on loopback,
 # every node a separate `dhtnode run` process (UDP DHT and TCP exchange on one port, API on port 0):
-#   (a) 1 seeder -> 1 fetcher, a file of random bytes of each size in SIZES (MiB): throughput and time to first
-#       byte, as `dhtnode get --stats --json` reports them (daemon side);
-#   (b) the same file added on 4 seeders -> 1 fetcher: throughput, per-peer bytes (all must be > 0), duplicate
-#       ratio, and the ratio of the 4->1 median to the 1->1 median;
+#   (a) 1 seeder -> 1 fetcher, a file of random bytes of each size in SIZES (MiB) added on seed1 only:
+#       throughput and time to first byte, as `dhtnode get --stats --json` reports them (daemon side);
+#   (b) 4 seeders -> 1 fetcher, another file of the same size added on all 4: throughput, per-peer bytes (all must
+#       be > 0), duplicate ratio, and the ratio of the 4->1 median to the 1->1 median. Runs of (a) and (b)
+#       alternate, so that drift in the machine's speed falls on both;
 #   (c) SMALL distinct 22 KiB files from an already connected seeder (the fetcher first fetches a 1 MiB file from
 #       it): the daemon's timeToLastByte and the CLI's wall time of `get -o` (median, min, max);
 #   (d) a BIG MiB file 1 -> 1 with fresh seeder and fetcher: VmHWM (peak RSS) of both daemons; the seeder's
@@ -12,14 +13,18 @@
 #       sampled every 0.1 s during the fetch.
 # Every run of (a), (b) and (d) uses a freshly started fetcher with an empty repository (same identity and port).
 # Each fetched file is compared byte for byte with the original. The load (`uptime`, and the CPU pressure from
-# /proc/pressure/cpu) is printed before each measurement.
+# /proc/pressure/cpu) is printed before each measurement; after it, the CPU time per MiB of the fetcher and of the
+# seeders (/proc/PID/stat), the machine's busy share during the fetch (/proc/stat) and context switches per MiB.
+# Disk: the seeders keep both files of each size, the fetcher's repository of every run is kept until exit, so
+# RUNS=5 with the default sizes and BIG needs about 10 GiB (Benchmarks/scratch-ext4.sh up /mnt/dhtnode-scratch 16G).
 #
 # Usage: Benchmarks/exchange.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
 # Environment: RUNS (runs per size and seeder count, default 3), SIZES (MiB, default "64 256"), SMALL (22 KiB
 # fetches, default 20; 0 skips), BIG (MiB for the RSS run, default 1024; 0 skips), KEEP=1 keeps the temporary
-# folder. PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole machine: the daemons,
-# and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it removes at exit; every
-# process it starts is killed by PID at exit.
+# folder. PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole
+# machine: the daemons, and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and
+# PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it
+# removes at exit; every process it starts is killed by PID at exit.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -ge 1 ]; then
@@ -198,19 +203,32 @@ for i in 1 2 3 4; do swarm_wait_peers "seed$i" 1 || problem "seed$i has no peers
 
 declare -A ONE FOUR
 for size in $SIZES; do
-    src=$SWARM_DIR/file-$size.bin
-    random_file "$src" $((size * 1024 * 1024))
-    cid=$(dr seed1 add "$src" --quiet) || { problem "seed1 cannot add $size MiB"; continue; }
-    echo "== $size MiB, 1 seeder -> 1 fetcher ($cid)"
-    for run in $(seq 1 "$RUNS"); do fetch_fresh "$cid" "$src" 1 "$SWARM_DIR/one-$size.jsonl" seed1; done
-    for i in 2 3 4; do dr "seed$i" add "$src" --quiet >/dev/null || problem "seed$i cannot add $size MiB"; done
-    echo "== $size MiB, 4 seeders -> 1 fetcher"
-    for run in $(seq 1 "$RUNS"); do fetch_fresh "$cid" "$src" 4 "$SWARM_DIR/four-$size.jsonl" "seed1 seed2 seed3 seed4"; done
+    # Two files of random bytes of the same size: ONE is added on seed1 only, FOUR on all four seeders. Runs
+    # alternate (1 -> 1, then 4 -> 1, RUNS times), so that a change in the machine's speed during the script (this
+    # VM's vary by 15 % and more from minute to minute) falls on both alike.
+    one_src=$SWARM_DIR/one-$size.bin
+    four_src=$SWARM_DIR/four-$size.bin
+    random_file "$one_src" $((size * 1024 * 1024))
+    random_file "$four_src" $((size * 1024 * 1024))
+    one_cid=$(dr seed1 add "$one_src" --quiet) || { problem "seed1 cannot add $size MiB"; continue; }
+    four_cid=
+    for i in 1 2 3 4; do
+        four_cid=$(dr "seed$i" add "$four_src" --quiet) || { problem "seed$i cannot add $size MiB"; continue 2; }
+    done
+    echo "== $size MiB, alternately 1 seeder -> 1 fetcher ($one_cid) and 4 seeders -> 1 fetcher ($four_cid)"
+    for run in $(seq 1 "$RUNS"); do
+        echo "   run $run, 1 -> 1:"
+        fetch_fresh "$one_cid" "$one_src" 1 "$SWARM_DIR/one-$size.jsonl" seed1
+        echo "   run $run, 4 -> 1:"
+        fetch_fresh "$four_cid" "$four_src" 4 "$SWARM_DIR/four-$size.jsonl" "seed1 seed2 seed3 seed4"
+    done
     jq -s -e 'all(.[]; (.peers | length) == 4 and all(.peers[]; .bytes > 0))' "$SWARM_DIR/four-$size.jsonl" >/dev/null ||
         problem "$size MiB, 4 seeders: a run where not all 4 seeders sent bytes"
+    jq -s -e 'all(.[]; (.peers | length) == 1)' "$SWARM_DIR/one-$size.jsonl" >/dev/null ||
+        problem "$size MiB, 1 seeder: a run with bytes from more than one peer"
     ONE[$size]=$(med "$SWARM_DIR/one-$size.jsonl" '.throughput / 1e6')
     FOUR[$size]=$(med "$SWARM_DIR/four-$size.jsonl" '.throughput / 1e6')
-    rm -f "$src"   # the seeders' repositories keep its blocks
+    rm -f "$one_src" "$four_src"   # the seeders' repositories keep their blocks
 done
 
 if [ "$SMALL" -gt 0 ]; then
