@@ -28,6 +28,8 @@ struct FetchSession: Sendable {
         var peer: ExchangePeer
         var sentAt: ExchangeInstant
         var deliveredAtSend: UInt64
+        /// The bytes outstanding at the peer when this request was sent: the blocks it waits behind.
+        var queuedAhead: Int
         var estimatedBytes: Int
     }
 
@@ -466,7 +468,8 @@ struct FetchSession: Sendable {
     private mutating func request(_ cid: CID, from peer: ExchangePeer, now: ExchangeInstant, outbox: inout Outbox) {
         guard var block = pending[cid], var state = peers[peer] else { return }
         let request = Request(
-            peer: peer, sentAt: now, deliveredAtSend: state.window.delivered, estimatedBytes: block.estimatedBytes)
+            peer: peer, sentAt: now, deliveredAtSend: state.window.delivered,
+            queuedAhead: state.window.outstandingBytes, estimatedBytes: block.estimatedBytes)
         block.requests.append(request)
         block.queued = false
         pending[cid] = block
@@ -480,16 +483,20 @@ struct FetchSession: Sendable {
         outbox.wantBlock(ExchangeWant(cid: cid, priority: priority, sendDontHave: true), to: peer)
     }
 
-    /// Endgame: every block left is requested and few remain. A block outstanding for longer than
-    /// ``ExchangeConfiguration/endgameLateness`` × its peer's expected latency is asked from a second peer with room;
-    /// whichever copy comes second is cancelled (or counted as duplicate if already on its way).
+    /// Endgame: every block left is requested and few remain. A block is late when it has been outstanding for longer
+    /// than ``ExchangeConfiguration/endgameLateness`` × the time its peer should take to deliver it: the minimum round
+    /// trip plus, at the peer's measured rate, the bytes it was queued behind and its own. Such a block is asked from
+    /// a second peer with room; whichever copy comes second is cancelled (or counted as duplicate if already on its
+    /// way). Measured from the request, not from now: a block that waited behind others is not late for that, and
+    /// asking for it again while its peer is sending it would only make a duplicate.
     private mutating func endgame(now: ExchangeInstant, outbox: inout Outbox) {
         guard fileSize != nil, !pending.isEmpty, pending.count <= configuration.endgameBlocks else { return }
         let late = pending.values.filter { $0.requests.count == 1 }.sorted { $0.key < $1.key }
         for block in late {
             let first = block.requests[0]
             guard let owner = peers[first.peer] else { continue }
-            let expected = owner.window.expectedLatency(fallback: configuration.requestTimeoutFloor)
+            let expected = owner.window.expectedLatency(
+                ofBytes: first.queuedAhead + first.estimatedBytes, fallback: configuration.requestTimeoutFloor)
             let waited = now - first.sentAt
             guard Double(waited.clampedNanoseconds) > configuration.endgameLateness * Double(expected.clampedNanoseconds)
             else { continue }

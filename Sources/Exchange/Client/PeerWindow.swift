@@ -38,11 +38,11 @@ struct PeerWindow: Sendable {
         outstandingBytes < window(configuration)
     }
 
-    /// The time the peer should take to deliver what is outstanding: minimum RTT plus outstanding bytes at the
-    /// measured rate (`fallback` when nothing was measured yet).
-    func expectedLatency(fallback: Duration) -> Duration {
+    /// The time the peer should take to deliver `byteCount` bytes asked of it at once: minimum RTT plus those bytes
+    /// at the measured rate (`fallback` when nothing was measured yet).
+    func expectedLatency(ofBytes byteCount: Int, fallback: Duration) -> Duration {
         guard let minRTT, rate > 0 else { return fallback }
-        return minRTT + .nanoseconds(Int64(min(1e15, Double(outstandingBytes) / rate * 1e9)))
+        return minRTT + .nanoseconds(Int64(min(1e15, Double(byteCount) / rate * 1e9)))
     }
 
     /// Records a block of `byteCount` bytes that arrived at `now` for a request sent at `sentAt`, when the peer

@@ -90,6 +90,9 @@ struct ExchangeSwarmTests {
             #expect(share > UInt64(size / 10), "seeder \(seeder) contributed \(share) bytes")
         }
         #expect(statistics.duplicateRatio <= 0.02)
+        // Seeders of equal speed: no block is late, none is asked twice at the tail. (A block that waited behind
+        // others at its seeder is not late for that: measured from the request, it is on time.)
+        #expect(statistics.endgameRequests == 0, "\(Self.describe(statistics, swarm))")
         let singleTime = try #require(singleStatistics.timeToLastByte)
         let swarmTime = try #require(statistics.timeToLastByte)
         #expect(swarmTime <= singleTime * 1.1, "4 → 1 \(swarmTime), 1 → 1 \(singleTime)")
@@ -111,6 +114,27 @@ struct ExchangeSwarmTests {
         #expect(throughput >= 0.9 * 8 * uplink, "\(Self.describe(statistics, swarm))")
         #expect(statistics.duplicateRatio <= 0.02)
         print("8 → 1: \(Self.describe(statistics, swarm)); \(Int(throughput / (8 * uplink) * 100)) % of summed uplink")
+    }
+
+    @Test("endgame: a seeder that slows down at the tail has its late blocks asked of the others")
+    func seederSlowsDownAtTheTail() throws {
+        let size = 8 * 1024 * 1024
+        var swarm = try Self.swarm(seeders: 4, fileSize: size, chunkSize: 64 * 1024, seederUplink: 10_000_000)
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let leecher = swarm.leecher
+        swarm.harness.run { ($0.nodes[leecher].delivered[id]?.count ?? 0) >= size - 2 * 1024 * 1024 }
+        // Seeder 0 drops to 1 % of its speed: each 64 KiB block it still holds would take 6.5 s.
+        swarm.harness.nodes[swarm.seeders[0]].uplink = 100_000
+        let ran = swarm.harness.runFetch(id, at: leecher)
+        #expect(ran)
+        let node = swarm.harness.nodes[leecher]
+        let statistics = try #require(node.completed[id])
+        #expect(node.delivered[id] == swarm.file)
+        #expect(statistics.endgameRequests > 0, "\(Self.describe(statistics, swarm))")
+        // Far sooner than the slowed seeder could have sent even one more block.
+        let ttlb = try #require(statistics.timeToLastByte)
+        #expect(ttlb < .seconds(3), "\(Self.describe(statistics, swarm))")
+        print("slowed seeder: \(Self.describe(statistics, swarm))")
     }
 
     @Test("a seeder that disappears mid-fetch: its requests go to the others")
