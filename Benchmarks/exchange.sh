@@ -94,8 +94,11 @@ switches() {
     cat /proc/"$1"/task/*/status 2>/dev/null |
         awk '$1 == "voluntary_ctxt_switches:" || $1 == "nonvoluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'
 }
-# Busy and total jiffies of the whole machine so far ("busy total"), from the cpu line of /proc/stat.
-machine_jiffies() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat; }
+# Busy, stolen and total jiffies of the whole machine so far ("busy steal total"), from the cpu line of /proc/stat;
+# busy leaves out idle, I/O wait and steal (time the hypervisor ran something else on this machine's CPUs).
+machine_jiffies() {
+    awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6 - $9, $9, t; exit }' /proc/stat
+}
 kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 FAILED=0
@@ -179,16 +182,17 @@ fetch_fresh() {
     stats=$(jq -c --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" \
         --argjson fetcherCPU "$(awk -v a="$fetch_cpu0" -v b="$fetch_cpu1" 'BEGIN { print b - a }')" \
         --argjson seederCPU "$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
-        --argjson machineBusy "$(awk -v a="$busy0" -v b="$busy1" 'BEGIN { split(a, x, " "); split(b, y, " "); print (y[1] - x[1]) / (y[2] - x[2]) }')" \
+        --argjson machineBusy "$(awk -v a="$busy0" -v b="$busy1" 'BEGIN { split(a, x, " "); split(b, y, " "); print (y[1] - x[1]) / (y[3] - x[3]) }')" \
+        --argjson machineSteal "$(awk -v a="$busy0" -v b="$busy1" 'BEGIN { split(a, x, " "); split(b, y, " "); print (y[2] - x[2]) / (y[3] - x[3]) }')" \
         --argjson fetcherSwitches $((fetch_cs1 - fetch_cs0)) --argjson seederSwitches $((seed_cs1 - seed_cs0)) \
-        '. + {wall: $wall, fetcherCPU: $fetcherCPU, seederCPU: $seederCPU, machineBusy: $machineBusy,
+        '. + {wall: $wall, fetcherCPU: $fetcherCPU, seederCPU: $seederCPU, machineBusy: $machineBusy, machineSteal: $machineSteal,
               fetcherSwitches: $fetcherSwitches, seederSwitches: $seederSwitches}' <<<"$stats")
     echo "$stats" >>"$collect"
     jq -r '"     \(.throughput / 1e6 * 10 | round / 10) MB/s, TTFB \(.timeToFirstByte * 1000 | round) ms, "
         + "TTLB \(.timeToLastByte * 1000 | round) ms, dup \(.duplicateRatio * 1000 | round / 10)%, "
-        + "rerequests \(.rerequests), peers (MiB): \([.peers[] | "\(.id[0:6])=\(.bytes / 1048576 | round)"] | join(" "))\n"
+        + "rerequests \(.rerequests), endgame \(.endgameRequests // "-"), peers (MiB): \([.peers[] | "\(.id[0:6])=\(.bytes / 1048576 | round)"] | join(" "))\n"
         + "       CPU per MiB: fetcher \(.fetcherCPU / (.bytes / 1048576) * 1e4 | round / 10) ms, "
-        + "seeders \(.seederCPU / (.bytes / 1048576) * 1e4 | round / 10) ms; machine busy \(.machineBusy * 100 | round)%; context switches per MiB: "
+        + "seeders \(.seederCPU / (.bytes / 1048576) * 1e4 | round / 10) ms; machine busy \(.machineBusy * 100 | round)%, stolen \(.machineSteal * 100 | round)%; context switches per MiB: "
         + "fetcher \(.fetcherSwitches / (.bytes / 1048576) | round), seeders \(.seederSwitches / (.bytes / 1048576) | round)"' <<<"$stats"
     rm -f "$SWARM_DIR/fetch.out"
 }

@@ -97,8 +97,10 @@ stats=$(dn fetch get "$four" -o "$SWARM_DIR/four.out" --quiet --stats --json)
 check "4 seeders: the file byte for byte" cmp -s "$SWARM_DIR/four.bin" "$SWARM_DIR/four.out"
 check "4 seeders: every seeder sent blocks (per-peer bytes in --stats)" \
     json_is "$stats" '(.peers | length) == 4 and all(.peers[]; .bytes > 0)'
+check "4 seeders: --stats counts duplicates and endgame requests" \
+    json_is "$stats" '(.duplicateBytes | type) == "number" and (.endgameRequests | type) == "number"'
 echo "     per-peer MiB: $(jq -r '[.peers[] | (.bytes / 1048576 | floor)] | join(" ")' <<<"$stats"), \
-duplicates $(jq -r .duplicateBytes <<<"$stats") B, $(jq -r '.throughput / 1e6 | floor' <<<"$stats") MB/s"
+duplicates $(jq -r .duplicateBytes <<<"$stats") B, endgame requests $(jq -r .endgameRequests <<<"$stats"), $(jq -r '.throughput / 1e6 | floor' <<<"$stats") MB/s"
 
 start late || { fail "second fetcher starts"; finish; }
 swarm_wait_peers late 1

@@ -30,6 +30,7 @@ struct FetchReport {
                     "\(document.duplicateBytes) (\(String(format: "%.2f", document.duplicateRatio * 100)) %)"
                 ),
                 ("re-requests", "\(document.rerequests)"),
+                ("endgame requests", "\(document.endgameRequests)"),
             ])
         )
         Swift.print(

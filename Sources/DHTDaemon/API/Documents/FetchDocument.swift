@@ -46,6 +46,8 @@ public struct FetchDocument: Codable, Hashable, Sendable {
     public var duplicateRatio: Double
     /// Requests sent again after a stall, a disconnect or `DONT_HAVE`.
     public var rerequests: UInt64
+    /// Blocks asked of a second peer at the tail because the first was late (endgame); each can make a duplicate.
+    public var endgameRequests: UInt64
     /// Per peer, most bytes first.
     public var peers: [PeerContribution]
 
@@ -53,7 +55,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
     public init(
         cid: String, local: Bool, bytes: UInt64, blocks: UInt64, timeToFirstByte: Double?,
         timeToLastByte: Double?, throughput: Double?, duplicateBytes: UInt64, duplicateRatio: Double,
-        rerequests: UInt64, peers: [PeerContribution]
+        rerequests: UInt64, endgameRequests: UInt64 = 0, peers: [PeerContribution]
     ) {
         self.cid = cid
         self.local = local
@@ -65,6 +67,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
         self.duplicateBytes = duplicateBytes
         self.duplicateRatio = duplicateRatio
         self.rerequests = rerequests
+        self.endgameRequests = endgameRequests
         self.peers = peers
     }
 
@@ -99,6 +102,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
             duplicateBytes: statistics.duplicateBytes,
             duplicateRatio: statistics.duplicateRatio,
             rerequests: statistics.rerequests,
+            endgameRequests: statistics.endgameRequests,
             peers: peers
         )
     }
