@@ -483,24 +483,37 @@ struct FetchSession: Sendable {
         outbox.wantBlock(ExchangeWant(cid: cid, priority: priority, sendDontHave: true), to: peer)
     }
 
-    /// Endgame: every block left is requested and few remain. A block is late when it has been outstanding for longer
-    /// than ``ExchangeConfiguration/endgameLateness`` × the time its peer should take to deliver it: the minimum round
-    /// trip plus, at the peer's measured rate, the bytes it was queued behind and its own. Such a block is asked from
-    /// a second peer with room; whichever copy comes second is cancelled (or counted as duplicate if already on its
-    /// way). Measured from the request, not from now: a block that waited behind others is not late for that, and
-    /// asking for it again while its peer is sending it would only make a duplicate.
+    /// Endgame: every block left is requested and few remain. A block outstanding at one peer is asked of a second
+    /// peer with room (whichever copy comes second is cancelled, or counted as duplicate if already on its way) when
+    /// - it is late: outstanding for longer than ``ExchangeConfiguration/endgameLateness`` × the time its peer should
+    ///   take from the request (the minimum round trip plus, at the peer's measured rate, the bytes queued ahead of
+    ///   it and its own), so the peer slowed down; or
+    /// - it is on time but still queued: what its peer should still take exceeds the lateness × what the second
+    ///   peer would take for it, so a link that is idle at the tail fetches it sooner.
+    /// Both are measured from the request: a block that waited behind others is not late for that, and a block its
+    /// peer is sending now (little time left) is not asked again, which would only make a duplicate.
     private mutating func endgame(now: ExchangeInstant, outbox: inout Outbox) {
         guard fileSize != nil, !pending.isEmpty, pending.count <= configuration.endgameBlocks else { return }
-        let late = pending.values.filter { $0.requests.count == 1 }.sorted { $0.key < $1.key }
-        for block in late {
+        let lateness = configuration.endgameLateness
+        let fallback = configuration.requestTimeoutFloor
+        let outstanding = pending.values.filter { $0.requests.count == 1 }.sorted { $0.key < $1.key }
+        for block in outstanding {
             let first = block.requests[0]
             guard let owner = peers[first.peer] else { continue }
-            let expected = owner.window.expectedLatency(
-                ofBytes: first.queuedAhead + first.estimatedBytes, fallback: configuration.requestTimeoutFloor)
+            let due = owner.window.expectedLatency(ofBytes: first.queuedAhead + first.estimatedBytes, fallback: fallback)
             let waited = now - first.sentAt
-            guard Double(waited.clampedNanoseconds) > configuration.endgameLateness * Double(expected.clampedNanoseconds)
+            let isLate = Double(waited.clampedNanoseconds) > lateness * Double(due.clampedNanoseconds)
+            guard case .peer(let second) = pickPeer(for: block.key.cid, excluding: first.peer),
+                let candidate = peers[second]
             else { continue }
-            guard case .peer(let second) = pickPeer(for: block.key.cid, excluding: first.peer) else { continue }
+            if !isLate {
+                let remaining = due - waited
+                let elsewhere = candidate.window.expectedLatency(
+                    ofBytes: candidate.window.outstandingBytes + block.estimatedBytes, fallback: fallback)
+                guard Double(remaining.clampedNanoseconds) > lateness * Double(elsewhere.clampedNanoseconds) else {
+                    continue
+                }
+            }
             statistics.endgameRequests += 1
             request(block.key.cid, from: second, now: now, outbox: &outbox)
         }

@@ -90,9 +90,10 @@ struct ExchangeSwarmTests {
             #expect(share > UInt64(size / 10), "seeder \(seeder) contributed \(share) bytes")
         }
         #expect(statistics.duplicateRatio <= 0.02)
-        // Seeders of equal speed: no block is late, none is asked twice at the tail. (A block that waited behind
-        // others at its seeder is not late for that: measured from the request, it is on time.)
-        #expect(statistics.endgameRequests == 0, "\(Self.describe(statistics, swarm))")
+        // Seeders of equal speed: at the tail a block still queued may be asked of a seeder that has nothing left
+        // to send, but the copies its first seeder sends anyway stay rare.
+        #expect(statistics.endgameRequests <= UInt64(swarm.seeders.count), "\(Self.describe(statistics, swarm))")
+        #expect(statistics.duplicateRatio <= 0.005, "\(Self.describe(statistics, swarm))")
         let singleTime = try #require(singleStatistics.timeToLastByte)
         let swarmTime = try #require(statistics.timeToLastByte)
         #expect(swarmTime <= singleTime * 1.1, "4 → 1 \(swarmTime), 1 → 1 \(singleTime)")
@@ -135,6 +136,24 @@ struct ExchangeSwarmTests {
         let ttlb = try #require(statistics.timeToLastByte)
         #expect(ttlb < .seconds(3), "\(Self.describe(statistics, swarm))")
         print("slowed seeder: \(Self.describe(statistics, swarm))")
+    }
+
+    @Test("endgame: blocks queued at a slow seeder are asked of idle fast ones at the tail")
+    func slowSeederAtTheTail() throws {
+        let size = 8 * 1024 * 1024
+        var swarm = try Self.swarm(seeders: 4, fileSize: size, chunkSize: 64 * 1024, seederUplink: 10_000_000)
+        // Seeder 0 is slow from the start: its measured rate is low, so its blocks are never late by its own
+        // schedule, but at the tail the other three have nothing to do.
+        swarm.harness.nodes[swarm.seeders[0]].uplink = 1_000_000
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+        let ran = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran)
+        let node = swarm.harness.nodes[swarm.leecher]
+        let statistics = try #require(node.completed[id])
+        #expect(node.delivered[id] == swarm.file)
+        #expect(statistics.endgameRequests > 0, "\(Self.describe(statistics, swarm))")
+        #expect(statistics.duplicateRatio <= 0.02, "\(Self.describe(statistics, swarm))")
+        print("slow seeder: \(Self.describe(statistics, swarm))")
     }
 
     @Test("a seeder that disappears mid-fetch: its requests go to the others")
