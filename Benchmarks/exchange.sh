@@ -99,6 +99,20 @@ switches() {
 machine_jiffies() {
     awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6 - $9, $9, t; exit }' /proc/stat
 }
+# CPU seconds and context switches so far of the named nodes together ("cpu switches").
+usage() {
+    local node cpu=0 count=0
+    for node in "$@"; do
+        cpu=$(awk -v a="$cpu" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }')
+        count=$((count + $(switches "$(swarm_pid "$node")")))
+    done
+    echo "$cpu $count"
+}
+# How much field N of the space-separated numbers BEFORE grew by AFTER; with M, as a fraction of field M's growth.
+growth() {
+    awk -v a="$1" -v b="$2" -v n="$3" -v m="${4:-0}" \
+        'BEGIN { split(a, x, " "); split(b, y, " "); d = y[n] - x[n]; if (m) d /= y[m] - x[m]; print d }'
+}
 kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 FAILED=0
@@ -149,13 +163,10 @@ fetch_fresh() {
     start_fetcher || { problem "the fetcher does not start"; return 1; }
     wait_providers fetch "$cid" "$want" || problem "the fetcher sees fewer than $want providers"
     load
-    local t0 t1 stats node fetch_cpu0 seed_cpu0=0 seed_cpu1=0 fetch_cpu1 fetch_cs0 fetch_cs1 seed_cs0=0 seed_cs1=0
-    fetch_cpu0=$(cpu_seconds "$(swarm_pid fetch)")
-    fetch_cs0=$(switches "$(swarm_pid fetch)")
-    for node in $seeders; do
-        seed_cpu0=$(awk -v a="$seed_cpu0" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }')
-        seed_cs0=$((seed_cs0 + $(switches "$(swarm_pid "$node")")))
-    done
+    local t0 t1 stats fetch0 fetch1 seed0 seed1 busy0 busy1
+    fetch0=$(usage fetch)
+    # shellcheck disable=SC2086 # SEEDERS is a list of node names
+    seed0=$(usage $seeders)
     local perf_pid=
     if [ -n "${PERF:-}" ]; then
         perf record -q -a -g -F "${PERF_FREQ:-999}" -o "$PERF-$(basename "$collect" .jsonl)-$(cat "$collect" 2>/dev/null | wc -l).data" \
@@ -163,7 +174,6 @@ fetch_fresh() {
         perf_pid=$!
         sleep 0.5
     fi
-    local busy0 busy1
     busy0=$(machine_jiffies)
     t0=$(now_ns)
     stats=$(curl -sf -X POST -H "Authorization: Bearer $(cat "$SWARM_DIR/fetch/api-token")" \
@@ -171,20 +181,16 @@ fetch_fresh() {
     t1=$(now_ns)
     busy1=$(machine_jiffies)
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null; fi
-    fetch_cpu1=$(cpu_seconds "$(swarm_pid fetch)")
-    fetch_cs1=$(switches "$(swarm_pid fetch)")
-    for node in $seeders; do
-        seed_cpu1=$(awk -v a="$seed_cpu1" -v b="$(cpu_seconds "$(swarm_pid "$node")")" 'BEGIN { print a + b }')
-        seed_cs1=$((seed_cs1 + $(switches "$(swarm_pid "$node")")))
-    done
+    fetch1=$(usage fetch)
+    # shellcheck disable=SC2086
+    seed1=$(usage $seeders)
     dn fetch get "$cid" -o "$SWARM_DIR/fetch.out" --quiet || problem "get -o failed"
     cmp -s "$src" "$SWARM_DIR/fetch.out" || problem "fetched bytes differ"
     stats=$(jq -c --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" \
-        --argjson fetcherCPU "$(awk -v a="$fetch_cpu0" -v b="$fetch_cpu1" 'BEGIN { print b - a }')" \
-        --argjson seederCPU "$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
-        --argjson machineBusy "$(awk -v a="$busy0" -v b="$busy1" 'BEGIN { split(a, x, " "); split(b, y, " "); print (y[1] - x[1]) / (y[3] - x[3]) }')" \
-        --argjson machineSteal "$(awk -v a="$busy0" -v b="$busy1" 'BEGIN { split(a, x, " "); split(b, y, " "); print (y[2] - x[2]) / (y[3] - x[3]) }')" \
-        --argjson fetcherSwitches $((fetch_cs1 - fetch_cs0)) --argjson seederSwitches $((seed_cs1 - seed_cs0)) \
+        --argjson fetcherCPU "$(growth "$fetch0" "$fetch1" 1)" --argjson seederCPU "$(growth "$seed0" "$seed1" 1)" \
+        --argjson fetcherSwitches "$(growth "$fetch0" "$fetch1" 2)" \
+        --argjson seederSwitches "$(growth "$seed0" "$seed1" 2)" \
+        --argjson machineBusy "$(growth "$busy0" "$busy1" 1 3)" --argjson machineSteal "$(growth "$busy0" "$busy1" 2 3)" \
         '. + {wall: $wall, fetcherCPU: $fetcherCPU, seederCPU: $seederCPU, machineBusy: $machineBusy, machineSteal: $machineSteal,
               fetcherSwitches: $fetcherSwitches, seederSwitches: $seederSwitches}' <<<"$stats")
     echo "$stats" >>"$collect"

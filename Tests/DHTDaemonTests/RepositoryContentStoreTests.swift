@@ -67,18 +67,17 @@ import Testing
     }
 
     @Test func anAddedFileIsRememberedAsVerified() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rcs-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let repository = try BlockRepository(path: folder + "/repo")
-        let bytes = (0..<(600 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let body = AsyncStream<ByteBuffer> { continuation in
-            continuation.yield(ByteBuffer(bytes: bytes))
-            continuation.finish()
+        try await withAsyncTemporaryFolder { folder in
+            let repository = try BlockRepository(path: folder + "/repo")
+            let bytes = (0..<(600 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let body = AsyncStream<ByteBuffer> { continuation in
+                continuation.yield(ByteBuffer(bytes: bytes))
+                continuation.finish()
+            }
+            let added = try await repository.add(body, profile: .unixfsV1_2025, pin: false, onlyHash: false)
+            #expect(repository.verified.contains(added.result.root.multihash))
+            let store = RepositoryContentStore(store: repository.store, verified: repository.verified)
+            #expect(store.blockBytes(added.result.root) == (try repository.store.get(added.result.root)))
         }
-        let added = try await repository.add(body, profile: .unixfsV1_2025, pin: false, onlyHash: false)
-        #expect(repository.verified.contains(added.result.root.multihash))
-        let store = RepositoryContentStore(store: repository.store, verified: repository.verified)
-        #expect(store.blockBytes(added.result.root) == (try repository.store.get(added.result.root)))
     }
 }

@@ -3,9 +3,10 @@ import COpenSSL
 /// AES-256-GCM and ChaCha20-Poly1305 through OpenSSL's EVP interface, for large messages.
 ///
 /// The same algorithms as libsodium's (same key, nonce, associated data and output, byte for byte), but faster on
-/// bulk data: OpenSSL picks a VAES/AVX-512 GCM where the CPU has one. Measured on the 2-core test machine
-/// (`openssl speed -evp aes-256-gcm -bytes 262144`, and libsodium in `perf` of a 256 MiB transfer): 2.5 GB/s
-/// against libsodium's 1.2 GB/s. ``AEADKey`` sends messages of at least ``AEADKey/bulkByteCount`` here and
+/// bulk data: OpenSSL 3.0 (Debian 12) runs GCM as one stitched AES-NI and carry-less-multiply loop over six
+/// blocks at a time (`perf` of a transfer shows it; the machine has VAES, which that release does not use).
+/// Measured on the 2-core test machine (`openssl speed -evp aes-256-gcm -bytes 262144`, and libsodium in `perf`
+/// of a 256 MiB transfer): 2.3–2.5 GB/s against libsodium's 1.2 GB/s. ``AEADKey`` sends messages of at least ``AEADKey/bulkByteCount`` here and
 /// smaller ones (handshakes, wants) to libsodium, which needs no setup per call.
 enum OpenSSLAEAD {
     /// Seals `count` bytes at `message` into `output` (ciphertext then the 16-byte tag). `output` may equal

@@ -46,11 +46,17 @@ func folderEntries(_ folder: String) -> [String] {
     return names.sorted()
 }
 
-/// Removes `folder` and the entries in it (files and empty folders; the tests create nothing deeper).
+/// Removes `folder` and everything under it, however deep (a block repository is three levels); a symbolic link
+/// is removed, not followed.
 func removeFolder(_ folder: String) {
     for name in folderEntries(folder) {
         let path = folder + "/" + name
-        if unlink(path) != 0 { _ = rmdir(path) }
+        var info = stat()
+        if lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
+            removeFolder(path)
+        } else {
+            _ = unlink(path)
+        }
     }
     _ = rmdir(folder)
 }

@@ -184,22 +184,32 @@ struct ExchangeSwarmTests {
         #expect(swarm.harness.nodes[leecher].delivered[id] == swarm.file)
     }
 
-    @Test("a lying seeder is banned and the fetch still completes correctly")
-    func lyingSeeder() throws {
+    /// With `hashesInShell`, blocks are hashed by the shell (``ReceivedMessage``) and the core sees only the result.
+    @Test(
+        "a lying seeder is banned and the fetch still completes correctly (blocks hashed in the core, in the shell)",
+        arguments: [false, true]
+    )
+    func lyingSeeder(hashesInShell: Bool) throws {
         var swarm = try Self.swarm(seeders: 3, fileSize: 2 * 1024 * 1024, chunkSize: 32 * 1024)
+        swarm.harness.hashesInShell = hashesInShell
         let liar = swarm.seeders[0]
         let liarPeer = swarm.harness.nodes[liar].peer
         let leafCIDs = swarm.harness.nodes[liar].store.multihashes.map { CID.raw($0) }
         swarm.harness.nodes[liar].lies = Set(leafCIDs)  // every block it sends is corrupted
         let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
-        let ran7 = swarm.harness.runFetch(id, at: swarm.leecher)
-        #expect(ran7)
+        let ran = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran)
         var node = swarm.harness.nodes[swarm.leecher]
         #expect(node.completed[id] != nil)
         #expect(node.delivered[id] == swarm.file)
         #expect(node.disconnects.contains { $0.peer == liarPeer && $0.reason == .invalidBlock })
         #expect(node.instance.isBanned(liarPeer, now: swarm.harness.now))
         #expect(node.instance.statistics.invalidBlocks == 1)
+        // Only verified blocks reached the store.
+        for multihash in node.store.multihashes {
+            let bytes = try #require(node.store.get(CID.raw(multihash)))
+            #expect(Multihash(hashing: bytes) == multihash)
+        }
         let refused = node.instance.peerConnected(liarPeer, now: swarm.harness.now)
         guard case .disconnect(_, .banned, let until)? = refused.first else {
             Issue.record("a banned peer was accepted: \(refused)")
@@ -211,29 +221,6 @@ struct ExchangeSwarmTests {
         _ = node.instance.tick(now: later)
         #expect(!node.instance.isBanned(liarPeer, now: later))
         #expect(node.instance.banCount == 0)
-    }
-
-    @Test("blocks hashed by the shell (ReceivedMessage): a liar is banned just the same, the file arrives whole")
-    func lyingSeederWithShellHashing() throws {
-        var swarm = try Self.swarm(seeders: 3, fileSize: 2 * 1024 * 1024, chunkSize: 32 * 1024)
-        swarm.harness.hashesInShell = true
-        let liar = swarm.seeders[0]
-        let liarPeer = swarm.harness.nodes[liar].peer
-        swarm.harness.nodes[liar].lies = Set(swarm.harness.nodes[liar].store.multihashes.map { CID.raw($0) })
-        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
-        let ran = swarm.harness.runFetch(id, at: swarm.leecher)
-        #expect(ran)
-        let node = swarm.harness.nodes[swarm.leecher]
-        #expect(node.completed[id] != nil)
-        #expect(node.delivered[id] == swarm.file)
-        #expect(node.disconnects.contains { $0.peer == liarPeer && $0.reason == .invalidBlock })
-        #expect(node.instance.isBanned(liarPeer, now: swarm.harness.now))
-        #expect(node.instance.statistics.invalidBlocks == 1)
-        // Only verified blocks reached the store.
-        for multihash in node.store.multihashes {
-            let bytes = try #require(node.store.get(CID.raw(multihash)))
-            #expect(Multihash(hashing: bytes) == multihash)
-        }
     }
 
     @Test("a fetch into the store only: no bytes delivered, every block stored, statistics as for a delivering fetch")
