@@ -2,6 +2,7 @@ import Blocks
 import DHTCrypto
 import Exchange
 import NIOCore
+import SecureChannel
 import Testing
 
 @testable import DHTNode
@@ -104,7 +105,7 @@ struct ExchangeNodeTests {
             let client = try await SecureTransport(identity: .generate())
                 .connect(to: address, expecting: node.transport.identity.publicKey)
             try await client.channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x00]))
+                try await outbound.write(SecureFramePlaintext(head: [0xFF, 0xFF, 0xFF, 0xFF, 0x00]))
                 // The node closes the connection: the inbound frames end (or throw) without one arriving.
                 var frames = 0
                 do {
@@ -162,7 +163,7 @@ struct ExchangeNodeTests {
         ]
         for message in messages {
             let frame = try ExchangeNode<MemoryBlockStore>.frame(for: message)
-            #expect(Array(frame.readableBytesView) == (try message.encoded()))
+            #expect(frame.bytes == (try message.encoded()))
         }
     }
 }

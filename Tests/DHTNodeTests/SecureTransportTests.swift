@@ -2,6 +2,7 @@ import DHTCrypto
 import NIOCore
 import NIOPosix
 import SecureChannel
+import Synchronization
 import Testing
 
 @testable import DHTNode
@@ -46,18 +47,27 @@ struct SecureTransportTests {
         }
     }
 
-    /// Sends `sizes` frames of patterned bytes and checks each echo.
-    static func echo(_ connection: SecureConnection, sizes: [Int]) async throws -> Int {
+    /// Sends `sizes` frames of patterned bytes and checks each echo; returns how many came back intact. Every
+    /// other frame is sent in two pieces (a 5-byte head and the rest as payload); `received` gets each echo as it
+    /// arrived (head and payload as the receiving side split it).
+    static func echo(
+        _ connection: SecureConnection,
+        sizes: [Int],
+        received: (@Sendable (SecureFramePlaintext) -> Void)? = nil
+    ) async throws -> Int {
         try await connection.channel.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
             var checked = 0
             for (index, size) in sizes.enumerated() {
                 // A byte that differs from frame to frame, so a reordered echo is caught too.
-                let bytes = ByteBuffer(repeating: UInt8(truncatingIfNeeded: index &* 37 &+ size), count: size)
-                try await outbound.write(bytes)
+                let bytes = [UInt8](repeating: UInt8(truncatingIfNeeded: index &* 37 &+ size), count: size)
+                let headCount = index % 2 == 0 ? size : min(size, 5)
+                try await outbound.write(
+                    SecureFramePlaintext(head: Array(bytes[..<headCount]), payload: Array(bytes[headCount...])))
                 let echoed = try #require(try await iterator.next())
-                #expect(echoed.readableBytes == size)
-                #expect(echoed == bytes, "frame \(index) came back altered")
+                received?(echoed)
+                #expect(echoed.byteCount == size)
+                #expect(echoed.bytes == bytes, "frame \(index) came back altered")
                 checked += 1
             }
             return checked
@@ -77,19 +87,42 @@ struct SecureTransportTests {
         }
     }
 
+    @Test("a receiver with a payload split gets each frame's tail as its own array, where the split says")
+    func payloadSplit() async throws {
+        var splitting = Self.fast
+        // Split after a 3-byte "header" when the frame's first byte says so (odd), else deliver whole.
+        splitting.payloadSplit = { prefix in prefix.count >= 3 && prefix[0] % 2 == 1 ? 3 : nil }
+        let client = SecureTransport(identity: .generate(), configuration: splitting)
+        try await withEchoServer { listener in
+            let connection = try await client.connect(to: listener.localAddress)
+            let sizes = [0, 2, 3, 64, 65, 300_001, 1_000_000, SecureFrame.maxPlaintextByteCount]
+            let headCounts = Mutex<[Int]>([])
+            let echoed = try await Self.echo(connection, sizes: sizes) { frame in
+                headCounts.withLock { $0.append(frame.head.count) }
+            }
+            #expect(echoed == sizes.count)
+            for (index, headCount) in headCounts.withLock({ $0 }).enumerated() {
+                let size = sizes[index]
+                let firstByte = UInt8(truncatingIfNeeded: index &* 37 &+ size)
+                #expect(headCount == (size >= 3 && firstByte % 2 == 1 ? 3 : size), "frame \(index) of \(size) bytes")
+            }
+        }
+    }
+
     @Test("a plaintext over the limit fails that write only")
     func oversizedWriteFails() async throws {
         let client = SecureTransport(identity: .generate(), configuration: Self.fast)
         try await withEchoServer { listener in
             let connection = try await client.connect(to: listener.localAddress)
             try await connection.channel.executeThenClose { inbound, outbound in
-                let big = ByteBuffer(repeating: 1, count: SecureFrame.maxPlaintextByteCount + 1)
-                await #expect(throws: SecureTransportError.frame(.plaintextTooLarge(byteCount: big.readableBytes))) {
+                let big = SecureFramePlaintext(
+                    head: [1], payload: [UInt8](repeating: 1, count: SecureFrame.maxPlaintextByteCount))
+                await #expect(throws: SecureTransportError.frame(.plaintextTooLarge(byteCount: big.byteCount))) {
                     try await connection.channel.channel.writeAndFlush(big)
                 }
-                try await outbound.write(ByteBuffer(bytes: [7]))
+                try await outbound.write(SecureFramePlaintext(head: [7]))
                 var iterator = inbound.makeAsyncIterator()
-                #expect(try await iterator.next()?.readableBytes == 1)
+                #expect(try await iterator.next()?.byteCount == 1)
             }
         }
     }

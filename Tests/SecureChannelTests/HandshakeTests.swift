@@ -21,12 +21,12 @@ import Testing
         #expect(run.message3.count == 2 + HandshakeWire.message3BodyByteCount)
 
         var (sealer, opener) = (initiator.sealer, responder.opener)
-        var decoder = SecureFrameDecoder(opener: opener)
+        let decoder = SecureFrameDecoder(opener: opener)
         decoder.append(try sealer.seal(Array("hello".utf8)))
         #expect(try decoder.nextFrame() == Array("hello".utf8))
         var back = responder.sealer
         opener = initiator.opener
-        var reverse = SecureFrameDecoder(opener: opener)
+        let reverse = SecureFrameDecoder(opener: opener)
         reverse.append(try back.seal(Array("world".utf8)))
         #expect(try reverse.nextFrame() == Array("world".utf8))
     }
@@ -200,7 +200,7 @@ import Testing
         _ = right.receive(again.message1)
         established = try #require(right.receive(again.message3 + frame).outcome.session)
         #expect(established.remainder == frame)
-        var decoder = SecureFrameDecoder(opener: established.opener)
+        let decoder = SecureFrameDecoder(opener: established.opener)
         decoder.append(established.remainder)
         #expect(try decoder.nextFrame() == [42, 43])
     }

@@ -83,19 +83,19 @@ import Testing
 
     /// An oversized length fails as soon as its 4 bytes are in, before any of the frame is buffered.
     @Test func oversizedLengthFailsAtTheHeader() throws {
-        var (_, decoder) = Self.pair()
+        let (_, decoder) = Self.pair()
         let length = SecureFrame.maxCiphertextByteCount + 1
         decoder.append([UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff)])
         #expect(try decoder.nextFrame() == nil)
         decoder.append([UInt8(length & 0xff)])
         #expect(throws: SecureFrameError.tooLarge(byteCount: length)) { try decoder.nextFrame() }
-        var (_, other) = Self.pair()
+        let (_, other) = Self.pair()
         other.append([0xff, 0xff, 0xff, 0xff])
         #expect(throws: SecureFrameError.tooLarge(byteCount: 0xffff_ffff)) { try other.nextFrame() }
     }
 
     @Test func lengthBelowTheTagFails() {
-        var (_, decoder) = Self.pair()
+        let (_, decoder) = Self.pair()
         decoder.append([0, 0, 0, 15] + [UInt8](repeating: 0, count: 15))
         #expect(throws: SecureFrameError.tooShort(byteCount: 15)) { try decoder.nextFrame() }
     }

@@ -16,7 +16,7 @@ let configuration = HandshakeConfiguration(
     ciphers: [.chaCha20Poly1305]
 )
 
-/// libFuzzer entry point. Byte 0 picks the target: 0 the frame decoder, 1 a handshake responder, 2 an initiator
+/// libFuzzer entry point. Byte 0 picks the target: 0 the frame reader (with a payload split), 1 a handshake responder, 2 an initiator
 /// that sent its message 1 and reads the rest as the answer. Byte 1 sets the size of the pieces the rest is
 /// delivered in. Nothing may trap; a decoder that failed stays failed; no frame opens over the limit; a handshake
 /// ends at most once, sends nothing in the step where it fails, and an initiator sends only as it establishes.
@@ -43,31 +43,42 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
+/// Splits a frame whose first plaintext byte is odd after as many bytes as its second says (when the prefix holds
+/// them), so both the whole and the split paths of the reader run.
+let split: SecureFrameReader.PayloadSplit = { prefix in
+    guard prefix.count >= 2, prefix[0] & 1 == 1 else { return nil }
+    return Int(prefix[1]) <= prefix.count ? Int(prefix[1]) : nil
+}
+
 func fuzzFrames(_ payload: Slice<UnsafeBufferPointer<UInt8>>, pieceSize: Int) {
-    var decoder = SecureFrameDecoder(opener: SecureFrameOpener(key: frameKey))
+    let reader = SecureFrameReader(opener: SecureFrameOpener(key: frameKey), split: split)
     var failure: SecureFrameError?
     var opened = 0
     var offset = payload.startIndex
     while offset < payload.endIndex {
         let end = min(payload.endIndex, offset + pieceSize)
-        decoder.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: payload[offset..<end])))
-        offset = end
         do throws(SecureFrameError) {
-            while let frame = try decoder.nextFrame() {
-                precondition(failure == nil, "a failed decoder opened a frame")
-                precondition(frame.count <= SecureFrame.maxPlaintextByteCount, "a frame over the limit opened")
-                opened += SecureFrame.byteCount(plaintextByteCount: frame.count)
+            try reader.read(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: payload[offset..<end]))) { frame in
+                precondition(failure == nil, "a failed reader opened a frame")
+                precondition(frame.byteCount <= SecureFrame.maxPlaintextByteCount, "a frame over the limit opened")
+                precondition(frame.payload.isEmpty || frame.head.count <= SecureFrameReader.prefixByteCount,
+                             "a split outside the prefix")
+                opened += SecureFrame.byteCount(plaintextByteCount: frame.byteCount)
             }
         } catch {
-            if let failure { precondition(error == failure, "a failed decoder changed its error") }
+            if let failure { precondition(error == failure, "a failed reader changed its error") }
             failure = error
             precondition(!error.reason.isEmpty)
+        }
+        offset = end
+        if failure == nil {
+            precondition(opened + reader.partialFrameByteCount == offset - payload.startIndex, "bytes lost or invented")
         }
     }
     precondition(opened <= payload.count, "opened more bytes than arrived")
     if failure == nil {
         do throws(SecureFrameError) {
-            try decoder.finish()
+            try reader.finish()
             precondition(opened == payload.count, "finish passed with bytes left over")
         } catch {
             precondition(error == .truncated(byteCount: payload.count - opened), "finish: \(error)")

@@ -13,6 +13,9 @@ public struct AEADKey: Sendable {
     public let cipher: AEADCipher
     private let key: [UInt8]
 
+    /// The 32 key bytes, for the other AEAD types of this module.
+    var keyBytes: [UInt8] { key }
+
     /// A key for `cipher` made of 32 bytes.
     ///
     /// - Throws: ``AEADError/wrongKeyLength(_:)`` unless `bytes` is 32 bytes,
@@ -92,6 +95,60 @@ public struct AEADKey: Sendable {
                             )
                         }
                         return Int(written) == sealedCount
+                    }
+                }
+            }
+        }
+        precondition(sealed, "AEAD encryption failed")
+        return sealedCount
+    }
+
+    /// Seals one message made of two pieces, `head` then `payload`, without joining them first: writes the
+    /// ciphertext of both and the 16-byte tag to the start of `output`; returns the count written
+    /// (`head.count + payload.count + 16`). The bytes are those of ``seal(_:nonce:associatedData:into:)`` over the
+    /// concatenation. Large messages go through OpenSSL piece by piece (so a sender encrypts a block straight from
+    /// its array into the frame); small ones are joined in `output` and sealed there.
+    ///
+    /// - Precondition: `output` holds at least `head.count + payload.count + 16` bytes and overlaps neither piece.
+    @discardableResult
+    public func seal(
+        _ head: UnsafeRawBufferPointer,
+        _ payload: UnsafeRawBufferPointer,
+        nonce: AEADNonce,
+        associatedData: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        seal(head, payload, nonce: nonce, associatedData: associatedData, into: output,
+             using: .forMessage(byteCount: head.count + payload.count))
+    }
+
+    func seal(
+        _ head: UnsafeRawBufferPointer,
+        _ payload: UnsafeRawBufferPointer,
+        nonce: AEADNonce,
+        associatedData: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer,
+        using implementation: Implementation
+    ) -> Int {
+        let count = head.count + payload.count
+        let sealedCount = count + AEADCipher.tagByteCount
+        precondition(output.count >= sealedCount, "the output buffer is too small for the sealed bytes")
+        guard implementation == .openSSL, !payload.isEmpty else {
+            // Join the pieces where the ciphertext goes, and seal in place.
+            UnsafeMutableRawBufferPointer(rebasing: output[0..<head.count]).copyMemory(from: head)
+            UnsafeMutableRawBufferPointer(rebasing: output[head.count..<count]).copyMemory(from: payload)
+            return seal(UnsafeRawBufferPointer(rebasing: output[0..<count]), nonce: nonce,
+                        associatedData: associatedData, into: output, using: implementation)
+        }
+        let sealed = withNonNullBase(head) { headBytes in
+            withNonNullBase(associatedData) { data in
+                nonce.withUnsafeBytes { nonceBytes in
+                    key.withUnsafeBufferPointer { keyBytes in
+                        OpenSSLAEAD.seal(
+                            cipher: cipher, key: keyBytes.baseAddress!, nonce: nonceBytes, message: headBytes,
+                            count: head.count, tail: payload.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                            tailCount: payload.count, associatedData: data, associatedDataCount: associatedData.count,
+                            output: output.baseAddress!.assumingMemoryBound(to: UInt8.self))
                     }
                 }
             }

@@ -16,6 +16,10 @@ public struct SecureTransportConfiguration: Sendable {
     public var frameStallTimeout: Duration
     /// How many handshakes one listener runs at once; a connection accepted past it is closed at once. Default 256.
     public var maxPendingHandshakes: Int
+    /// Where an inbound frame's payload starts, chosen from its first bytes by the protocol carried (the exchange
+    /// splits a `BLOCK` at its block bytes, which are then decrypted straight into the block's array); `nil`
+    /// delivers every frame whole as its head. Default `nil`.
+    public var payloadSplit: SecureFrameReader.PayloadSplit?
 
     /// A configuration with the defaults: open network, version 1, 10 s handshakes, 30 s frame stalls, 256
     /// handshakes at once per listener.
@@ -25,7 +29,8 @@ public struct SecureTransportConfiguration: Sendable {
         ciphers: [AEADCipher] = AEADCipher.available,
         handshakeTimeout: Duration = .seconds(10),
         frameStallTimeout: Duration = .seconds(30),
-        maxPendingHandshakes: Int = 256
+        maxPendingHandshakes: Int = 256,
+        payloadSplit: SecureFrameReader.PayloadSplit? = nil
     ) {
         precondition(maxPendingHandshakes > 0, "a listener must run at least one handshake")
         self.swarmKey = swarmKey
@@ -34,6 +39,7 @@ public struct SecureTransportConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.frameStallTimeout = frameStallTimeout
         self.maxPendingHandshakes = maxPendingHandshakes
+        self.payloadSplit = payloadSplit
     }
 
     /// The handshake settings for `identity`.

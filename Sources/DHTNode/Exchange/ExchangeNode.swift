@@ -3,6 +3,7 @@ import DHTCrypto
 import Exchange
 import Logging
 import NIOCore
+import SecureChannel
 
 /// The shell of the block exchange: runs an ``Exchange/ExchangeInstance`` over authenticated, encrypted TCP
 /// connections (``SecureTransport``) and a block store, and carries out its directives (docs/PROTOCOL.md,
@@ -66,6 +67,9 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     ) {
         self.logger = logger
         self.peer = Self.peer(for: identity.publicKey)
+        var transportConfiguration = transportConfiguration
+        // A BLOCK's bytes are decrypted straight into the array that becomes the block.
+        transportConfiguration.payloadSplit = ExchangeMessage.blockBytesOffset(in:)
         self.transport = SecureTransport(identity: identity, configuration: transportConfiguration)
         self.store = store
         self.instance = ExchangeInstance(configuration: configuration, seed: seed)
@@ -206,22 +210,14 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// Runs a registered connection: the reader here, the writer in a child task; reports the end to the core.
     /// The frame for `message`. A `BLOCK` is written as its header (``ExchangeMessage/appendBlockHeader(_:to:)``)
     /// followed by the block's bytes, so those are copied once, into the frame, and not first into an encoded array.
-    nonisolated static func frame(for message: ExchangeMessage) throws(ExchangeMessageEncodingError) -> ByteBuffer {
-        if case .padding(let byteCount) = message {
-            try ExchangeMessage.checkPadding(byteCount)
-            var frame = ByteBufferAllocator().buffer(capacity: 2 + byteCount)
-            frame.writeBytes([ExchangeMessage.version, ExchangeMessageType.padding.rawValue])
-            frame.writeRepeatingByte(0, count: byteCount)
-            return frame
-        }
-        guard case .block(let cid, let bytes) = message else { return ByteBuffer(bytes: try message.encoded()) }
+    nonisolated static func frame(for message: ExchangeMessage) throws(ExchangeMessageEncodingError)
+        -> SecureFramePlaintext
+    {
+        guard case .block(let cid, let bytes) = message else { return SecureFramePlaintext(head: try message.encoded()) }
         guard bytes.count <= Block.maxByteCount else { throw .blockTooLarge(bytes.count) }
         var header: [UInt8] = []
         ExchangeMessage.appendBlockHeader(cid, to: &header)
-        var frame = ByteBufferAllocator().buffer(capacity: header.count + bytes.count)
-        frame.writeBytes(header)
-        frame.writeBytes(bytes)
-        return frame
+        return SecureFramePlaintext(head: header, payload: bytes)
     }
 
     private nonisolated func run(
@@ -241,8 +237,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
                                 if wait > .zero { try await Task.sleep(for: wait) }
                             }
                             if let injector = self.faultInjector, !bytes.isEmpty, injector.corruptsNextBlock() {
-                                let last = frame.writerIndex - 1
-                                frame.setInteger(~frame.getInteger(at: last, as: UInt8.self)!, at: last)
+                                frame.payload[frame.payload.count - 1] ^= 0xff
                             }
                         }
                         try await outbound.write(frame)
@@ -252,7 +247,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
                 // A frame that is not a valid message breaks the protocol: the throw closes the connection. A
                 // block's bytes are hashed here, on this connection's task, in parallel with the actor.
                 for try await frame in inbound {
-                    let message = try frame.withUnsafeReadableBytes { try ExchangeMessage(decoding: $0) }
+                    let message = try ExchangeMessage(decoding: frame.head, blockBytes: frame.payload)
                     await self.received(ReceivedMessage(hashing: message), from: peer)
                 }
                 group.cancelAll()

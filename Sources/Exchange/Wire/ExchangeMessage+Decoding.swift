@@ -26,6 +26,41 @@ extension ExchangeMessage {
         self = try result.get()
     }
 
+    /// Decodes one message received in two pieces, `head` followed by `blockBytes` (a frame whose payload the
+    /// secure channel split off where ``blockBytesOffset(in:)`` said): when `head` is exactly a `BLOCK`'s header,
+    /// `blockBytes` becomes the block's bytes as it is, without a copy. Any other split decodes the two pieces
+    /// joined, with the same result and errors as ``init(decoding:)-([UInt8])``.
+    ///
+    /// - Throws: ``ExchangeMessageError``, as ``init(decoding:)-(UnsafeRawBufferPointer)``.
+    public init(decoding head: [UInt8], blockBytes: [UInt8]) throws(ExchangeMessageError) {
+        guard !blockBytes.isEmpty else {
+            self = try ExchangeMessage(decoding: head)
+            return
+        }
+        let total = head.count + blockBytes.count
+        guard total <= Self.maxByteCount else { throw .tooLarge(byteCount: total) }
+        if case .block(let cid, let rest)? = try? ExchangeMessage(decoding: head), rest.isEmpty {
+            guard blockBytes.count <= Block.maxByteCount else {
+                throw .blockTooLarge(blockBytes.count, offset: head.count)
+            }
+            self = .block(cid, bytes: blockBytes)
+            return
+        }
+        self = try ExchangeMessage(decoding: head + blockBytes)
+    }
+
+    /// Where a `BLOCK`'s block bytes start, given a message's first bytes (up to its whole length): the length of
+    /// its header (version, type, CID length, CID) when `prefix` is a `BLOCK`'s and holds all of that header;
+    /// otherwise `nil`. Only the first three bytes are read; ``init(decoding:blockBytes:)`` checks the rest. For
+    /// the secure channel's payload split (`SecureFrameReader.PayloadSplit`).
+    public static func blockBytesOffset(in prefix: UnsafeRawBufferPointer) -> Int? {
+        guard prefix.count >= 3, prefix[0] == version, prefix[1] == ExchangeMessageType.block.rawValue else {
+            return nil
+        }
+        let offset = 3 + Int(prefix[2])
+        return offset <= prefix.count ? offset : nil
+    }
+
     /// Reads the fields of one message front to back.
     private struct Decoder {
         let bytes: UnsafeRawBufferPointer

@@ -3,7 +3,7 @@ import DHTCrypto
 /// Opens incoming frames under one direction's key, expecting them numbered from 0 in order: a frame that was
 /// altered, dropped, reordered or replayed fails its tag.
 public struct SecureFrameOpener: Sendable {
-    private let key: AEADKey
+    let key: AEADKey
     /// How many frames were opened so far: the counter of the next nonce.
     public private(set) var frameCount: UInt64 = 0
 

@@ -37,6 +37,42 @@ struct ExchangeMessageCodecTests {
         .padding(byteCount: ExchangeMessage.maxPaddingByteCount),
     ]
 
+    /// A frame split by the secure channel (a head and a payload) decodes as the whole would; a `BLOCK` split at
+    /// its block bytes keeps the payload as the block's bytes.
+    @Test("a message in two pieces decodes as the whole, wherever it is split", arguments: samples)
+    func twoPieces(message: ExchangeMessage) throws {
+        let encoded = try message.encoded()
+        let offset = encoded.withUnsafeBytes { ExchangeMessage.blockBytesOffset(in: UnsafeRawBufferPointer(rebasing: $0.prefix(64))) }
+        if case .block(let cid, _) = message {
+            #expect(offset == ExchangeMessage.blockHeaderCount(cid))
+        } else {
+            #expect(offset == nil)
+        }
+        for split in Set([0, 1, 2, 3, offset ?? 0, encoded.count / 2, encoded.count]) where split <= encoded.count {
+            let decoded = try ExchangeMessage(decoding: Array(encoded[..<split]), blockBytes: Array(encoded[split...]))
+            #expect(decoded == message, "split at \(split)")
+        }
+        // A broken message fails the same way in pieces as whole.
+        var broken = encoded
+        broken[0] = 9
+        for split in [1, broken.count] {
+            #expect(throws: ExchangeMessageError.unsupportedVersion(9)) {
+                try ExchangeMessage(decoding: Array(broken[..<split]), blockBytes: Array(broken[split...]))
+            }
+        }
+    }
+
+    @Test("a BLOCK's offset needs its whole header in the prefix")
+    func blockBytesOffsetNeedsTheHeader() throws {
+        let encoded = try ExchangeMessage.block(Self.hello, bytes: [1, 2, 3]).encoded()
+        let header = ExchangeMessage.blockHeaderCount(Self.hello)
+        encoded.withUnsafeBytes { bytes in
+            #expect(ExchangeMessage.blockBytesOffset(in: UnsafeRawBufferPointer(rebasing: bytes[..<header])) == header)
+            #expect(ExchangeMessage.blockBytesOffset(in: UnsafeRawBufferPointer(rebasing: bytes[..<(header - 1)])) == nil)
+            #expect(ExchangeMessage.blockBytesOffset(in: UnsafeRawBufferPointer(rebasing: bytes[..<2])) == nil)
+        }
+    }
+
     @Test("every sample round-trips and its encoding is canonical", arguments: samples)
     func roundTrip(_ message: ExchangeMessage) throws {
         let bytes = try message.encoded()
