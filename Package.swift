@@ -139,6 +139,8 @@ let package = Package(
                 "Kademlia",
                 "Blocks",
                 "DHTCrypto",
+                "SecureChannel",
+                "Exchange",
                 "DHTNode",
                 "DHTDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -306,6 +306,14 @@ got=$(dn add -r -q --only-hash flat 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $got == *"flat/big"*"4096 entries"*"sharded"* ]] && pass "add -r past the sharding limit fails naming the directory and its entries" \
     || fail "add -r past the sharding limit fails naming the directory" "rc=$rc $got"
 
+# The frame benchmark: both paths round-trip every block (it fails otherwise) and report per cipher.
+got=$("$DHTNODE" bench frames --mebibytes 2 --rounds 1 --read-size 7000 2>&1); rc=$?
+[ $rc -eq 0 ] && [[ $got == *"chacha20-poly1305: gathered"*"in place / gathered throughput"* ]] && pass "bench frames runs both paths" \
+    || fail "bench frames runs both paths" "rc=$rc $got"
+got=$("$DHTNODE" bench frames --read-size 0 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $got == *"--read-size must be at least 1"* ]] && pass "bench frames rejects --read-size 0" \
+    || fail "bench frames rejects --read-size 0" "rc=$rc $got"
+
 [ -e "$DHTNODE_DATA" ] && fail "--repo was ignored somewhere ($DHTNODE_DATA exists)" || pass "--repo honoured everywhere"
 
 echo "$PASSED passed, $FAILED failed"
