@@ -42,19 +42,15 @@ public final class SecureFrameReader {
     /// The length prefix (``phase`` `.header`) or the last 16 bytes (`.tag`) as they come in.
     private var small: (UInt64, UInt64, UInt64) = (0, 0, 0)
     private var smallCount = 0
-    /// The frame's length prefix, kept as its associated data.
-    private var header: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
     /// The frame's plaintext length and how much of its ciphertext (without the tag) was decrypted.
     private var plaintextCount = 0
     private var decrypted = 0
-    /// The first plaintext bytes, while the split is not decided.
-    private var prefix: [UInt8] = []
-    /// The frame's head, and its payload when split; ``destination`` says which one the body goes to.
+    /// The first plaintext bytes, while the split is not decided (one buffer for every frame).
+    private var prefix = [UInt8](repeating: 0, count: prefixByteCount)
+    /// The frame's head, and its payload when split. The rest of the frame (after the prefix) is decrypted into
+    /// the payload when there is one, else into the head.
     private var head: [UInt8] = []
     private var payload: [UInt8] = []
-    private var bodyGoesToPayload = false
-    /// Where in the destination the next decrypted byte goes.
-    private var destinationOffset = 0
 
     /// A reader whose first frame uses `opener`'s key and next nonce; `split` (if any) chooses payloads.
     public init(opener: SecureFrameOpener, split: PayloadSplit? = nil) {
@@ -89,25 +85,15 @@ public final class SecureFrameReader {
                     if smallCount == SecureFrame.headerByteCount { try beginFrame() }
                 case .prefix:
                     let wanted = min(plaintextCount, Self.prefixByteCount)
-                    let count = min(wanted - decrypted, input.count)
-                    let piece = UnsafeRawBufferPointer(rebasing: input.prefix(count))
-                    let (opener, offset) = (opener, decrypted)
-                    prefix.withUnsafeMutableBytes { opener.update(piece, into: UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
-                    decrypted += count
-                    input = input.dropFirst(count)
+                    decrypt(&input, upTo: wanted, into: &prefix, at: decrypted)
                     if decrypted == wanted { decideSplit() }
                 case .body:
-                    let count = min(plaintextCount - decrypted, input.count)
-                    let piece = UnsafeRawBufferPointer(rebasing: input.prefix(count))
-                    let (opener, offset) = (opener, destinationOffset)
-                    if bodyGoesToPayload {
-                        payload.withUnsafeMutableBytes { opener.update(piece, into: UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
+                    // The payload starts at plaintext byte head.count; without one the head starts at 0.
+                    if payload.isEmpty {
+                        decrypt(&input, upTo: plaintextCount, into: &head, at: decrypted)
                     } else {
-                        head.withUnsafeMutableBytes { opener.update(piece, into: UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
+                        decrypt(&input, upTo: plaintextCount, into: &payload, at: decrypted - head.count)
                     }
-                    destinationOffset += count
-                    decrypted += count
-                    input = input.dropFirst(count)
                     if decrypted == plaintextCount { startTag() }
                 case .tag:
                     take(&input, upTo: AEADCipher.tagByteCount)
@@ -141,6 +127,21 @@ public final class SecureFrameReader {
 
     // MARK: - Steps
 
+    /// Decrypts bytes from the front of `input` into `output` at `offset`, until ``decrypted`` reaches `end`.
+    private func decrypt(
+        _ input: inout Slice<UnsafeRawBufferPointer>,
+        upTo end: Int,
+        into output: inout [UInt8],
+        at offset: Int
+    ) {
+        let count = min(end - decrypted, input.count)
+        let piece = UnsafeRawBufferPointer(rebasing: input.prefix(count))
+        let opener = opener
+        output.withUnsafeMutableBytes { opener.update(piece, into: UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
+        decrypted += count
+        input = input.dropFirst(count)
+    }
+
     /// Moves bytes from the front of `input` into ``small`` until it holds `count`.
     private func take(_ input: inout Slice<UnsafeRawBufferPointer>, upTo count: Int) {
         let taken = min(count - smallCount, input.count)
@@ -158,17 +159,17 @@ public final class SecureFrameReader {
             try SecureFrame.ciphertextByteCount(header: UnsafeRawBufferPointer(rebasing: bytes[0..<SecureFrame.headerByteCount]))
         }
         guard frameCount < .max else { throw .counterExhausted }
+        // The length prefix is the associated data.
+        let (opener, nonce) = (opener, AEADNonce(counter: frameCount))
         withUnsafeBytes(of: &small) { bytes in
-            withUnsafeMutableBytes(of: &header) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<SecureFrame.headerByteCount])) }
+            opener.begin(nonce: nonce, associatedData: UnsafeRawBufferPointer(rebasing: bytes[0..<SecureFrame.headerByteCount]))
         }
         smallCount = 0
         plaintextCount = length - AEADCipher.tagByteCount
         decrypted = 0
-        withUnsafeBytes(of: &header) { opener.begin(nonce: AEADNonce(counter: frameCount), associatedData: $0) }
         if plaintextCount == 0 {
             decideSplit()
         } else {
-            prefix = [UInt8](repeating: 0, count: min(plaintextCount, Self.prefixByteCount))
             phase = .prefix
         }
     }
@@ -176,24 +177,20 @@ public final class SecureFrameReader {
     /// The first bytes are in: puts them at the start of the head or of the payload, and sends the rest there.
     private func decideSplit() {
         let first = prefix
-        let offset = first.withUnsafeBytes { bytes in split?(bytes) }
-        first.withUnsafeBytes { bytes in
-            if let offset {
+        let count = decrypted
+        first.withUnsafeBytes { buffer in
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            if let offset = split?(bytes) {
                 precondition(offset >= 0 && offset <= bytes.count, "a payload split outside the prefix")
                 head = Array(bytes[..<offset])
                 payload = Self.uninitializedArray(count: plaintextCount - offset)
                 payload.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...])) }
-                bodyGoesToPayload = true
-                destinationOffset = bytes.count - offset
             } else {
                 head = Self.uninitializedArray(count: plaintextCount)
                 payload = []
                 head.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
-                bodyGoesToPayload = false
-                destinationOffset = bytes.count
             }
         }
-        prefix = []
         if decrypted == plaintextCount {
             startTag()
         } else {
@@ -223,7 +220,7 @@ public final class SecureFrameReader {
     private func fail(_ error: SecureFrameError) {
         failure = error
         // Nothing of an unauthenticated frame is kept.
-        prefix = []
+        prefix.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
         head = []
         payload = []
         phase = .header
