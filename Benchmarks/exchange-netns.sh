@@ -14,7 +14,8 @@
 #
 # Usage (as root): Benchmarks/exchange-netns.sh [PATH/TO/dhtnode]   (default: builds .build/release/dhtnode)
 # Environment: SEEDERS, RATE (tc syntax), SIZE (MiB), RUNS, LOG_LEVEL (the daemons', default warning), KEEP=1
-# keeps the temporary folder (with every daemon's log).
+# keeps the temporary folder (with every daemon's log), QUIET=PCT starts the plain TCP baseline and each fetch only
+# after a few seconds with at most PCT % of the machine's time stolen (Benchmarks/quiet-lib.sh).
 # Needs ip, tc (iproute2), jq, cmp. At exit it kills every daemon it started (by PID) and deletes its namespaces
 # (which deletes the veths and the bridge).
 set -uo pipefail
@@ -28,6 +29,8 @@ fi
 [ -x "$DHTNODE" ] || { echo "no dhtnode at $DHTNODE" >&2; exit 2; }
 for tool in ip tc jq cmp; do command -v $tool >/dev/null || { echo "$0 needs $tool" >&2; exit 2; }; done
 [ "$(id -u)" = 0 ] || { echo "$0 needs root (network namespaces)" >&2; exit 2; }
+# shellcheck source=quiet-lib.sh
+source "$ROOT/Benchmarks/quiet-lib.sh"
 SEEDERS=${SEEDERS:-8}
 RATE=${RATE:-20mbit}
 SIZE=${SIZE:-64}
@@ -90,6 +93,7 @@ done
 # SEEDERS). Skipped without python3 or with BASELINE=0.
 RAW=
 if command -v python3 >/dev/null && [ "${BASELINE:-1}" = 1 ]; then
+    wait_quiet
     in_ns fetch python3 -c '
 import socket, sys, threading, time
 n = int(sys.argv[2]); srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -200,6 +204,7 @@ for run in $(seq 1 "$RUNS"); do
     start fetch --bootstrap "${ADDR[boot]}:4001" || { problem "the fetcher does not start"; continue; }
     wait_peers fetch 1 || problem "the fetcher has no peers"
     wait_providers fetch "$cid" "$SEEDERS" || problem "run $run: the fetcher sees fewer than $SEEDERS providers"
+    wait_quiet
     echo "run $run, load: $(uptime | sed 's/.*load average: //')$([ -r /proc/pressure/cpu ] &&
         awk '/^some/ { sub("avg10=", "", $2); printf "; CPU pressure (10 s): %s%%", $2 }' /proc/pressure/cpu)"
     stats=$(dn fetch get "$cid" -o "$DIR/fetch.out" --quiet --stats --json) || problem "run $run: get failed"

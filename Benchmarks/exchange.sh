@@ -21,7 +21,9 @@
 # Usage: Benchmarks/exchange.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
 # Environment: RUNS (runs per size and seeder count, default 3), SIZES (MiB, default "64 256"), SMALL (22 KiB
 # fetches, default 20; 0 skips), BIG (MiB for the RSS run, default 1024; 0 skips), KEEP=1 keeps the temporary
-# folder. PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole
+# folder. QUIET=PCT starts each fetch of (a), (b) and (d) only after a few seconds with at most PCT % of the
+# machine's time stolen by the hypervisor (Benchmarks/quiet-lib.sh; QUIET_WAIT, default 900 s, bounds the wait).
+# PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole
 # machine: the daemons, and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and
 # PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it
 # removes at exit; every process it starts is killed by PID at exit.
@@ -42,6 +44,8 @@ BIG=${BIG:-1024}
 SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-xbench.XXXXXX")
 # shellcheck source=../scripts/swarm-lib.sh
 source "$ROOT/scripts/swarm-lib.sh"
+# shellcheck source=quiet-lib.sh
+source "$ROOT/Benchmarks/quiet-lib.sh"
 SAMPLER=
 cleanup() {
     [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
@@ -162,6 +166,7 @@ fetch_fresh() {
     local cid=$1 src=$2 want=$3 collect=$4 seeders=$5
     start_fetcher || { problem "the fetcher does not start"; return 1; }
     wait_providers fetch "$cid" "$want" || problem "the fetcher sees fewer than $want providers"
+    wait_quiet "     "
     load
     local t0 t1 stats fetch0 fetch1 seed0 seed1 busy0 busy1
     fetch0=$(usage fetch)

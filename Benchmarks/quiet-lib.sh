@@ -1,0 +1,40 @@
+# Waiting for a quiet machine, for the benchmark scripts (sourced).
+#
+# This VM shares its host: in some hours the hypervisor runs other guests on its CPUs ("stolen" time, the steal
+# field of /proc/stat) for 30-60 % of the time, and a transfer between two daemons on two cores then runs at half
+# speed or less, with CPU per MiB up by half (docs/BENCHMARKS.md, sessions 9-11). `wait_quiet` lets a script
+# start each measurement only in a moment when little is stolen; the share stolen *during* the measurement is
+# still printed by the script, so a run that the hypervisor interrupted shows as such.
+#
+# QUIET=PCT turns it on: before a measurement, wait until a window of QUIET_WINDOW seconds (default 3) had at most
+# PCT % of the machine's time stolen, for at most QUIET_WAIT seconds (default 900; then the measurement runs anyway
+# and the wait says so). Without QUIET nothing waits.
+
+# The stolen share (percent, integer) of the machine's time over the next SECONDS seconds.
+stolen_percent() {
+    local a b
+    a=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat)
+    sleep "$1"
+    b=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2];
+        printf "%d\n", (d > 0 ? 100 * (y[1] - x[1]) / d + 0.5 : 0) }'
+}
+
+# Waits for a quiet machine as QUIET, QUIET_WINDOW and QUIET_WAIT say; prints what it waited, with INDENT first.
+wait_quiet() {
+    local indent=${1:-}
+    [ -n "${QUIET:-}" ] || return 0
+    local window=${QUIET_WINDOW:-3} limit=${QUIET_WAIT:-900} waited=0 stolen
+    while :; do
+        stolen=$(stolen_percent "$window")
+        if [ "$stolen" -le "$QUIET" ]; then
+            [ $waited -gt 0 ] && echo "${indent}waited ${waited} s for at most ${QUIET} % stolen (last ${window} s: ${stolen} %)"
+            return 0
+        fi
+        waited=$((waited + window))
+        if [ $waited -ge "$limit" ]; then
+            echo "${indent}no quiet machine in ${limit} s (last ${window} s: ${stolen} % stolen); measuring anyway"
+            return 0
+        fi
+    done
+}
