@@ -6,25 +6,32 @@
 # start each measurement only in a moment when little is stolen; the share stolen *during* the measurement is
 # still printed by the script, so a run that the hypervisor interrupted shows as such.
 #
-# QUIET=PCT turns it on: before a measurement, wait until a window of QUIET_WINDOW seconds (default 3) had at most
-# PCT % of the machine's time stolen, for at most QUIET_WAIT seconds (default 900; then the measurement runs anyway
-# and the wait says so). Without QUIET nothing waits.
+# QUIET=PCT turns it on: before a measurement, wait until a window of QUIET_WINDOW seconds (default 4) with every
+# CPU kept busy had at most PCT % of the machine's time stolen, for at most QUIET_WAIT seconds (default 900; then
+# the measurement runs anyway and the wait says so). Without QUIET nothing waits. Steal comes in bursts of seconds
+# to minutes, so a quiet window makes a quiet measurement likely, not certain.
 
-# The stolen share (percent, integer) of the machine's time over the next SECONDS seconds.
+# The share (percent, integer) of the machine's time that the hypervisor stole over SECONDS seconds while a busy
+# loop ran on every CPU. Steal accrues only while a virtual CPU wants to run, so an idle machine shows none
+# whatever the host is doing: the probe has to keep every CPU busy to see what a transfer would get.
 stolen_percent() {
-    local a b
-    a=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat)
-    sleep "$1"
-    b=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat)
-    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2];
-        printf "%d\n", (d > 0 ? 100 * (y[1] - x[1]) / d + 0.5 : 0) }'
+    local a b i pids=()
+    a=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9; exit }' /proc/stat)
+    for i in $(seq 1 "$(nproc)"); do
+        timeout "$1" sh -c 'while :; do :; done' &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    b=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9; exit }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; stolen = y[2] - x[2];
+        printf "%d\n", (busy + stolen > 0 ? 100 * stolen / (busy + stolen) + 0.5 : 0) }'
 }
 
 # Waits for a quiet machine as QUIET, QUIET_WINDOW and QUIET_WAIT say; prints what it waited, with INDENT first.
 wait_quiet() {
     local indent=${1:-}
     [ -n "${QUIET:-}" ] || return 0
-    local window=${QUIET_WINDOW:-3} limit=${QUIET_WAIT:-900} waited=0 stolen
+    local window=${QUIET_WINDOW:-4} limit=${QUIET_WAIT:-900} waited=0 stolen
     while :; do
         stolen=$(stolen_percent "$window")
         if [ "$stolen" -le "$QUIET" ]; then
