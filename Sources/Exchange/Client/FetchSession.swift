@@ -102,6 +102,8 @@ struct FetchSession: Sendable {
     private var rotation = 0
     /// Peers asked `WANT_BLOCK` for the root before they said `HAVE` (``ExchangeConfiguration/optimisticRootPeers``).
     private var optimisticRootRequests = 0
+    /// The estimated bytes of the blocks endgame asked of a second peer so far (``endgameBudget``).
+    private var endgameBytes = 0
     private(set) var failure: FetchFailure?
 
     /// Whether every byte of the range was delivered.
@@ -492,12 +494,15 @@ struct FetchSession: Sendable {
     ///   peer would take for it, so a link that is idle at the tail fetches it sooner.
     /// Both are measured from the request: a block that waited behind others is not late for that, and a block its
     /// peer is sending now (little time left) is not asked again, which would only make a duplicate.
+    ///
+    /// Over the whole fetch, endgame asks again for at most ``endgameBudget`` bytes, earliest blocks first.
     private mutating func endgame(now: ExchangeInstant, outbox: inout Outbox) {
         guard fileSize != nil, !pending.isEmpty, pending.count <= configuration.endgameBlocks else { return }
+        let budget = endgameBudget
         let lateness = configuration.endgameLateness
         let fallback = configuration.requestTimeoutFloor
         let outstanding = pending.values.filter { $0.requests.count == 1 }.sorted { $0.key < $1.key }
-        for block in outstanding {
+        for block in outstanding where endgameBytes + block.estimatedBytes <= budget {
             let first = block.requests[0]
             guard let owner = peers[first.peer] else { continue }
             let due = owner.window.expectedLatency(ofBytes: first.queuedAhead + first.estimatedBytes, fallback: fallback)
@@ -515,8 +520,18 @@ struct FetchSession: Sendable {
                 }
             }
             statistics.endgameRequests += 1
+            endgameBytes += block.estimatedBytes
             request(block.key.cid, from: second, now: now, outbox: &outbox)
         }
+    }
+
+    /// The bytes endgame may ask of a second peer over this fetch: ``ExchangeConfiguration/endgameBudgetShare`` of
+    /// the bytes the fetch covers (the file, or the range's part of it), at least
+    /// ``ExchangeConfiguration/endgameBudgetFloor``.
+    private var endgameBudget: Int {
+        let covered = Double(upper > lower ? upper - lower : 0)
+        let share = min(configuration.endgameBudgetShare * covered, Double(Int.max / 2))
+        return max(configuration.endgameBudgetFloor, Int(share))
     }
 
     /// Stall detection: a peer holding requests that delivered nothing for its timeout loses them (they are

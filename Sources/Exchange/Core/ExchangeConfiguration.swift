@@ -79,6 +79,12 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     /// In endgame a block is requested from a second peer only after it has been outstanding this many times the
     /// first peer's expected latency. Default 1.5.
     public var endgameLateness = 1.5
+    /// The most bytes endgame may ask of a second peer over one fetch, as a share of the fetch's bytes: every such
+    /// request can come back twice, so this bounds the duplicates endgame makes (the goal is at most 2 %, and a
+    /// busy machine makes peers look late). Default 0.015.
+    public var endgameBudgetShare = 0.015
+    /// The endgame budget of a small fetch: at least this many bytes. Default 1 MiB.
+    public var endgameBudgetFloor = 1 << 20
     /// How often ``ExchangeInstance/tick(now:source:)`` runs while fetches are active. Default 50 ms.
     public var tickInterval: Duration = .milliseconds(50)
 
