@@ -156,6 +156,38 @@ struct ExchangeSwarmTests {
         print("slow seeder: \(Self.describe(statistics, swarm))")
     }
 
+    @Test("endgame asks again for no more than its budget, and the fetch still completes")
+    func endgameBudget() throws {
+        let size = 8 * 1024 * 1024
+        let chunk = 64 * 1024
+        // The tail of the slow-seeder case above, with a budget of two blocks: without one it asks again for
+        // more (see the unlimited run below), and every such block can come back twice.
+        func run(budgetBlocks: Int?) throws -> FetchStatistics {
+            var configuration = ExchangeConfiguration()
+            if let budgetBlocks {
+                configuration.endgameBudgetShare = 0
+                configuration.endgameBudgetFloor = budgetBlocks * chunk
+            } else {
+                configuration.endgameBudgetFloor = size
+            }
+            var swarm = try Self.swarm(seeders: 4, fileSize: size, chunkSize: chunk, configuration: configuration)
+            swarm.harness.nodes[swarm.seeders[0]].uplink = 1_000_000
+            let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
+            let ran = swarm.harness.runFetch(id, at: swarm.leecher)
+            #expect(ran)
+            let node = swarm.harness.nodes[swarm.leecher]
+            let statistics = try #require(node.completed[id])
+            #expect(node.delivered[id] == swarm.file)
+            print("endgame budget \(budgetBlocks.map { "\($0) blocks" } ?? "none"): \(Self.describe(statistics, swarm))")
+            return statistics
+        }
+        let unlimited = try run(budgetBlocks: nil)
+        let limited = try run(budgetBlocks: 2)
+        #expect(unlimited.endgameRequests > 2, "the scenario must want more than the budget")
+        #expect(limited.endgameRequests > 0)
+        #expect(limited.endgameRequests <= 2)
+    }
+
     @Test("a seeder that disappears mid-fetch: its requests go to the others")
     func seederDisappears() throws {
         var swarm = try Self.swarm(seeders: 3, fileSize: 4 * 1024 * 1024, chunkSize: 64 * 1024, seederUplink: 5_000_000)
