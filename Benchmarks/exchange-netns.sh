@@ -15,7 +15,7 @@
 # Usage (as root): Benchmarks/exchange-netns.sh [PATH/TO/dhtnode]   (default: builds .build/release/dhtnode)
 # Environment: SEEDERS, RATE (tc syntax), SIZE (MiB), RUNS, LOG_LEVEL (the daemons', default warning), KEEP=1
 # keeps the temporary folder (with every daemon's log), QUIET=PCT starts the plain TCP baseline and each fetch only
-# after a few seconds with at most PCT % of the machine's time stolen (Benchmarks/quiet-lib.sh).
+# after a probe of a few seconds found at most PCT % stolen by the hypervisor (Benchmarks/quiet-lib.sh).
 # Needs ip, tc (iproute2), jq, cmp. At exit it kills every daemon it started (by PID) and deletes its namespaces
 # (which deletes the veths and the bridge).
 set -uo pipefail

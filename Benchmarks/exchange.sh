@@ -21,8 +21,8 @@
 # Usage: Benchmarks/exchange.sh [PATH/TO/dhtnode]   (default: builds and uses .build/release/dhtnode)
 # Environment: RUNS (runs per size and seeder count, default 3), SIZES (MiB, default "64 256"), SMALL (22 KiB
 # fetches, default 20; 0 skips), BIG (MiB for the RSS run, default 1024; 0 skips), KEEP=1 keeps the temporary
-# folder. QUIET=PCT starts each fetch of (a), (b) and (d) only after a few seconds with at most PCT % of the
-# machine's time stolen by the hypervisor (Benchmarks/quiet-lib.sh; QUIET_WAIT, default 900 s, bounds the wait).
+# folder. QUIET=PCT starts each fetch of (a), (b) and (d) only after a probe of a few seconds found at most PCT %
+# stolen by the hypervisor (Benchmarks/quiet-lib.sh; QUIET_WAIT, default 900 s, bounds the wait).
 # PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole
 # machine: the daemons, and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and
 # PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it
@@ -98,11 +98,7 @@ switches() {
     cat /proc/"$1"/task/*/status 2>/dev/null |
         awk '$1 == "voluntary_ctxt_switches:" || $1 == "nonvoluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'
 }
-# Busy, stolen and total jiffies of the whole machine so far ("busy steal total"), from the cpu line of /proc/stat;
-# busy leaves out idle, I/O wait and steal (time the hypervisor ran something else on this machine's CPUs).
-machine_jiffies() {
-    awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6 - $9, $9, t; exit }' /proc/stat
-}
+# machine_jiffies (busy, stolen and total jiffies so far) comes from Benchmarks/quiet-lib.sh.
 # CPU seconds and context switches so far of the named nodes together ("cpu switches").
 usage() {
     local node cpu=0 count=0

@@ -11,6 +11,12 @@
 # seconds (default 900; then the measurement runs anyway and the wait says so). Without QUIET nothing waits. Steal
 # comes in bursts of seconds to minutes, so a quiet window makes a quiet measurement likely, not certain.
 
+# Busy, stolen and total jiffies of the whole machine so far ("busy steal total"), from the cpu line of /proc/stat;
+# busy leaves out idle, I/O wait and steal (time the hypervisor ran something else on this machine's CPUs).
+machine_jiffies() {
+    awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6 - $9, $9, t; exit }' /proc/stat
+}
+
 # The share (percent, integer) of the machine's busy time that the hypervisor stole over SECONDS seconds while
 # two processes passed 64 KiB back and forth through pipes. Steal accrues only while a virtual CPU wants to run,
 # so an idle machine shows none whatever the host is doing; and a busy loop keeps its CPU and sees less than a
@@ -18,7 +24,7 @@
 # of times a second, and each wake-up of a virtual CPU waits for the host. The ping-pong does the same.
 stolen_percent() {
     local a b
-    a=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9; exit }' /proc/stat)
+    a=$(machine_jiffies)
     python3 -c '
 import os, sys, time
 r1, w1 = os.pipe(); r2, w2 = os.pipe()
@@ -35,7 +41,7 @@ while time.monotonic() < end:
         got += len(os.read(r2, 65536))
 os.close(w1); os.wait()
 ' "$1"
-    b=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9; exit }' /proc/stat)
+    b=$(machine_jiffies)
     awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; stolen = y[2] - x[2];
         printf "%d\n", (busy + stolen > 0 ? 100 * stolen / (busy + stolen) + 0.5 : 0) }'
 }

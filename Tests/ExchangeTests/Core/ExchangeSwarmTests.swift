@@ -138,12 +138,14 @@ struct ExchangeSwarmTests {
         print("slowed seeder: \(Self.describe(statistics, swarm))")
     }
 
-    @Test("endgame: blocks queued at a slow seeder are asked of idle fast ones at the tail")
-    func slowSeederAtTheTail() throws {
-        let size = 8 * 1024 * 1024
-        var swarm = try Self.swarm(seeders: 4, fileSize: size, chunkSize: 64 * 1024, seederUplink: 10_000_000)
-        // Seeder 0 is slow from the start: its measured rate is low, so its blocks are never late by its own
-        // schedule, but at the tail the other three have nothing to do.
+    /// 8 MiB in 64 KiB blocks from 4 seeders, seeder 0 slow from the start: its measured rate is low, so its blocks
+    /// are never late by its own schedule, but at the tail the other three have nothing to do. Runs the fetch and
+    /// checks that it completed with the file's bytes.
+    static func fetchWithSlowSeeder(configuration: ExchangeConfiguration = ExchangeConfiguration()) throws
+        -> (FetchStatistics, Swarm)
+    {
+        var swarm = try swarm(
+            seeders: 4, fileSize: 8 * 1024 * 1024, chunkSize: 64 * 1024, configuration: configuration)
         swarm.harness.nodes[swarm.seeders[0]].uplink = 1_000_000
         let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
         let ran = swarm.harness.runFetch(id, at: swarm.leecher)
@@ -151,6 +153,12 @@ struct ExchangeSwarmTests {
         let node = swarm.harness.nodes[swarm.leecher]
         let statistics = try #require(node.completed[id])
         #expect(node.delivered[id] == swarm.file)
+        return (statistics, swarm)
+    }
+
+    @Test("endgame: blocks queued at a slow seeder are asked of idle fast ones at the tail")
+    func slowSeederAtTheTail() throws {
+        let (statistics, swarm) = try Self.fetchWithSlowSeeder()
         #expect(statistics.endgameRequests > 0, "\(Self.describe(statistics, swarm))")
         #expect(statistics.duplicateRatio <= 0.02, "\(Self.describe(statistics, swarm))")
         print("slow seeder: \(Self.describe(statistics, swarm))")
@@ -158,31 +166,17 @@ struct ExchangeSwarmTests {
 
     @Test("endgame asks again for no more than its budget, and the fetch still completes")
     func endgameBudget() throws {
-        let size = 8 * 1024 * 1024
-        let chunk = 64 * 1024
-        // The tail of the slow-seeder case above, with a budget of two blocks: without one it asks again for
-        // more (see the unlimited run below), and every such block can come back twice.
-        func run(budgetBlocks: Int?) throws -> FetchStatistics {
-            var configuration = ExchangeConfiguration()
-            if let budgetBlocks {
-                configuration.endgameBudgetShare = 0
-                configuration.endgameBudgetFloor = budgetBlocks * chunk
-            } else {
-                configuration.endgameBudgetFloor = size
-            }
-            var swarm = try Self.swarm(seeders: 4, fileSize: size, chunkSize: chunk, configuration: configuration)
-            swarm.harness.nodes[swarm.seeders[0]].uplink = 1_000_000
-            let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root)
-            let ran = swarm.harness.runFetch(id, at: swarm.leecher)
-            #expect(ran)
-            let node = swarm.harness.nodes[swarm.leecher]
-            let statistics = try #require(node.completed[id])
-            #expect(node.delivered[id] == swarm.file)
-            print("endgame budget \(budgetBlocks.map { "\($0) blocks" } ?? "none"): \(Self.describe(statistics, swarm))")
-            return statistics
-        }
-        let unlimited = try run(budgetBlocks: nil)
-        let limited = try run(budgetBlocks: 2)
+        // The slow-seeder case above, with a budget of two blocks: without one it asks again for more (the
+        // unlimited run), and every such block can come back twice.
+        var unlimitedConfiguration = ExchangeConfiguration()
+        unlimitedConfiguration.endgameBudgetFloor = 8 * 1024 * 1024
+        var limitedConfiguration = ExchangeConfiguration()
+        limitedConfiguration.endgameBudgetShare = 0
+        limitedConfiguration.endgameBudgetFloor = 2 * 64 * 1024
+        let (unlimited, unlimitedSwarm) = try Self.fetchWithSlowSeeder(configuration: unlimitedConfiguration)
+        let (limited, limitedSwarm) = try Self.fetchWithSlowSeeder(configuration: limitedConfiguration)
+        print("endgame budget none: \(Self.describe(unlimited, unlimitedSwarm))")
+        print("endgame budget 2 blocks: \(Self.describe(limited, limitedSwarm))")
         #expect(unlimited.endgameRequests > 2, "the scenario must want more than the budget")
         #expect(limited.endgameRequests > 0)
         #expect(limited.endgameRequests <= 2)
