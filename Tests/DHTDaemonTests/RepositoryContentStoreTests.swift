@@ -52,6 +52,29 @@ import Testing
         }
     }
 
+    @Test func blocksPutThroughSeveralLanesAreAllDurableAfterFlush() throws {
+        try withTemporaryFolder { folder in
+            let files = try FileBlockStore(path: folder + "/repo")
+            // A cap of 4 KiB over two lanes: most puts find their lane's queue full and write on this thread, in
+            // parallel with the lane's own writer.
+            let store = RepositoryContentStore(store: files, maxQueuedBytes: 4096, writeLaneCount: 2)
+            let blocks = try (0..<64).map { index in
+                try Block(codec: .raw, hashing: (0..<1500).map { UInt8(truncatingIfNeeded: $0 &* index &+ 7) })
+            }
+            for block in blocks { try store.put(block) }
+            #expect(Set(blocks.map { store.lane(of: $0.cid) }) == [0, 1], "both lanes take blocks")
+            try store.flush()
+            for block in blocks {
+                #expect(try files.get(block.cid) == block.bytes)
+                #expect(store.verified.contains(block.cid.multihash))
+            }
+            // Each lane's session ended at the flush: nothing is left in a temporary file.
+            let left = FileManager.default.enumerator(atPath: files.layout.blocksDirectory)?.allObjects
+                .compactMap { $0 as? String }.filter { $0.hasSuffix(RepoLayout.temporarySuffix) }
+            #expect(left == [])
+        }
+    }
+
     @Test func aBlockWhoseFileWasThereIsNotRememberedUntilServed() throws {
         try withTemporaryFolder { folder in
             let files = try FileBlockStore(path: folder + "/repo")

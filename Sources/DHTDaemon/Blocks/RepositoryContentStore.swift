@@ -1,4 +1,5 @@
 import Blocks
+import DHTCrypto
 import DHTNode
 import Exchange
 import NIOPosix
@@ -7,9 +8,14 @@ import NIOPosix
 /// into it through staged write sessions (``StagedSessionWriter``): their fsyncs are grouped (one sync for many
 /// blocks, never one per block) and garbage collection keeps them while their session is open.
 ///
-/// ``put(_:)`` hands the block to a ``BlockWriteQueue`` (at most 16 MiB waiting), so the exchange actor that calls
-/// it goes on with the next block while the queue's own thread writes this one. ``flush()`` waits for the queue, then
-/// closes the current session; it is called when a fetch ends, and reports a write or background close that failed.
+/// ``put(_:)`` hands the block to one of ``writeLaneCount`` write lanes, chosen by its digest: each lane is a
+/// ``BlockWriteQueue`` (its share of 16 MiB waiting) in front of a ``StagedSessionWriter`` of its own, so the
+/// exchange actor that calls it goes on with the next block while the lanes' threads write the earlier ones, side by
+/// side. One lane was a serial stage of a fetch: writing a block file costs a copy into the page cache, and where
+/// that memory is slow to come by (a virtual machine whose host takes back the guest's free memory) one writer
+/// thread was busy most of a 1 → 1 fetch and held up the reader behind it (docs/BENCHMARKS.md, "Session 12").
+/// ``flush()`` waits for every lane's queue, then closes their sessions; it is called when a fetch ends, and
+/// reports a write or background close that failed.
 ///
 /// Fetched blocks are not pinned: like `ipfs get`, a fetch leaves the next `gc` free to remove them.
 ///
@@ -21,24 +27,43 @@ final class RepositoryContentStore: ContentStore {
     let store: FileBlockStore
     /// Blocks already hashed by this process (served once, or put by a fetch that verified them).
     let verified: VerifiedBlockMemory
-    private let sessions: StagedSessionWriter
-    /// Fetched blocks on their way to ``sessions``.
-    private let writes: BlockWriteQueue
+    /// The write lanes; a block goes to the lane its digest's last byte picks, so one block is never written by two.
+    private let lanes: [WriteLane]
 
+    /// Write lanes by default: two, which is enough to keep a writer that waits for memory from holding up a fetch
+    /// on a machine of two cores, and few enough that their sessions' fsyncs stay grouped.
+    static let defaultWriteLaneCount = 2
+
+    /// A write queue and the session writer it feeds.
+    private struct WriteLane {
+        let sessions: StagedSessionWriter
+        let queue: BlockWriteQueue
+    }
+
+    /// - Parameters:
+    ///   - maxQueuedBytes: the cap on fetched bytes waiting to be written, shared evenly by the lanes.
+    ///   - writeLaneCount: how many blocks may be written at once (at least 1).
     init(
         store: FileBlockStore,
         threadPool: NIOThreadPool = .singleton,
         verified: VerifiedBlockMemory = .init(),
-        maxQueuedBytes: Int = BlockWriteQueue.defaultMaxQueuedBytes
+        maxQueuedBytes: Int = BlockWriteQueue.defaultMaxQueuedBytes,
+        writeLaneCount: Int = defaultWriteLaneCount
     ) {
         self.store = store
         self.verified = verified
-        let sessions = StagedSessionWriter(store: store, threadPool: threadPool)
-        self.sessions = sessions
-        self.writes = BlockWriteQueue(maxQueuedBytes: maxQueuedBytes) { (block) throws(BlockStoreError) in
-            if try sessions.write(block) { verified.record(block.cid.multihash) }
+        let laneCount = max(1, writeLaneCount)
+        self.lanes = (0..<laneCount).map { _ in
+            let sessions = StagedSessionWriter(store: store, threadPool: threadPool)
+            let queue = BlockWriteQueue(maxQueuedBytes: maxQueuedBytes / laneCount) { (block) throws(BlockStoreError) in
+                if try sessions.write(block) { verified.record(block.cid.multihash) }
+            }
+            return WriteLane(sessions: sessions, queue: queue)
         }
     }
+
+    /// How many write lanes this store has.
+    var writeLaneCount: Int { lanes.count }
 
     /// The block's bytes for a peer: hashed unless this process verified the block before; `nil` when it is
     /// missing, unreadable or corrupt (the peer then hears `DONT_HAVE`-like silence rather than wrong bytes).
@@ -57,17 +82,27 @@ final class RepositoryContentStore: ContentStore {
     @discardableResult
     func delete(_ cid: CID) throws(BlockStoreError) -> Bool { try store.delete(cid) }
 
-    /// Queues `block` for the current session; once written, it is remembered as verified (a block whose file was
-    /// there already is not: serving it hashes it the first time).
+    /// Queues `block` for its lane's current session; once written, it is remembered as verified (a block whose file
+    /// was there already is not: serving it hashes it the first time).
     func put(_ block: Block) throws(BlockStoreError) {
-        try writes.enqueue(block)
+        try lanes[lane(of: block.cid)].queue.enqueue(block)
     }
 
-    /// Waits for the queued blocks, then makes every block put so far durable.
+    /// The lane that writes `cid`'s block.
+    func lane(of cid: CID) -> Int {
+        Int(cid.multihash.digest.bytes[SHA256Digest.byteCount - 1]) % lanes.count
+    }
+
+    /// Waits for every lane's queued blocks, then makes every block put so far durable; throws the first failure
+    /// after trying every lane.
     func flush() throws(BlockStoreError) {
         var failure: BlockStoreError?
-        do throws(BlockStoreError) { try writes.drain() } catch { failure = error }
-        try sessions.flush()
+        for lane in lanes {
+            do throws(BlockStoreError) { try lane.queue.drain() } catch { failure = failure ?? error }
+        }
+        for lane in lanes {
+            do throws(BlockStoreError) { try lane.sessions.flush() } catch { failure = failure ?? error }
+        }
         if let failure { throw failure }
     }
 }
