@@ -22,7 +22,9 @@
 # Environment: RUNS (runs per size and seeder count, default 3), SIZES (MiB, default "64 256"), SMALL (22 KiB
 # fetches, default 20; 0 skips), BIG (MiB for the RSS run, default 1024; 0 skips), KEEP=1 keeps the temporary
 # folder. QUIET=PCT starts each fetch of (a), (b) and (d) only after a probe of a few seconds found at most PCT %
-# stolen by the hypervisor (Benchmarks/quiet-lib.sh; QUIET_WAIT, default 900 s, bounds the wait).
+# stolen by the hypervisor (Benchmarks/quiet-lib.sh; QUIET_WAIT, default 900 s, bounds the wait). HOST_MEMORY=warm
+# or cold puts the VM's memory in a known state before each of those fetches (Benchmarks/host-memory-lib.sh: the
+# host takes back free memory, and a fetch that fills the page cache with it runs slower by about a quarter).
 # PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole
 # machine: the daemons, and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and
 # PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it
@@ -46,6 +48,8 @@ SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-xbench.XXXXXX")
 source "$ROOT/scripts/swarm-lib.sh"
 # shellcheck source=quiet-lib.sh
 source "$ROOT/Benchmarks/quiet-lib.sh"
+# shellcheck source=host-memory-lib.sh
+source "$ROOT/Benchmarks/host-memory-lib.sh"
 SAMPLER=
 cleanup() {
     [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
@@ -163,6 +167,7 @@ fetch_fresh() {
     start_fetcher || { problem "the fetcher does not start"; return 1; }
     wait_providers fetch "$cid" "$want" || problem "the fetcher sees fewer than $want providers"
     wait_quiet "     "
+    prepare_host_memory $(($(stat -c %s "$src") / 1048576)) "$SWARM_DIR" "     " || return 1
     load
     local t0 t1 stats fetch0 fetch1 seed0 seed1 busy0 busy1
     fetch0=$(usage fetch)
