@@ -6,7 +6,7 @@
 /// maximum of the last ``ExchangeConfiguration/rateSamples`` samples. The round trip is the minimum of the request
 /// latencies, renewed after ``ExchangeConfiguration/minRTTLifetime``.
 ///
-/// Window = ``ExchangeConfiguration/windowGain`` × rate × minimum RTT, from ``ExchangeConfiguration/initialWindowBytes``
+/// Window = ``ExchangeConfiguration/windowGain`` × rate × (minimum RTT + ``ExchangeConfiguration/windowSlack``), from ``ExchangeConfiguration/initialWindowBytes``
 /// up to ``ExchangeConfiguration/maxWindowBytes``. Below the path's bandwidth-delay product the rate measured is
 /// window / RTT, so the window grows by the gain every round trip; once the path is full it settles at gain × BDP.
 struct PeerWindow: Sendable {
@@ -28,7 +28,8 @@ struct PeerWindow: Sendable {
     func window(_ configuration: ExchangeConfiguration) -> Int {
         let rate = rate
         guard rate > 0, let minRTT else { return configuration.initialWindowBytes }
-        let bdp = configuration.windowGain * rate * Double(minRTT.clampedNanoseconds) / 1e9
+        let rtt = Double(minRTT.clampedNanoseconds) + Double(configuration.windowSlack.clampedNanoseconds)
+        let bdp = configuration.windowGain * rate * rtt / 1e9
         guard bdp.isFinite else { return configuration.maxWindowBytes }
         return min(configuration.maxWindowBytes, max(configuration.initialWindowBytes, Int(bdp)))
     }

@@ -59,6 +59,11 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     /// bandwidth-delay product the measured rate is window/RTT, so the window doubles every round trip (slow
     /// start) until the link, not the window, limits the rate. Default 2.
     public var windowGain = 2.0
+    /// Added to the minimum round trip when sizing a window: gain × rate × (minimum RTT + slack). The minimum RTT
+    /// is the best case; a peer's blocks also wait for threads that wait for a CPU (milliseconds on a busy or
+    /// virtual machine), and a window sized for the best case runs dry at each such wait. Proportional to the
+    /// rate, so a 2.5 MB/s peer's window grows by 25 KB and a 400 MB/s one's by 4 MB. Default 5 ms.
+    public var windowSlack: Duration = .milliseconds(5)
     /// Delivery-rate samples kept per peer; the window uses their maximum. Default 8.
     public var rateSamples = 8
     /// How long a minimum round trip stays valid before a larger sample replaces it. Default 10 s.

@@ -1,0 +1,52 @@
+import Testing
+
+@testable import Exchange
+
+/// The window a fetch keeps outstanding at one peer: gain × rate × (minimum RTT + slack).
+@Suite("Peer window")
+struct PeerWindowTests {
+    /// A window that measured one block of `byteCount` bytes arriving `latency` after its request.
+    static func window(byteCount: Int, latency: Duration, configuration: ExchangeConfiguration) -> PeerWindow {
+        var window = PeerWindow()
+        let sent = ExchangeInstant(nanoseconds: 1_000_000_000)
+        window.sample(
+            byteCount: byteCount, sentAt: sent, deliveredAtSend: 0, now: sent + latency, configuration: configuration)
+        return window
+    }
+
+    @Test func beforeAnyMeasurementTheWindowIsTheInitialOne() {
+        let configuration = ExchangeConfiguration()
+        #expect(PeerWindow().window(configuration) == configuration.initialWindowBytes)
+    }
+
+    @Test func theSlackWidensAFastPeersWindowBeyondItsBestCaseRoundTrip() {
+        // 256 KiB in 1 ms: 262 MB/s over a best-case round trip of 1 ms.
+        var configuration = ExchangeConfiguration()
+        configuration.windowSlack = .zero
+        let bare = Self.window(byteCount: 262_144, latency: .milliseconds(1), configuration: configuration)
+        #expect(abs(bare.window(configuration) - 524_288) <= 1, "2 × 262,144,000 B/s × 1 ms")
+
+        configuration.windowSlack = .milliseconds(5)
+        let slack = Self.window(byteCount: 262_144, latency: .milliseconds(1), configuration: configuration)
+        #expect(abs(slack.window(configuration) - 3_145_728) <= 1, "2 × 262,144,000 B/s × 6 ms: 12 blocks instead of 2")
+    }
+
+    @Test func theSlackHardlyChangesASlowPeersWindow() {
+        // 256 KiB in 100 ms: 2.6 MB/s (a 20 Mbit/s uplink) over 100 ms.
+        var configuration = ExchangeConfiguration()
+        configuration.windowSlack = .zero
+        let bare = Self.window(byteCount: 262_144, latency: .milliseconds(100), configuration: configuration)
+        configuration.windowSlack = .milliseconds(5)
+        let slack = Self.window(byteCount: 262_144, latency: .milliseconds(100), configuration: configuration)
+        #expect(abs(bare.window(configuration) - 524_288) <= 1)
+        #expect(abs(slack.window(configuration) - 550_502) <= 1, "5 % more: 2 × 2,621,440 B/s × 105 ms")
+    }
+
+    @Test func theWindowStaysWithinItsBounds() {
+        let configuration = ExchangeConfiguration()
+        let tiny = Self.window(byteCount: 1_000, latency: .milliseconds(1), configuration: configuration)
+        #expect(tiny.window(configuration) == configuration.initialWindowBytes)
+        let huge = Self.window(byteCount: 262_144, latency: .microseconds(1), configuration: configuration)
+        #expect(huge.window(configuration) == configuration.maxWindowBytes)
+    }
+}
