@@ -8,7 +8,7 @@ import NIOPosix
 /// into it through staged write sessions (``StagedSessionWriter``): their fsyncs are grouped (one sync for many
 /// blocks, never one per block) and garbage collection keeps them while their session is open.
 ///
-/// ``put(_:)`` hands the block to one of ``writeLaneCount`` write lanes, chosen by its digest: each lane is a
+/// ``put(_:)`` hands the block to one of ``defaultWriteLaneCount`` write lanes, chosen by its digest: each lane is a
 /// ``BlockWriteQueue`` (its share of 16 MiB waiting) in front of a ``StagedSessionWriter`` of its own, so the
 /// exchange actor that calls it goes on with the next block while the lanes' threads write the earlier ones, side by
 /// side. One lane was a serial stage of a fetch: writing a block file costs a copy into the page cache, and where
@@ -61,9 +61,6 @@ final class RepositoryContentStore: ContentStore {
             return WriteLane(sessions: sessions, queue: queue)
         }
     }
-
-    /// How many write lanes this store has.
-    var writeLaneCount: Int { lanes.count }
 
     /// The block's bytes for a peer: hashed unless this process verified the block before; `nil` when it is
     /// missing, unreadable or corrupt (the peer then hears `DONT_HAVE`-like silence rather than wrong bytes).

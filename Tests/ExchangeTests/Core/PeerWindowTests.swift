@@ -19,28 +19,26 @@ struct PeerWindowTests {
         #expect(PeerWindow().window(configuration) == configuration.initialWindowBytes)
     }
 
-    @Test func theSlackWidensAFastPeersWindowBeyondItsBestCaseRoundTrip() {
-        // 256 KiB in 1 ms: 262 MB/s over a best-case round trip of 1 ms.
+    /// The default configuration, and the same without slack.
+    static let withSlack = ExchangeConfiguration()
+    static let withoutSlack = {
         var configuration = ExchangeConfiguration()
         configuration.windowSlack = .zero
-        let bare = Self.window(byteCount: 262_144, latency: .milliseconds(1), configuration: configuration)
-        #expect(abs(bare.window(configuration) - 524_288) <= 1, "2 × 262,144,000 B/s × 1 ms")
+        return configuration
+    }()
 
-        configuration.windowSlack = .milliseconds(5)
-        let slack = Self.window(byteCount: 262_144, latency: .milliseconds(1), configuration: configuration)
-        #expect(abs(slack.window(configuration) - 3_145_728) <= 1, "2 × 262,144,000 B/s × 6 ms: 12 blocks instead of 2")
+    @Test func theSlackWidensAFastPeersWindowBeyondItsBestCaseRoundTrip() {
+        // 256 KiB in 1 ms: 262 MB/s over a best-case round trip of 1 ms.
+        let window = Self.window(byteCount: 262_144, latency: .milliseconds(1), configuration: Self.withSlack)
+        #expect(abs(window.window(Self.withoutSlack) - 524_288) <= 1, "2 × 262,144,000 B/s × 1 ms")
+        #expect(abs(window.window(Self.withSlack) - 3_145_728) <= 1, "2 × 262,144,000 B/s × 6 ms: 12 blocks instead of 2")
     }
 
     @Test func theSlackHardlyChangesASlowPeersWindow() {
         // 256 KiB in 100 ms: 2.6 MB/s (a 20 Mbit/s uplink) over 100 ms.
-        var configuration = ExchangeConfiguration()
-        configuration.windowSlack = .zero
-        let bare = Self.window(byteCount: 262_144, latency: .milliseconds(100), configuration: configuration)
-        #expect(abs(bare.window(configuration) - 524_288) <= 1)
-
-        configuration.windowSlack = .milliseconds(5)
-        let slack = Self.window(byteCount: 262_144, latency: .milliseconds(100), configuration: configuration)
-        #expect(abs(slack.window(configuration) - 550_502) <= 1, "5 % more: 2 × 2,621,440 B/s × 105 ms")
+        let window = Self.window(byteCount: 262_144, latency: .milliseconds(100), configuration: Self.withSlack)
+        #expect(abs(window.window(Self.withoutSlack) - 524_288) <= 1)
+        #expect(abs(window.window(Self.withSlack) - 550_502) <= 1, "5 % more: 2 × 2,621,440 B/s × 105 ms")
     }
 
     @Test func theWindowStaysWithinItsBounds() {
