@@ -31,7 +31,8 @@ struct PeerWindowTests {
         // 256 KiB in 1 ms: 262 MB/s over a best-case round trip of 1 ms.
         let window = Self.window(byteCount: 262_144, latency: .milliseconds(1), configuration: Self.withSlack)
         #expect(abs(window.window(Self.withoutSlack) - 524_288) <= 1, "2 × 262,144,000 B/s × 1 ms")
-        #expect(abs(window.window(Self.withSlack) - 3_145_728) <= 1, "2 × 262,144,000 B/s × 6 ms: 12 blocks instead of 2")
+        #expect(
+            abs(window.window(Self.withSlack) - 3_145_728) <= 1, "2 × 262,144,000 B/s × 6 ms: 12 blocks instead of 2")
     }
 
     @Test func theSlackHardlyChangesASlowPeersWindow() {
