@@ -25,10 +25,15 @@
 # stolen by the hypervisor (Benchmarks/quiet-lib.sh; QUIET_WAIT, default 900 s, bounds the wait). HOST_MEMORY=warm
 # or cold puts the VM's memory in a known state before each of those fetches (Benchmarks/host-memory-lib.sh: the
 # host takes back free memory, and a fetch that fills the page cache with it runs slower by about a quarter).
+# SEEDER_CACHE=warm or cold reads the seeders' blocks into the page cache before each of them, or drops them from
+# it (Benchmarks/seeder-cache-lib.sh: this VM evicts file pages unread for about a minute); every fetch prints how
+# much of its seeders' blocks was cached.
 # PERF=PREFIX records each fetch of (a) and (b) with `perf record -a -g -F ${PERF_FREQ:-999}` (the whole
 # machine: the daemons, and the kernel threads that write their files back), in files PREFIX-one-SIZE-RUN.data and
-# PREFIX-four-SIZE-RUN.data. Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it
-# removes at exit; every process it starts is killed by PID at exit.
+# PREFIX-four-SIZE-RUN.data; PERF_EVENTS replaces -F with other events ("-e cpu-clock/freq=999/
+# -e sched:sched_switch -c 1" records every switch too: who waits, and where).
+# Needs bash, jq, cmp, awk. Works in a temporary folder ($TMPDIR or /tmp) that it removes at exit; every process it
+# starts is killed by PID at exit.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -ge 1 ]; then
@@ -50,6 +55,8 @@ source "$ROOT/scripts/swarm-lib.sh"
 source "$ROOT/Benchmarks/quiet-lib.sh"
 # shellcheck source=host-memory-lib.sh
 source "$ROOT/Benchmarks/host-memory-lib.sh"
+# shellcheck source=seeder-cache-lib.sh
+source "$ROOT/Benchmarks/seeder-cache-lib.sh"
 SAMPLER=
 cleanup() {
     [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
@@ -168,6 +175,9 @@ fetch_fresh() {
     wait_providers fetch "$cid" "$want" || problem "the fetcher sees fewer than $want providers"
     wait_quiet "     "
     prepare_host_memory $(($(stat -c %s "$src") / 1048576)) "$SWARM_DIR" "     " || return 1
+    local seeder_dirs=() name
+    for name in $seeders; do seeder_dirs+=("$SWARM_DIR/$name"); done
+    prepare_seeder_cache "     " "${seeder_dirs[@]}" || return 1
     load
     local t0 t1 stats fetch0 fetch1 seed0 seed1 busy0 busy1
     fetch0=$(usage fetch)
@@ -175,7 +185,8 @@ fetch_fresh() {
     seed0=$(usage $seeders)
     local perf_pid=
     if [ -n "${PERF:-}" ]; then
-        perf record -q -a -g -F "${PERF_FREQ:-999}" -o "$PERF-$(basename "$collect" .jsonl)-$(cat "$collect" 2>/dev/null | wc -l).data" \
+        # shellcheck disable=SC2086 # PERF_EVENTS is a list of perf options
+        perf record -q -a -g ${PERF_EVENTS:--F ${PERF_FREQ:-999}} -o "$PERF-$(basename "$collect" .jsonl)-$(cat "$collect" 2>/dev/null | wc -l).data" \
             >/dev/null 2>&1 &
         perf_pid=$!
         sleep 0.5
