@@ -153,13 +153,17 @@ import Glibc
         }
     }
 
-    @Test func fsyncErrorsKeepBlocksOutOfTheirNames() throws {
+    /// With or without early writeback (a fetch's write lanes go without), the flush syncs every file before it
+    /// renames one.
+    @Test(arguments: [true, false])
+    func fsyncErrorsKeepBlocksOutOfTheirNames(startsWriteback: Bool) throws {
         try withTemporaryDirectory { root in
             let faults = IOFaults(fsyncError: { $0.hasSuffix(".tmp") ? EIO : nil })
             // Creating the repo fsyncs version.PID.tmp too, so open it first without faults.
             _ = try FileBlockStore(path: root)
             let store = try FileBlockStore(path: root, mode: .readWrite, create: false, faults: faults)
-            let session = try store.beginSession(policy: .staged)
+            let session = try store.beginSession(policy: .staged, startsWriteback: startsWriteback)
+            #expect(session.startsWriteback == startsWriteback)
             let a = try block("a")
             try session.put(a)
             #expect {

@@ -162,7 +162,7 @@ public final class FileBlockStore: BlockStore {
     }
 
     /// Stores one block durably before returning (its own one-block ``WriteSession``). For many blocks, use
-    /// ``beginSession(policy:)``: it groups the fsyncs, and it keeps GC away from the blocks until they are pinned
+    /// ``beginSession(policy:startsWriteback:)``: it groups the fsyncs, and it keeps GC away from the blocks until they are pinned
     /// (a block stored here is unpinned, so the next ``gc()`` may delete it).
     public func put(_ block: Block) throws(BlockStoreError) {
         let session = try beginSession()
@@ -186,7 +186,16 @@ public final class FileBlockStore: BlockStore {
 
     /// Starts a write session: blocks put through it are written with grouped fsyncs, and garbage collection
     /// keeps every block it wrote or touched until it is closed or discarded.
-    public func beginSession(policy: WriteSession.Policy = .default) throws(BlockStoreError) -> WriteSession {
+    ///
+    /// - Parameter startsWriteback: whether each write asks the kernel to start writing its file out at once
+    ///   (Linux `sync_file_range`), so that the flush finds most of the data on its way. That call can wait: the
+    ///   block layer holds it while the device is congested (writeback throttling), for as long as a stall of the
+    ///   disk lasts. A writer that must not wait for the disk on every block, such as a fetch's write lane, passes
+    ///   `false`, and the flush (one `syncfs`) writes the whole session.
+    public func beginSession(
+        policy: WriteSession.Policy = .default,
+        startsWriteback: Bool = true
+    ) throws(BlockStoreError) -> WriteSession {
         try requireWritable()
         let id = state.withLock { state in
             let id = state.nextSessionID
@@ -194,7 +203,7 @@ public final class FileBlockStore: BlockStore {
             state.sessions[id] = []
             return id
         }
-        return WriteSession(store: self, id: id, policy: policy)
+        return WriteSession(store: self, id: id, policy: policy, startsWriteback: startsWriteback)
     }
 
     /// Records that session `id` holds `multihash`, so GC keeps it. Called before the session looks at the disk.

@@ -17,8 +17,9 @@ import Darwin
 ///   fills; with ``Policy/staged`` only at ``flush()`` or ``close()``, so ``discard()`` can take back everything
 ///   (CAR import relies on that).
 ///
-/// Writes start the kernel's writeback at once (`sync_file_range` on Linux), so the batch fsync mostly waits for
-/// I/O already under way; a batched session keeps each file open until its fsync.
+/// Unless opened with `startsWriteback: false`, writes start the kernel's writeback at once (`sync_file_range` on
+/// Linux), so the batch fsync mostly waits for I/O already under way; a batched session keeps each file open until
+/// its fsync.
 ///
 /// Blocks not yet flushed are not visible through ``get(_:)`` or ``has(_:)``. A session that is dropped without
 /// ``close()`` is discarded: its unflushed temporary files are removed. Thread-safe; puts are serialised.
@@ -58,13 +59,16 @@ public final class WriteSession: BlockStore {
     public let store: FileBlockStore
     /// The flush policy.
     public let policy: Policy
+    /// Whether each write starts the kernel's writeback of its file at once (``FileBlockStore/beginSession(policy:startsWriteback:)``).
+    public let startsWriteback: Bool
     private let id: Int
     private let state = Mutex(State())
 
-    init(store: FileBlockStore, id: Int, policy: Policy) {
+    init(store: FileBlockStore, id: Int, policy: Policy, startsWriteback: Bool) {
         self.store = store
         self.id = id
         self.policy = policy
+        self.startsWriteback = startsWriteback
     }
 
     deinit {
@@ -144,7 +148,7 @@ public final class WriteSession: BlockStore {
             POSIX.close(fd)
             throw error
         }
-        POSIX.startWriteback(fd)
+        if startsWriteback { POSIX.startWriteback(fd) }
         return fd
     }
 

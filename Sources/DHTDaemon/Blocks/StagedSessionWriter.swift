@@ -8,6 +8,11 @@ import Synchronization
 /// renamed into place) on the thread pool while the next one fills. When the previous close still runs, the full
 /// session is closed at once, on the caller's thread: a disk slower than the network slows the writer down instead
 /// of piling up sessions. ``flush()`` closes the current session and reports a background close that failed.
+///
+/// Its sessions do not start each file's writeback as it is written (`startsWriteback: false`): that call waits
+/// whenever the block layer throttles writeback, and a stall of the disk then stopped the writer, its queue and the
+/// fetch behind it for as long as the stall lasted (170-190 ms at a time on this project's VM, docs/BENCHMARKS.md,
+/// "Session 13"). The page cache takes the blocks; the background close's `syncfs` writes them out.
 final class StagedSessionWriter: Sendable {
     static let maxBlocksPerSession = 512
     static let maxBytesPerSession = 128 << 20
@@ -30,7 +35,7 @@ final class StagedSessionWriter: Sendable {
     @discardableResult
     func write(_ block: Block) throws(BlockStoreError) -> Bool {
         let (wrote, full) = try current.withLock { (current) throws(BlockStoreError) -> (Bool, WriteSession?) in
-            if current == nil { current = (try store.beginSession(policy: .staged), 0) }
+            if current == nil { current = (try store.beginSession(policy: .staged, startsWriteback: false), 0) }
             let wrote = try current!.session.putIfAbsent(block)
             current!.bytes += block.bytes.count
             guard current!.session.putCount >= Self.maxBlocksPerSession || current!.bytes >= Self.maxBytesPerSession
