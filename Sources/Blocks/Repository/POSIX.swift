@@ -206,6 +206,16 @@ enum POSIX {
         return true
     }
 
+    /// Asks the kernel to read the file at `path` into the page cache in the background (`POSIX_FADV_WILLNEED`,
+    /// where there is one) and returns without waiting for it. A missing or unreadable file is ignored.
+    static func adviseWillRead(_ path: String) {
+        #if os(Linux)
+        guard let fd = try? open(path, O_RDONLY, missingOK: true) else { return }
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_WILLNEED))
+        close(fd)
+        #endif
+    }
+
     /// Whether `path` exists.
     static func exists(_ path: String) -> Bool {
         var info = stat()

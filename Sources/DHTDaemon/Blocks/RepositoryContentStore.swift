@@ -73,6 +73,11 @@ final class RepositoryContentStore: ContentStore {
         return bytes
     }
 
+    /// A peer's `WANT_BLOCK` for `cid` is queued: the kernel starts reading its file, so that ``blockBytes(_:)``
+    /// finds it in the page cache, and the files of many queued wants are read at once rather than one after another
+    /// on the exchange actor (docs/BENCHMARKS.md, "Session 13").
+    func prepareToServe(_ cid: CID) { store.prepareToRead(cid) }
+
     func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? { try store.get(cid) }
     func has(_ cid: CID) throws(BlockStoreError) -> Bool { store.has(cid) }
     func getVerified(_ cid: CID) throws(BlockStoreError) -> Block? { try store.getVerified(cid) }

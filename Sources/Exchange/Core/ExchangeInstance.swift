@@ -72,6 +72,8 @@ public struct ExchangeInstance: Sendable {
     public func queueEntryCount(of peer: ExchangePeer) -> Int { server.queueCount(of: peer) }
     /// Bytes handed to the shell for `peer` and not yet reported written.
     public func outstandingBytes(to peer: ExchangePeer) -> Int { server.outstanding(of: peer) }
+    /// Queued wants of `peer` whose blocks the source was told to prepare and that are not yet served.
+    public func preparedWantCount(of peer: ExchangePeer) -> Int { server.preparedCount(of: peer) }
     /// Bans remembered (expired ones are dropped on ``tick(now:)``).
     public var banCount: Int { bans.count }
     /// Whether `peer` is banned at `now`.
@@ -179,7 +181,7 @@ public struct ExchangeInstance: Sendable {
             ledgers[peer]!.wantsRefused += UInt64(refused)
             server.serve(source: source, outbox: &outbox)
         case .message(.cancel(let cids)):
-            server.cancel(cids, from: peer)
+            server.cancel(cids, from: peer, source: source)
         case .message(.have(let cids)):
             for id in sessionOrder {
                 for cid in cids { sessions[id]!.handleHave(cid, from: peer) }

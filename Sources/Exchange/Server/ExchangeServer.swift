@@ -10,7 +10,11 @@ import HeapModule
 /// - `WANT_BLOCK` for a block the source has enters the peer's wantlist, at most
 ///   ``ExchangeConfiguration/maxWantlistEntriesPerPeer`` entries; a want over the cap is refused with `DONT_HAVE`
 ///   (if asked), so the client goes elsewhere. A want for a missing block gets `DONT_HAVE` (if asked).
-/// - Each peer's wantlist is served by priority, then arrival. Blocks are read from the source only when sent.
+/// - Each peer's wantlist is served by priority, then arrival. Blocks are read from the source only when sent; the
+///   source is told ahead (``BlockSource/prepareToServe(_:)``) of up to
+///   ``ExchangeConfiguration/maxPreparedBlocksPerPeer`` queued wants per peer (and
+///   ``ExchangeConfiguration/maxPreparedBlocksTotal`` in all): when a want is queued while there is room, else in
+///   arrival order as served and cancelled wants make room.
 /// - A peer is sent blocks only while less than ``ExchangeConfiguration/maxOutstandingBytesPerPeer`` bytes wait
 ///   in its channel, and all peers together while less than ``ExchangeConfiguration/maxOutstandingBytesTotal``.
 /// - Peers with wants take turns (deficit round robin, quantum ``ExchangeConfiguration/serverQuantum``, a turn
@@ -31,6 +35,9 @@ struct ExchangeServer: Sendable {
     struct Entry: Sendable {
         var sequence: UInt64
         var sendDontHave: Bool
+        /// Whether the source was told to prepare this block (it counts against the prepared caps until served or
+        /// cancelled).
+        var prepared = false
     }
 
     struct PeerState: Sendable {
@@ -41,6 +48,11 @@ struct ExchangeServer: Sendable {
         var inRing = false
         /// Bytes handed to the shell for this peer and not yet reported written.
         var outstanding = 0
+        /// Live wants whose blocks the source was told to prepare.
+        var prepared = 0
+        /// Wants queued when there was no room to prepare them, in arrival order (entries of other sequences, or
+        /// prepared since, are stale).
+        var unprepared = Deque<QueuedWant>()
     }
 
     let configuration: ExchangeConfiguration
@@ -49,6 +61,8 @@ struct ExchangeServer: Sendable {
     private var sequence: UInt64 = 0
     /// Bytes waiting in all channels.
     private(set) var totalOutstanding = 0
+    /// Live wants of all peers whose blocks the source was told to prepare.
+    private(set) var totalPrepared = 0
 
     init(configuration: ExchangeConfiguration) {
         self.configuration = configuration
@@ -60,6 +74,8 @@ struct ExchangeServer: Sendable {
     func queueCount(of peer: ExchangePeer) -> Int { peers[peer]?.queue.count ?? 0 }
     /// The bytes waiting in `peer`'s channel.
     func outstanding(of peer: ExchangePeer) -> Int { peers[peer]?.outstanding ?? 0 }
+    /// The live wants of `peer` whose blocks the source was told to prepare.
+    func preparedCount(of peer: ExchangePeer) -> Int { peers[peer]?.prepared ?? 0 }
 
     mutating func addPeer(_ peer: ExchangePeer) {
         if peers[peer] == nil { peers[peer] = PeerState() }
@@ -68,6 +84,7 @@ struct ExchangeServer: Sendable {
     mutating func removePeer(_ peer: ExchangePeer) {
         guard let state = peers.removeValue(forKey: peer) else { return }
         totalOutstanding -= state.outstanding
+        totalPrepared -= state.prepared
         // A stale ring entry is skipped when it comes up.
     }
 
@@ -121,8 +138,20 @@ struct ExchangeServer: Sendable {
                 continue
             }
             sequence += 1
-            state.wants[want.cid] = Entry(sequence: sequence, sendDontHave: want.sendDontHave)
-            state.queue.insert(QueuedWant(priority: want.priority, sequence: sequence, cid: want.cid))
+            // A want again for a queued block keeps its place among the prepared ones.
+            var entry = Entry(sequence: sequence, sendDontHave: want.sendDontHave)
+            if let previous = state.wants[want.cid] {
+                entry.prepared = previous.prepared
+            } else if hasRoomToPrepare(state) {
+                source.prepareToServe(want.cid)
+                entry.prepared = true
+                state.prepared += 1
+                totalPrepared += 1
+            }
+            state.wants[want.cid] = entry
+            let queued = QueuedWant(priority: want.priority, sequence: sequence, cid: want.cid)
+            state.queue.insert(queued)
+            if !entry.prepared { state.unprepared.append(queued) }
         }
         compactIfNeeded(&state)
         if !state.wants.isEmpty && !state.inRing {
@@ -133,19 +162,32 @@ struct ExchangeServer: Sendable {
         return refused
     }
 
-    /// Removes cancelled wants (their queue entries become stale).
-    mutating func cancel(_ cids: [CID], from peer: ExchangePeer) {
+    /// Removes cancelled wants (their queue entries become stale); waiting wants take the room to be prepared they
+    /// leave.
+    mutating func cancel(_ cids: [CID], from peer: ExchangePeer, source: some BlockSource) {
         guard var state = peers.removeValue(forKey: peer) else { return }
-        for cid in cids { state.wants.removeValue(forKey: cid) }
+        for cid in cids {
+            if let entry = state.wants.removeValue(forKey: cid), entry.prepared {
+                state.prepared -= 1
+                totalPrepared -= 1
+            }
+        }
+        prepareWaiting(&state, source: source)
         compactIfNeeded(&state)
         peers[peer] = state
     }
 
     /// Stale entries (cancelled or re-wanted) may not outnumber live ones by more than the cap: rebuild then.
     private func compactIfNeeded(_ state: inout PeerState) {
-        guard state.queue.count > 2 * configuration.maxWantlistEntriesPerPeer else { return }
         let wants = state.wants
-        state.queue = Heap(state.queue.unordered.filter { wants[$0.cid]?.sequence == $0.sequence })
+        if state.queue.count > 2 * configuration.maxWantlistEntriesPerPeer {
+            state.queue = Heap(state.queue.unordered.filter { wants[$0.cid]?.sequence == $0.sequence })
+        }
+        if state.unprepared.count > 2 * configuration.maxWantlistEntriesPerPeer {
+            state.unprepared = Deque(state.unprepared.filter { want in
+                wants[want.cid].map { $0.sequence == want.sequence && !$0.prepared } ?? false
+            })
+        }
     }
 
     /// Sends blocks while the caps allow, taking peers in turn. O(1) amortized per block sent.
@@ -179,6 +221,11 @@ struct ExchangeServer: Sendable {
                 state.deficit += configuration.serverQuantum
             }
             state.wants.removeValue(forKey: next.cid)
+            if next.prepared {
+                state.prepared -= 1
+                totalPrepared -= 1
+            }
+            prepareWaiting(&state, source: source)
             if let bytes = source.blockBytes(next.cid) {
                 let message = ExchangeMessage.block(next.cid, bytes: bytes)
                 let size = message.encodedCount
@@ -203,12 +250,30 @@ struct ExchangeServer: Sendable {
     }
 
     /// Pops the best live want, dropping stale queue entries on the way.
-    private static func popLive(_ state: inout PeerState) -> (cid: CID, sendDontHave: Bool)? {
+    private static func popLive(_ state: inout PeerState) -> (cid: CID, sendDontHave: Bool, prepared: Bool)? {
         while let top = state.queue.popMin() {
             if let entry = state.wants[top.cid], entry.sequence == top.sequence {
-                return (top.cid, entry.sendDontHave)
+                return (top.cid, entry.sendDontHave, entry.prepared)
             }
         }
         return nil
+    }
+
+    private func hasRoomToPrepare(_ state: PeerState) -> Bool {
+        state.prepared < configuration.maxPreparedBlocksPerPeer && totalPrepared < configuration.maxPreparedBlocksTotal
+    }
+
+    /// Tells the source to prepare waiting wants, oldest first, while there is room.
+    private mutating func prepareWaiting(_ state: inout PeerState, source: some BlockSource) {
+        while hasRoomToPrepare(state), let waiting = state.unprepared.popFirst() {
+            guard var entry = state.wants[waiting.cid], entry.sequence == waiting.sequence, !entry.prepared else {
+                continue
+            }
+            source.prepareToServe(waiting.cid)
+            entry.prepared = true
+            state.wants[waiting.cid] = entry
+            state.prepared += 1
+            totalPrepared += 1
+        }
     }
 }

@@ -153,6 +153,73 @@ struct ExchangeServerTests {
         #expect(order == [cids[3], cids[1], cids[2], cids[0]])
     }
 
+    /// A source that records which blocks it was told to prepare.
+    final class PreparingSource: BlockSource {
+        let store: MemoryBlockStore
+        private(set) var prepared: [CID] = []
+        init(_ store: MemoryBlockStore) { self.store = store }
+        func hasBlock(_ cid: CID) -> Bool { store.hasBlock(cid) }
+        func blockBytes(_ cid: CID) -> [UInt8]? { store.blockBytes(cid) }
+        func prepareToServe(_ cid: CID) { prepared.append(cid) }
+    }
+
+    @Test("queued WANT_BLOCKs are prepared ahead within the caps; served and cancelled ones make room, in arrival order")
+    func preparedAhead() {
+        var configuration = ExchangeConfiguration()
+        configuration.maxOutstandingBytesPerPeer = 1  // one block in the channel at a time
+        configuration.maxPreparedBlocksPerPeer = 3
+        configuration.maxPreparedBlocksTotal = 4
+        let (store, cids) = Self.store(count: 12, size: 100)
+        let source = PreparingSource(store)
+        let other = ExchangePeer(id: SHA256.hash(Array("other".utf8)))
+        var server = ExchangeInstance(configuration: configuration, seed: 1)
+        _ = server.peerConnected(Self.client, now: .zero)
+        _ = server.peerConnected(other, now: .zero)
+
+        // WANT_HAVE prepares nothing: the peer may never ask for the block.
+        let asker = ExchangePeer(id: SHA256.hash(Array("asker".utf8)))
+        _ = server.peerConnected(asker, now: .zero)
+        _ = server.handleMessage(.wantHave(cids.map { ExchangeWant(cid: $0) }), from: asker, now: .zero, source: source)
+        #expect(source.prepared.isEmpty)
+
+        // Eight wants: the first three are prepared as they are queued, and the first is sent at once, which makes
+        // room for the fourth.
+        var messages = Self.sends(server.handleMessage(
+            .wantBlock(cids[0..<8].map { ExchangeWant(cid: $0) }), from: Self.client, now: .zero, source: source))
+        #expect(messages == [.block(cids[0], bytes: store.blockBytes(cids[0])!)])
+        #expect(source.prepared == Array(cids[0..<4]))
+        #expect(server.preparedWantCount(of: Self.client) == 3)
+
+        // Cancelling two unsent prepared wants makes room for the next two waiting, oldest first.
+        _ = server.handleMessage(.cancel([cids[2], cids[1]]), from: Self.client, now: .zero, source: source)
+        #expect(source.prepared == Array(cids[0..<6]))
+        #expect(server.preparedWantCount(of: Self.client) == 3)
+
+        // The other peer gets the one place left of the total for its first want; that block is sent at once,
+        // which gives the place to its second.
+        _ = server.handleMessage(
+            .wantBlock(cids[8..<10].map { ExchangeWant(cid: $0) }), from: other, now: .zero, source: source)
+        #expect(source.prepared == Array(cids[0..<6]) + [cids[8], cids[9]])
+        #expect(server.preparedWantCount(of: other) == 1)
+
+        // Served in order, every block was prepared before it was read.
+        var sent: [CID] = []
+        while case .block(let cid, _)? = messages.first {
+            sent.append(cid)
+            messages = Self.sends(server.sendCompleted(to: Self.client, byteCount: messages[0].encodedCount, now: .zero, source: source))
+                .filter { if case .block = $0 { true } else { false } }
+        }
+        #expect(sent == [cids[0]] + Array(cids[3..<8]))
+        #expect(sent.allSatisfy { source.prepared.contains($0) })
+        #expect(server.preparedWantCount(of: Self.client) == 0)
+
+        // A peer that leaves gives its places back.
+        _ = server.peerDisconnected(other, now: .zero)
+        _ = server.handleMessage(
+            .wantBlock(cids[10..<12].map { ExchangeWant(cid: $0) }), from: Self.client, now: .zero, source: source)
+        #expect(source.prepared.suffix(2) == Array(cids[10..<12]))
+    }
+
     @Test("a block nobody wanted is dropped unhashed and counted; unknown peers are ignored")
     func unwanted() {
         var instance = ExchangeInstance(seed: 1)
