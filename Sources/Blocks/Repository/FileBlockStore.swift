@@ -169,8 +169,8 @@ public final class FileBlockStore: BlockStore {
     }
 
     /// Stores one block durably before returning (its own one-block ``WriteSession``). For many blocks, use
-    /// ``beginSession(policy:startsWriteback:)``: it groups the fsyncs, and it keeps GC away from the blocks until they are pinned
-    /// (a block stored here is unpinned, so the next ``gc()`` may delete it).
+    /// ``beginSession(policy:startsWriteback:)``: it groups the fsyncs, and it keeps GC away from the blocks until
+    /// they are pinned (a block stored here is unpinned, so the next ``gc()`` may delete it).
     public func put(_ block: Block) throws(BlockStoreError) {
         let session = try beginSession()
         do throws(BlockStoreError) {

@@ -59,7 +59,8 @@ public final class WriteSession: BlockStore {
     public let store: FileBlockStore
     /// The flush policy.
     public let policy: Policy
-    /// Whether each write starts the kernel's writeback of its file at once (``FileBlockStore/beginSession(policy:startsWriteback:)``).
+    /// Whether each write starts the kernel's writeback of its file at once
+    /// (``FileBlockStore/beginSession(policy:startsWriteback:)``).
     public let startsWriteback: Bool
     private let id: Int
     private let state = Mutex(State())

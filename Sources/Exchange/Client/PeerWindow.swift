@@ -6,9 +6,10 @@
 /// maximum of the last ``ExchangeConfiguration/rateSamples`` samples. The round trip is the minimum of the request
 /// latencies, renewed after ``ExchangeConfiguration/minRTTLifetime``.
 ///
-/// Window = ``ExchangeConfiguration/windowGain`` × rate × (minimum RTT + ``ExchangeConfiguration/windowSlack``), from ``ExchangeConfiguration/initialWindowBytes``
-/// up to ``ExchangeConfiguration/maxWindowBytes``. Below the path's bandwidth-delay product the rate measured is
-/// window / RTT, so the window grows by the gain every round trip; once the path is full it settles at gain × BDP.
+/// Window = ``ExchangeConfiguration/windowGain`` × rate × (minimum RTT + ``ExchangeConfiguration/windowSlack``),
+/// from ``ExchangeConfiguration/initialWindowBytes`` up to ``ExchangeConfiguration/maxWindowBytes``. Below the
+/// path's bandwidth-delay product the rate measured is window / RTT, so the window grows by the gain every round
+/// trip; once the path is full it settles at gain × BDP.
 struct PeerWindow: Sendable {
     /// Recent delivery-rate samples in bytes per second (a ring).
     private var samples: [Double] = []

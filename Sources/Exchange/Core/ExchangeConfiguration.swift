@@ -25,10 +25,10 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     public var maxOutstandingBytesTotal = 64 * 1024 * 1024
     /// The deficit-round-robin quantum: bytes of blocks a peer may be sent per turn. Default 256 KiB.
     public var serverQuantum = 256 * 1024
-    /// The most queued wants of one peer whose blocks the source was told to prepare (``BlockSource/prepareToServe(_:)``)
-    /// and that are not yet served: a read-ahead of about 8 MiB of 256 KiB blocks per peer, more than a window at
-    /// 500 MB/s. Wants queued over it are prepared in arrival order as served and cancelled ones make room. Default
-    /// 32.
+    /// The most queued wants of one peer whose blocks the source was told to prepare
+    /// (``BlockSource/prepareToServe(_:)``) and that are not yet served: a read-ahead of about 8 MiB of 256 KiB
+    /// blocks per peer, more than a window at 500 MB/s. Wants queued over it are prepared in arrival order as served
+    /// and cancelled ones make room. Default 32.
     public var maxPreparedBlocksPerPeer = 32
     /// The most such wants over all peers. Default 256.
     public var maxPreparedBlocksTotal = 256

@@ -13,8 +13,8 @@ import HeapModule
 /// - Each peer's wantlist is served by priority, then arrival. Blocks are read from the source only when sent; the
 ///   source is told ahead (``BlockSource/prepareToServe(_:)``) of up to
 ///   ``ExchangeConfiguration/maxPreparedBlocksPerPeer`` queued wants per peer (and
-///   ``ExchangeConfiguration/maxPreparedBlocksTotal`` in all): when a want is queued while there is room, else in
-///   arrival order as served and cancelled wants make room.
+///   ``ExchangeConfiguration/maxPreparedBlocksTotal`` in all), in arrival order: when a want is queued if there
+///   is room, else as served and cancelled wants make room.
 /// - A peer is sent blocks only while less than ``ExchangeConfiguration/maxOutstandingBytesPerPeer`` bytes wait
 ///   in its channel, and all peers together while less than ``ExchangeConfiguration/maxOutstandingBytesTotal``.
 /// - Peers with wants take turns (deficit round robin, quantum ``ExchangeConfiguration/serverQuantum``, a turn
@@ -139,20 +139,14 @@ struct ExchangeServer: Sendable {
             }
             sequence += 1
             // A want again for a queued block keeps its place among the prepared ones.
-            var entry = Entry(sequence: sequence, sendDontHave: want.sendDontHave)
-            if let previous = state.wants[want.cid] {
-                entry.prepared = previous.prepared
-            } else if hasRoomToPrepare(state) {
-                source.prepareToServe(want.cid)
-                entry.prepared = true
-                state.prepared += 1
-                totalPrepared += 1
-            }
+            let entry = Entry(
+                sequence: sequence, sendDontHave: want.sendDontHave, prepared: state.wants[want.cid]?.prepared ?? false)
             state.wants[want.cid] = entry
             let queued = QueuedWant(priority: want.priority, sequence: sequence, cid: want.cid)
             state.queue.insert(queued)
             if !entry.prepared { state.unprepared.append(queued) }
         }
+        prepareWaiting(&state, source: source)
         compactIfNeeded(&state)
         if !state.wants.isEmpty && !state.inRing {
             state.inRing = true
@@ -167,10 +161,7 @@ struct ExchangeServer: Sendable {
     mutating func cancel(_ cids: [CID], from peer: ExchangePeer, source: some BlockSource) {
         guard var state = peers.removeValue(forKey: peer) else { return }
         for cid in cids {
-            if let entry = state.wants.removeValue(forKey: cid), entry.prepared {
-                state.prepared -= 1
-                totalPrepared -= 1
-            }
+            if let entry = state.wants.removeValue(forKey: cid) { releasePrepared(entry.prepared, &state) }
         }
         prepareWaiting(&state, source: source)
         compactIfNeeded(&state)
@@ -221,10 +212,7 @@ struct ExchangeServer: Sendable {
                 state.deficit += configuration.serverQuantum
             }
             state.wants.removeValue(forKey: next.cid)
-            if next.prepared {
-                state.prepared -= 1
-                totalPrepared -= 1
-            }
+            releasePrepared(next.prepared, &state)
             prepareWaiting(&state, source: source)
             if let bytes = source.blockBytes(next.cid) {
                 let message = ExchangeMessage.block(next.cid, bytes: bytes)
@@ -263,7 +251,15 @@ struct ExchangeServer: Sendable {
         state.prepared < configuration.maxPreparedBlocksPerPeer && totalPrepared < configuration.maxPreparedBlocksTotal
     }
 
-    /// Tells the source to prepare waiting wants, oldest first, while there is room.
+    /// A want left the wantlist (served or cancelled): if it was prepared, its place is free.
+    private mutating func releasePrepared(_ wasPrepared: Bool, _ state: inout PeerState) {
+        guard wasPrepared else { return }
+        state.prepared -= 1
+        totalPrepared -= 1
+    }
+
+    /// Tells the source to prepare waiting wants, oldest first, while there is room: new wants as they are queued,
+    /// and the ones that waited as served and cancelled wants free places.
     private mutating func prepareWaiting(_ state: inout PeerState, source: some BlockSource) {
         while hasRoomToPrepare(state), let waiting = state.unprepared.popFirst() {
             guard var entry = state.wants[waiting.cid], entry.sequence == waiting.sequence, !entry.prepared else {

@@ -163,7 +163,7 @@ struct ExchangeServerTests {
         func prepareToServe(_ cid: CID) { prepared.append(cid) }
     }
 
-    @Test("queued WANT_BLOCKs are prepared ahead within the caps; served and cancelled ones make room, in arrival order")
+    @Test("queued WANT_BLOCKs are prepared ahead within the caps; served and cancelled ones make room, oldest first")
     func preparedAhead() {
         var configuration = ExchangeConfiguration()
         configuration.maxOutstandingBytesPerPeer = 1  // one block in the channel at a time
@@ -206,7 +206,8 @@ struct ExchangeServerTests {
         var sent: [CID] = []
         while case .block(let cid, _)? = messages.first {
             sent.append(cid)
-            messages = Self.sends(server.sendCompleted(to: Self.client, byteCount: messages[0].encodedCount, now: .zero, source: source))
+            let written = messages[0].encodedCount
+            messages = Self.sends(server.sendCompleted(to: Self.client, byteCount: written, now: .zero, source: source))
                 .filter { if case .block = $0 { true } else { false } }
         }
         #expect(sent == [cids[0]] + Array(cids[3..<8]))
