@@ -211,7 +211,7 @@ for run in $(seq 1 "$RUNS"); do
     cmp -s "$DIR/file.bin" "$DIR/fetch.out" || problem "run $run: fetched bytes differ"
     rm -f "$DIR/fetch.out"
     echo "$stats" | jq -c . >>"$DIR/runs.jsonl"
-    jq -r --argjson up "$uplink" '"     \(.throughput / 1e6 * 100 | round / 100) MB/s = \(.throughput / $up * 1000 | round / 10)% of the summed uplink, TTFB \(.timeToFirstByte * 1000 | round) ms, TTLB \(.timeToLastByte * 100 | round / 100) s, dup \(.duplicateRatio * 10000 | round / 100)%, rerequests \(.rerequests), \(.peers | length) peers, MiB each: \([.peers[] | "\(.id[0:6])=\(.bytes / 1048576 * 10 | round / 10)"] | join(" "))"' <<<"$stats"
+    jq -r --argjson up "$uplink" '"     \(.throughput / 1e6 * 100 | round / 100) MB/s = \(.throughput / $up * 1000 | round / 10)% of the summed uplink, TTFB \(.timeToFirstByte * 1000 | round) ms, TTLB \(.timeToLastByte * 100 | round / 100) s, dup \(.duplicateRatio * 10000 | round / 100)%, rerequests \(.rerequests), \(.peers | length) peers, MiB each: \([.peers[] | "\(.id[0:6])=\(.bytes / 1048576 * 10 | round / 10)"] | join(" "))\n       first-last block (s): \([.peers[] | "\(.id[0:6])=\((.firstBlock // 0) * 100 | round / 100)-\((.lastBlock // 0) * 100 | round / 100)"] | join(" "))"' <<<"$stats"
     jq -e --argjson n "$SEEDERS" '(.peers | length) == $n and all(.peers[]; .bytes > 0)' <<<"$stats" >/dev/null ||
         problem "run $run: not every seeder sent bytes"
 done

@@ -174,15 +174,19 @@ fetch_fresh() {
     start_fetcher || { problem "the fetcher does not start"; return 1; }
     wait_providers fetch "$cid" "$want" || problem "the fetcher sees fewer than $want providers"
     wait_quiet "     "
-    prepare_host_memory $(($(stat -c %s "$src") / 1048576)) "$SWARM_DIR" "     " || return 1
     local seeder_dirs=() name
     for name in $seeders; do seeder_dirs+=("$SWARM_DIR/$name"); done
     prepare_seeder_cache "     " "${seeder_dirs[@]}" || return 1
     load
-    local t0 t1 stats fetch0 fetch1 seed0 seed1 busy0 busy1
+    local t0 t1 stats fetch0 fetch1 seed0 seed1 busy0 busy1 warmed
     fetch0=$(usage fetch)
     # shellcheck disable=SC2086 # SEEDERS is a list of node names
     seed0=$(usage $seeders)
+    # Last before the fetch: the host takes back memory that has been free for about 2 s (free page reporting),
+    # and the steps above take longer than that for 4 seeders (reading 1.25 GiB of their blocks takes 1.2 s), so
+    # warming before them gave the 4 -> 1 fetches colder memory than the 1 -> 1 ones (session 14).
+    prepare_host_memory $(($(stat -c %s "$src") / 1048576)) "$SWARM_DIR" "     " || return 1
+    warmed=$(now_ns)
     local perf_pid=
     if [ -n "${PERF:-}" ]; then
         # shellcheck disable=SC2086 # PERF_EVENTS is a list of perf options
@@ -197,6 +201,7 @@ fetch_fresh() {
         "$(swarm_api fetch)/v1/fetch/$cid") || problem "the fetch failed"
     t1=$(now_ns)
     busy1=$(machine_jiffies)
+    [ -n "${HOST_MEMORY:-}" ] && echo "     fetch started $(((t0 - warmed) / 1000000)) ms after the memory was warmed or probed"
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null; fi
     fetch1=$(usage fetch)
     # shellcheck disable=SC2086

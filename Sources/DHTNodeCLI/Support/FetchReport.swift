@@ -31,15 +31,17 @@ struct FetchReport {
                 ),
                 ("re-requests", "\(document.rerequests)"),
                 ("endgame requests", "\(document.endgameRequests)"),
+                ("moved at the tail", "\(document.movedRequests)"),
             ])
         )
         Swift.print(
             TextTable.columns(
-                ["peer", "bytes", "blocks", "share", "duplicate bytes"],
+                ["peer", "bytes", "blocks", "share", "duplicate bytes", "first block", "last block"],
                 document.peers.map { peer in
                     [
                         String(peer.id.prefix(16)), "\(peer.bytes)", "\(peer.blocks)",
                         String(format: "%.1f %%", peer.share * 100), "\(peer.duplicateBytes)",
+                        TextTable.seconds(peer.firstBlock), TextTable.seconds(peer.lastBlock),
                     ]
                 }
             )

@@ -294,6 +294,8 @@ struct FetchSession: Sendable {
         statistics.blocks += 1
         statistics.peers[peer, default: .init()].bytes += UInt64(byteCount)
         statistics.peers[peer, default: .init()].blocks += 1
+        if statistics.peers[peer]!.firstBlockAt == nil { statistics.peers[peer]!.firstBlockAt = now }
+        statistics.peers[peer]!.lastBlockAt = now
 
         do throws(FetchFailure) {
             try place(block, at: entry.placements)
@@ -433,7 +435,10 @@ struct FetchSession: Sendable {
             if !exhausted { break }
         }
         for key in parked { queue.insert(key) }
-        if exhausted && parked.isEmpty { endgame(now: now, outbox: &outbox) }
+        if exhausted && parked.isEmpty {
+            balanceTail(now: now, outbox: &outbox)
+            endgame(now: now, outbox: &outbox)
+        }
     }
 
     private enum Pick {
@@ -525,7 +530,81 @@ struct FetchSession: Sendable {
         }
     }
 
-    /// The bytes endgame may ask of a second peer over this fetch: ``ExchangeConfiguration/endgameBudgetShare`` of
+    /// Tail balance: once every block is requested, the block a peer would send last moves to the peer that would
+    /// deliver it soonest, when that is clearly sooner: its requests and this block at its measured rate take less
+    /// than the owner's requests less half this block (the owner is sending one now; the block waits behind at
+    /// least another). The owner is sent `CANCEL`; a copy it sends anyway counts as a duplicate. Repeated while
+    /// moves help, within the endgame budget (``endgameBudget``), shared with ``endgame(now:outbox:)``.
+    ///
+    /// Without it, a peer whose last request completes a block or two before the others' stays idle to the end: with
+    /// 8 seeders at 20 Mbit/s, 256 KiB blocks (105 ms each) and two blocks in each window, the last blocks of a
+    /// 64 MiB fetch arrived over 0.25–0.35 s, 7–9 % of the fetch.
+    private mutating func balanceTail(now: ExchangeInstant, outbox: inout Outbox) {
+        // Only at the real tail: while a dag-pb node is pending, its children are still to come.
+        guard fileSize != nil, pending.values.allSatisfy({ $0.key.cid.codec == .raw }) else { return }
+        let budget = endgameBudget
+        for _ in 0..<peerOrder.count {
+            guard let move = bestTailMove(), endgameBytes + move.estimatedBytes <= budget else { return }
+            self.move(move.cid, from: move.owner, to: move.peer, now: now, outbox: &outbox)
+        }
+    }
+
+    /// The move ``balanceTail(now:outbox:)`` makes next: the last block of the peer that drains its requests last,
+    /// to the peer that would deliver it first; `nil` when that is not clearly sooner.
+    private func bestTailMove() -> (cid: CID, estimatedBytes: Int, owner: ExchangePeer, peer: ExchangePeer)? {
+        func drain(_ state: SessionPeer, adding bytes: Int = 0) -> Double {
+            Double(state.window.outstandingBytes + bytes) / state.window.rate
+        }
+        var owner: (peer: ExchangePeer, drain: Double)?
+        for peer in peerOrder {
+            guard let state = peers[peer], state.window.rate > 0, state.requested.count > 1 else { continue }
+            let time = drain(state)
+            if time > owner?.drain ?? 0 { owner = (peer, time) }
+        }
+        guard let owner else { return nil }
+        // The block the owner sends last: the server serves earlier file bytes first.
+        var last: Pending?
+        for cid in peers[owner.peer]!.requested {
+            guard let block = pending[cid], block.requests.count == 1 else { continue }
+            if last == nil || last!.key < block.key { last = block }
+        }
+        guard let last else { return nil }
+        var best: (peer: ExchangePeer, time: Double)?
+        for peer in peerOrder where peer != owner.peer {
+            guard let state = peers[peer], state.useful, state.window.rate > 0,
+                state.window.hasRoom(configuration), !state.missing.contains(last.key.cid)
+            else { continue }
+            let time = drain(state, adding: last.estimatedBytes)
+            if time < best?.time ?? .infinity { best = (peer, time) }
+        }
+        let ownerRate = peers[owner.peer]!.window.rate
+        guard let best, best.time < owner.drain - Double(last.estimatedBytes) / 2 / ownerRate else { return nil }
+        return (last.key.cid, last.estimatedBytes, owner.peer, best.peer)
+    }
+
+    /// Takes `cid`'s request from `owner` (with a `CANCEL`) and sends it to `peer`.
+    private mutating func move(
+        _ cid: CID,
+        from owner: ExchangePeer,
+        to peer: ExchangePeer,
+        now: ExchangeInstant,
+        outbox: inout Outbox
+    ) {
+        guard var block = pending[cid], let index = block.requests.firstIndex(where: { $0.peer == owner }) else {
+            return
+        }
+        let request = block.requests.remove(at: index)
+        pending[cid] = block
+        peers[owner]!.window.outstandingBytes -= request.estimatedBytes
+        peers[owner]!.requested.remove(cid)
+        peers[owner]!.abandoned.insert(cid)
+        outbox.cancel(cid, to: owner)
+        statistics.movedRequests += 1
+        endgameBytes += block.estimatedBytes
+        self.request(cid, from: peer, now: now, outbox: &outbox)
+    }
+
+    /// The bytes endgame may ask of a second peer, and tail balance move, over this fetch: ``ExchangeConfiguration/endgameBudgetShare`` of
     /// the bytes the fetch covers (the file, or the range's part of it), at least
     /// ``ExchangeConfiguration/endgameBudgetFloor``.
     private var endgameBudget: Int {

@@ -9,6 +9,11 @@ public struct FetchStatistics: Hashable, Sendable {
         public var blocks: UInt64 = 0
         /// Bytes of blocks from this peer that another peer had already delivered.
         public var duplicateBytes: UInt64 = 0
+        /// When the first block the fetch used from this peer arrived.
+        public var firstBlockAt: ExchangeInstant?
+        /// When the last one arrived: with ``firstBlockAt``, when the peer was busy for the fetch (a peer whose
+        /// last block came well before the fetch's end had nothing left to send while others still did).
+        public var lastBlockAt: ExchangeInstant?
 
         /// Nothing yet.
         public init() {}
@@ -34,6 +39,9 @@ public struct FetchStatistics: Hashable, Sendable {
     public var rerequests: UInt64 = 0
     /// Requests sent to a second peer in endgame.
     public var endgameRequests: UInt64 = 0
+    /// Requests moved at the tail from the peer that would send them last to one that delivers them sooner (each
+    /// is a duplicate if the first peer had started sending it).
+    public var movedRequests: UInt64 = 0
     /// Per peer.
     public var peers: [ExchangePeer: Contribution] = [:]
 

@@ -15,14 +15,23 @@ public struct FetchDocument: Codable, Hashable, Sendable {
         public var duplicateBytes: UInt64
         /// Its share of all block bytes used, 0 to 1.
         public var share: Double
+        /// When its first block used arrived, in seconds since the fetch started.
+        public var firstBlock: Double?
+        /// When its last block used arrived, in seconds since the fetch started.
+        public var lastBlock: Double?
 
         /// Creates a contribution.
-        public init(id: String, bytes: UInt64, blocks: UInt64, duplicateBytes: UInt64, share: Double) {
+        public init(
+            id: String, bytes: UInt64, blocks: UInt64, duplicateBytes: UInt64, share: Double,
+            firstBlock: Double? = nil, lastBlock: Double? = nil
+        ) {
             self.id = id
             self.bytes = bytes
             self.blocks = blocks
             self.duplicateBytes = duplicateBytes
             self.share = share
+            self.firstBlock = firstBlock
+            self.lastBlock = lastBlock
         }
     }
 
@@ -48,6 +57,8 @@ public struct FetchDocument: Codable, Hashable, Sendable {
     public var rerequests: UInt64
     /// Blocks asked of a second peer at the tail because the first was late (endgame); each can make a duplicate.
     public var endgameRequests: UInt64
+    /// Requests moved at the tail from the peer that would send them last to one that delivers them sooner.
+    public var movedRequests: UInt64
     /// Per peer, most bytes first.
     public var peers: [PeerContribution]
 
@@ -55,7 +66,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
     public init(
         cid: String, local: Bool, bytes: UInt64, blocks: UInt64, timeToFirstByte: Double?,
         timeToLastByte: Double?, throughput: Double?, duplicateBytes: UInt64, duplicateRatio: Double,
-        rerequests: UInt64, endgameRequests: UInt64 = 0, peers: [PeerContribution]
+        rerequests: UInt64, endgameRequests: UInt64 = 0, movedRequests: UInt64 = 0, peers: [PeerContribution]
     ) {
         self.cid = cid
         self.local = local
@@ -68,6 +79,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
         self.duplicateRatio = duplicateRatio
         self.rerequests = rerequests
         self.endgameRequests = endgameRequests
+        self.movedRequests = movedRequests
         self.peers = peers
     }
 
@@ -88,7 +100,9 @@ public struct FetchDocument: Codable, Hashable, Sendable {
                 bytes: contribution.bytes,
                 blocks: contribution.blocks,
                 duplicateBytes: contribution.duplicateBytes,
-                share: Double(contribution.bytes) / Double(total)
+                share: Double(contribution.bytes) / Double(total),
+                firstBlock: contribution.firstBlockAt.map { ($0 - statistics.startedAt).inSeconds },
+                lastBlock: contribution.lastBlockAt.map { ($0 - statistics.startedAt).inSeconds }
             )
         }.sorted { ($0.bytes, $0.id) > ($1.bytes, $1.id) }
         self.init(
@@ -103,6 +117,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
             duplicateRatio: statistics.duplicateRatio,
             rerequests: statistics.rerequests,
             endgameRequests: statistics.endgameRequests,
+            movedRequests: statistics.movedRequests,
             peers: peers
         )
     }
