@@ -147,7 +147,12 @@ extension Node {
                     return added
                 }
                 joined.formUnion(added)
-                if searches == 1 { nextSearch = clock.now }
+                // The full search at once, not after the pause below: a provider that only it finds (the first
+                // answer need not name every provider: a node does not list itself) would start 0.1 s late.
+                if searches == 1 {
+                    nextSearch = clock.now
+                    continue
+                }
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
