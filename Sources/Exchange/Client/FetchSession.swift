@@ -463,6 +463,9 @@ struct FetchSession: Sendable {
             guard room > 0 else { continue }
             anyRoom = true
             guard !state.missing.contains(cid) else { continue }
+            // A peer not measured yet, with nothing asked of it, is asked first: otherwise a fast peer whose window
+            // grew keeps more room than a new peer's initial window, and takes every block of a small fetch.
+            if state.window.rate == 0 && state.window.outstandingBytes == 0 { return .peer(peer) }
             if room > bestRoom {
                 best = peer
                 bestRoom = room
