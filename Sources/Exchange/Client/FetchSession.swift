@@ -102,7 +102,8 @@ struct FetchSession: Sendable {
     private var rotation = 0
     /// Peers asked `WANT_BLOCK` for the root before they said `HAVE` (``ExchangeConfiguration/optimisticRootPeers``).
     private var optimisticRootRequests = 0
-    /// The estimated bytes of the blocks endgame asked of a second peer so far (``endgameBudget``).
+    /// The estimated bytes of the blocks endgame asked of a second peer or tail balance moved so far
+    /// (``endgameBudget``).
     private var endgameBytes = 0
     private(set) var failure: FetchFailure?
 
@@ -215,21 +216,29 @@ struct FetchSession: Sendable {
 
     /// Takes `cid`'s request from `peer` back; the block is queued again when no other peer holds it.
     private mutating func release(_ cid: CID, from peer: ExchangePeer) {
+        guard withdraw(cid, from: peer), var block = pending[cid] else { return }
+        if block.requests.isEmpty && !block.queued {
+            block.queued = true
+            queue.insert(block.key)
+            statistics.rerequests += 1
+            pending[cid] = block
+        }
+    }
+
+    /// Takes `peer`'s request for `cid` off the block and off the peer's books (a copy it sends anyway is a
+    /// duplicate); `false` when there was none.
+    private mutating func withdraw(_ cid: CID, from peer: ExchangePeer) -> Bool {
         guard var block = pending[cid], let index = block.requests.firstIndex(where: { $0.peer == peer }) else {
-            return
+            return false
         }
         let request = block.requests.remove(at: index)
+        pending[cid] = block
         if peers[peer] != nil {
             peers[peer]!.window.outstandingBytes -= request.estimatedBytes
             peers[peer]!.requested.remove(cid)
             peers[peer]!.abandoned.insert(cid)
         }
-        if block.requests.isEmpty && !block.queued {
-            block.queued = true
-            queue.insert(block.key)
-            statistics.rerequests += 1
-        }
-        pending[cid] = block
+        return true
     }
 
     /// Where a pending block comes in the queue, for sorting (unknown blocks last).
@@ -292,10 +301,7 @@ struct FetchSession: Sendable {
         }
         statistics.blockBytes += UInt64(byteCount)
         statistics.blocks += 1
-        statistics.peers[peer, default: .init()].bytes += UInt64(byteCount)
-        statistics.peers[peer, default: .init()].blocks += 1
-        if statistics.peers[peer]!.firstBlockAt == nil { statistics.peers[peer]!.firstBlockAt = now }
-        statistics.peers[peer]!.lastBlockAt = now
+        statistics.peers[peer, default: .init()].countBlock(byteCount: byteCount, at: now)
 
         do throws(FetchFailure) {
             try place(block, at: entry.placements)
@@ -593,23 +599,16 @@ struct FetchSession: Sendable {
         now: ExchangeInstant,
         outbox: inout Outbox
     ) {
-        guard var block = pending[cid], let index = block.requests.firstIndex(where: { $0.peer == owner }) else {
-            return
-        }
-        let request = block.requests.remove(at: index)
-        pending[cid] = block
-        peers[owner]!.window.outstandingBytes -= request.estimatedBytes
-        peers[owner]!.requested.remove(cid)
-        peers[owner]!.abandoned.insert(cid)
+        guard withdraw(cid, from: owner), let block = pending[cid] else { return }
         outbox.cancel(cid, to: owner)
         statistics.movedRequests += 1
         endgameBytes += block.estimatedBytes
-        self.request(cid, from: peer, now: now, outbox: &outbox)
+        request(cid, from: peer, now: now, outbox: &outbox)
     }
 
-    /// The bytes endgame may ask of a second peer, and tail balance move, over this fetch: ``ExchangeConfiguration/endgameBudgetShare`` of
-    /// the bytes the fetch covers (the file, or the range's part of it), at least
-    /// ``ExchangeConfiguration/endgameBudgetFloor``.
+    /// The bytes endgame may ask of a second peer, and tail balance move, over this fetch:
+    /// ``ExchangeConfiguration/endgameBudgetShare`` of the bytes the fetch covers (the file, or the range's part of
+    /// it), at least ``ExchangeConfiguration/endgameBudgetFloor``.
     private var endgameBudget: Int {
         let covered = Double(upper > lower ? upper - lower : 0)
         let share = min(configuration.endgameBudgetShare * covered, Double(Int.max / 2))

@@ -17,6 +17,14 @@ public struct FetchStatistics: Hashable, Sendable {
 
         /// Nothing yet.
         public init() {}
+
+        /// Counts a block of `byteCount` bytes from this peer that arrived at `now`.
+        mutating func countBlock(byteCount: Int, at now: ExchangeInstant) {
+            bytes += UInt64(byteCount)
+            blocks += 1
+            if firstBlockAt == nil { firstBlockAt = now }
+            lastBlockAt = now
+        }
     }
 
     /// When the fetch started.
