@@ -235,6 +235,33 @@ struct KademliaInstanceTests {
         #expect(first.messagesSent < result.messagesSent, "\(first.messagesSent) vs \(result.messagesSent)")
     }
 
+    @Test("getProviders reports each provider once, as it hears of it, before a slow holder lets the lookup end")
+    func getProvidersReportsAsFound() throws {
+        var network = TestNetwork.bootstrapped(count: 20, configuration: .withK(5), seed: 31)
+        let key = TestIDs.filled(0xd4)
+        for provider in [9, 13] {
+            network.command(provider) { $0.provide(key, now: $1) }
+            network.runUntilIdle()
+        }
+        let holders = network.nodes.indices.filter {
+            !network.nodes[$0].providers.providers(for: key, now: network.now).isEmpty
+        }
+        let seeker = try #require(network.nodes.indices.first { ![9, 13].contains($0) && !holders.contains($0) })
+        // One holder stops answering: a converging lookup waits for its timeouts, the reports do not.
+        network.silent.insert(try #require(holders.first))
+        let get = network.command(seeker) { $0.getProviders(key, now: $1) }
+        while network.result(seeker, get) == nil, network.step() {}
+        let ended = network.now
+        let result = try #require(network.result(seeker, get)?.lookup)
+        let reports = network.providersFound[seeker]?[get] ?? []
+        let reported = reports.flatMap(\.providers)
+        #expect(Set(result.providers) == [network.contact(9), network.contact(13)])
+        #expect(reported.count == Set(reported).count, "a provider reported twice")
+        #expect(Set(reported) == Set(result.providers))
+        let firstReport = try #require(reports.first?.at)
+        #expect(firstReport < ended, "reported at \(firstReport), the lookup ended at \(ended)")
+    }
+
     @Test("tick returns .scheduleTick and expires records")
     func tickExpiresRecords() throws {
         var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
@@ -623,7 +650,11 @@ struct KademliaInstanceAloneTests {
         let key = TestIDs.filled(0x33)
         let announce = KademliaMessage(transactionID: TransactionID(rawValue: 1), sender: provider.id, body: .request(.addProvider(key)))
         _ = instance.handleMessage(announce, from: provider.address, now: t0)
-        let (_, directives) = instance.getProviders(key, now: t0)
+        let (id, directives) = instance.getProviders(key, now: t0)
+        guard case .providersFound(id, [provider]) = directives.first else {
+            Issue.record("expected the held provider reported first, got \(directives)")
+            return
+        }
         let result = try #require(directives.completions.first?.1.lookup)
         #expect(result.outcome == .noContacts)
         #expect(result.providers == [provider])

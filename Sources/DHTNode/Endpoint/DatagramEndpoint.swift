@@ -210,6 +210,8 @@ public struct DatagramEndpoint: Sendable {
                 outputs.append(.scheduleTimeout(id, at: at))
             case .scheduleTick(let at):
                 outputs.append(.scheduleTick(at: at))
+            case .providersFound(let id, let providers):
+                outputs.append(.providersFound(id, providers))
             case .completed(let id, let result):
                 outputs.append(.completed(id, result))
             }

@@ -8,6 +8,8 @@ public enum EndpointOutput: Sendable {
     case scheduleTimeout(TransactionID, at: DHTInstant)
     /// Call ``DatagramEndpoint/tick(now:)`` at this instant; a later one replaces an earlier one.
     case scheduleTick(at: DHTInstant)
+    /// A GET_PROVIDERS lookup heard of these providers and goes on (``KademliaDirective/providersFound(_:_:)``).
+    case providersFound(OperationID, [Contact])
     /// An operation started through ``DatagramEndpoint/perform(_:now:)`` ended.
     case completed(OperationID, OperationResult)
 }

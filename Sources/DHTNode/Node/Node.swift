@@ -298,6 +298,35 @@ public final class Node: Sendable {
         try await lookup(.getProviders) { core, now in core.getProviders(key, wanted: wanted, now: now) }.providers
     }
 
+    /// The providers of `key`, each as soon as a GET_PROVIDERS lookup hears of it (those this node holds first), so a
+    /// caller can connect to the first while the lookup still waits for slower nodes. The stream ends with the
+    /// lookup (once it found `wanted` providers, by default ``Kademlia/LookupConfiguration/providersWanted``, or
+    /// converged); it names each provider once.
+    ///
+    /// - Throws (from the stream): ``NodeError/noReachableNodes`` when nobody answered,
+    ///   ``NodeError/tooManyOperations``, ``NodeError/notRunning``.
+    public func providerStream(of key: RecordKey, wanted: Int? = nil) -> AsyncThrowingStream<Contact, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: Contact.self)
+        let result = runtime.eventLoop.flatSubmit { [runtime] in
+            runtime.run(
+                { core, now in core.getProviders(key, wanted: wanted, now: now) },
+                lookup: .getProviders,
+                onProviders: { found in for contact in found { continuation.yield(contact) } }
+            )
+        }
+        result.whenComplete { outcome in
+            switch outcome {
+            case .success(.lookup(let lookup)) where lookup.reachedNetwork:
+                continuation.finish()
+            case .success(let other):
+                continuation.finish(throwing: Self.failure(other))
+            case .failure(let error):
+                continuation.finish(throwing: error)
+            }
+        }
+        return stream
+    }
+
     /// The providers of `key` found by a GET_PROVIDERS lookup run to its default end.
     public func providers(of key: RecordKey) async throws -> [Contact] {
         try await providers(of: key, wanted: nil)

@@ -17,6 +17,8 @@ final class NodeRuntime: @unchecked Sendable {
     private var ipv6Channel: (any Channel)?
     private var channelsToFlush: [any Channel] = []
     private var waiting: [OperationID: EventLoopPromise<OperationResult>] = [:]
+    /// Who hears of the providers a GET_PROVIDERS operation finds before it ends.
+    private var providerListeners: [OperationID: @Sendable ([Contact]) -> Void] = [:]
     private var lookupsStarted: [OperationID: (LookupKind, DHTInstant)] = [:]
     private var timeouts = TimeoutQueue()
     private var timeoutTimer: (task: Scheduled<Void>, deadline: DHTInstant)?
@@ -71,6 +73,7 @@ final class NodeRuntime: @unchecked Sendable {
         timeouts.removeAll()
         for promise in waiting.values { promise.fail(NodeError.notRunning) }
         waiting = [:]
+        providerListeners = [:]
         let closes = [ipv4Channel, ipv6Channel].compactMap { $0 }.map { $0.close().recover { _ in } }
         ipv4Channel = nil
         ipv6Channel = nil
@@ -79,10 +82,12 @@ final class NodeRuntime: @unchecked Sendable {
 
     // MARK: - Commands
 
-    /// Starts an operation in the core; the future completes with its result.
+    /// Starts an operation in the core; the future completes with its result. `onProviders` hears of the providers
+    /// a GET_PROVIDERS lookup finds as it finds them, before the future completes.
     func run(
         _ command: (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective]),
-        lookup kind: LookupKind? = nil
+        lookup kind: LookupKind? = nil,
+        onProviders: (@Sendable ([Contact]) -> Void)? = nil
     ) -> EventLoopFuture<OperationResult> {
         eventLoop.preconditionInEventLoop()
         guard isRunning else { return eventLoop.makeFailedFuture(NodeError.notRunning) }
@@ -91,6 +96,7 @@ final class NodeRuntime: @unchecked Sendable {
         let promise = eventLoop.makePromise(of: OperationResult.self)
         waiting[id] = promise
         if let kind { lookupsStarted[id] = (kind, now) }
+        if let onProviders { providerListeners[id] = onProviders }
         apply(outputs)
         flush()
         return promise.futureResult
@@ -160,7 +166,10 @@ final class NodeRuntime: @unchecked Sendable {
             case .scheduleTick(let deadline):
                 tickTimer?.cancel()
                 tickTimer = eventLoop.scheduleTask(deadline: Self.deadline(deadline)) { [self] in tickDue() }
+            case .providersFound(let id, let providers):
+                providerListeners[id]?(providers)
             case .completed(let id, let result):
+                providerListeners[id] = nil
                 if let (kind, started) = lookupsStarted.removeValue(forKey: id) {
                     metrics.recordLookup(kind, duration: Self.now() - started)
                 }

@@ -238,7 +238,8 @@ public struct KademliaInstance: Sendable {
 
     /// Looks up the providers of `key` (those this node holds are included). The lookup ends once it has `wanted`
     /// distinct providers (``LookupConfiguration/providersWanted`` when `nil`): a fetch that connects to the first
-    /// provider it hears of asks for 1 and saves the rounds a converging lookup would take.
+    /// provider it hears of asks for 1 and saves the rounds a converging lookup would take. Providers are reported
+    /// as they are heard of, with ``KademliaDirective/providersFound(_:_:)`` (those held here first).
     public mutating func getProviders(
         _ key: RecordKey,
         wanted: Int? = nil,
@@ -246,7 +247,21 @@ public struct KademliaInstance: Sendable {
     ) -> (OperationID, [KademliaDirective]) {
         var lookup = configuration.lookup
         if let wanted { lookup.providersWanted = max(1, wanted) }
-        return startOperation(.getProviders, lookup: .getProviders, target: key, configuration: lookup, now: now)
+        let held = providers.providers(for: key, now: now)
+        var (id, directives) = startOperation(
+            .getProviders,
+            lookup: .getProviders,
+            target: key,
+            configuration: lookup,
+            now: now
+        )
+        let refused = directives.contains {
+            if case .completed(_, .refusedTooManyOperations) = $0 { return true } else { return false }
+        }
+        if !held.isEmpty, !refused {
+            directives.insert(.providersFound(id, held), at: 0)
+        }
+        return (id, directives)
     }
 
     /// Stores `value` on the k nodes closest to `key`, and again every
@@ -562,11 +577,14 @@ public struct KademliaInstance: Sendable {
                     values: Array(found.prefix(configuration.records.maxValuesPerKey))
                 )
             case .providers(let announced, let closer):
-                lookups[id]?.handleAnswer(
+                let heard = lookups[id]?.handleAnswer(
                     from: responder.id,
                     closer: Array(closer.prefix(k)),
                     providers: Array(announced.prefix(k))
-                )
+                ) ?? []
+                if !heard.isEmpty, case .getProviders = operations[id]?.kind {
+                    directives.append(.providersFound(id, heard))
+                }
             case .pong, .stored:
                 lookups[id]?.handleFailure(of: responder.id)
             }

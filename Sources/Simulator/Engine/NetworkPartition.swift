@@ -268,6 +268,8 @@ final class NetworkPartition: @unchecked Sendable {
                         kind: .tick
                     )
                 )
+            case .providersFound:
+                break
             case .completed(let operation, let result):
                 completed.append(CompletedOperation(node: node, operation: operation, result: result, time: now))
             }

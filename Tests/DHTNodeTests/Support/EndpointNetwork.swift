@@ -67,7 +67,7 @@ struct EndpointNetwork {
                 switch output {
                 case .datagram(let bytes, let destination): queue.append((bytes, source, destination))
                 case .completed(let id, let result): completed[id] = result
-                case .scheduleTimeout, .scheduleTick: break
+                case .scheduleTimeout, .scheduleTick, .providersFound: break
                 }
             }
         }

@@ -42,6 +42,23 @@ struct PeerWindowTests {
         #expect(abs(window.window(Self.withSlack) - 550_502) <= 1, "5 % more: 2 × 2,621,440 B/s × 105 ms")
     }
 
+    @Test func aRoundTripMeasuredWithASmallBlockStillCoversALargeBlockOnTheWire() {
+        // A 20 Mbit/s seeder: the root (200 B) comes back in 1 ms, then a 256 KiB leaf in 100 ms.
+        var window = Self.window(byteCount: 200, latency: .milliseconds(1), configuration: Self.withoutSlack)
+        let sent = ExchangeInstant(nanoseconds: 2_000_000_000)
+        window.sample(
+            byteCount: 262_144,
+            sentAt: sent,
+            deliveredAtSend: window.delivered,
+            now: sent + .milliseconds(100),
+            configuration: Self.withoutSlack
+        )
+        #expect(window.minRTT == .milliseconds(1))
+        // 2 × 2,621,440 B/s × 100 ms (the leaf's time on the wire), not × 1 ms (one block, and an idle link
+        // between each block and the next request).
+        #expect(abs(window.window(Self.withoutSlack) - 524_288) <= 1)
+    }
+
     @Test func theWindowStaysWithinItsBounds() {
         let configuration = ExchangeConfiguration()
         let tiny = Self.window(byteCount: 1_000, latency: .milliseconds(1), configuration: configuration)

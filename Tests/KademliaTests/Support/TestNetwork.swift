@@ -23,6 +23,8 @@ struct TestNetwork {
     var silent: Set<Int> = []
     /// Every result of an operation, by node.
     var completed: [Int: [OperationID: OperationResult]] = [:]
+    /// Every `.providersFound` report of an operation, in order, by node: (when, providers).
+    var providersFound: [Int: [OperationID: [(at: DHTInstant, providers: [Contact])]]] = [:]
     /// The last `.scheduleTick` instant asked for, by node.
     var ticks: [Int: DHTInstant] = [:]
     /// Every message sent: (from node, to address, message).
@@ -69,6 +71,8 @@ struct TestNetwork {
                 push(at, .timeout(transaction, node: node))
             case .scheduleTick(let at):
                 ticks[node] = at
+            case .providersFound(let operation, let providers):
+                providersFound[node, default: [:]][operation, default: []].append((now, providers))
             case .completed(let operation, let result):
                 completed[node, default: [:]][operation] = result
             }
