@@ -71,6 +71,8 @@ struct Shell {
                 schedule(.timeout(transaction), for: source, at: at)
             case .scheduleTick(let at):
                 schedule(.tick, for: source, at: at)
+            case .providersFound:
+                break  // a provider search reports providers early; this example waits for the result
             case .completed(let id, let result):
                 completed.append((id, result))
             }
