@@ -260,6 +260,18 @@ struct KademliaInstanceTests {
         #expect(Set(reported) == Set(result.providers))
         let firstReport = try #require(reports.first?.at)
         #expect(firstReport < ended, "reported at \(firstReport), the lookup ended at \(ended)")
+
+        // A holder reports the provider records it holds at once, and not again when others name them.
+        let holder = try #require(holders.dropFirst().first)
+        let own = network.command(holder) { $0.getProviders(key, now: $1) }
+        let atStart = network.now
+        network.runUntilIdle()
+        let ownResult = try #require(network.result(holder, own)?.lookup)
+        let ownReports = network.providersFound[holder]?[own] ?? []
+        let ownReported = ownReports.flatMap(\.providers)
+        #expect(ownReports.first?.at == atStart)
+        #expect(ownReported.count == Set(ownReported).count, "a provider reported twice: \(ownReported)")
+        #expect(Set(ownReported) == Set(ownResult.providers))
     }
 
     @Test("tick returns .scheduleTick and expires records")

@@ -115,7 +115,8 @@ extension Node {
             }
             if clock.now >= nextSearch {
                 nextSearch = clock.now.advanced(by: content.providerSearchInterval)
-                joined.formUnion(await join(providerStream(of: key), fetch: fetch, exchange: exchange, content: content, joined: joined))
+                let found = providerStream(of: key)
+                joined.formUnion(await join(found, fetch: fetch, exchange: exchange, content: content, joined: joined))
             }
             try? await Task.sleep(for: .milliseconds(100))
         }

@@ -35,7 +35,8 @@ struct PeerWindow: Sendable {
         let rate = rate
         guard rate > 0, let minRTT else { return configuration.initialWindowBytes }
         let onTheWire = Double(largestBlock) / rate * 1e9
-        let rtt = max(Double(minRTT.clampedNanoseconds), onTheWire) + Double(configuration.windowSlack.clampedNanoseconds)
+        let roundTrip = max(Double(minRTT.clampedNanoseconds), onTheWire)
+        let rtt = roundTrip + Double(configuration.windowSlack.clampedNanoseconds)
         let bdp = configuration.windowGain * rate * rtt / 1e9
         guard bdp.isFinite else { return configuration.maxWindowBytes }
         return min(configuration.maxWindowBytes, max(configuration.initialWindowBytes, Int(bdp)))

@@ -7,9 +7,9 @@ public enum KademliaDirective: Sendable {
     case scheduleTimeout(TransactionID, at: DHTInstant)
     /// Call ``KademliaInstance/tick(now:)`` at this instant (a later directive replaces an earlier one).
     case scheduleTick(at: DHTInstant)
-    /// A GET_PROVIDERS lookup heard of these providers, none named before in it, and goes on: a shell can connect
-    /// to them before the lookup ends (its last answers may come from busy nodes). The result of ``completed(_:_:)``
-    /// lists them again, with the rest.
+    /// A GET_PROVIDERS lookup heard of these providers, none reported before in it: a shell can connect to them
+    /// before the lookup ends (its last answers may come from busy nodes). Every provider of the result of
+    /// ``completed(_:_:)`` is reported once, at the latest just before it.
     case providersFound(OperationID, [Contact])
     /// An operation started with one of the instance's commands ended.
     case completed(OperationID, OperationResult)

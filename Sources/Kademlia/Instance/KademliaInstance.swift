@@ -247,7 +247,6 @@ public struct KademliaInstance: Sendable {
     ) -> (OperationID, [KademliaDirective]) {
         var lookup = configuration.lookup
         if let wanted { lookup.providersWanted = max(1, wanted) }
-        let held = providers.providers(for: key, now: now)
         var (id, directives) = startOperation(
             .getProviders,
             lookup: .getProviders,
@@ -255,12 +254,7 @@ public struct KademliaInstance: Sendable {
             configuration: lookup,
             now: now
         )
-        let refused = directives.contains {
-            if case .completed(_, .refusedTooManyOperations) = $0 { return true } else { return false }
-        }
-        if !held.isEmpty, !refused {
-            directives.insert(.providersFound(id, held), at: 0)
-        }
+        reportProviders(providers.providers(for: key, now: now), of: id, into: &directives)
         return (id, directives)
     }
 
@@ -577,14 +571,9 @@ public struct KademliaInstance: Sendable {
                     values: Array(found.prefix(configuration.records.maxValuesPerKey))
                 )
             case .providers(let announced, let closer):
-                let heard = lookups[id]?.handleAnswer(
-                    from: responder.id,
-                    closer: Array(closer.prefix(k)),
-                    providers: Array(announced.prefix(k))
-                ) ?? []
-                if !heard.isEmpty, case .getProviders = operations[id]?.kind {
-                    directives.append(.providersFound(id, heard))
-                }
+                let announced = Array(announced.prefix(k))
+                lookups[id]?.handleAnswer(from: responder.id, closer: Array(closer.prefix(k)), providers: announced)
+                reportProviders(announced, of: id, into: &directives)
             case .pong, .stored:
                 lookups[id]?.handleFailure(of: responder.id)
             }
@@ -703,6 +692,7 @@ public struct KademliaInstance: Sendable {
             result.providers.append(
                 contentsOf: providers.providers(for: result.target, now: now).filter { !known.contains($0.id) }
             )
+            reportProviders(result.providers, of: id, into: &directives)
             complete(id, .lookup(result), into: &directives)
         case .bootstrap:
             // Kademlia §2.3: after the lookup of its own ID, a joining node refreshes the buckets farther away than
@@ -810,6 +800,21 @@ public struct KademliaInstance: Sendable {
         } else {
             operations[id]?.bootstrapContacts = contacts
         }
+    }
+
+    /// Reports with ``KademliaDirective/providersFound(_:_:)`` the providers in `found` that the running GET_PROVIDERS
+    /// operation `id` has not reported yet (nothing for any other operation, or one that ended or was refused).
+    private mutating func reportProviders(
+        _ found: [Contact],
+        of id: OperationID,
+        into directives: inout [KademliaDirective]
+    ) {
+        guard case .getProviders? = operations[id]?.kind else { return }
+        var fresh: [Contact] = []
+        for contact in found where operations[id]!.providersReported.insert(contact.id).inserted {
+            fresh.append(contact)
+        }
+        if !fresh.isEmpty { directives.append(.providersFound(id, fresh)) }
     }
 
     private mutating func complete(
@@ -956,6 +961,8 @@ struct Operation: Sendable {
     var publishPending = 0
     var publishAccepted = 0
     var publishAsked = 0
+    /// The providers a GET_PROVIDERS operation reported so far (``KademliaDirective/providersFound(_:_:)``).
+    var providersReported: Set<NodeID> = []
 
     init(kind: Kind, notifies: Bool) {
         self.kind = kind

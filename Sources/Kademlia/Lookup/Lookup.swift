@@ -117,19 +117,17 @@ public struct Lookup: Sendable {
     }
 
     /// Takes an answer from `id`: the contacts it named (which join the candidates), and any values or providers.
-    /// Returns the providers this lookup had not heard of before, in the order named.
-    @discardableResult
     public mutating func handleAnswer(
         from id: NodeID,
         closer: [Contact],
         values found: [DHTValue] = [],
         providers announced: [Contact] = []
-    ) -> [Contact] {
-        guard let index = position(of: id) else { return [] }
+    ) {
+        guard let index = position(of: id) else { return }
         switch candidates[index].state {
         case .inFlight: inFlight -= 1
         case .stalled, .fresh, .failed: break
-        case .answered: return []
+        case .answered: return
         }
         candidates[index].state = .answered
         responses += 1
@@ -139,14 +137,12 @@ public struct Lookup: Sendable {
             values.append(contentsOf: found)
             endOutcome = .valueFound
         }
-        let known = providers.count
         for provider in announced where providerIDs.insert(provider.id).inserted {
             providers.append(provider)
         }
         if kind == .getProviders, let wanted = configuration.providersWanted, providers.count >= wanted {
             endOutcome = .enoughProviders
         }
-        return Array(providers[known...])
     }
 
     /// Takes a timeout of the request to `id` and says whether to ask it again.
