@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The block import benchmark of docs/BENCHMARKS.md ("Blocks: add and cat (issue 4)").
+# The block import benchmark of docs/BENCHMARKS.md ("Blocks: add and cat, against `openssl dgst`").
 #
 # Builds dhtnode in release mode (scratch path .build-cli), makes a 1 GiB file of random bytes under /tmp (or
 # $BENCH_DIR), warms the page cache, then in the same run times:

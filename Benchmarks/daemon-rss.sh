@@ -30,9 +30,9 @@ swarm_start boot --log-level warning
 for i in $(seq 1 "$PEERS"); do swarm_start "peer$i" --bootstrap "$(swarm_udp boot)" --log-level warning; done
 for i in $(seq 1 "$PEERS"); do swarm_wait_peers "peer$i" 2; done
 # Some traffic before idling: a put, a get, a lookup.
-"$DHTNODE" put bench-key bench-value --data "$SWARM_DIR/peer1" >/dev/null
-"$DHTNODE" get bench-key --data "$SWARM_DIR/peer$PEERS" >/dev/null
-"$DHTNODE" find-node "$(swarm_id boot)" --data "$SWARM_DIR/peer1" >/dev/null
+"$DHTNODE" dht put bench-key bench-value --data "$SWARM_DIR/peer1" >/dev/null
+"$DHTNODE" dht get bench-key --data "$SWARM_DIR/peer$PEERS" >/dev/null
+"$DHTNODE" dht find-node "$(swarm_id boot)" --data "$SWARM_DIR/peer1" >/dev/null
 sleep "$SETTLE"
 
 printf '%-6s %8s %10s %10s %9s %9s %8s %8s\n' node pid "RSS MiB" "peak MiB" "anon MiB" "file MiB" threads peers

@@ -176,7 +176,7 @@ wait_peers() {
 wait_providers() {
     local name=$1 key=$2 want=$3 count waited=0
     while :; do
-        count=$(dn "$name" providers "$key" --json 2>/dev/null | jq '.providers | length' 2>/dev/null)
+        count=$(dn "$name" dht providers "$key" --json 2>/dev/null | jq '.providers | length' 2>/dev/null)
         [ "${count:-0}" -ge "$want" ] && return 0
         sleep 0.3
         waited=$((waited + 1))

@@ -86,7 +86,7 @@ drop() { swarm_stop "$1" || true; rm -rf "${SWARM_DIR:?}/$1"; }
 wait_providers() {
     local name=$1 key=$2 want=$3 count waited=0
     while :; do
-        count=$(dn "$name" providers "$key" --json 2>/dev/null | jq '.providers | length' 2>/dev/null)
+        count=$(dn "$name" dht providers "$key" --json 2>/dev/null | jq '.providers | length' 2>/dev/null)
         [ "${count:-0}" -ge "$want" ] && return 0
         sleep 0.3
         waited=$((waited + 1))
@@ -184,7 +184,7 @@ fetch_fresh() {
     seed0=$(usage $seeders)
     # Last before the fetch: the host takes back memory that has been free for about 2 s (free page reporting),
     # and the steps above take longer than that for 4 seeders (reading 1.25 GiB of their blocks takes 1.2 s), so
-    # warming before them gave the 4 -> 1 fetches colder memory than the 1 -> 1 ones (session 14).
+    # warming before them gave the 4 -> 1 fetches colder memory than the 1 -> 1 ones.
     prepare_host_memory $(($(stat -c %s "$src") / 1048576)) "$SWARM_DIR" "     " || return 1
     warmed=$(now_ns)
     local perf_pid=

@@ -4,13 +4,13 @@
 # a few seconds is handed back, and the next time the guest touches it the host has to find it a page again. The
 # guest does not see that as a page fault; it sees a slow instruction. A fetch writes every block into the page
 # cache, so each fetched MiB needs 256 fresh pages: filling the page cache runs at about 0.7 GB/s with memory the
-# host took back and at about 3 GB/s with memory it did not (dd of 1 GiB, session 12), and a 256 MiB fetch costs
-# the fetcher 4.0-4.4 ms of CPU per MiB against 2.6-3.0 (docs/BENCHMARKS.md, "Session 12"). A machine of its own
+# host took back and at about 3 GB/s with memory it did not (dd of 1 GiB), and a 256 MiB fetch costs
+# the fetcher 4.0-4.4 ms of CPU per MiB against 2.6-3.0 (docs/BENCHMARKS.md, "The host takes back free memory"). A machine of its own
 # has no such cost; a run that happens to follow a free of a few hundred MiB (a file just removed) gets warm
 # memory, one that follows a pause gets cold memory, and the two differ by a quarter.
 #
 # HOST_MEMORY picks the state before each measurement (prepare_host_memory):
-# - unset: as it comes (what the scripts did before session 12);
+# - unset: as it comes;
 # - warm: write a file of the measurement's size plus 64 MiB into DIR and remove it, so the page cache the
 #   measurement fills comes from pages the host has just backed; prints the fill rate;
 # - cold: wait HOST_MEMORY_COLD_WAIT seconds (default 15) with nothing freed, so the free memory has been handed

@@ -132,11 +132,11 @@ for i in $(seq "$SAMPLES"); do
 done
 # Announced in the background: wait until the last one is found from the cold node's side.
 for _ in $(seq 150); do
-    cli 6 providers "${CIDS[-1]}" --json 2>/dev/null | jq -e --arg id "$PROVIDER_ID" \
+    cli 6 dht providers "${CIDS[-1]}" --json 2>/dev/null | jq -e --arg id "$PROVIDER_ID" \
         '.providers | map(.id) | index($id)' >/dev/null && break
     sleep 0.2
 done
-cli 6 providers "${CIDS[-1]}" --json | jq -e --arg id "$PROVIDER_ID" '.providers | map(.id) | index($id)' \
+cli 6 dht providers "${CIDS[-1]}" --json | jq -e --arg id "$PROVIDER_ID" '.providers | map(.id) | index($id)' \
     >/dev/null || fail "the files' provider records did not appear"
 
 say "waiting for node 3 to connect to node 2 through the rendezvous"

@@ -2,7 +2,7 @@
 #
 # This VM shares its host: in some hours the hypervisor runs other guests on its CPUs ("stolen" time, the steal
 # field of /proc/stat) for 30-60 % of the time, and a transfer between two daemons on two cores then runs at half
-# speed or less, with CPU per MiB up by half (docs/BENCHMARKS.md, sessions 9-11). `wait_quiet` lets a script
+# speed or less, with CPU per MiB up by half (docs/BENCHMARKS.md, "The hypervisor takes CPU time (steal)"). `wait_quiet` lets a script
 # start each measurement only in a moment when little is stolen; the share stolen *during* the measurement is
 # still printed by the script, so a run that the hypervisor interrupted shows as such.
 #
@@ -20,7 +20,7 @@ machine_jiffies() {
 # The share (percent, integer) of the machine's busy time that the hypervisor stole over SECONDS seconds while
 # two processes passed 64 KiB back and forth through pipes. Steal accrues only while a virtual CPU wants to run,
 # so an idle machine shows none whatever the host is doing; and a busy loop keeps its CPU and sees less than a
-# transfer does (10-33 % against 56-72 % in the same minutes, session 11): a transfer wakes and sleeps thousands
+# transfer does (10-33 % against 56-72 % in the same minutes): a transfer wakes and sleeps thousands
 # of times a second, and each wake-up of a virtual CPU waits for the host. The ping-pong does the same.
 stolen_percent() {
     local a b

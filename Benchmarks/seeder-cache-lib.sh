@@ -4,7 +4,7 @@
 # not accessed for 12 aggregation intervals of 5 s, at most 128 MiB per second), so a file nobody read for about a
 # minute leaves the page cache, often sooner (a 64 MiB file read once: 58 of 64 MiB resident after 30 s, session
 # 13). A seeder whose blocks were added a few fetches ago then serves them from the disk, and a 1 -> 1 fetch of a
-# long benchmark run waits on reads that its first run did not make (docs/BENCHMARKS.md, "Session 13"). A machine
+# long benchmark run waits on reads that its first run did not make (docs/BENCHMARKS.md, "Paged-out file pages and disk stalls"). A machine
 # without DAMON keeps them cached as long as memory allows.
 #
 # SEEDER_CACHE picks the state before each measurement (prepare_seeder_cache); every state prints how much of the

@@ -54,18 +54,18 @@ on peer1 peers
 
 LAST=peer$PEERS
 say "lookup: the nodes closest to $LAST's ID, asked from peer1"
-on peer1 find-node "$(swarm_id "$LAST")"
+on peer1 dht find-node "$(swarm_id "$LAST")"
 
 say "put on peer1, get from $LAST"
-on peer1 put greeting "hello from peer1"
-on "$LAST" get greeting
+on peer1 dht put greeting "hello from peer1"
+on "$LAST" dht get greeting
 
 say "a file added on peer2, fetched by $LAST (every block verified), with the fetch's statistics"
 head -c $((8 * 1024 * 1024)) /dev/urandom >"$SWARM_DIR/video.bin"
 printf '[peer2] $ dhtnode add video.bin\n'
 CID=$(DHTNODE_DATA="$SWARM_DIR/peer2" "$DHTNODE" add "$SWARM_DIR/video.bin" --quiet)
 echo "$CID"
-on "$LAST" providers "$CID"
+on "$LAST" dht providers "$CID"
 on "$LAST" get "$CID" -o "$SWARM_DIR/video.copy" --quiet --stats
 cmp "$SWARM_DIR/video.bin" "$SWARM_DIR/video.copy" && echo "the copy is byte for byte the same"
 

@@ -94,7 +94,7 @@ swarm_wait_peers() {
 swarm_wait_providers() {
     local name=$1 key=$2 want=$3 count waited=0
     while :; do
-        count=$("$DHTNODE" providers "$key" --data "$SWARM_DIR/$name" --json 2>/dev/null |
+        count=$("$DHTNODE" dht providers "$key" --data "$SWARM_DIR/$name" --json 2>/dev/null |
             jq '.providers | length' 2>/dev/null)
         [ "${count:-0}" -ge "$want" ] && return 0
         sleep 0.3

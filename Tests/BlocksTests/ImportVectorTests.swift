@@ -3,7 +3,7 @@ import Testing
 
 @testable import Blocks
 
-/// Every vector in `shared/vectors/cids.json`, imported through the streaming builder and read back through the
+/// Every vector in `Tests/Fixtures/vectors/cids.json`, imported through the streaming builder and read back through the
 /// DAG reader.
 @Suite struct ImportVectorTests {
     @Test func vectorsAreLoaded() throws {

@@ -2,7 +2,8 @@ import CSodium
 import DHTCrypto
 import Foundation
 
-/// One entry of `shared/vectors/cids.json`.
+/// One entry of `Tests/Fixtures/vectors/cids.json` (kubo's CIDs for generated files; its README says where they
+/// come from).
 struct CIDVector: Decodable, Sendable, CustomStringConvertible {
     var content: String
     var generator: String
@@ -13,14 +14,12 @@ struct CIDVector: Decodable, Sendable, CustomStringConvertible {
 
     var description: String { "\(generator) size=\(size) profile=\(profile)" }
 
-    /// Loads the vectors from `shared/vectors/cids.json`, a sibling of the repository root.
+    /// Loads the vectors from `Tests/Fixtures/vectors/cids.json`, kept in the repository so that a bare clone tests.
     static func load(filePath: String = #filePath) throws -> [CIDVector] {
         let url = URL(fileURLWithPath: filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent()  // BlocksTests
             .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // repository root
-            .deletingLastPathComponent()  // its parent
-            .appendingPathComponent("shared/vectors/cids.json")
+            .appendingPathComponent("Fixtures/vectors/cids.json")
         return try JSONDecoder().decode([CIDVector].self, from: Data(contentsOf: url))
     }
 

@@ -698,3 +698,57 @@ struct KademliaInstanceAloneTests {
         #expect(instance.statistics.requestsAnswered == 0)
     }
 }
+
+@Suite("Own records that reached nobody")
+struct UnannouncedRecordTests {
+    @Test("a key provided while the table is empty is announced once a contact arrives, not at the next republication")
+    func providedAloneIsAnnouncedWhenAPeerAppears() throws {
+        var network = TestNetwork()
+        let seedNode = network.addNode(id: TestIDs.filled(0x10))
+        let lonely = network.addNode(id: TestIDs.filled(0x80))
+        let key = TestIDs.filled(0x42)
+        let provide = network.command(lonely) { $0.provide(key, now: $1) }
+        network.runUntilIdle()
+        guard case .published(_, let accepted, _) = try #require(network.result(lonely, provide)) else {
+            Issue.record("expected .published")
+            return
+        }
+        #expect(accepted == 0)
+        #expect(network.nodes[lonely].unannouncedRecordCount == 1)
+
+        let seedAddress = network.addresses[seedNode]
+        network.command(lonely) { $0.bootstrap(from: [seedAddress], now: $1) }
+        network.runUntilIdle()
+        let settle = network.nodes[lonely].configuration.records.unannouncedSettleDelay
+        let wake = try #require(network.ticks[lonely])
+        #expect(wake <= network.now + settle, "the announcement waits for the next republication")
+        #expect(network.nodes[seedNode].providers.providers(for: key, now: network.now).isEmpty)
+
+        network.run(until: wake)
+        network.apply(network.nodes[lonely].tick(now: network.now), from: lonely)
+        network.runUntilIdle()
+        #expect(network.nodes[seedNode].providers.providers(for: key, now: network.now) == [network.contact(lonely)])
+        #expect(network.nodes[lonely].unannouncedRecordCount == 0)
+    }
+
+    @Test("an announcement that reached nobody is tried again after unannouncedRetryInterval, not 22 h later")
+    func unansweredAnnouncementRetries() throws {
+        let t0 = DHTInstant.seconds(1)
+        var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)
+        let peer = TestIDs.contact(TestIDs.filled(0x80), 1)
+        instance.restore(peer, now: t0)
+        let key = TestIDs.filled(0x42)
+        var directives = instance.provide(key, now: t0).1
+        // The peer never answers: every lookup and store request times out.
+        var now = t0
+        while let (transaction, at) = directives.timeouts.first {
+            now = at
+            directives = instance.handleTimeout(transaction, now: at)
+        }
+        #expect(instance.unannouncedRecordCount == 1)
+        instance.restore(peer, now: now)
+        let retry = t0 + instance.configuration.records.unannouncedRetryInterval + .seconds(30)
+        let due = instance.tick(now: retry)
+        #expect(due.sends.contains { $0.message.request == .findNode(key) })
+    }
+}

@@ -84,6 +84,9 @@ struct RecordSnapshotTests {
     @Test("own records are kept with the time to their republication, and tick republishes them on schedule")
     func ownRecordsRepublished() throws {
         var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        // A contact, so that the announcements are under way rather than settled at once as reaching nobody
+        // (which would bring their next attempt forward).
+        instance.restore(Contact(id: TestIDs.filled(0x36), address: TestIDs.address(13)), now: t0)
         _ = instance.put(valueKey, value: [9], ttl: .seconds(3600), now: t0)
         _ = instance.provide(providerKey, now: t0)
         let limits = RecordLimits()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CLI tests for the block commands of dhtnode (issue 4).
+# CLI tests for the block commands of dhtnode.
 #
 # Usage: Tests/cli/blocks.sh PATH/TO/dhtnode
 # Builds nothing: pass a built binary (swift build --scratch-path .build-cli --product dhtnode).
@@ -13,8 +13,7 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 fi
 DHTNODE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
-VECTORS=${VECTORS:-$HERE/../../../shared/vectors/cids.json}
-[ -f "$VECTORS" ] || VECTORS=/work/shared/vectors/cids.json
+VECTORS=${VECTORS:-$HERE/../Fixtures/vectors/cids.json}
 if [ ! -f "$VECTORS" ]; then
     echo "cids.json not found: set VECTORS=PATH/TO/cids.json" >&2
     exit 2
@@ -258,7 +257,7 @@ else
     echo "skip progress bar checks: no script(1)"
 fi
 
-# --- directories: add -r, get -o, cat, pins and gc (issue 4) ---------------------------------------------------
+# --- directories: add -r, get -o, cat, pins and gc ---------------------------------------------------------
 # Expected CIDs: Tests/cli/unixfs_dir_model.py (an independent model checked against kubo 0.22 and kubo's own CIDv1
 # directory fixture); the empty directory and the empty file are kubo's (given).
 mkdir -p tree/emptydir tree/sub/deeper

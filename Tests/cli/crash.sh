@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash safety of `dhtnode add` (issue 4, "Must show"): kills add with SIGKILL at random moments, then checks
+# Crash safety of `dhtnode add` : kills add with SIGKILL at random moments, then checks
 # that `repo verify` finds no block that fails its hash, that the pin file and the lock survive, and that adding
 # again completes with the right CID and bytes.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CLI tests for the dhtnode daemon and its control commands (issue 3): a bootstrap node and five more
+# CLI tests for the dhtnode daemon and its control commands: a bootstrap node and five more
 # `dhtnode run` processes on 127.0.0.1 (UDP and API on port 0), put/get, provide/providers and find-node through
 # the CLI, a refused token, no daemon, SIGTERM and a restart that answers from its persisted table alone; then the
 # block repository through a daemon (add, add -r, cat, get, pins, gc, repo stat) against the direct commands.
@@ -64,33 +64,33 @@ out=$(dn n2 peers)
 [[ $out == *"$(swarm_id boot)"* && $out == *peers ]] && pass "peers lists the bootstrap node" || fail "peers" "$out"
 
 # --- put / get ------------------------------------------------------------------------------------------------
-out=$(dn n1 put greeting "hello from n1" 2>&1) && [[ $out == stored* ]] && pass "put on n1" || fail "put on n1" "$out"
-out=$(dn n4 get greeting 2>&1)
+out=$(dn n1 dht put greeting "hello from n1" 2>&1) && [[ $out == stored* ]] && pass "put on n1" || fail "put on n1" "$out"
+out=$(dn n4 dht get greeting 2>&1)
 [ "$out" = "hello from n1" ] && pass "get on n4 returns n1's value" || fail "get on n4 returns n1's value" "$out"
-out=$(dn n5 get greeting --json | jq -r '.values[0].publisher')
+out=$(dn n5 dht get greeting --json | jq -r '.values[0].publisher')
 [ "$out" = "$(swarm_id n1)" ] && pass "get --json names n1 as publisher" || fail "get --json publisher" "$out"
 key=$(printf '%s' greeting | sha256sum | cut -d' ' -f1)
-out=$(dn n3 get "$key" 2>&1)
+out=$(dn n3 dht get "$key" 2>&1)
 [ "$out" = "hello from n1" ] && pass "a 64-hex-digit key is the key itself" || fail "get by hex key" "$out"
-out=$(dn n2 get no-such-key 2>&1); rc=$?
+out=$(dn n2 dht get no-such-key 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $out == *"no value found"* ]] && pass "get of a missing key fails clearly" ||
     fail "get of a missing key" "rc=$rc $out"
 long=$(head -c 3000 /dev/zero | tr '\0' x)
-out=$(dn n2 put big "$long" 2>&1); rc=$?
+out=$(dn n2 dht put big "$long" 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $out == *"413"* ]] && pass "a value too large is refused (413)" || fail "value too large" "rc=$rc $out"
 
 # --- provide / providers --------------------------------------------------------------------------------------
-out=$(dn n2 provide movie.mp4 2>&1) && pass "provide on n2" || fail "provide on n2" "$out"
-out=$(dn n5 providers movie.mp4 --json | jq -r '.providers[].id')
+out=$(dn n2 dht provide movie.mp4 2>&1) && pass "provide on n2" || fail "provide on n2" "$out"
+out=$(dn n5 dht providers movie.mp4 --json | jq -r '.providers[].id')
 [[ $out == *"$(swarm_id n2)"* ]] && pass "providers on n5 finds n2" || fail "providers on n5 finds n2" "$out"
-out=$(dn n3 providers movie.mp4)
+out=$(dn n3 dht providers movie.mp4)
 [[ $out == *"$(swarm_udp n2)"* ]] && pass "providers prints n2's address" || fail "providers table" "$out"
 
 # --- find-node ------------------------------------------------------------------------------------------------
 target=$(swarm_id n4)
-out=$(dn n1 find-node "$target" --json | jq -r '.closest[0].id')
+out=$(dn n1 dht find-node "$target" --json | jq -r '.closest[0].id')
 [ "$out" = "$target" ] && pass "find-node from n1 finds n4 first" || fail "find-node finds n4" "$out"
-out=$(dn n1 find-node not-an-id 2>&1); rc=$?
+out=$(dn n1 dht find-node not-an-id 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $out == *"64 hex digits"* ]] && pass "find-node refuses a bad ID" || fail "find-node bad ID" "$out"
 
 # --- the API refuses what it should ---------------------------------------------------------------------------
@@ -136,9 +136,9 @@ swarm_stop boot KILL 2>/dev/null
 pass "bootstrap node killed"
 
 if swarm_start n3 --listen "$N3_UDP"; then pass "n3 restarts without --bootstrap"; else fail "n3 restarts"; finish; fi
-out=$(dn n3 get greeting 2>&1)
+out=$(dn n3 dht get greeting 2>&1)
 [ "$out" = "hello from n1" ] && pass "restarted n3 gets the value at once" || fail "restarted n3 get" "$out"
-out=$(dn n3 find-node "$target" --json | jq -r '.closest[0].id')
+out=$(dn n3 dht find-node "$target" --json | jq -r '.closest[0].id')
 [ "$out" = "$target" ] && pass "restarted n3 finds n4 at once" || fail "restarted n3 find-node" "$out"
 grep -q "restored [0-9]* contacts from state.json" "$SWARM_DIR/n3.log" && pass "n3 logged the restored contacts" ||
     fail "n3 restore log" "$(grep -i restor "$SWARM_DIR/n3.log")"
@@ -154,7 +154,7 @@ ls "$SWARM_DIR/n5"/state.json.corrupt-* >/dev/null 2>&1 && pass "the corrupt fil
 grep -q "state file is unreadable" "$SWARM_DIR/n5.log" && pass "the corrupt file was reported in the log" ||
     fail "corrupt state logged"
 
-# --- the block repository through the daemon (issue 4) -------------------------------------------------------
+# --- the block repository through the daemon -------------------------------------------------------------
 # `bk` finds the daemon through $DHTNODE_DATA, as a user would; `direct` works on another repository (--repo).
 bk() { DHTNODE_DATA="$SWARM_DIR/blk" "$DHTNODE" "$@"; }
 direct() { "$DHTNODE" "$@" --repo "$SWARM_DIR/direct-repo"; }
@@ -168,18 +168,23 @@ if swarm_start blk --fetch-timeout 2; then pass "a daemon for the repository sta
 BLK_PID=$(swarm_pid blk)
 
 want=$(direct add "$BIG" 2>&1)
-out=$(bk add "$BIG" 2>&1)
+out=$(bk add "$BIG" 2>"$SWARM_DIR/add.err")
 [ "$out" = "$want" ] && pass "add through the daemon prints what the direct add prints ($out)" ||
     fail "add through the daemon" "daemon: $out; direct: $want"
+grep -q "not announced yet" "$SWARM_DIR/add.err" && pass "  and says on stderr that the root waits for peers to be announced" ||
+    fail "add through the daemon: the announcement note" "$(cat "$SWARM_DIR/add.err")"
 CID=$(bk add -q "$BIG")
 want=$(direct add --json --chunk-size 65536 --pin=false "$BIG")
 out=$(bk add --json --chunk-size 65536 --pin=false "$BIG")
-[ "$out" = "$want" ] && pass "add --json --chunk-size --pin=false: the same JSON" || fail "add --json" "$out vs $want"
+# The daemon adds whether it announced the root (direct adds announce nothing).
+[ "$(jq -c 'del(.announcement)' <<<"$out")" = "$want" ] && jq -e '.announcement == "queued"' <<<"$out" >/dev/null &&
+    pass "add --json --chunk-size --pin=false: the same JSON, and the announcement" || fail "add --json" "$out vs $want"
 want=$(cd "$SWARM_DIR" && direct add -r tree 2>&1)
-out=$(cd "$SWARM_DIR" && bk add -r tree 2>&1)
+out=$(cd "$SWARM_DIR" && bk add -r tree 2>/dev/null)
 [ "$out" = "$want" ] && [ "$(wc -l <<<"$out")" -ge 5 ] && pass "add -r through the daemon: the same entries and CIDs" ||
     fail "add -r through the daemon" "daemon: $out; direct: $want"
-[ "$(cd "$SWARM_DIR" && bk add -r --json tree)" = "$(cd "$SWARM_DIR" && direct add -r --json tree)" ] &&
+[ "$(cd "$SWARM_DIR" && bk add -r --json tree | jq -c 'del(.announcement)')" = \
+    "$(cd "$SWARM_DIR" && direct add -r --json tree | jq -c .)" ] &&
     pass "add -r --json: the same lines" || fail "add -r --json"
 DIR_CID=$(bk add -r -q "$SWARM_DIR/tree")
 [ -n "$(ls "$SWARM_DIR/blk/repo/blocks" 2>/dev/null)" ] && pass "the blocks are in the daemon's repository" ||

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A full disk during `dhtnode add` (issue 4, "Must show"): on an 8 MiB tmpfs, adding 20 MB must fail with a clear
+# A full disk during `dhtnode add` : on an 8 MiB tmpfs, adding 20 MB must fail with a clear
 # one-line "disk full" error, leave no block file that fails its hash and no temporary file, and the repository
 # must keep working once there is room.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CLI tests of the block exchange between `dhtnode run` processes on 127.0.0.1 (issue 5): a file added on one
+# CLI tests of the block exchange between `dhtnode run` processes on 127.0.0.1: a file added on one
 # node is fetched by another that knows only the bootstrap node, byte for byte, through `get --stats` and `cat`;
 # four seeders all contribute; a seeder killed mid-transfer does not stop the fetch; a lying seeder (one that
 # corrupts every third block it sends) is banned and the fetch completes from the honest ones; members of a swarm
@@ -10,39 +10,8 @@
 # killed by PID on exit. The last line is "N passed, M failed"; exits non-zero if any check fails.
 set -u
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 PATH/TO/dhtnode" >&2
-    exit 2
-fi
-command -v jq >/dev/null || { echo "$0 needs jq (apt-get install jq)" >&2; exit 2; }
-DHTNODE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-HERE=$(cd "$(dirname "$0")" && pwd)
-SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-exchange.XXXXXX")
-# shellcheck source=../../scripts/swarm-lib.sh
-source "$HERE/../../scripts/swarm-lib.sh"
-cleanup() {
-    swarm_cleanup
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $SWARM_DIR"; else rm -rf "$SWARM_DIR"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-export DHTNODE_DATA=$SWARM_DIR/unused-default   # every command below passes --data
-
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; }
-check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-# Whether the JSON document $1 satisfies the jq expression $2.
-json_is() { jq -e "$2" <<<"$1" >/dev/null 2>&1; }
-dn() { local node=$1; shift; "$DHTNODE" "$@" --data "$SWARM_DIR/$node"; }
-# Repository commands (add, cat) find the daemon through DHTNODE_DATA.
-dr() { local node=$1; shift; DHTNODE_DATA="$SWARM_DIR/$node" "$DHTNODE" "$@"; }
-finish() {
-    echo "$PASSED passed, $FAILED failed"
-    [ "$FAILED" -eq 0 ]
-    exit
-}
+# shellcheck source=swarm-test-lib.sh
+source "$(dirname "$0")/swarm-test-lib.sh" exchange "$@"
 # Starts node NAME joined through the bootstrap node only; extra options follow.
 start() { local name=$1; shift; swarm_start "$name" --bootstrap "$(swarm_udp boot)" --log-level info "$@"; }
 # A file of N MiB of random bytes.

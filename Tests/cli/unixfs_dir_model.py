@@ -17,7 +17,7 @@ How it was checked:
 - `v1` against kubo's own fixture for the unixfs-v1-2025 profile (kubo test/cli/cid_profiles_test.go,
   DirBasicCID bafybeic3h7rwruealwxkacabdy45jivq2crwz6bufb5ljwupn36gicplx4: 4766 one-byte files, a 262144-byte
   directory block): `python3 unixfs_dir_model.py kubo-fixture` prints that CID;
-- the one-level file layout against shared/vectors/cids.json (pattern251, 1 MiB + 1: bafybeig7rd7…).
+- the one-level file layout against Tests/Fixtures/vectors/cids.json (pattern251, 1 MiB + 1: bafybeig7rd7…).
 
 Usage: unixfs_dir_model.py v1|v0 DIR [hidden|nohidden] [CHUNK_SIZE]   prints `path cid tsize block_size` per
        directory (children first, the root last with an empty path);

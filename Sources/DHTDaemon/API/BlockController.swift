@@ -13,8 +13,9 @@ import NIOCore
 /// | `POST /v1/add?profile=P&chunk-size=N&pin=B&only-hash=B` | body: the file's bytes, streamed; ``AddDocument`` |
 /// | `POST /v1/car?pin=B` | body: a CAR v1 stream, all or nothing; ``CARImportDocument`` |
 /// | `GET /v1/cat/{cid}?range=A-B` | the file's bytes (or bytes A up to B), streamed; fetched from peers when a block is missing |
-/// | `POST /v1/fetch/{cid}` | fetch a file's missing blocks from peers into the repository: ``FetchDocument`` |
-/// | `GET /v1/blocks/{cid}` | one block's bytes, verified |
+/// | `GET /v1/fetches/{cid}` | what the last fetch of `cid` (by `cat` or `fetch`) took: ``FetchDocument`` |
+/// | `POST /v1/fetch/{cid}` | fetch what the repository lacks of a file or a directory tree from peers: ``FetchDocument`` |
+/// | `GET /v1/blocks/{cid}?fetch=B` | one block's bytes, verified; with `fetch=true` fetched from peers when missing |
 /// | `GET /v1/pins` | ``PinsDocument`` |
 /// | `POST /v1/pins/{cid}` | pin a root recursively: ``PinDocument`` |
 /// | `DELETE /v1/pins/{cid}` | remove a pin: ``PinDocument``, 404 `not_pinned` when there was none |
@@ -29,6 +30,8 @@ public struct BlockController<Context: RequestContext>: Sendable {
     public let repository: BlockRepository
     /// The node that fetches what the repository lacks and announces what it adds; `nil`: the repository alone.
     public let node: Node?
+    /// What the last fetches took, for `GET /v1/fetches/{cid}`.
+    private let recentFetches = RecentFetches()
 
     /// A controller for `repository`, fetching through and announcing on `node` when it has an exchange.
     public init(repository: BlockRepository, node: Node? = nil) {
@@ -42,12 +45,26 @@ public struct BlockController<Context: RequestContext>: Sendable {
         group.post("car") { request, _ in
             let pin = try Self.flag(request, "pin", default: true)
             let imported = try await Self.calling { try await self.repository.importCAR(request.body, pin: pin) }
-            return CARImportDocument(imported)
+            var announcement = Announcement.none
+            if let node { announcement = await RootAnnouncer(node: node).announce(imported.roots) }
+            return CARImportDocument(imported, announcement: announcement)
         }
         group.get("cat/:cid") { request, context in try await self.cat(request, context) }
         group.post("fetch/:cid") { _, context in try await self.fetch(context) }
-        group.get("blocks/:cid") { _, context in
+        group.get("fetches/:cid") { _, context in
+            let root = try Self.cid(context)
+            guard let document = await self.recentFetches.last(of: root) else {
+                throw APIError(.notFound, code: "no_fetch", message: "no recent fetch of \(root)")
+            }
+            return document
+        }
+        group.get("blocks/:cid") { request, context in
             let cid = try Self.cid(context)
+            if let node, try Self.flag(request, "fetch", default: false),
+                try await Self.calling({ try await self.repository.block(cid) }) == nil
+            {
+                _ = try await Self.fetching(cid) { try await node.fetch(cid) }
+            }
             guard let block = try await Self.calling({ try await self.repository.block(cid) }) else {
                 throw APIError.notFound(DAGReadError.blockNotFound(cid).description)
             }
@@ -88,22 +105,13 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let added = try await Self.calling {
             try await repository.add(request.body, profile: profile, pin: pin, onlyHash: onlyHash)
         }
-        if let node, !onlyHash { announce(added.result.root, on: node) }
-        return AddDocument(added.result, profile: profile, pinned: added.pinned)
+        var announcement = Announcement.none
+        if let node, !onlyHash { announcement = await RootAnnouncer(node: node).announce([added.result.root]) }
+        return AddDocument(added.result, profile: profile, pinned: added.pinned, announcement: announcement)
     }
 
-    /// Announces `root` as provided, in the background: an add does not wait for the DHT.
-    private func announce(_ root: CID, on node: Node) {
-        Task {
-            do {
-                try await node.provide(root)
-            } catch {
-                node.logger.warning("cannot announce an added file", metadata: ["cid": "\(root)", "error": "\(error)"])
-            }
-        }
-    }
-
-    /// Fetches what the repository lacks of the file under `root` from peers; answers at once when it is complete.
+    /// Fetches what the repository lacks of the file or directory tree under `root` from peers; answers at once when
+    /// it is complete.
     private func fetch(_ context: Context) async throws -> FetchDocument {
         let root = try Self.cid(context)
         guard try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil else {
@@ -112,7 +120,10 @@ public struct BlockController<Context: RequestContext>: Sendable {
         guard let node else {
             throw APIError.notFound(DAGReadError.blockNotFound(root).description + " (the daemon exchanges no blocks)")
         }
-        return FetchDocument(cid: root.description, try await Self.fetching(root) { try await node.fetch(root) })
+        let document = FetchDocument(
+            cid: root.description, try await Self.fetching(root) { try await node.fetchTree(root) })
+        await recentFetches.record(document, for: root)
+        return document
     }
 
     /// Runs a fetch step, turning a fetch's failure into an ``APIError``: ``NodeError`` as the node routes map it
@@ -123,6 +134,12 @@ public struct BlockController<Context: RequestContext>: Sendable {
             return try await body()
         } catch let error as NodeError {
             throw APIError(error)
+        } catch FetchFailure.invalidDAG(let cid, "not a file") where cid == root {
+            throw APIError(
+                .badRequest,
+                code: "not_a_file",
+                message: "\(root) is a directory or a symbolic link, not a file (dhtnode get \(root) -o PATH writes it out)"
+            )
         } catch let error as FetchFailure {
             throw APIError(.badGateway, code: "fetch_failed", message: "fetch of \(root) failed: \(error)")
         }
@@ -140,18 +157,44 @@ public struct BlockController<Context: RequestContext>: Sendable {
         // The iterator moves into the body's closure, which runs once, after this function returned: it is never
         // used from two places at once.
         nonisolated(unsafe) var pieces = fetch.bytes.makeAsyncIterator()
-        let first = try await Self.fetching(root) { try await pieces.next() }
+        let first: ArraySlice<UInt8>?
+        do {
+            first = try await Self.fetching(root) { try await pieces.next() }
+        } catch let error as APIError {
+            await record(fetch)
+            throw error
+        }
+        var headers: HTTPFields = [.contentType: "application/octet-stream"]
+        // The root has arrived with the first bytes: the file's size is known, so a client can show progress.
+        if let size = (await fetch.progress() ?? fetch.statistics)?.fileSize { headers[Self.fileSizeHeader] = String(size) }
+        let recentFetches = recentFetches
         return Response(
             status: .ok,
-            headers: [.contentType: "application/octet-stream"],
+            headers: headers,
             body: ResponseBody { writer in
-                if let first { try await writer.write(ByteBuffer(bytes: first)) }
-                while let piece = try await pieces.next() {
-                    try await writer.write(ByteBuffer(bytes: piece))
+                do {
+                    if let first { try await writer.write(ByteBuffer(bytes: first)) }
+                    while let piece = try await pieces.next() {
+                        try await writer.write(ByteBuffer(bytes: piece))
+                    }
+                } catch {
+                    // The client went away (Ctrl-C on `dhtnode cat`), or the fetch failed: nobody reads the rest,
+                    // so the peers stop sending it.
+                    await fetch.cancel()
+                    throw error
+                }
+                if let statistics = fetch.statistics {
+                    await recentFetches.record(FetchDocument(cid: root.description, statistics), for: root)
                 }
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// Keeps what a fetch that ended took, if it ended.
+    private func record(_ fetch: ContentFetch) async {
+        guard let statistics = fetch.statistics else { return }
+        await recentFetches.record(FetchDocument(cid: fetch.root.description, statistics), for: fetch.root)
     }
 
     /// Streams a file, after checking (before the status goes out) that the root is a stored file and the range
@@ -163,6 +206,8 @@ public struct BlockController<Context: RequestContext>: Sendable {
         if let node, try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil {
             return try await catFromPeers(root, range: range, node: node)
         }
+        // Served from the repository: what this read took from peers is nothing (`get --stats` asks afterwards).
+        await recentFetches.record(.local(root.description), for: root)
         let job = try await Self.calling { () async throws -> FileReadJob in
             switch try await self.repository.node(root) {
             case nil: throw APIError.notFound(DAGReadError.blockNotFound(root).description)

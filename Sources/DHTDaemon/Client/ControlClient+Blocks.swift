@@ -51,6 +51,12 @@ extension ControlClient {
         try await send(makeRequest(.POST, "/v1/fetch/\(root)"), plainErrors: true, timeout: Self.repositoryTimeout)
     }
 
+    /// `GET /v1/fetches/{cid}`: what the daemon's last fetch of `root` took (by a `cat` streamed from peers, or a
+    /// `fetch`); ``ControlClientError/apiCode`` `no_fetch` when it holds none.
+    public func lastFetch(of root: CID) async throws(ControlClientError) -> FetchDocument {
+        try await call(.GET, "/v1/fetches/\(root)", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
     /// `GET /v1/cat/{cid}`: streams the file under `root` (or the bytes `range`, `A-B` or `A-`, of it).
     ///
     /// `start` receives the byte count to come before the first piece; `write` receives the pieces in order.
@@ -76,7 +82,9 @@ extension ControlClient {
             throw failure(response.status, Data(bytes.readableBytesView), plainErrors: true)
         }
         let expected = response.headers.first(name: "Content-Length").flatMap { UInt64($0) }
-        try start(expected ?? 0)
+        // Streamed from peers, the answer has no length, but says the file's size once the root arrived.
+        let fileSize = range == nil ? response.headers.first(name: "X-File-Size").flatMap { UInt64($0) } : nil
+        try start(expected ?? fileSize ?? 0)
         var received: UInt64 = 0
         var iterator = response.body.makeAsyncIterator()
         while true {
@@ -96,9 +104,9 @@ extension ControlClient {
     }
 
     /// `GET /v1/blocks/{cid}`: the block's bytes (verified by the daemon, and again here); `nil` when the daemon
-    /// does not have it.
-    public func block(_ cid: CID) async throws(ControlClientError) -> Block? {
-        let request = makeRequest(.GET, "/v1/blocks/\(cid)")
+    /// does not have it (with `fetching`, when nobody sent it within the daemon's fetch timeout either).
+    public func block(_ cid: CID, fetching: Bool = false) async throws(ControlClientError) -> Block? {
+        let request = makeRequest(.GET, "/v1/blocks/\(cid)" + (fetching ? "?fetch=true" : ""))
         let status: HTTPResponseStatus
         let bytes: ByteBuffer
         do {

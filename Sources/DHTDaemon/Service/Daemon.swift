@@ -122,13 +122,17 @@ public enum Daemon {
             apiBound: apiBound,
             logger: logger
         )
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [service, application],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        // Services shut down in reverse order: the node first, which ends pending fetches at once (a `cat` waiting
+        // for a root nobody has would otherwise hold the API's graceful shutdown for the whole fetch timeout), then
+        // the API, whose requests have nothing left to wait for. The bound is a safety net: a stop takes well
+        // under a second.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [application, service],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         // Hold the repository (and its lock) and the data folder's lock until the services have stopped.
         withExtendedLifetime(repository) {}

@@ -125,25 +125,23 @@ public struct NodeService: Service {
     }
 
     /// Announces every pinned root as provided (files added in earlier runs): provider records live in the DHT
-    /// for a TTL only, and the node re-announces only what it announced since it started. Waits for the routing
-    /// table to have a contact first; failures are logged.
+    /// for a TTL only, and the node re-announces only what it announced since it started. A root announced while
+    /// the routing table is still empty stays queued in the node, which announces it once it has contacts.
     private func provideStoredRoots() async {
         guard let repository, let roots = try? await repository.pins(), !roots.isEmpty else { return }
-        for _ in 0..<600 {
-            if let peers = try? await node.peers(), !peers.isEmpty { break }
-            guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
-        }
         var announced = 0
         for root in roots {
             guard !Task.isCancelled else { return }
             do {
-                try await node.provide(root)
-                announced += 1
+                if try await node.provide(root).accepted > 0 { announced += 1 }
             } catch {
-                logger.debug("cannot announce a pinned root", metadata: ["root": "\(root)", "error": "\(error)"])
+                logger.debug("pinned root queued for announcement", metadata: ["root": "\(root)", "error": "\(error)"])
             }
         }
-        logger.info("announced pinned roots as provided", metadata: ["roots": "\(announced)/\(roots.count)"])
+        logger.info(
+            "announced pinned roots as provided",
+            metadata: ["announced": "\(announced)", "queued": "\(roots.count - announced)"]
+        )
     }
 
     /// Writes `state.json` from a fresh snapshot; a failure is logged, never thrown.

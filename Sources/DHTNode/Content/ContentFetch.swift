@@ -5,13 +5,15 @@ import NIOPosix
 /// One fetch started by ``Node/cat(_:range:)``: the file's verified bytes in order, while the node looks for
 /// providers in the background.
 ///
-/// Reading ``bytes`` to its end is the fetch; ending the iteration early cancels it. ``statistics`` is set once
-/// ``bytes`` finished (normally or with an error). ``settled()`` makes the fetched blocks durable in the store; the
-/// provider search stops by itself shortly after the fetch ended (and flushes the store too).
+/// Reading ``bytes`` to its end is the fetch; cancelling the task that reads it, or ``cancel()``, stops it.
+/// ``statistics`` is set once ``bytes`` finished (normally or with an error). ``settled()`` makes the fetched blocks
+/// durable in the store; the provider search stops by itself shortly after the fetch ended (and flushes the store
+/// too).
 public struct ContentFetch: Sendable {
     /// The file's root.
     public let root: CID
     let exchangeFetch: ExchangeFetch
+    let exchange: ExchangeNode<AnyContentStore>
     let background: Task<Void, Never>
     let store: any ContentStore
 
@@ -24,6 +26,17 @@ public struct ContentFetch: Sendable {
 
     /// The final statistics (time to first and last byte, bytes per peer, duplicates); `nil` while it runs.
     public var statistics: FetchStatistics? { exchangeFetch.statistics }
+
+    /// Stops the fetch: requests still out are cancelled at their peers, and ``bytes`` ends with
+    /// ``Exchange/FetchFailure/cancelled``. For a reader that stops reading without its task being cancelled (a
+    /// client that went away while its answer streamed); harmless once the fetch ended.
+    public func cancel() async {
+        await exchange.cancel(exchangeFetch.id)
+    }
+
+    /// The statistics so far, while it runs (the file's size once its root arrived, bytes and blocks per peer);
+    /// `nil` once it ended (then ``statistics`` holds them).
+    public func progress() async -> FetchStatistics? { await exchange.progress(of: exchangeFetch.id) }
 
     /// Call after ``bytes`` ended: flushes the fetched blocks to the store (on the thread pool), without waiting for
     /// the provider search to notice that the fetch ended.

@@ -56,27 +56,43 @@ extension Node {
     }
 
     /// ``cat(_:range:)``; with `deliversBytes: false` the fetch only fills the store (its bytes yield nothing).
-    func cat(_ root: CID, range: Range<UInt64>?, deliversBytes: Bool) async throws -> ContentFetch {
+    /// Providers are searched under `providersOf` (by default `root`'s key); with `nil`, only the peers connected
+    /// already are asked (the entries of a tree whose root's providers were found and connected).
+    func cat(
+        _ root: CID,
+        range: Range<UInt64>?,
+        deliversBytes: Bool,
+        providersOf providerKey: RecordKey?? = .none
+    ) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
         // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
         SHA256.prepareInBackground()
         let fetch = try await exchange.fetch(
             root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
+        let key = providerKey ?? RecordKey(providing: root)
         let background = Task {
-            await self.searchProviders(of: root, for: fetch, exchange: exchange, content: content)
+            await self.searchProviders(of: root, under: key, for: fetch, exchange: exchange, content: content)
             do {
                 try await NIOThreadPool.singleton.runIfActive { try content.store.flush() }
             } catch {
                 self.logger.error("cannot flush fetched blocks", metadata: ["root": "\(root)", "error": "\(error)"])
             }
         }
-        return ContentFetch(root: root, exchangeFetch: fetch, background: background, store: content.store)
+        return ContentFetch(
+            root: root, exchangeFetch: fetch, exchange: exchange, background: background, store: content.store)
     }
 
     /// Fetches the whole file `root` into the store (its bytes are verified and dropped), waits until the blocks
     /// are durable, and returns the fetch's statistics.
+    ///
+    /// `root` may also be a directory's or a symbolic link's node: then only that block is fetched (see
+    /// ``fetchTree(_:)`` for a whole tree).
     public func fetch(_ root: CID) async throws -> FetchStatistics {
-        let fetch = try await cat(root, range: nil, deliversBytes: false)
+        try await fetch(root, providersOf: .none)
+    }
+
+    private func fetch(_ root: CID, providersOf providerKey: RecordKey??) async throws -> FetchStatistics {
+        let fetch = try await cat(root, range: nil, deliversBytes: false, providersOf: providerKey)
         do {
             for try await _ in fetch.bytes {}
         } catch {
@@ -87,14 +103,66 @@ extension Node {
         return fetch.statistics ?? FetchStatistics(startedAt: .zero)
     }
 
+    /// Fetches everything under `root` into the store: a file's blocks, or a directory's nodes and every file,
+    /// directory and symbolic link below it (a few entries at a time), each block verified. The DHT is asked for
+    /// the providers of `root` only (a tree is announced by its root); the entries are asked of the peers connected
+    /// then. Returns the root's fetch statistics with the
+    /// entries' blocks, bytes and peers added.
+    ///
+    /// - Throws: what ``fetch(_:)`` throws for any block of the tree; ``FetchFailure/invalidDAG(_:_:)`` for a
+    ///   HAMT-sharded directory, which is not read yet.
+    public func fetchTree(_ root: CID) async throws -> FetchStatistics {
+        guard let content = configuration.content else { throw NodeError.noContentStore }
+        var statistics = try await fetch(root, providersOf: .none)
+        var directories = [root]
+        while let directory = directories.popLast() {
+            let entries = try Self.entries(of: directory, in: content.store)
+            try await withThrowingTaskGroup(of: (CID, FetchStatistics?).self) { group in
+                var next = entries.makeIterator()
+                func startNext() {
+                    guard let entry = next.next() else { return }
+                    group.addTask {
+                        // A small file is one raw block: one already here is not asked for again.
+                        if entry.codec == .raw, content.store.hasBlock(entry) { return (entry, nil) }
+                        return (entry, try await self.fetch(entry, providersOf: .some(nil)))
+                    }
+                }
+                for _ in 0..<Self.treeFetchWidth { startNext() }
+                while let (entry, fetched) = try await group.next() {
+                    if let fetched { statistics.absorb(fetched) }
+                    if case .directory = try Self.unixFSNode(entry, in: content.store) { directories.append(entry) }
+                    startNext()
+                }
+            }
+        }
+        return statistics
+    }
+
+    /// How many entries of a directory ``fetchTree(_:)`` fetches at once.
+    static var treeFetchWidth: Int { 4 }
+
+    private static func unixFSNode(_ cid: CID, in store: some ContentStore) throws -> UnixFSNode {
+        guard let block = try store.getVerified(cid) else { throw DAGReadError.blockNotFound(cid) }
+        return try UnixFSNode(decoding: block)
+    }
+
+    /// The CIDs a directory node links to (nothing for a file or a symbolic link).
+    private static func entries(of cid: CID, in store: some ContentStore) throws -> [CID] {
+        switch try unixFSNode(cid, in: store) {
+        case .directory(let entries): return entries.map(\.cid)
+        case .file, .symlink: return []
+        case .hamtShard: throw FetchFailure.invalidDAG(cid, "a HAMT-sharded directory, which is not supported yet")
+        }
+    }
+
     /// The provider search of one fetch; ends when the fetch ends, or ends the fetch when nothing arrives.
     private func searchProviders(
         of root: CID,
+        under key: RecordKey?,
         for fetch: ExchangeFetch,
         exchange: ExchangeNode<AnyContentStore>,
         content: ContentConfiguration
     ) async {
-        let key = RecordKey(providing: root)
         let clock = ContinuousClock()
         var nextSearch = clock.now
         var lastBlocks: UInt64 = 0
@@ -113,7 +181,7 @@ extension Node {
                 )
                 return
             }
-            if clock.now >= nextSearch {
+            if let key, clock.now >= nextSearch {
                 nextSearch = clock.now.advanced(by: content.providerSearchInterval)
                 let found = providerStream(of: key)
                 joined.formUnion(await join(found, fetch: fetch, exchange: exchange, content: content, joined: joined))

@@ -146,9 +146,28 @@ public final class Node: Sendable {
             ]
         )
         if tableSize == 0, !seeds.isEmpty {
-            // Join in the background; bootstrap(from:) is there for callers that want to wait.
-            _ = runtime.eventLoop.submit { [runtime] in
+            // Join in the background; bootstrap(from:) is there for callers that want to wait. How it went is
+            // logged: an operator whose seeds are all wrong must not find out from an empty `dhtnode peers` later.
+            let joined = runtime.eventLoop.flatSubmit { [runtime] in
                 runtime.run { core, now in core.bootstrap(from: seeds, now: now) }
+            }
+            joined.whenComplete { [logger, runtime] outcome in
+                guard case .success(.bootstrap(let answered, _)) = outcome else { return }
+                let contacts = runtime.read { endpoint, _ in endpoint.core.routingTable.count }
+                if answered == 0 {
+                    logger.warning(
+                        """
+                        none of the bootstrap addresses answered: the node waits for others to contact it, and \
+                        tries the addresses again at each maintenance tick while its routing table is empty
+                        """,
+                        metadata: ["bootstrap": "\(seeds.map(\.description))"]
+                    )
+                } else {
+                    logger.info(
+                        "joined the network",
+                        metadata: ["seeds-answered": "\(answered)/\(seeds.count)", "contacts": "\(contacts)"]
+                    )
+                }
             }
         }
         if let rendezvous, let exchange, let content = configuration.content {
@@ -170,7 +189,7 @@ public final class Node: Sendable {
             let channel = try await bind(address)
             guard let bound = channel.localAddress.flatMap(NodeAddress.init) else {
                 try? await channel.close()
-                throw NodeError.bindFailed(address, "the socket has no local address")
+                throw NodeError.bindFailed(address, transport: "UDP", reason: "the socket has no local address")
             }
             guard let exchange else { return (channel, bound) }
             do {
@@ -180,7 +199,7 @@ public final class Node: Sendable {
             } catch {
                 try? await channel.close()
                 guard address.port == 0, attempt < 16 else {
-                    throw NodeError.bindFailed(bound, "TCP (block exchange): \(error)")
+                    throw NodeError.bindFailed(bound, transport: "TCP", reason: Self.socketFailure(error))
                 }
             }
         }
@@ -217,8 +236,16 @@ public final class Node: Sendable {
             }
             return try await bootstrap.bind(to: address.socketAddress).get()
         } catch {
-            throw NodeError.bindFailed(address, "\(error)")
+            throw NodeError.bindFailed(address, transport: "UDP", reason: Self.socketFailure(error))
         }
+    }
+
+    /// The system's reason for a socket call's failure, in the words of `strerror` (`address already in use`),
+    /// without the name of the call inside SwiftNIO that made it.
+    static func socketFailure(_ error: any Error) -> String {
+        guard let error = error as? IOError else { return "\(error)" }
+        let text = String(cString: strerror(error.errnoCode))
+        return text.prefix(1).lowercased() + text.dropFirst()
     }
 
     /// Closes every socket; operations in flight end with ``NodeError/notRunning``.

@@ -8,8 +8,9 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     case alreadyStarted
     /// No listen address was configured.
     case noListenAddress
-    /// A listen address could not be bound; the system's message is attached.
-    case bindFailed(NodeAddress, String)
+    /// A listen address could not be bound: the address, the transport (`UDP`, or `TCP` for the block exchange)
+    /// and the system's reason (`address already in use`).
+    case bindFailed(NodeAddress, transport: String, reason: String)
     /// The node runs as many operations as its core allows; try again later.
     case tooManyOperations
     /// Nobody answered: the routing table is empty or every contact failed.
@@ -33,7 +34,7 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notRunning: "the node is not running"
         case .alreadyStarted: "the node was already started"
         case .noListenAddress: "no listen address configured"
-        case .bindFailed(let address, let reason): "cannot listen on \(address): \(reason)"
+        case .bindFailed(let address, let transport, let reason): "cannot listen on \(transport) \(address): \(reason)"
         case .tooManyOperations: "the node is busy (too many operations at once); try again"
         case .noReachableNodes: "no node answered: the routing table is empty or every contact failed"
         case .bootstrapFailed(let tried): "none of the \(tried) bootstrap address(es) answered"

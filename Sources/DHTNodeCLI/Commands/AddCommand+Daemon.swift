@@ -89,11 +89,12 @@ extension AddCommand {
             }
             if !piece.isEmpty { try send(ByteBuffer(bytes: piece)) }
         }
-        _ = try await Self.sending(upload, progress: progress) {
+        let imported = try await Self.sending(upload, progress: progress) {
             try await client.importCAR(upload, length: nil, pin: pin)
         }
         progress.finish(first.fileSize)
-        printDirectory(entries, blockCount: first.blockCount, profile: profile)
+        printDirectory(entries, blockCount: first.blockCount, profile: profile, announcement: imported.announcement)
+        if !json { Self.noteAnnouncement(imported.announcement, quiet: quiet) }
     }
 
     /// Runs the request that consumes `upload`, then stops its producer. When the request failed because the

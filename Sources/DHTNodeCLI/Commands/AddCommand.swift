@@ -121,15 +121,25 @@ struct AddCommand: AsyncParsableCommand {
     /// Prints the import of one file: `added CID PATH`, the CID alone (`--quiet`) or one JSON object.
     func printFile(_ added: AddDocument) {
         if json {
-            let text =
+            var text =
                 "{\"cid\":\"\(added.cid)\",\"size\":\(added.size),\"blocks\":\(added.blocks),"
-                + "\"profile\":\"\(added.profile)\",\"pinned\":\(added.pinned)}"
-            print(text)
+                + "\"profile\":\"\(added.profile)\",\"pinned\":\(added.pinned)"
+            if let announcement = added.announcement { text += ",\"announcement\":\"\(announcement.rawValue)\"" }
+            print(text + "}")
         } else if quiet {
             print(added.cid)
         } else {
             print("added \(added.cid) \(path)")
         }
+        if !json { Self.noteAnnouncement(added.announcement, quiet: quiet) }
+    }
+
+    /// A line on stderr when the daemon could not announce the root yet: a user who shares the CID should know
+    /// that nobody can find it until the node has peers.
+    static func noteAnnouncement(_ announcement: Announcement?, quiet: Bool) {
+        guard announcement == .queued, !quiet else { return }
+        FileOutput.standardError(
+            "note: not announced yet (the daemon has no peers); it is announced as soon as the daemon has some\n")
     }
 
     /// `add -r`: imports the tree, printing each entry as kubo does, and pins the root.
@@ -166,7 +176,8 @@ struct AddCommand: AsyncParsableCommand {
     func printDirectory(
         _ entries: [DirectoryTreeImporter.AddedEntry],
         blockCount: UInt64,
-        profile: ImportProfile
+        profile: ImportProfile,
+        announcement: Announcement? = nil
     ) {
         for (index, entry) in entries.enumerated() where !quiet || index == entries.count - 1 {
             if json {
@@ -175,6 +186,7 @@ struct AddCommand: AsyncParsableCommand {
                     + "\"type\":\"\(entry.kind.rawValue)\",\"size\":\(entry.fileSize)"
                 if index == entries.count - 1 {
                     object += ",\"blocks\":\(blockCount),\"profile\":\"\(profile.name)\",\"pinned\":\(pin && !onlyHash)"
+                    if let announcement { object += ",\"announcement\":\"\(announcement.rawValue)\"" }
                 }
                 print(object + "}")
             } else if quiet {

@@ -15,7 +15,7 @@ struct CatCommand: AsyncParsableCommand {
 
     @OptionGroup var repo: RepoOptions
 
-    @Argument(help: "The file's root CID.")
+    @Argument(help: "The file: its root CID, or CID/path inside a directory tree.")
     var cid: String
 
     @Option(
@@ -26,17 +26,20 @@ struct CatCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.forLargeBlocks()
-        let root = try parseCID(cid)
+        let path = try ContentPath(parsing: cid)
         if let client = try repo.daemonClient() {
             // The daemon streams the file from its repository, or from peers when blocks are missing there: it
             // answers a directory or a symbolic link with a clear error itself.
             try await client.using { client in
-                try await DaemonFileSource(client: client).readFile(root, range: range, start: { _ in }) { piece in
+                let source = DaemonFileSource(client: client)
+                let root = try await source.resolve(path)
+                try await source.readFile(root, range: range, start: { _ in }) { piece in
                     try FileOutput.writeAll(1, piece, name: "stdout")
                 }
             }
         } else {
-            try await write(root, from: RepositoryFileSource(store: try repo.openForReading()))
+            let source = RepositoryFileSource(store: try repo.openForReading())
+            try await write(try await source.resolve(path), from: source)
         }
     }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import DHTDaemon
 import Kademlia
 
-/// `dhtnode find-node ID`: an iterative lookup of the nodes closest to an ID.
+/// `dhtnode dht find-node ID`: an iterative lookup of the nodes closest to an ID.
 struct FindNodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "find-node",

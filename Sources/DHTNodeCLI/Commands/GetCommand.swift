@@ -1,22 +1,25 @@
 import ArgumentParser
 import Blocks
+import DHTDaemon
 import Foundation
 
-/// `dhtnode get CID -o PATH`: writes a file or a directory tree out of the repository; `dhtnode get KEY`: the values
-/// under a key in the DHT, through the running daemon.
+/// `dhtnode get CID[/path] [-o PATH]`: writes a file or a directory tree to PATH (by default `./NAME`, NAME being
+/// the CID or the path's last name), from the repository, or through the running daemon, which fetches from peers
+/// what the repository lacks while the bytes are written.
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract:
-            "Write a file or a directory from the repository to PATH (with -o), or print the DHT values under KEY.",
+        abstract: "Write a file or a directory to PATH, fetching it from peers when the repository lacks it.",
         discussion: """
-            With -o PATH: the bytes go to a temporary file next to PATH, renamed to PATH only when every block \
-            checked out: a corrupt or missing block leaves PATH untouched. A directory is written the same way, \
-            as a tree (files, subdirectories, symbolic links) in a temporary folder renamed to PATH at the end.
+            A file is written while it arrives, each block checked before its bytes are written, to a temporary \
+            file next to PATH that is renamed to PATH only when every block checked out: a corrupt or missing \
+            block leaves PATH untouched. A directory is fetched whole, then written as a tree (files, \
+            subdirectories, symbolic links) in a temporary folder renamed to PATH at the end; a symbolic link that \
+            points outside the tree is refused.
 
-            Without -o: asks the running daemon (see `dhtnode run`) for the values stored under KEY in the DHT \
-            (KEY as for `put`: 64 hex digits, or text to hash) and prints them, one per line; exits with status \
-            1 when there is none.
+            With a daemon running (see `dhtnode run`), it fetches what its repository lacks from connected peers \
+            and the providers it finds in the DHT; without one, only the repository is read. For the values \
+            stored under a key in the DHT, see `dhtnode dht get`.
             """
     )
 
@@ -24,42 +27,75 @@ struct GetCommand: AsyncParsableCommand {
 
     @OptionGroup var daemon: DaemonClientOptions
 
-    @Argument(help: "The file's root CID (with -o), or the DHT key.")
+    @Argument(help: "The file or directory: its root CID, or CID/path inside a directory tree.")
     var cid: String
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "Where to write the file.")
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: "Where to write it (default: ./NAME, NAME being the CID or the path's last name).")
     var output: String?
 
-    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress on stderr.")
     var quiet = false
 
     @Flag(help: "Print the fetch's statistics (time to first and last byte, bytes per peer, duplicates); with --json as JSON.")
     var stats = false
 
+    private var showsProgress: Bool { !quiet && FileOutput.standardErrorIsTerminal }
+
     func run() async throws {
-        guard let output else {
-            return try await DHTValueGet(daemon: daemon, key: cid).run()
+        let path: ContentPath
+        do {
+            path = try ContentPath(parsing: cid)
+        } catch {
+            throw CLIError("\(error) (for the DHT's values under a key: dhtnode dht get KEY)")
         }
+        let output = self.output ?? path.lastName
         MemoryTuning.forLargeBlocks()
-        let root = try parseCID(cid)
         if let client = try repo.daemonClient(dataPath: daemon.dataPath) {
             try await client.using { client in
-                // The daemon first fetches what its repository lacks (from connected peers and providers found in
-                // the DHT), then the file is written out of the repository.
-                let fetched = try await client.fetch(root)
-                try await write(root, from: DaemonFileSource(client: client), to: output)
-                if stats { try FetchReport(fetched).print(json: daemon.json) }
+                let source = DaemonFileSource(client: client)
+                let target = try await source.resolve(path)
+                do {
+                    try await writeFile(target, from: source, to: output)
+                } catch let error as DaemonFileSource.NotAFile {
+                    // A directory or a symbolic link: the daemon fetches the whole tree, then it is written out.
+                    _ = error
+                    let waiting = WaitingLine("get: fetching the tree of \(target)…", enabled: showsProgress)
+                    let fetched: FetchDocument
+                    do {
+                        fetched = try await client.fetch(target)
+                    } catch {
+                        waiting.stop()
+                        throw error
+                    }
+                    waiting.stop()
+                    try await write(target, from: source, to: output)
+                    if stats { try FetchReport(fetched).print(json: daemon.json) }
+                    return
+                }
+                if stats {
+                    let fetched: FetchDocument
+                    do {
+                        fetched = try await client.lastFetch(of: target)
+                    } catch let error as ControlClientError where error.apiCode == "no_fetch" {
+                        fetched = .local(target.description)
+                    }
+                    try FetchReport(fetched).print(json: daemon.json)
+                }
             }
         } else {
             if stats { throw CLIError("--stats needs a running daemon (`dhtnode run`): only it fetches from peers") }
-            try await write(root, from: RepositoryFileSource(store: try repo.openForReading()), to: output)
+            let source = RepositoryFileSource(store: try repo.openForReading())
+            try await write(try await source.resolve(path), from: source, to: output)
         }
     }
 
+    /// Writes the file, symbolic link or directory tree `root` from `source` to `output`.
     private func write(_ root: CID, from source: some FileTreeSource, to output: String) async throws {
         switch try await source.node(root) {
         case .directory(let entries):
-            let progress = ProgressBar(label: "get", total: nil, enabled: !quiet && FileOutput.standardErrorIsTerminal)
+            let progress = ProgressBar(label: "get", total: nil, enabled: showsProgress)
             var writer = DirectoryTreeWriter(source: source, progress: progress)
             return try await writer.write(root: root, entries: entries, to: output)
         case .symlink(let target):
@@ -70,21 +106,29 @@ struct GetCommand: AsyncParsableCommand {
         case .hamtShard:
             throw CLIError("\(root) is a HAMT-sharded directory, which is not supported yet")
         case .file:
-            break
+            try await writeFile(root, from: source, to: output)
         }
+    }
+
+    /// Streams the file `root` to a temporary file next to `output` as its bytes arrive, and renames it to `output`
+    /// once every block checked out. Until the first byte, a line says what it waits for; then a progress bar
+    /// against the file's size.
+    private func writeFile(_ root: CID, from source: some FileTreeSource, to output: String) async throws {
         let temporary = output + ".\(getpid()).partial"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CLIError("cannot create \(temporary): \(String(cString: strerror(errno)))")
         }
+        let interrupt = InterruptCleanup(removing: temporary)
+        defer { interrupt.cancel() }
+        let waiting = WaitingLine("get: looking for \(root)…", enabled: showsProgress)
         let progress = SharedProgressBar(ProgressBar(label: "get", total: nil, enabled: false))
         var done: UInt64 = 0
         var isOpen = true
         do {
             try await source.readFile(root, range: nil) { fileSize in
-                progress.replace(
-                    with: ProgressBar(label: "get", total: fileSize, enabled: !quiet && FileOutput.standardErrorIsTerminal)
-                )
+                waiting.stop()
+                progress.replace(with: ProgressBar(label: "get", total: fileSize, enabled: showsProgress))
             } write: { piece in
                 try FileOutput.writeAll(fd, piece, name: temporary)
                 done += UInt64(piece.count)
@@ -98,6 +142,7 @@ struct GetCommand: AsyncParsableCommand {
                 throw CLIError("cannot rename \(temporary) to \(output): \(message)")
             }
         } catch {
+            waiting.stop()
             if isOpen { close(fd) }
             unlink(temporary)
             progress.finish(done)

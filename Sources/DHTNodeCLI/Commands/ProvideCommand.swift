@@ -3,7 +3,7 @@ import DHTDaemon
 import DHTNode
 import Kademlia
 
-/// `dhtnode provide KEY`: announces the daemon's node as a provider of a key.
+/// `dhtnode dht provide KEY`: announces the daemon's node as a provider of a key.
 struct ProvideCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provide",

@@ -3,7 +3,7 @@ import DHTDaemon
 import DHTNode
 import Kademlia
 
-/// `dhtnode providers KEY`: the nodes that announced they provide a key.
+/// `dhtnode dht providers KEY`: the nodes that announced they provide a key.
 struct ProvidersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "providers",

@@ -3,14 +3,15 @@ import DHTDaemon
 import DHTNode
 import Kademlia
 
-/// `dhtnode put KEY VALUE`: stores a small value in the DHT.
+/// `dhtnode dht put KEY VALUE`: stores a small value in the DHT.
 struct PutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "put",
         abstract: "Store VALUE under KEY on the nodes closest to the key (through the running daemon).",
         discussion: """
-            KEY is 64 hex digits, used as is, or any other text, whose SHA-256 is the key (so `put greeting hello` \
-            and `get greeting` agree). The daemon republishes the value until it stops. Fails when no node accepted it.
+            KEY is 64 hex digits, used as is, or any other text, whose SHA-256 is the key (so \
+            `dht put greeting hello` and `dht get greeting` agree). The daemon republishes the value until it \
+            stops. Fails when no node accepted it.
             """
     )
 
@@ -29,6 +30,7 @@ struct PutCommand: AsyncParsableCommand {
     var ttl: Int?
 
     func validate() throws {
+        try DHTCommand.refuseCID(key, as: "key")
         if let ttl, !(1...604_800).contains(ttl) { throw ValidationError("--ttl must be 1 to 604800 seconds") }
     }
 

@@ -42,8 +42,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("bootstrap"),
         help: ArgumentHelp(
-            "A node to join through when there are no saved contacts; repeatable.",
-            valueName: "addr:port"
+            "A node to join through when there are no saved contacts (an address or a host name); repeatable.",
+            valueName: "host:port"
         )
     )
     var bootstrap: [String] = []
@@ -60,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp(
-            "trace, debug, info, notice, warning, error or critical (default: info).",
+            "trace, debug, info, notice, warning, error or critical.",
             valueName: "level"
         )
     )
@@ -201,7 +201,13 @@ struct RunCommand: AsyncParsableCommand {
             listenAddresses: try listen.isEmpty
                 ? [DaemonConfiguration.defaultListenAddress]
                 : listen.map { try Self.address($0, "--listen", bind: true) },
-            bootstrapAddresses: try bootstrap.map { try Self.address($0, "--bootstrap", bind: false) },
+            bootstrapAddresses: try bootstrap.flatMap { text -> [NodeAddress] in
+                do {
+                    return try NodeAddress.resolving(text)
+                } catch {
+                    throw ValidationError("--bootstrap: \(error)")
+                }
+            },
             apiAddress: try api.map { try Self.address($0, "--api", bind: true) }
                 ?? DaemonConfiguration.defaultAPIAddress,
             limits: limits,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Blocks
 import DHTDaemon
 import Foundation
+import SystemPackage
 
 /// `--repo PATH`, shared by every command that works on the local block repository.
 ///
@@ -37,7 +38,7 @@ struct RepoOptions: ParsableArguments {
     /// Opens the repository for writing (taking its lock), creating it and its parent folders when missing.
     func openForWriting() throws -> FileBlockStore {
         let path = self.path
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = FilePath(path).removingLastComponent().string
         if !parent.isEmpty && !FileManager.default.fileExists(atPath: parent) {
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -57,8 +58,9 @@ struct RepoOptions: ParsableArguments {
     /// The error for a repository whose lock `holder` holds: when that is the daemon of the repository's data
     /// folder (its `api.json` names the PID), say so and what to do; otherwise the store's own message.
     static func lockedMessage(repository: String, holder: Int32) -> String {
-        let data = DataDirectory(path: (repository as NSString).deletingLastPathComponent)
-        guard (repository as NSString).lastPathComponent == "repo",
+        let repositoryPath = FilePath(repository)
+        let data = DataDirectory(path: repositoryPath.removingLastComponent().string)
+        guard repositoryPath.lastComponent?.string == "repo",
             let endpoint = try? APIEndpoint.load(from: data.apiEndpointPath), endpoint.pid == holder
         else {
             return BlockStoreError.locked(path: repository, holderPID: holder).description

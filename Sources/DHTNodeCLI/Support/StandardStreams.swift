@@ -20,10 +20,20 @@ enum FileOutput {
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
+                if code == EPIPE { endQuietlyOnBrokenPipe() }
                 throw CLIError("writing \(name): \(String(cString: strerror(code)))")
             }
             offset += written
         }
+    }
+
+    /// The reader went away (`dhtnode cat CID | head`): end as a program killed by `SIGPIPE` does, which is what a
+    /// shell expects of a writer to a closed pipe, with no message. The runtime ignores `SIGPIPE` (so a write
+    /// returns `EPIPE` instead of killing the process): restore its default action and raise it.
+    static func endQuietlyOnBrokenPipe() -> Never {
+        signal(SIGPIPE, SIG_DFL)
+        raise(SIGPIPE)
+        exit(128 + SIGPIPE)
     }
 
     /// Writes `text` to stderr as is.

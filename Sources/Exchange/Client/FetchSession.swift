@@ -329,7 +329,16 @@ struct FetchSession: Sendable {
             do { node = try PBNode(decoding: block.bytes) } catch { throw .invalidDAG(cid, "\(error)") }
             guard let data = node.data else { throw .invalidDAG(cid, "no UnixFS data") }
             do { unixfs = try UnixFSData(decoding: data) } catch { throw .invalidDAG(cid, "\(error)") }
-            guard unixfs.type == .file || unixfs.type == .raw else { throw .invalidDAG(cid, "not a file") }
+            if unixfs.type != .file && unixfs.type != .raw {
+                // A fetch into the store takes any UnixFS node as its root: a directory's or a symbolic link's
+                // block is all of it that the fetch is about (whoever walks the tree fetches the entries).
+                guard !deliversBytes, placements.allSatisfy({ $0.depth == 0 }) else {
+                    throw .invalidDAG(cid, "not a file")
+                }
+                own = []
+                total = 0
+                break
+            }
             guard unixfs.blocksizes.count == node.links.count else {
                 throw .invalidDAG(cid, "\(node.links.count) links but \(unixfs.blocksizes.count) blocksizes")
             }
@@ -351,6 +360,7 @@ struct FetchSession: Sendable {
         for placement in placements {
             if placement.depth == 0 {
                 fileSize = total
+                statistics.fileSize = total
                 upper = min(upper, total)
                 lower = min(lower, upper)
                 cursor = max(cursor, lower)

@@ -29,6 +29,9 @@ public struct FetchStatistics: Hashable, Sendable {
 
     /// When the fetch started.
     public var startedAt: ExchangeInstant
+    /// The whole file's size, known once its root arrived (0 for a directory or a symbolic link fetched into the
+    /// store); `nil` before.
+    public var fileSize: UInt64?
     /// When the first byte was delivered.
     public var firstByteAt: ExchangeInstant?
     /// When the last byte was delivered (or the fetch failed).
@@ -55,6 +58,32 @@ public struct FetchStatistics: Hashable, Sendable {
 
     /// Statistics of a fetch started at `startedAt`.
     public init(startedAt: ExchangeInstant) { self.startedAt = startedAt }
+
+    /// Adds the bytes, blocks, requests and peers of `other`, a fetch of the same node's exchange that belongs to
+    /// the same whole (a directory's entries, fetched after its root): one figure for the tree. The first byte
+    /// stays the earlier one, the last byte becomes the later one.
+    public mutating func absorb(_ other: FetchStatistics) {
+        if let size = other.fileSize { fileSize = (fileSize ?? 0) + size }
+        if let first = other.firstByteAt { firstByteAt = min(firstByteAt ?? first, first) }
+        if let last = other.finishedAt { finishedAt = max(finishedAt ?? last, last) }
+        bytesDelivered += other.bytesDelivered
+        blockBytes += other.blockBytes
+        blocks += other.blocks
+        duplicateBytes += other.duplicateBytes
+        duplicateBlocks += other.duplicateBlocks
+        rerequests += other.rerequests
+        endgameRequests += other.endgameRequests
+        movedRequests += other.movedRequests
+        for (peer, contribution) in other.peers {
+            var merged = peers[peer] ?? Contribution()
+            merged.bytes += contribution.bytes
+            merged.blocks += contribution.blocks
+            merged.duplicateBytes += contribution.duplicateBytes
+            if let first = contribution.firstBlockAt { merged.firstBlockAt = min(merged.firstBlockAt ?? first, first) }
+            if let last = contribution.lastBlockAt { merged.lastBlockAt = max(merged.lastBlockAt ?? last, last) }
+            peers[peer] = merged
+        }
+    }
 
     /// Time to first byte.
     public var timeToFirstByte: Duration? { firstByteAt.map { $0 - startedAt } }

@@ -41,6 +41,8 @@ public struct KademliaInstance: Sendable {
     private var lookups: [OperationID: Lookup] = [:]
     private var verifying: Set<NodeID> = []
     private var published: [PublishedKey: Published] = [:]
+    /// When a tick was asked for to announce the records that reached nobody, after the table gained a contact.
+    private var unannouncedWake: DHTInstant?
     /// The seeds of the last bootstrap, kept to join again when the routing table runs empty.
     public private(set) var bootstrapSeeds: [NodeAddress] = []
     private var bootstrapping: OperationID?
@@ -162,7 +164,11 @@ public struct KademliaInstance: Sendable {
                 interval = configuration.records.providerRepublishInterval
                 kind = .provider
             }
-            remember(key, kind, interval: interval, firstRepublish: now + max(.zero, record.untilRepublish), now: now)
+            // Announced before the restart (or due soon when it was not): kept on its schedule, not all at once when
+            // the table's first contact comes back.
+            remember(
+                key, kind, interval: interval, firstRepublish: now + max(.zero, record.untilRepublish),
+                announced: true, now: now)
         }
     }
 
@@ -353,7 +359,7 @@ public struct KademliaInstance: Sendable {
                 retransmit(request, now: now, into: &directives)
             } else {
                 if let expected = request.expectedID { routingTable.recordFailure(of: expected, now: now) }
-                publishAnswered(id, accepted: false, into: &directives)
+                publishAnswered(id, accepted: false, now: now, into: &directives)
             }
         case .ping, .verification, .evictionCheck, .bootstrapSeed:
             let attempts: Int
@@ -384,6 +390,7 @@ public struct KademliaInstance: Sendable {
     /// ``KademliaDirective/scheduleTick(at:)``.
     public mutating func tick(now: DHTInstant) -> [KademliaDirective] {
         var directives: [KademliaDirective] = []
+        if let wake = unannouncedWake, wake <= now { unannouncedWake = nil }
         values.expire(now: now)
         providers.expire(now: now)
         if routingTable.count == 0, !bootstrapSeeds.isEmpty, bootstrapping.map({ operations[$0] == nil }) ?? true {
@@ -530,7 +537,7 @@ public struct KademliaInstance: Sendable {
                 lookups[id]?.handleFailure(of: expected)
                 advance(id, now: now, into: &directives)
             case .publish(let id):
-                publishAnswered(id, accepted: false, into: &directives)
+                publishAnswered(id, accepted: false, now: now, into: &directives)
             case .ping(let id):
                 complete(id, .ping(nil, rtt: nil), into: &directives)
             case .verification, .evictionCheck, .bootstrapSeed:
@@ -543,16 +550,23 @@ public struct KademliaInstance: Sendable {
         // `ContactAdmission.afterPong`, a newcomer only by a pong; its other answers start a verification ping).
         if !admits(response, from: responder) {
             startVerification(of: responder, now: now, into: &directives)
-        } else if case .cached(let stale?) = routingTable.observe(responder, rtt: rtt, now: now) {
-            sendRequest(
-                .ping,
-                to: stale.address,
-                expectedID: stale.id,
-                purpose: .evictionCheck,
-                attempt: 1,
-                now: now,
-                into: &directives
-            )
+        } else {
+            switch routingTable.observe(responder, rtt: rtt, now: now) {
+            case .cached(let stale?):
+                sendRequest(
+                    .ping,
+                    to: stale.address,
+                    expectedID: stale.id,
+                    purpose: .evictionCheck,
+                    attempt: 1,
+                    now: now,
+                    into: &directives
+                )
+            case .inserted, .replacedFailedContact:
+                announceUnannouncedSoon(now: now, into: &directives)
+            case .cached(nil), .refreshed, .rejectedLocalID, .rejectedByIPDiversity:
+                break
+            }
         }
 
         let k = configuration.lookup.resultSize
@@ -580,9 +594,9 @@ public struct KademliaInstance: Sendable {
             advance(id, now: now, into: &directives)
         case .publish(let id):
             if case .stored(let outcome) = response {
-                publishAnswered(id, accepted: outcome.isAccepted, into: &directives)
+                publishAnswered(id, accepted: outcome.isAccepted, now: now, into: &directives)
             } else {
-                publishAnswered(id, accepted: false, into: &directives)
+                publishAnswered(id, accepted: false, now: now, into: &directives)
             }
         case .ping(let id):
             complete(id, .ping(responder, rtt: rtt), into: &directives)
@@ -749,6 +763,7 @@ public struct KademliaInstance: Sendable {
         operations[id]?.publishPending = lookup.closest.count
         operations[id]?.publishAsked = lookup.closest.count
         guard !lookup.closest.isEmpty else {
+            if let kind = operations[id]?.kind { publishSettled(kind, accepted: 0, now: now) }
             complete(id, .published(lookup: lookup, accepted: 0, asked: 0), into: &directives)
             return
         }
@@ -765,13 +780,18 @@ public struct KademliaInstance: Sendable {
         }
     }
 
-    private mutating func publishAnswered(_ id: OperationID, accepted: Bool, into directives: inout [KademliaDirective])
-    {
+    private mutating func publishAnswered(
+        _ id: OperationID,
+        accepted: Bool,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
         guard var operation = operations[id], let lookup = operation.publishLookup else { return }
         operation.publishPending -= 1
         if accepted { operation.publishAccepted += 1 }
         operations[id] = operation
         if operation.publishPending == 0 {
+            publishSettled(operation.kind, accepted: operation.publishAccepted, now: now)
             complete(
                 id,
                 .published(lookup: lookup, accepted: operation.publishAccepted, asked: operation.publishAsked),
@@ -834,16 +854,56 @@ public struct KademliaInstance: Sendable {
         if pending.isEmpty, pending.capacity > 16 { pending = [:] }
     }
 
+    /// Notes how an announcement of an own record (a PUT or PROVIDE operation, started by a command or by
+    /// ``tick(now:)``) ended. One that reached no node is tried again after
+    /// ``RecordLimits/unannouncedRetryInterval``, or sooner when the routing table gains a contact
+    /// (``announceUnannouncedSoon(now:into:)``): a record made while the node had no peers is not left for the
+    /// next republication, hours later.
+    private mutating func publishSettled(_ kind: Operation.Kind, accepted: Int, now: DHTInstant) {
+        let key: PublishedKey
+        switch kind {
+        case .put(let recordKey, _, _): key = PublishedKey(key: recordKey, isProvider: false)
+        case .provide(let recordKey): key = PublishedKey(key: recordKey, isProvider: true)
+        default: return
+        }
+        guard var record = published[key] else { return }
+        record.announced = accepted > 0
+        if !record.announced {
+            record.nextRepublish = min(record.nextRepublish, now + configuration.records.unannouncedRetryInterval)
+        }
+        published[key] = record
+    }
+
+    /// The routing table gained a contact: records whose last announcement reached nobody are announced after
+    /// ``RecordLimits/unannouncedSettleDelay`` (one tick asked for, not one per contact).
+    private mutating func announceUnannouncedSoon(now: DHTInstant, into directives: inout [KademliaDirective]) {
+        guard unannouncedWake == nil, published.values.contains(where: { !$0.announced }) else { return }
+        let due = now + configuration.records.unannouncedSettleDelay
+        for (key, record) in published where !record.announced && record.nextRepublish > due {
+            published[key]?.nextRepublish = due
+        }
+        unannouncedWake = due
+        directives.append(.scheduleTick(at: due))
+    }
+
+    /// Own records whose last announcement reached no node: they wait for contacts (``tick(now:)`` retries them).
+    public var unannouncedRecordCount: Int { published.values.reduce(0) { $0 + ($1.announced ? 0 : 1) } }
+
+    /// Own records kept for republishing.
+    public var publishedRecordCount: Int { published.count }
+
     /// Keeps an own record for republishing, first at `firstRepublish` (default: one `interval` from now).
     private mutating func remember(
         _ key: PublishedKey,
         _ kind: Published.Kind,
         interval: Duration,
         firstRepublish: DHTInstant? = nil,
+        announced: Bool = false,
         now: DHTInstant
     ) {
         guard published[key] != nil || published.count < configuration.records.maxPublished else { return }
-        published[key] = Published(kind: kind, interval: interval, nextRepublish: firstRepublish ?? now + interval)
+        published[key] = Published(
+            kind: kind, interval: interval, nextRepublish: firstRepublish ?? now + interval, announced: announced)
     }
 
     /// Our own records (those due by `dueBy`, when given) by key, values before provider records: an order that
@@ -985,4 +1045,6 @@ struct Published: Sendable {
     var kind: Kind
     var interval: Duration
     var nextRepublish: DHTInstant
+    /// Whether the last announcement of the record was accepted by at least one node.
+    var announced = false
 }

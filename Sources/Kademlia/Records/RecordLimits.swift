@@ -24,6 +24,14 @@ public struct RecordLimits: Hashable, Sendable {
     public var maxRecordsPerSource: Int = 256
     /// Own values and provided keys kept for republishing. Default 4,096.
     public var maxPublished: Int = 4096
+    /// When an own record's last announcement reached no node (the table was empty, or every node asked failed),
+    /// how long until it is announced again. The routing table's next new contact brings that forward to
+    /// ``unannouncedSettleDelay``. Default 60 s.
+    public var unannouncedRetryInterval: Duration = .seconds(60)
+    /// How long after the routing table gains a contact the records that reached nobody are announced: a joining
+    /// node's table fills within a few round trips, so the announcement finds the closest nodes, not the first one.
+    /// Default 1 s.
+    public var unannouncedSettleDelay: Duration = .seconds(1)
 
     /// The defaults above.
     public init() {}

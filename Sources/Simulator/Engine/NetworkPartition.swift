@@ -51,6 +51,9 @@ final class NetworkPartition: @unchecked Sendable {
     private(set) var nodes: [KademliaInstance] = []
     private(set) var alive: [Bool] = []
     private var createdEvents: [UInt32] = []
+    /// Per local node, the number of the last tick it asked for: a `scheduleTick` replaces the one before it (as
+    /// the directive says), so a tick event that is not the latest is dropped when it comes due.
+    private var tickRequests: [UInt64] = []
     private var queue = CalendarQueue()
     private var deliveries = Slab<Delivery>()
     private var commands = Slab<SimulationCommand>()
@@ -162,7 +165,7 @@ final class NetworkPartition: @unchecked Sendable {
                     now: DHTInstant(nanoseconds: now)
                 )
             case .tick:
-                guard isAlive(node) else { continue }
+                guard isAlive(node), event.payload == tickRequests[local(node)] else { continue }
                 directives = nodes[local(node)].tick(now: DHTInstant(nanoseconds: now))
             case .command:
                 commandsRun += 1
@@ -191,6 +194,7 @@ final class NetworkPartition: @unchecked Sendable {
             nodes.append(instance)
             alive.append(true)
             createdEvents.append(0)
+            tickRequests.append(0)
             apply(instance.start(now: instant), from: node)
             result = nodes[local(node)].bootstrap(from: seeds.map(Self.address(of:)), now: instant)
             kind = .join
@@ -258,12 +262,13 @@ final class NetworkPartition: @unchecked Sendable {
                     )
                 )
             case .scheduleTick(let at):
+                tickRequests[local(node)] &+= 1
                 queue.insert(
                     SimulationEvent(
                         time: max(at.nanoseconds, now),
                         origin: node,
                         originSequence: nextSequence(of: node),
-                        payload: 0,
+                        payload: tickRequests[local(node)],
                         node: node,
                         kind: .tick
                     )

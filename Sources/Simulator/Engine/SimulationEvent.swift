@@ -10,7 +10,7 @@ struct SimulationEvent: Comparable, Sendable {
         case deliver
         /// A request timer of `node` fires; `payload` is the transaction ID.
         case timeout
-        /// The maintenance tick of `node` is due.
+        /// The maintenance tick of `node` is due; `payload` numbers the request (only the latest one runs).
         case tick
         /// The scenario starts something on `node`; `payload` is its slot in the command slab.
         case command

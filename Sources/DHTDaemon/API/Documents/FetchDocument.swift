@@ -1,7 +1,7 @@
 import Exchange
 
 /// `POST /v1/fetch/{cid}`: what fetching a file from peers took, the fields `dhtnode get --stats --json` prints
-/// (the measures of issue 5: time to first and last byte, bytes per peer, duplicates, throughput).
+/// (time to first and last byte, bytes per peer, duplicates, throughput).
 public struct FetchDocument: Codable, Hashable, Sendable {
     /// What one peer sent.
     public struct PeerContribution: Codable, Hashable, Sendable {

@@ -12,7 +12,7 @@ import Glibc
 /// `dhtnode bench frames`: the secure channel's per-block CPU cost in one thread, with no socket: every block is
 /// sealed into a `BLOCK` frame, the frame is cut into reads, and the reads are opened into the block's array again.
 /// Two paths alternate round by round in the same process:
-/// - "gathered", the path before session 10: the sender joins header and block into one plaintext (a copy), the
+/// - "gathered", the older path, the baseline: the sender joins header and block into one plaintext (a copy), the
 ///   receiver gathers a frame split over reads into a buffer of its size (a copy), opens it in place, and copies
 ///   the block's bytes out of the plaintext (a copy);
 /// - "in place", the path the daemon runs: the sender seals header and block from where they lie, the receiver's
@@ -76,7 +76,7 @@ struct FrameBenchCommand: ParsableCommand {
         }
     }
 
-    /// Before session 10: joined plaintext, gathered frames, a copy out of the plaintext.
+    /// The older path, the baseline: joined plaintext, gathered frames, a copy out of the plaintext.
     private func gatheredPath(key: AEADKey, blocks: [[UInt8]], cids: [CID], count: Int) throws {
         var sealer = SecureFrameSealer(key: key)
         var opener = SecureFrameOpener(key: key)

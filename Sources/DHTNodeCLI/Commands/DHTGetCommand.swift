@@ -1,15 +1,29 @@
+import ArgumentParser
+import Blocks
 import DHTDaemon
 import DHTNode
 import Foundation
 import Kademlia
 
-/// `dhtnode get KEY` (without `-o`): the values stored under a key, through the running daemon.
+/// `dhtnode dht get KEY`: the values stored under a key, through the running daemon.
 ///
 /// Text prints each value on its own line (binary values as `base64:…`), and the publisher too when several
 /// nodes published under the key; `--json` prints the API's answer. No value: status 1.
-struct DHTValueGet {
-    let daemon: DaemonClientOptions
-    let key: String
+struct DHTGetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Print the values stored under KEY in the DHT (through the running daemon).",
+        discussion: "KEY as for `dht put`. Exits with status 1 when there is none."
+    )
+
+    @OptionGroup var daemon: DaemonClientOptions
+
+    @Argument(help: "The key: 64 hex digits, or text to hash.")
+    var key: String
+
+    func validate() throws {
+        try DHTCommand.refuseCID(key, as: "key")
+    }
 
     func run() async throws {
         let recordKey = NodeID(naming: key)
@@ -27,6 +41,6 @@ struct DHTValueGet {
     }
 
     private static func text(_ value: ValueDocument) -> String {
-        value.text ?? "base64:" + value.base64
+        TerminalText.escaped(value.text ?? "base64:" + value.base64)
     }
 }

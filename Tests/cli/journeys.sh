@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# CLI tests of a user's journeys across `dhtnode run` processes on 127.0.0.1, end to end through the command line:
+# a directory added on one daemon and fetched as a tree by another; a file added while the daemon has no peers,
+# announced once a peer appears; a broken pipe ending quietly; the errors a user meets at the first step (a port
+# in use, a host name for --bootstrap, a one-letter repository path, --version).
+#
+# Usage: Tests/cli/journeys.sh PATH/TO/dhtnode
+# Needs bash, jq, cmp, diff. Works in a temporary folder that it removes at the end; every process it starts is
+# killed by PID on exit. The last line is "N passed, M failed"; exits non-zero if any check fails.
+set -u
+
+# shellcheck source=swarm-test-lib.sh
+source "$(dirname "$0")/swarm-test-lib.sh" journeys "$@"
+start() { local name=$1; shift; swarm_start "$name" --bootstrap "$(swarm_udp boot)" --log-level info "$@"; }
+random_file() { head -c "$2" /dev/urandom >"$1"; }
+
+# --- First steps: --version, a port in use, a host name for --bootstrap, a one-letter repository path ---
+version=$("$DHTNODE" --version 2>&1)
+check "dhtnode --version prints a version" grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+' <<<"$version"
+check "run --help names the log level's default once" \
+    test "$("$DHTNODE" run --help 2>&1 | grep -o 'default: info' | wc -l)" -eq 1
+
+swarm_start boot --log-level info || { fail "bootstrap node starts"; finish; }
+taken=$(swarm_udp boot)
+out=$("$DHTNODE" run --data "$SWARM_DIR/clash" --listen "$taken" --api 127.0.0.1:0 2>&1)
+status=$?
+check "a UDP port in use: the daemon exits non-zero" test "$status" -ne 0
+check "  with one line naming the transport, the address and the reason" \
+    grep -q "cannot listen on UDP $taken: address already in use" <<<"$out"
+grep -q "bind(descriptor" <<<"$out" && fail "  and no SwiftNIO wording" "$out"
+
+boot_port=${taken##*:}
+start byname --bootstrap "localhost:$boot_port" || fail "run --bootstrap localhost:PORT starts"
+check "--bootstrap takes a host name: the node joins through it" swarm_wait_peers byname 1
+out=$("$DHTNODE" run --data "$SWARM_DIR/badname" --bootstrap "no-such-host.invalid:4001" 2>&1)
+check "an unresolvable --bootstrap host is one clear error" grep -q "cannot resolve 'no-such-host.invalid:4001'" <<<"$out"
+swarm_stop byname
+
+random_file "$SWARM_DIR/small.bin" 1000
+( cd "$SWARM_DIR" && "$DHTNODE" add --repo r small.bin --quiet >"$SWARM_DIR/r.cid" 2>"$SWARM_DIR/r.err" )
+check "a one-letter repository path works (add --repo r)" test -s "$SWARM_DIR/r.cid" -a -d "$SWARM_DIR/r/blocks"
+
+# --- A broken pipe ends quietly, with the status of a writer killed by SIGPIPE ---
+random_file "$SWARM_DIR/pipe.bin" $((8 * 1024 * 1024))
+pcid=$("$DHTNODE" add --repo "$SWARM_DIR/pipe-repo" "$SWARM_DIR/pipe.bin" --quiet)
+"$DHTNODE" cat --repo "$SWARM_DIR/pipe-repo" "$pcid" 2>"$SWARM_DIR/pipe.err" | head -c 10 >/dev/null
+status=${PIPESTATUS[0]}
+check "cat CID | head: no error message" test ! -s "$SWARM_DIR/pipe.err"
+check "  and the status of SIGPIPE (141)" test "$status" -eq 141
+
+# --- A file added while the daemon has no peers is announced once a peer appears ---
+swarm_start alone --log-level info || fail "a node without peers starts"
+random_file "$SWARM_DIR/alone.bin" 300000
+added=$(dr alone add "$SWARM_DIR/alone.bin" --json 2>"$SWARM_DIR/alone.err")
+acid=$(jq -r .cid <<<"$added")
+check "add --json says the root is queued for announcement (no peers)" json_is "$added" '.announcement == "queued"'
+check "  and add says so on stderr in text mode" \
+    grep -q "not announced yet" <(dr alone add "$SWARM_DIR/alone.bin" 2>&1 >/dev/null)
+# The lonely node learns of a peer when one joins through it.
+swarm_start finder --bootstrap "$(swarm_udp alone)" --log-level info || fail "a second node starts"
+swarm_wait_peers alone 1 || fail "the lonely node gains a peer"
+check "the root added alone is found as provided once the node has a peer" swarm_wait_providers finder "$acid" 1
+check "  and fetched from it byte for byte" cmp -s <(dr finder cat "$acid") "$SWARM_DIR/alone.bin"
+
+# --- A directory added with add -r on one daemon is fetched as a tree by another ---
+start dseed || fail "directory seeder starts"
+start dfetch || fail "directory fetcher starts"
+swarm_wait_peers dseed 1 && swarm_wait_peers dfetch 1
+tree=$SWARM_DIR/site
+mkdir -p "$tree/img/icons" "$tree/empty"
+echo '<html>hello</html>' >"$tree/index.html"
+random_file "$tree/img/photo.jpg" 700000
+random_file "$tree/img/icons/a.png" 3000
+random_file "$tree/video.mp4" 3000000
+ln -s img/photo.jpg "$tree/latest.jpg"
+added=$(dr dseed add -r "$tree" --json)
+dcid=$(tail -n 1 <<<"$added" | jq -r .cid)
+check "add -r through the daemon announces the root" json_is "$(tail -n 1 <<<"$added")" '.announcement == "announced"'
+check "the directory's root is found as provided" swarm_wait_providers dfetch "$dcid" 1
+stats=$(dn dfetch get "$dcid" -o "$SWARM_DIR/site.out" --quiet --stats --json 2>"$SWARM_DIR/dget.err")
+check "get -o of a directory from another daemon writes the tree" diff -r "$tree" "$SWARM_DIR/site.out"
+check "  with the symbolic link as a link" test "$(readlink "$SWARM_DIR/site.out/latest.jpg")" = "img/photo.jpg"
+check "  and --stats counts the whole tree's bytes from the seeder" \
+    json_is "$stats" '.peers[0].bytes >= 3703000'
+check "ls of the fetched directory lists its entries" \
+    test "$(dr dfetch ls "$dcid" 2>/dev/null | wc -l)" -eq 5
+check "cat CID/path reads a file inside the fetched tree" \
+    cmp -s <(dr dfetch cat "$dcid/img/icons/a.png") "$tree/img/icons/a.png"
+
+# --- get -o writes while it fetches; Ctrl-C cancels the daemon's fetch; SIGTERM stops a daemon within a second ---
+start slow --upload-limit 4M || fail "a seeder capped at 4 MB/s starts"
+start sfetch || fail "a fetcher starts"
+swarm_wait_peers slow 1 && swarm_wait_peers sfetch 1
+random_file "$SWARM_DIR/slow.bin" $((20 * 1024 * 1024))
+scid=$(dr slow add "$SWARM_DIR/slow.bin" --quiet)
+swarm_wait_providers sfetch "$scid" 1 || fail "the capped seeder is found as a provider"
+dn sfetch get "$scid" -o "$SWARM_DIR/slow.out" --quiet >"$SWARM_DIR/slow.get" 2>&1 &
+getter=$!
+sleep 2
+partial=$(ls "$SWARM_DIR"/slow.out.*.partial 2>/dev/null | head -n 1)
+grown=$(stat -c %s "$partial" 2>/dev/null || echo 0)
+check "get -o: the output grows while the fetch runs (a partial file of $grown bytes after 2 s)" \
+    test "$grown" -gt 0 -a "$grown" -lt $((20 * 1024 * 1024)) -a ! -e "$SWARM_DIR/slow.out"
+check "  and the get is still running then" kill -0 "$getter"
+wait "$getter"
+check "  and the file is whole at the end" cmp -s "$SWARM_DIR/slow.bin" "$SWARM_DIR/slow.out"
+
+# A second file only the capped seeder has (the first fetcher would serve the first one at full speed).
+random_file "$SWARM_DIR/slow2.bin" $((20 * 1024 * 1024))
+scid=$(dr slow add "$SWARM_DIR/slow2.bin" --quiet)
+start cfetch || fail "a second fetcher starts"
+swarm_wait_peers cfetch 1
+swarm_wait_providers cfetch "$scid" 1
+repo_bytes() { du -sb "$SWARM_DIR/$1/repo/blocks" 2>/dev/null | cut -f1; }
+dn cfetch get "$scid" -o "$SWARM_DIR/cancel.out" --quiet >"$SWARM_DIR/cancel.get" 2>&1 &
+getter=$!
+sleep 1.5
+# What a terminal's Ctrl-C does: SIGINT to the command (the job's shell runs dhtnode as its child).
+pkill -INT -P "$getter"
+wait "$getter"
+status=$?
+check "Ctrl-C ends get with status 130 (got $status)" test "$status" -eq 130
+check "  and removes its partial output" test -z "$(ls "$SWARM_DIR"/cancel.out* 2>/dev/null)"
+sleep 0.5
+before=$(repo_bytes cfetch)
+sleep 2
+after=$(repo_bytes cfetch)
+check "  and the daemon's fetch stops: its repository does not grow ($before -> $after bytes)" \
+    test "$after" -le $((before + 1024 * 1024)) -a "$before" -lt $((20 * 1024 * 1024))
+
+missing=bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy
+dn cfetch get "$missing" -o "$SWARM_DIR/never.out" --quiet >/dev/null 2>&1 &
+waiter=$!
+dn cfetch get "$scid" -o "$SWARM_DIR/term.out" --quiet >/dev/null 2>&1 &
+sleep 1
+started=$(date +%s%N)
+swarm_stop cfetch TERM
+stopped=$(date +%s%N)
+ms=$(((stopped - started) / 1000000))
+check "SIGTERM stops a daemon with a fetch pending within a second (${ms} ms)" test "$ms" -lt 1000
+wait "$waiter"
+check "  and the pending get fails instead of hanging" test $? -ne 0
+
+finish
