@@ -224,10 +224,22 @@ out=$(bk repo stat)
     fail "repo stat" "$out"
 out=$(bk pin add "$DIR_CID") && [ "$out" = "pinned $DIR_CID" ] && pass "pin add through the daemon" || fail "pin add" "$out"
 
-out=$(bk block put "$SWARM_DIR/tree/a.txt" 2>&1); rc=$?
+BLOCK_CID=$(bk block put "$SWARM_DIR/tree/a.txt" 2>&1)
+[ "$BLOCK_CID" = "$("$DHTNODE" block put --repo "$SWARM_DIR/other-repo" "$SWARM_DIR/tree/a.txt")" ] &&
+    pass "block put through the daemon: the CID a direct put gives" || fail "block put through the daemon" "$BLOCK_CID"
+out=$(bk block rm "$BLOCK_CID" --json) && jq -e '.removed[0].removed == true' <<<"$out" >/dev/null &&
+    pass "block rm through the daemon" || fail "block rm through the daemon" "$out"
+out=$(bk block rm "$DIR_CID" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"pinned root"* ]] && pass "block rm refuses a pinned root" || fail "block rm of a pin" "$out"
+out=$("$DHTNODE" block put --repo "$SWARM_DIR/blk/repo" "$SWARM_DIR/tree/a.txt" 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $out == *"daemon (PID $BLK_PID) holds the repository"* ]] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
-    pass "block put while the daemon runs: one line naming its PID" || fail "block put next to the daemon" "rc=$rc $out"
-out=$(bk repo verify 2>&1) && pass "repo verify (read-only, direct) runs next to the daemon" || fail "repo verify" "$out"
+    pass "block put --repo of the daemon's repository: one line naming its PID" ||
+    fail "block put --repo next to the daemon" "rc=$rc $out"
+out=$(bk repo verify --json 2>&1) && jq -e '.corruptFiles == []' <<<"$out" >/dev/null &&
+    pass "repo verify --json through the daemon" || fail "repo verify" "$out"
+direct car export "$CID" -o "$SWARM_DIR/big.car" >/dev/null
+out=$(bk car import "$SWARM_DIR/big.car" --json) && jq -e --arg c "$CID" '.roots == [$c] and .pinned == [$c]' \
+    <<<"$out" >/dev/null && pass "car import through the daemon" || fail "car import through the daemon" "$out"
 
 swarm_stop blk TERM && pass "the repository daemon exits 0 on SIGTERM" || fail "repository daemon SIGTERM"
 out=$(bk add -q "$BIG" 2>&1) && [ "$out" = "$CID" ] && pass "without the daemon, add works on the repository directly" ||

@@ -141,4 +141,46 @@ check "SIGTERM stops a daemon with a fetch pending within a second (${ms} ms)" t
 wait "$waiter"
 check "  and the pending get fails instead of hanging" test $? -ne 0
 
+# --- One tool: every command takes --json, and every command that talks to a node or a repository --data ---
+# The command tree is read from `--help`, so a command added later cannot miss them. Exempt from --data: the
+# commands that use no data folder (the simulator, making a swarm key, the benchmarks, which start their own nodes).
+leaves() {
+    local path=$1 subs
+    subs=$("$DHTNODE" $path --help 2>&1 | awk '/^SUBCOMMANDS:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^[A-Z]/ { on = 0 }')
+    subs=$(grep -v '^help$' <<<"$subs")
+    if [ -z "$subs" ]; then echo "$path"; return; fi
+    for sub in $subs; do leaves "${path:+$path }$sub"; done
+}
+missing_json=""
+missing_data=""
+count=0
+while read -r command; do
+    [ -n "$command" ] || continue
+    count=$((count + 1))
+    help=$("$DHTNODE" $command --help 2>&1)
+    grep -q -- "--json" <<<"$help" || missing_json="$missing_json [$command]"
+    case "$command" in
+    simulate | "swarm-key "* | "bench "*) ;;
+    *) grep -q -- "--data" <<<"$help" || missing_data="$missing_data [$command]" ;;
+    esac
+done < <(leaves "")
+check "the command tree has its commands ($count leaves)" test "$count" -ge 25
+check "every command takes --json${missing_json:+ (missing:$missing_json)}" test -z "$missing_json"
+check "every command on a node or a repository takes --data${missing_data:+ (missing:$missing_data)}" \
+    test -z "$missing_data"
+out=$("$DHTNODE" cat --json bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy 2>&1)
+check "cat --json says why it does not apply" grep -q "does not apply" <<<"$out"
+out=$("$DHTNODE" dht get "$dcid" --data "$SWARM_DIR/dfetch" 2>&1)
+check "a CID given as a DHT key is answered with a hint" grep -q "is a CID, not a DHT key" <<<"$out"
+out=$(dn dfetch get greeting 2>&1)
+check "a key given as a CID is answered with a hint" grep -q "dhtnode dht get KEY" <<<"$out"
+mkdir -p "$SWARM_DIR/here"
+icon=$(dn dfetch ls "$dcid/img/icons" --json | jq -r '.entries[0].cid')
+(cd "$SWARM_DIR/here" && dn dfetch get "$icon" --quiet && dn dfetch get "/ipfs/$dcid/img/photo.jpg" --quiet)
+check "get CID without -o writes ./CID" cmp -s "$SWARM_DIR/here/$icon" "$tree/img/icons/a.png"
+check "get /ipfs/CID/path without -o writes ./NAME" cmp -s "$SWARM_DIR/here/photo.jpg" "$tree/img/photo.jpg"
+out=$(dn dfetch pin ls --json) && check "pin ls --json" json_is "$out" '.pins | type == "array"'
+out=$(dn dfetch repo stat --json) && check "repo stat --json" json_is "$out" '.blocks > 0'
+out=$(dn dfetch gc --json) && check "gc --json" json_is "$out" '.keptBlocks >= 0'
+
 finish

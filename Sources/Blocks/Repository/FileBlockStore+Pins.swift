@@ -93,6 +93,16 @@ extension FileBlockStore {
         }
     }
 
+    /// Deletes the block under `cid` unless it is a pinned root; returns whether it was stored. A block that a pin
+    /// reaches only from above is not checked (that takes a walk of every pinned DAG): `gc` is the safe way to
+    /// remove blocks.
+    ///
+    /// - Throws: ``BlockStoreError/pinnedRoot(_:)``, or the store's errors.
+    public func deleteUnlessPinnedRoot(_ cid: CID) throws(BlockStoreError) -> Bool {
+        if try pins().contains(where: { $0.multihash == cid.multihash }) { throw .pinnedRoot(cid) }
+        return try delete(cid)
+    }
+
     /// The first block of the DAG under `root` (depth-first) that is not stored, or `nil` when the whole DAG is:
     /// whether a file can be read locally or must be fetched.
     ///

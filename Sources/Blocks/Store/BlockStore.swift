@@ -83,6 +83,8 @@ public enum BlockStoreError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidDagPB(CID, DagPBError)
     /// The write session was already closed or discarded.
     case sessionClosed
+    /// The block is a pinned root: unpin it first (`block rm` refuses it; GC removes blocks no pin reaches).
+    case pinnedRoot(CID)
 
     /// A one-line explanation for logs and the CLI.
     public var description: String {
@@ -105,6 +107,7 @@ public enum BlockStoreError: Error, Equatable, Sendable, CustomStringConvertible
         case .incompleteDAG(let root, let missing): "block \(missing) under root \(root) is missing"
         case .invalidDagPB(let cid, let error): "block \(cid): \(error)"
         case .sessionClosed: "the write session is closed"
+        case .pinnedRoot(let cid): "\(cid) is a pinned root: unpin it first (dhtnode pin rm \(cid))"
         }
     }
 }

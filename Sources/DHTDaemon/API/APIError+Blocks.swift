@@ -16,6 +16,7 @@ extension APIError {
     /// | `DAGReadError.rangeOutOfBounds` | 416 | `range_not_satisfiable` |
     /// | `DAGReadError.notAFile` | 400 | `not_a_file` |
     /// | `BlockStoreError.incompleteDAG` (pinning a DAG with a missing block) | 409 | `incomplete_dag` |
+    /// | `BlockStoreError.pinnedRoot` (`block rm` of a pinned root) | 409 | `pinned` |
     /// | a CAR that does not check out (`CARError`) | 400 | `invalid_car` |
     /// | `BlockStoreError.invalidBlock` | 400 | `invalid_block` |
     /// | `BlockStoreError.diskFull` | 507 | `disk_full` |
@@ -52,6 +53,7 @@ extension APIError {
     private init(store error: BlockStoreError) {
         switch error {
         case .incompleteDAG: self.init(.conflict, code: "incomplete_dag", message: error.description)
+        case .pinnedRoot: self.init(.conflict, code: "pinned", message: error.description)
         case .invalidBlock: self.init(.badRequest, code: "invalid_block", message: error.description)
         case .diskFull:
             self.init(

@@ -16,6 +16,9 @@ import NIOCore
 /// | `GET /v1/fetches/{cid}` | what the last fetch of `cid` (by `cat` or `fetch`) took: ``FetchDocument`` |
 /// | `POST /v1/fetch/{cid}` | fetch what the repository lacks of a file or a directory tree from peers: ``FetchDocument`` |
 /// | `GET /v1/blocks/{cid}?fetch=B` | one block's bytes, verified; with `fetch=true` fetched from peers when missing |
+/// | `POST /v1/blocks?codec=C` | body: one block's bytes (raw or dag-pb), stored unpinned: ``BlockDocument`` |
+/// | `DELETE /v1/blocks/{cid}` | remove a block (409 `pinned` for a pinned root): ``BlockDocument`` |
+/// | `GET /v1/repo/verify` | rehash every block file: ``VerifyDocument`` |
 /// | `GET /v1/pins` | ``PinsDocument`` |
 /// | `POST /v1/pins/{cid}` | pin a root recursively: ``PinDocument`` |
 /// | `DELETE /v1/pins/{cid}` | remove a pin: ``PinDocument``, 404 `not_pinned` when there was none |
@@ -73,6 +76,33 @@ public struct BlockController<Context: RequestContext>: Sendable {
                 headers: [.contentType: "application/octet-stream"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: block.bytes))
             )
+        }
+        group.post("blocks") { request, _ in
+            let codec: Multicodec
+            switch request.uri.queryParameters.get("codec") ?? "raw" {
+            case "raw": codec = .raw
+            case "dag-pb": codec = .dagPB
+            case let other: throw APIError.badRequest("codec must be raw or dag-pb (got '\(other)')")
+            }
+            let body = try await request.body.collect(upTo: Block.maxByteCount)
+            let bytes = Array(body.readableBytesView)
+            if codec == .dagPB {
+                do { _ = try PBNode(decoding: bytes) } catch {
+                    throw APIError(.badRequest, code: "invalid_block", message: "not a dag-pb block: \(error)")
+                }
+            }
+            let block = try await Self.calling { try Block(codec: codec, hashing: bytes) }
+            try await Self.calling { try await self.repository.put(block) }
+            return BlockDocument(cid: block.cid.v1.description, size: bytes.count)
+        }
+        group.delete("blocks/:cid") { _, context in
+            let cid = try Self.cid(context)
+            let removed = try await Self.calling { try await self.repository.remove(cid) }
+            return BlockDocument(cid: cid.v1.description, removed: removed)
+        }
+        group.get("repo/verify") { _, _ in
+            let report = try await Self.calling { try await self.repository.verify() }
+            return VerifyDocument(checkedBlocks: report.checkedCount, corruptFiles: report.corrupt.map(\.description))
         }
         group.get("pins") { _, _ in
             PinsDocument(pins: try await Self.calling { try await self.repository.pins() }.map(\.description))
@@ -319,3 +349,5 @@ extension PinsDocument: ResponseEncodable {}
 extension PinDocument: ResponseEncodable {}
 extension GCDocument: ResponseEncodable {}
 extension RepoStatDocument: ResponseEncodable {}
+extension BlockDocument: ResponseEncodable {}
+extension VerifyDocument: ResponseEncodable {}

@@ -192,6 +192,25 @@ public final class BlockRepository: Sendable {
         try await offload { try job.next() }
     }
 
+    // MARK: Single blocks
+
+    /// Stores `block` (already hashed against its CID) durably; it stays unpinned, so the next GC removes it
+    /// unless a pin reaches it.
+    public func put(_ block: Block) async throws {
+        try await offload { [store] in try store.put(block) }
+    }
+
+    /// Deletes the block under `cid` unless it is a pinned root (``FileBlockStore/deleteUnlessPinnedRoot(_:)``);
+    /// returns whether it was stored.
+    public func remove(_ cid: CID) async throws -> Bool {
+        try await offload { [store] in try store.deleteUnlessPinnedRoot(cid) }
+    }
+
+    /// Rehashes every block file.
+    public func verify() async throws -> RepoVerifyReport {
+        try await offload { [store] in try store.verify() }
+    }
+
     // MARK: Pins, GC, stat
 
     /// Pins `root` recursively (every block of its DAG must be stored).

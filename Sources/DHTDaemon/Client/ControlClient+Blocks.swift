@@ -130,6 +130,21 @@ extension ControlClient {
         }
     }
 
+    /// `POST /v1/blocks?codec=C`: stores one block (unpinned).
+    public func putBlock(_ bytes: [UInt8], codec: String) async throws(ControlClientError) -> BlockDocument {
+        try await call(.POST, "/v1/blocks?codec=\(codec)", body: bytes, plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `DELETE /v1/blocks/{cid}`; ``ControlClientError/apiCode`` `pinned` for a pinned root.
+    public func removeBlock(_ cid: CID) async throws(ControlClientError) -> BlockDocument {
+        try await call(.DELETE, "/v1/blocks/\(cid)", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
+    /// `GET /v1/repo/verify`.
+    public func verifyRepository() async throws(ControlClientError) -> VerifyDocument {
+        try await call(.GET, "/v1/repo/verify", plainErrors: true, timeout: Self.repositoryTimeout)
+    }
+
     /// `GET /v1/pins`.
     public func pins() async throws(ControlClientError) -> PinsDocument {
         try await call(.GET, "/v1/pins", plainErrors: true, timeout: Self.repositoryTimeout)

@@ -13,20 +13,9 @@ extension AddCommand {
     func addFileThroughDaemon(_ client: ControlClient, profile: ImportProfile) async throws {
         let input = try InputFile(path: path)
         let progress = SharedProgressBar(
-            ProgressBar(label: "add", total: input.size, enabled: !quiet && !json && FileOutput.standardErrorIsTerminal)
+            ProgressBar(label: "add", total: input.size, enabled: !quiet && !repo.json && FileOutput.standardErrorIsTerminal)
         )
-        let upload = UploadStream { send in
-            defer { input.close() }
-            var buffer = [UInt8](repeating: 0, count: Self.uploadPieceBytes)
-            var done: UInt64 = 0
-            while true {
-                let count = try input.read(into: &buffer)
-                if count == 0 { break }
-                try send(ByteBuffer(bytes: buffer[..<count]))
-                done += UInt64(count)
-                progress.update(done)
-            }
-        }
+        let upload = UploadStream(reading: input, pieceBytes: Self.uploadPieceBytes) { progress.update($0) }
         let added = try await Self.sending(upload, progress: progress) {
             try await client.add(
                 upload,
@@ -48,7 +37,7 @@ extension AddCommand {
     /// end at the same root, or the tree changed in between and the import is abandoned.
     func addDirectoryThroughDaemon(_ client: ControlClient, profile: ImportProfile) async throws {
         let importer = DirectoryTreeImporter(profile: profile, includeHidden: hidden)
-        let showProgress = !quiet && !json && FileOutput.standardErrorIsTerminal
+        let showProgress = !quiet && !repo.json && FileOutput.standardErrorIsTerminal
         let total = showProgress ? importer.measure(path) : 0
         let progress = SharedProgressBar(
             ProgressBar(label: "add", total: showProgress ? total : nil, enabled: showProgress)
@@ -94,7 +83,7 @@ extension AddCommand {
         }
         progress.finish(first.fileSize)
         printDirectory(entries, blockCount: first.blockCount, profile: profile, announcement: imported.announcement)
-        if !json { Self.noteAnnouncement(imported.announcement, quiet: quiet) }
+        if !repo.json { Self.noteAnnouncement(imported.announcement, quiet: quiet) }
     }
 
     /// Runs the request that consumes `upload`, then stops its producer. When the request failed because the

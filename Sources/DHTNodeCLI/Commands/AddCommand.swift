@@ -51,8 +51,6 @@ struct AddCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the (root) CID; no progress bar.")
     var quiet = false
 
-    @Flag(help: "Print one JSON object: cid, size, blocks, profile (with -r: one object a line per entry too).")
-    var json = false
 
     @Option(help: "Pin the root after the import (true or false).")
     var pin: Bool = true
@@ -100,7 +98,7 @@ struct AddCommand: AsyncParsableCommand {
         var progress = ProgressBar(
             label: "add",
             total: input.size,
-            enabled: !quiet && !json && FileOutput.standardErrorIsTerminal
+            enabled: !quiet && !repo.json && FileOutput.standardErrorIsTerminal
         )
         let result: ImportResult
         if onlyHash {
@@ -120,7 +118,7 @@ struct AddCommand: AsyncParsableCommand {
 
     /// Prints the import of one file: `added CID PATH`, the CID alone (`--quiet`) or one JSON object.
     func printFile(_ added: AddDocument) {
-        if json {
+        if repo.json {
             var text =
                 "{\"cid\":\"\(added.cid)\",\"size\":\(added.size),\"blocks\":\(added.blocks),"
                 + "\"profile\":\"\(added.profile)\",\"pinned\":\(added.pinned)"
@@ -131,7 +129,7 @@ struct AddCommand: AsyncParsableCommand {
         } else {
             print("added \(added.cid) \(path)")
         }
-        if !json { Self.noteAnnouncement(added.announcement, quiet: quiet) }
+        if !repo.json { Self.noteAnnouncement(added.announcement, quiet: quiet) }
     }
 
     /// A line on stderr when the daemon could not announce the root yet: a user who shares the CID should know
@@ -145,7 +143,7 @@ struct AddCommand: AsyncParsableCommand {
     /// `add -r`: imports the tree, printing each entry as kubo does, and pins the root.
     private func addDirectory(profile: ImportProfile) throws {
         let importer = DirectoryTreeImporter(profile: profile, includeHidden: hidden)
-        let showProgress = !quiet && !json && FileOutput.standardErrorIsTerminal
+        let showProgress = !quiet && !repo.json && FileOutput.standardErrorIsTerminal
         var progress = ProgressBar(
             label: "add", total: showProgress ? importer.measure(path) : nil, enabled: showProgress)
         let rootName = Self.displayName(path)
@@ -180,7 +178,7 @@ struct AddCommand: AsyncParsableCommand {
         announcement: Announcement? = nil
     ) {
         for (index, entry) in entries.enumerated() where !quiet || index == entries.count - 1 {
-            if json {
+            if repo.json {
                 var object =
                     "{\"name\":\(Self.jsonString(entry.path)),\"cid\":\"\(entry.cid)\","
                     + "\"type\":\"\(entry.kind.rawValue)\",\"size\":\(entry.fileSize)"

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Blocks
+import DHTDaemon
 import Foundation
 
 /// `dhtnode block get|put|stat`: single raw blocks.
-struct BlockCommand: ParsableCommand {
+struct BlockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "block",
-        abstract: "Read and write single blocks.",
-        subcommands: [Get.self, Put.self, Stat.self]
+        abstract: "Read, write and remove single blocks.",
+        subcommands: [Get.self, Put.self, Stat.self, Remove.self]
     )
 
     struct Get: ParsableCommand {
@@ -23,11 +24,15 @@ struct BlockCommand: ParsableCommand {
 
         func run() throws {
             let (cid, block) = try repo.verifiedBlock(cid)
+            if repo.json {
+                return try repo.printJSON(
+                    ["cid": cid.v1.description, "base64": Data(block.bytes).base64EncodedString()])
+            }
             try FileOutput.writeAll(1, block.bytes[...], name: "stdout")
         }
     }
 
-    struct Put: ParsableCommand {
+    struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "put",
             abstract: "Store a block read from FILE (or stdin) and print its CID.",
@@ -48,16 +53,23 @@ struct BlockCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let bytes = try readInput()
-            let multicodec: Multicodec = codec == "raw" ? .raw : .dagPB
-            if multicodec == .dagPB {
-                do { _ = try PBNode(decoding: bytes) } catch { throw CLIError("not a dag-pb block: \(error)") }
+            let stored: BlockDocument
+            if let client = try repo.daemonClient() {
+                stored = try await client.using { client in try await client.putBlock(bytes, codec: codec) }
+            } else {
+                let multicodec: Multicodec = codec == "raw" ? .raw : .dagPB
+                if multicodec == .dagPB {
+                    do { _ = try PBNode(decoding: bytes) } catch { throw CLIError("not a dag-pb block: \(error)") }
+                }
+                let block = try reportingErrors { try Block(codec: multicodec, hashing: bytes) }
+                let store = try repo.openForWriting()
+                try reportingErrors { try store.put(block) }
+                stored = BlockDocument(cid: block.cid.v1.description, size: bytes.count)
             }
-            let block = try reportingErrors { try Block(codec: multicodec, hashing: bytes) }
-            let store = try repo.openForWriting()
-            try reportingErrors { try store.put(block) }
-            print(block.cid)
+            if repo.json { return try repo.printJSON(stored) }
+            print(stored.cid)
         }
 
         private func readInput() throws -> [UInt8] {
@@ -105,7 +117,48 @@ struct BlockCommand: ParsableCommand {
 
         func run() throws {
             let (cid, block) = try repo.verifiedBlock(cid)
+            if repo.json { return try repo.printJSON(BlockDocument(cid: cid.v1.description, size: block.bytes.count)) }
             print("\(cid) \(block.bytes.count)")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove blocks (a pinned root is refused: unpin it first).",
+            discussion: """
+                A block that a pin reaches from above is not checked: removing it breaks that pinned DAG until \
+                the block is fetched or added again. `dhtnode gc` removes only what no pin reaches.
+                """
+        )
+
+        @OptionGroup var repo: RepoOptions
+
+        @Argument(help: "The blocks' CIDs.")
+        var cids: [String]
+
+        func validate() throws {
+            guard !cids.isEmpty else { throw ValidationError("block rm needs at least one CID") }
+        }
+
+        func run() async throws {
+            let targets = try cids.map { try parseCID($0) }
+            var removed: [BlockDocument] = []
+            if let client = try repo.daemonClient() {
+                try await client.using { client in
+                    for cid in targets { removed.append(try await client.removeBlock(cid)) }
+                }
+            } else {
+                let store = try repo.openForWriting()
+                for cid in targets {
+                    let done = try reportingErrors { try store.deleteUnlessPinnedRoot(cid) }
+                    removed.append(BlockDocument(cid: cid.v1.description, removed: done))
+                }
+            }
+            if repo.json { return try repo.printJSON(["removed": removed]) }
+            for block in removed {
+                print(block.removed == true ? "removed \(block.cid)" : "\(block.cid) was not stored")
+            }
         }
     }
 }

@@ -24,6 +24,14 @@ struct CatCommand: AsyncParsableCommand {
     )
     var range: ByteRange?
 
+    func validate() throws {
+        if repo.json {
+            throw ValidationError(
+                "cat writes the file's own bytes, so --json does not apply: `dhtnode ls --json` describes a "
+                    + "directory, `dhtnode block stat --json` a block, `dhtnode get --stats --json` a fetch")
+        }
+    }
+
     func run() async throws {
         MemoryTuning.forLargeBlocks()
         let path = try ContentPath(parsing: cid)

@@ -19,6 +19,7 @@ struct GCCommand: AsyncParsableCommand {
             let store = try repo.openForWriting()
             report = GCDocument(try reportingErrors { try store.gc() })
         }
+        if repo.json { return try repo.printJSON(report) }
         print(
             "removed \(report.removedBlocks) blocks (\(report.removedBytes) bytes) and "
                 + "\(report.removedTemporaryFiles) temporary files; kept \(report.keptBlocks) blocks"

@@ -25,8 +25,6 @@ struct GetCommand: AsyncParsableCommand {
 
     @OptionGroup var repo: RepoOptions
 
-    @OptionGroup var daemon: DaemonClientOptions
-
     @Argument(help: "The file or directory: its root CID, or CID/path inside a directory tree.")
     var cid: String
 
@@ -52,7 +50,7 @@ struct GetCommand: AsyncParsableCommand {
         }
         let output = self.output ?? path.lastName
         MemoryTuning.forLargeBlocks()
-        if let client = try repo.daemonClient(dataPath: daemon.dataPath) {
+        if let client = try repo.daemonClient() {
             try await client.using { client in
                 let source = DaemonFileSource(client: client)
                 let target = try await source.resolve(path)
@@ -71,7 +69,7 @@ struct GetCommand: AsyncParsableCommand {
                     }
                     waiting.stop()
                     try await write(target, from: source, to: output)
-                    if stats { try FetchReport(fetched).print(json: daemon.json) }
+                    if stats { try FetchReport(fetched).print(json: repo.json) }
                     return
                 }
                 if stats {
@@ -81,7 +79,7 @@ struct GetCommand: AsyncParsableCommand {
                     } catch let error as ControlClientError where error.apiCode == "no_fetch" {
                         fetched = .local(target.description)
                     }
-                    try FetchReport(fetched).print(json: daemon.json)
+                    try FetchReport(fetched).print(json: repo.json)
                 }
             }
         } else {

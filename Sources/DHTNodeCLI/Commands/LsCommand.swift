@@ -19,8 +19,6 @@ struct LsCommand: AsyncParsableCommand {
     @Argument(help: "The directory: a CID, or CID/path inside a directory tree.")
     var path: String
 
-    @Flag(help: "Print one JSON object: {\"entries\": [{name, cid, size, type}]}.")
-    var json = false
 
     func run() async throws {
         let path = try ContentPath(parsing: path)
@@ -46,12 +44,7 @@ struct LsCommand: AsyncParsableCommand {
             }
             listed.append(Listed(name: entry.name, cid: entry.cid.description, size: entry.tsize, type: type))
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(["entries": listed]), as: UTF8.self))
-            return
-        }
+        if repo.json { return try repo.printJSON(["entries": listed]) }
         for entry in listed {
             let name = TerminalText.escaped(entry.name) + (entry.type == "directory" ? "/" : "")
             print("\(entry.cid) \(entry.size) \(name)")

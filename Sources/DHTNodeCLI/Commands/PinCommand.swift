@@ -27,19 +27,24 @@ struct PinCommand: AsyncParsableCommand {
 
         func run() async throws {
             let roots = try cids.map { try parseCID($0) }
+            var pinned: [String] = []
             if let client = try repo.daemonClient() {
-                return try await client.using { client in
+                try await client.using { client in
                     for root in roots {
-                        let pinned = try await client.pin(root)
-                        print("pinned \(pinned.cid)")
+                        let done = try await client.pin(root)
+                        pinned.append(done.cid)
+                        if !repo.json { print("pinned \(done.cid)") }
                     }
                 }
+            } else {
+                let store = try repo.openForWriting()
+                for root in roots {
+                    try reportingErrors { try store.pin(root) }
+                    pinned.append(root.v1.description)
+                    if !repo.json { print("pinned \(root.v1)") }
+                }
             }
-            let store = try repo.openForWriting()
-            for root in roots {
-                try reportingErrors { try store.pin(root) }
-                print("pinned \(root.v1)")
-            }
+            if repo.json { try repo.printJSON(["pinned": pinned]) }
         }
     }
 
@@ -60,22 +65,27 @@ struct PinCommand: AsyncParsableCommand {
 
         func run() async throws {
             let roots = try cids.map { try parseCID($0) }
+            var unpinned: [String] = []
             if let client = try repo.daemonClient() {
                 // The daemon answers 404 not_pinned with the same line as below.
-                return try await client.using { client in
+                try await client.using { client in
                     for root in roots {
-                        let unpinned = try await client.unpin(root)
-                        print("unpinned \(unpinned.cid)")
+                        let done = try await client.unpin(root)
+                        unpinned.append(done.cid)
+                        if !repo.json { print("unpinned \(done.cid)") }
                     }
                 }
-            }
-            let store = try repo.openForWriting()
-            for root in roots {
-                guard try reportingErrors({ try store.unpin(root) }) else {
-                    throw CLIError("\(root) is not pinned")
+            } else {
+                let store = try repo.openForWriting()
+                for root in roots {
+                    guard try reportingErrors({ try store.unpin(root) }) else {
+                        throw CLIError("\(root) is not pinned")
+                    }
+                    unpinned.append(root.v1.description)
+                    if !repo.json { print("unpinned \(root.v1)") }
                 }
-                print("unpinned \(root.v1)")
             }
+            if repo.json { try repo.printJSON(["unpinned": unpinned]) }
         }
     }
 
@@ -85,13 +95,15 @@ struct PinCommand: AsyncParsableCommand {
         @OptionGroup var repo: RepoOptions
 
         func run() async throws {
+            let pins: [String]
             if let client = try repo.daemonClient() {
-                return try await client.using { client in
-                    for root in try await client.pins().pins { print(root) }
-                }
+                pins = try await client.using { client in try await client.pins().pins }
+            } else {
+                let store = try repo.openForReading()
+                pins = try reportingErrors({ try store.pins() }).map(\.description)
             }
-            let store = try repo.openForReading()
-            for root in try reportingErrors({ try store.pins() }) { print(root) }
+            if repo.json { return try repo.printJSON(PinsDocument(pins: pins)) }
+            for root in pins { print(root) }
         }
     }
 }

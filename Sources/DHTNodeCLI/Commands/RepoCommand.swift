@@ -10,7 +10,7 @@ struct RepoCommand: AsyncParsableCommand {
         subcommands: [Verify.self, Stat.self]
     )
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
             abstract: "Rehash every block; list the corrupt ones (exit status 1 if there are any)."
@@ -18,17 +18,24 @@ struct RepoCommand: AsyncParsableCommand {
 
         @OptionGroup var repo: RepoOptions
 
-        func run() throws {
-            let store = try repo.openForReading()
-            let report = try reportingErrors { try store.verify() }
-            for file in report.corrupt { print("corrupt: \(file)") }
-            if report.isHealthy {
-                print("verified \(report.checkedCount) blocks: all match their hashes")
+        func run() async throws {
+            let report: VerifyDocument
+            if let client = try repo.daemonClient() {
+                report = try await client.using { client in try await client.verifyRepository() }
             } else {
-                throw CLIError(
-                    "\(report.corrupt.count) of \(report.checkedCount) block files failed verification"
-                )
+                let store = try repo.openForReading()
+                let checked = try reportingErrors { try store.verify() }
+                report = VerifyDocument(checkedBlocks: checked.checkedCount, corruptFiles: checked.corrupt.map(\.description))
             }
+            if repo.json {
+                try repo.printJSON(report)
+            } else {
+                for file in report.corruptFiles { print("corrupt: \(TerminalText.escaped(file))") }
+            }
+            guard report.corruptFiles.isEmpty else {
+                throw CLIError("\(report.corruptFiles.count) of \(report.checkedBlocks) block files failed verification")
+            }
+            if !repo.json { print("verified \(report.checkedBlocks) blocks: all match their hashes") }
         }
     }
 
@@ -47,6 +54,7 @@ struct RepoCommand: AsyncParsableCommand {
                 let pins = try reportingErrors { try store.pins() }
                 stat = RepoStatDocument(path: store.path, counts, pins: pins.count)
             }
+            if repo.json { return try repo.printJSON(stat) }
             print("path             \(stat.path)")
             print("version          \(stat.version)")
             print("blocks           \(stat.blocks)")
@@ -56,3 +64,4 @@ struct RepoCommand: AsyncParsableCommand {
         }
     }
 }
+

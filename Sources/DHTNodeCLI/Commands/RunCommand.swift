@@ -57,6 +57,9 @@ struct RunCommand: AsyncParsableCommand {
     )
     var api: String?
 
+    @Flag(name: .customLong("json"), help: "Log one JSON object a line (time, level, label, message, metadata).")
+    var json = false
+
     @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp(
@@ -173,7 +176,8 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try daemonConfiguration()
         MemoryTuning.forDaemon()
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
+        LoggingSystem.bootstrap { [json] label in
+            if json { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -19,8 +19,13 @@ struct SwarmKeyCommand: ParsableCommand {
                 """
         )
 
-        func run() {
-            print(SwarmKeyFile.text(for: .generate()), terminator: "")
+        @Flag(help: "Print {\"keyFile\": TEXT}: the key file's text as one JSON string.")
+        var json = false
+
+        func run() throws {
+            let text = SwarmKeyFile.text(for: .generate())
+            if json { return try JSONOutput.print(["keyFile": text]) }
+            print(text, terminator: "")
         }
     }
 }

@@ -44,9 +44,17 @@ struct DaemonClientOptions: ParsableArguments {
 
     /// Prints `document` as indented JSON on stdout.
     func printJSON(_ document: some Encodable) throws {
+        try JSONOutput.print(document)
+    }
+}
+
+/// The one JSON style of every command's `--json`: indented, keys sorted (camelCase, units in the names, as the
+/// control API's documents have them), slashes as they are.
+enum JSONOutput {
+    static func print(_ document: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(document)
-        print(String(decoding: data, as: UTF8.self))
+        Swift.print(String(decoding: data, as: UTF8.self))
     }
 }

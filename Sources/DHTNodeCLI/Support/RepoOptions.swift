@@ -4,15 +4,28 @@ import DHTDaemon
 import Foundation
 import SystemPackage
 
-/// `--repo PATH`, shared by every command that works on the local block repository.
+/// `--data DIR`, `--repo PATH` and `--json`, shared by every command that works on the local block repository.
 ///
-/// The repository folder is `--repo PATH` when given; otherwise `$DHTNODE_DATA/repo`, or `~/.dhtnode/repo` when
-/// `DHTNODE_DATA` is not set. The data folder is created on first write; read commands never create anything.
+/// The repository folder is `--repo PATH` when given; otherwise the data folder's `repo`: `--data DIR`, else
+/// `$DHTNODE_DATA`, else `~/.dhtnode`. The data folder is created on first write; read commands never create
+/// anything.
 ///
 /// Without `--repo`, the commands that the daemon serves (`add`, `cat`, `get`, `pin`, `gc`, `repo stat`) go
 /// through the daemon of the data folder when one runs (``daemonClient(dataPath:)``): it holds the repository's
 /// lock. The other writers then fail with a line that names the daemon (``openForWriting()``).
 struct RepoOptions: ParsableArguments {
+    @Option(
+        name: .customLong("data"),
+        help: ArgumentHelp(
+            "The data folder: its daemon, or its repository DIR/repo (default: $DHTNODE_DATA, or ~/.dhtnode).",
+            valueName: "dir"
+        )
+    )
+    var dataPath: String?
+
+    @Flag(name: .customLong("json"), help: "Print JSON instead of text.")
+    var json = false
+
     @Option(
         name: .customLong("repo"),
         help: ArgumentHelp(
@@ -25,14 +38,17 @@ struct RepoOptions: ParsableArguments {
     /// The repository folder, resolved.
     var path: String {
         if let repoPath, !repoPath.isEmpty { return repoPath }
-        let environment = ProcessInfo.processInfo.environment
-        if let data = environment["DHTNODE_DATA"], !data.isEmpty { return data + "/repo" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.dhtnode/repo"
+        return DataDirectory.resolve(dataPath).path + "/repo"
     }
 
     func validate() throws {
         if let repoPath, repoPath.isEmpty { throw ValidationError("--repo needs a folder path") }
+        if let dataPath, dataPath.isEmpty { throw ValidationError("--data needs a folder path") }
+    }
+
+    /// Prints `document` as indented JSON on stdout.
+    func printJSON(_ document: some Encodable) throws {
+        try JSONOutput.print(document)
     }
 
     /// Opens the repository for writing (taking its lock), creating it and its parent folders when missing.
@@ -70,12 +86,11 @@ struct RepoOptions: ParsableArguments {
     }
 
     /// A client of the daemon that serves this repository, or `nil` to work on the repository directly: when
-    /// `--repo` was given, or no daemon runs for the data folder (`dataPath`, else `$DHTNODE_DATA`, else
-    /// `~/.dhtnode`: no `api.json`, or one whose process has exited).
+    /// `--repo` was given, or no daemon runs for the data folder (no `api.json`, or one whose process has exited).
     ///
     /// - Throws: ``CLIError`` when `api.json` names a running daemon that cannot be used (a bad file, an unreadable
     ///   token): the daemon holds the repository, so working on it directly would fail too.
-    func daemonClient(dataPath: String? = nil) throws -> ControlClient? {
+    func daemonClient() throws -> ControlClient? {
         if let repoPath, !repoPath.isEmpty { return nil }
         do {
             return try ControlClient(dataDirectory: DataDirectory.resolve(dataPath))

@@ -45,6 +45,23 @@ final class UploadStream: AsyncSequence, Sendable {
         thread.start()
     }
 
+    /// The bytes of `input`, `pieceBytes` at a time, closing it at the end; `progress` gets the bytes sent so far.
+    convenience init(reading input: InputFile, pieceBytes: Int, progress: @escaping @Sendable (UInt64) -> Void = { _ in })
+    {
+        self.init { send in
+            defer { input.close() }
+            var buffer = [UInt8](repeating: 0, count: pieceBytes)
+            var done: UInt64 = 0
+            while true {
+                let count = try input.read(into: &buffer)
+                if count == 0 { break }
+                try send(ByteBuffer(bytes: buffer[..<count]))
+                done += UInt64(count)
+                progress(done)
+            }
+        }
+    }
+
     /// The producer's error, if it failed.
     var failure: (any Error)? { state.withLock { $0.failure } }
 

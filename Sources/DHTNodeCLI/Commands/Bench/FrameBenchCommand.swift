@@ -39,6 +39,9 @@ struct FrameBenchCommand: ParsableCommand {
     @Option(name: .customLong("read-size"), help: "Bytes per read the frames are cut into (a socket read).")
     var readSize: Int = 131_072
 
+    @Flag(help: "Print one JSON object: the parameters and, per cipher, milliseconds of CPU per MiB on each path.")
+    var json = false
+
     @Option(help: "Rounds; the paths alternate within each round.")
     var rounds: Int = 5
 
@@ -59,7 +62,10 @@ struct FrameBenchCommand: ParsableCommand {
         }
         let cids = try blocks.map { try Block(codec: .raw, hashing: $0).cid }
         let count = mebibytes * 1_048_576 / blockSize
-        print("frames: \(count) blocks of \(blockSize) bytes per path and round (\(mebibytes) MiB), reads of \(readSize) bytes, \(rounds) rounds")
+        if !json {
+            print("frames: \(count) blocks of \(blockSize) bytes per path and round (\(mebibytes) MiB), reads of \(readSize) bytes, \(rounds) rounds")
+        }
+        var results: [FrameBenchResult] = []
         for cipher in AEADCipher.available {
             let key = try AEADKey(cipher: cipher, bytes: [UInt8](repeating: 0x33, count: 32))
             var gathered: [Double] = []
@@ -70,9 +76,19 @@ struct FrameBenchCommand: ParsableCommand {
             }
             let mib = Double(count * blockSize) / 1_048_576
             let g = Self.median(gathered), p = Self.median(inPlace)
+            results.append(
+                FrameBenchResult(
+                    cipher: cipher.description, gatheredMillisecondsPerMebibyte: g / mib * 1000,
+                    inPlaceMillisecondsPerMebibyte: p / mib * 1000, inPlaceOverGatheredThroughput: g / p))
+            guard !json else { continue }
             print(String(format: "%@: gathered %.3f ms/MiB (%.0f MB/s), in place %.3f ms/MiB (%.0f MB/s), in place / gathered throughput %.2f",
                          cipher.description, g / mib * 1000, Double(count * blockSize) / g / 1e6,
                          p / mib * 1000, Double(count * blockSize) / p / 1e6, g / p))
+        }
+        if json {
+            try JSONOutput.print(
+                FrameBenchReport(
+                    blocks: count, blockSizeBytes: blockSize, readSizeBytes: readSize, rounds: rounds, ciphers: results))
         }
     }
 
@@ -163,4 +179,21 @@ struct FrameBenchCommand: ParsableCommand {
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
+}
+
+/// `bench frames --json`.
+private struct FrameBenchReport: Encodable {
+    var blocks: Int
+    var blockSizeBytes: Int
+    var readSizeBytes: Int
+    var rounds: Int
+    var ciphers: [FrameBenchResult]
+}
+
+/// One cipher's medians in `bench frames --json`.
+private struct FrameBenchResult: Encodable {
+    var cipher: String
+    var gatheredMillisecondsPerMebibyte: Double
+    var inPlaceMillisecondsPerMebibyte: Double
+    var inPlaceOverGatheredThroughput: Double
 }

@@ -1,7 +1,8 @@
 // Runs 64 Kademlia nodes in one process with no sockets: the smallest possible "shell" for the sans-I/O core.
 //
 // Each node is a `KademliaInstance` (a value). `Shell` is all a shell does: it delivers `.send` directives after
-// a fixed latency, fires `.scheduleTimeout` and `.scheduleTick` at their instants, and reports `.completed`
+// a fixed latency, fires `.scheduleTimeout` and `.scheduleTick` at their instants (a node's later tick replacing
+// its earlier one), and reports `.completed`
 // operations. A UDP daemon does the same with a socket and a real clock.
 import Kademlia
 
@@ -70,6 +71,11 @@ struct Shell {
             case .scheduleTimeout(let transaction, let at):
                 schedule(.timeout(transaction), for: source, at: at)
             case .scheduleTick(let at):
+                // A node has one maintenance timer: a new request replaces the one before it.
+                queue.removeAll { event in
+                    if case .tick = event.kind { return event.node == source }
+                    return false
+                }
                 schedule(.tick, for: source, at: at)
             case .providersFound:
                 break  // a provider search reports providers early; this example waits for the result
