@@ -183,4 +183,17 @@ out=$(dn dfetch pin ls --json) && check "pin ls --json" json_is "$out" '.pins | 
 out=$(dn dfetch repo stat --json) && check "repo stat --json" json_is "$out" '.blocks > 0'
 out=$(dn dfetch gc --json) && check "gc --json" json_is "$out" '.keptBlocks >= 0'
 
+# --- /metrics: the exchange, fetches, connections, the repository, announcements ---
+metric() { curl -sf "$(swarm_api "$1")/metrics" | awk -v name="$2" 'index($0, name) == 1 { sum += $NF } END { print sum + 0 }'; }
+check "/metrics: bytes received by the fetcher ($(metric sfetch 'exchange_block_bytes_total{direction="received"}'))" \
+    test "$(metric sfetch 'exchange_block_bytes_total{direction="received"}' | cut -d. -f1)" -ge $((20 * 1024 * 1024))
+check "/metrics: bytes sent by the seeder" \
+    test "$(metric slow 'exchange_block_bytes_total{direction="sent"}' | cut -d. -f1)" -ge $((20 * 1024 * 1024))
+check "/metrics: fetches completed, and their time to first byte" \
+    test "$(metric sfetch 'exchange_fetches_total{outcome="completed"}' | cut -d. -f1)" -ge 1 -a \
+    "$(metric sfetch 'exchange_fetch_time_to_first_byte_seconds_count' | cut -d. -f1)" -ge 1
+check "/metrics: open exchange connections" test "$(metric sfetch 'exchange_connections' | cut -d. -f1)" -ge 1
+check "/metrics: the repository's blocks and the announced records" \
+    test "$(metric slow 'repository_blocks' | cut -d. -f1)" -ge 80 -a "$(metric slow 'dht_own_records' | cut -d. -f1)" -ge 2
+
 finish

@@ -18,7 +18,9 @@ public enum ControlAPI {
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
+            let repositoryMetrics = repository.map { RepositoryMetrics(repository: $0) }
             router.get("metrics") { _, _ in
+                await repositoryMetrics?.refresh(ifOlderThan: RepositoryMetrics.minimumInterval)
                 var headers = HTTPFields()
                 headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
                 return Response(

@@ -9,8 +9,9 @@ import ServiceLifecycle
 ///
 /// `run()` starts the node, waits until the control API is bound and writes `api.json`, then saves `state.json`
 /// every ``DaemonConfiguration/saveInterval``. On graceful shutdown (SIGTERM, SIGINT) it saves the state a last
-/// time, stops the node and removes `api.json`. In a ``ServiceGroup`` it must come before the HTTP application,
-/// so that the API is shut down first and the node last.
+/// time, stops the node and removes `api.json`. In a ``ServiceGroup`` it comes after the HTTP application, so that
+/// it shuts down first: stopping the node ends pending fetches, and the API's requests then have nothing to wait
+/// for. With each save it also counts the repository's blocks and bytes for `/metrics`.
 public struct NodeService: Service {
     /// The node.
     public let node: Node
@@ -20,6 +21,7 @@ public struct NodeService: Service {
     private let restoredContacts: Int
     private let apiBound: AsyncStream<APIAddress>
     private let logger: Logger
+    private let repositoryMetrics: RepositoryMetrics?
 
     /// The control API's bound address, as the HTTP server reports it.
     public struct APIAddress: Sendable {
@@ -49,6 +51,7 @@ public struct NodeService: Service {
     ) {
         self.node = node
         self.repository = repository
+        self.repositoryMetrics = repository.map { RepositoryMetrics(repository: $0) }
         self.dataDirectory = dataDirectory
         self.saveInterval = saveInterval
         self.restoredContacts = node.configuration.restoredState?.contacts.count ?? 0
@@ -81,7 +84,10 @@ public struct NodeService: Service {
         if let address {
             publishEndpoint(api: address, listen: listen)
         }
-        let announcing = Task { await provideStoredRoots() }
+        let announcing = Task {
+            await countRepository()
+            await provideStoredRoots()
+        }
         defer { announcing.cancel() }
 
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
@@ -144,8 +150,14 @@ public struct NodeService: Service {
         )
     }
 
+    /// Counts the repository's blocks, bytes and pins for `/metrics`.
+    private func countRepository() async {
+        await repositoryMetrics?.refresh()
+    }
+
     /// Writes `state.json` from a fresh snapshot; a failure is logged, never thrown.
     private func saveState() async {
+        await countRepository()
         do {
             let snapshot = try await node.snapshot()
             try StateFile(path: dataDirectory.statePath).save(snapshot, of: node.id)

@@ -34,7 +34,10 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private var instance: ExchangeInstance
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
-    private var links: [ExchangePeer: ExchangePeerLink] = [:]
+    private var links: [ExchangePeer: ExchangePeerLink] = [:] {
+        didSet { metrics.connectionCount(links.count) }
+    }
+    private let metrics = ExchangeMetrics()
     private var nextGeneration: UInt64 = 1
     private var fetches: [FetchID: (continuation: AsyncThrowingStream<ArraySlice<UInt8>, any Error>.Continuation,
         outcome: ExchangeFetch.Outcome)] = [:]
@@ -263,6 +266,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     }
 
     private func received(_ message: ReceivedMessage, from peer: ExchangePeer) {
+        if let byteCount = message.blockByteCount { metrics.received(blockBytes: byteCount) }
         carryOut(instance.handleMessage(message, from: peer, now: now, source: store))
     }
 
@@ -313,6 +317,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             Task { await self.consumed(id, upTo: start + taken) }
         }
         let fetch = ExchangeFetch(id: id, bytes: bytes, outcome: ExchangeFetch.Outcome())
+        metrics.fetchStarted()
         fetches[id] = (continuation, fetch.outcome)
         continuation.onTermination = { termination in
             guard case .cancelled = termination else { return }
@@ -345,6 +350,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         carryOut(instance.cancelFetch(fetch, now: now))
         var final = statistics ?? FetchStatistics(startedAt: now)
         final.finishedAt = now
+        metrics.fetchEnded(final, .failed)
         sink.outcome.statistics.withLock { $0 = final }
         sink.continuation.finish(throwing: error)
     }
@@ -357,6 +363,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             case .send(let message, let peer):
                 // No link: the connection just ended and the core hears of it next.
                 links[peer]?.outgoing.yield(message)
+                metrics.sent(message)
             case .store(let block):
                 // A store that fails loses only the copy: the bytes were verified and are delivered anyway.
                 try? store.put(block)
@@ -387,6 +394,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
 
     private func finish(_ id: FetchID, statistics: FetchStatistics, failure: FetchFailure?) {
         guard let sink = fetches.removeValue(forKey: id) else { return }
+        metrics.fetchEnded(statistics, .init(failure))
         sink.outcome.statistics.withLock { $0 = statistics }
         if let failure {
             sink.continuation.finish(throwing: failure)

@@ -18,6 +18,14 @@ public struct NodeStatistics: Hashable, Sendable {
     public var valuesHeld = 0
     /// Provider records held for others.
     public var providerRecordsHeld = 0
+    /// Own values and provided keys that the node announces and re-announces.
+    public var ownRecords = 0
+    /// Of those, the ones whose last announcement reached no node (queued until the node has contacts).
+    public var ownRecordsQueued = 0
+    /// Announcements of own records that at least one node accepted.
+    public var announcementsAccepted = 0
+    /// Announcements of own records that reached no node.
+    public var announcementsUnanswered = 0
     /// Lookups completed (FIND_NODE, FIND_VALUE, GET_PROVIDERS started by commands).
     public var lookupsCompleted = 0
 

@@ -2,6 +2,7 @@ import Blocks
 import Exchange
 import Foundation
 import Kademlia
+import Metrics
 import Rendezvous
 import Synchronization
 
@@ -17,6 +18,7 @@ import Synchronization
 final class RendezvousRunner: Sendable {
     let configuration: RendezvousConfiguration
     private let members = Mutex<[NodeID: Contact]>([:])
+    private let membersGauge = Gauge(label: "rendezvous_members")
 
     init(configuration: RendezvousConfiguration) {
         self.configuration = configuration
@@ -105,6 +107,7 @@ final class RendezvousRunner: Sendable {
             contacts = contacts.filter { instance.members.contains($0.key) || instance.connecting.contains($0.key) }
             let snapshot = contacts.filter { instance.members.contains($0.key) }
             members.withLock { $0 = snapshot }
+            membersGauge.record(snapshot.count)
             let sleep = max(1, min(wake - Self.unixMilliseconds(), 1000))
             try? await Task.sleep(for: .milliseconds(sleep))
         }

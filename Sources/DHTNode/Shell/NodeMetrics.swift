@@ -19,6 +19,12 @@ final class NodeMetrics {
     private let routingTable = Gauge(label: "dht_routing_table_contacts")
     private let valuesHeld = Gauge(label: "dht_values_held")
     private let providersHeld = Gauge(label: "dht_provider_records_held")
+    private let ownRecords = Gauge(label: "dht_own_records")
+    private let ownRecordsQueued = Gauge(label: "dht_own_records_queued")
+    private let announcements: [Bool: Counter] = [
+        true: Counter(label: "dht_announcements_total", dimensions: [("outcome", "accepted")]),
+        false: Counter(label: "dht_announcements_total", dimensions: [("outcome", "unanswered")]),
+    ]
     private let lookups: [String: Counter] = Dictionary(
         uniqueKeysWithValues: ["find_node", "find_value", "get_providers"].map {
             ($0, Counter(label: "dht_lookups_total", dimensions: [("kind", $0)]))
@@ -39,6 +45,11 @@ final class NodeMetrics {
         routingTable.record(statistics.routingTableSize)
         valuesHeld.record(statistics.valuesHeld)
         providersHeld.record(statistics.providerRecordsHeld)
+        ownRecords.record(statistics.ownRecords)
+        ownRecordsQueued.record(statistics.ownRecordsQueued)
+        announcements[true]?.increment(by: max(0, statistics.announcementsAccepted - reported.announcementsAccepted))
+        announcements[false]?.increment(
+            by: max(0, statistics.announcementsUnanswered - reported.announcementsUnanswered))
         reported = statistics
     }
 

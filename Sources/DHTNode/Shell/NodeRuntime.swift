@@ -114,6 +114,10 @@ final class NodeRuntime: @unchecked Sendable {
         statistics.routingTableSize = endpoint.core.routingTable.count
         statistics.valuesHeld = endpoint.core.values.count
         statistics.providerRecordsHeld = endpoint.core.providers.count
+        statistics.ownRecords = endpoint.core.publishedRecordCount
+        statistics.ownRecordsQueued = endpoint.core.unannouncedRecordCount
+        statistics.announcementsAccepted = endpoint.core.statistics.announcementsAccepted
+        statistics.announcementsUnanswered = endpoint.core.statistics.announcementsUnanswered
         if sendQueueDrops > 0 { statistics.dropped[.sendQueueFull, default: 0] += sendQueueDrops }
         return statistics
     }

@@ -73,9 +73,7 @@ struct SimulateCommand: ParsableCommand {
         report.peakRSSMiB = ProcessMemory.peakResidentBytes().map { Double($0) / 1_048_576 } ?? 0
 
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.print(report)
         } else {
             print(ReportTable.render(report))
         }

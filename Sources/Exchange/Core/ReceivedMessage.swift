@@ -33,6 +33,12 @@ public struct ReceivedMessage: Sendable {
     /// The message's type.
     public var type: ExchangeMessageType { content.type }
 
+    /// The byte count of a `BLOCK` (whether or not its bytes matched its CID); `nil` for any other message.
+    public var blockByteCount: Int? {
+        guard case .block(_, _, let byteCount) = content else { return nil }
+        return byteCount
+    }
+
     /// The message's encoded length, as ``ExchangeMessage/encodedCount``.
     public var encodedCount: Int { content.encodedCount }
 }

@@ -60,6 +60,11 @@ public struct KademliaInstance: Sendable {
         public var timeouts = 0
         /// Requests sent (retransmissions included).
         public var requestsSent = 0
+        /// Announcements of own records (a PUT or PROVIDE, by a command or a republication) that at least one
+        /// node accepted.
+        public var announcementsAccepted = 0
+        /// Announcements of own records that reached no node (queued for another attempt).
+        public var announcementsUnanswered = 0
     }
 
     /// Creates a node with an empty routing table.
@@ -868,6 +873,7 @@ public struct KademliaInstance: Sendable {
         }
         guard var record = published[key] else { return }
         record.announced = accepted > 0
+        if record.announced { statistics.announcementsAccepted += 1 } else { statistics.announcementsUnanswered += 1 }
         if !record.announced {
             record.nextRepublish = min(record.nextRepublish, now + configuration.records.unannouncedRetryInterval)
         }

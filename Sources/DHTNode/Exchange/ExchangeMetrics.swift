@@ -1,0 +1,57 @@
+import Exchange
+import Kademlia
+import Metrics
+
+/// The block exchange's figures as swift-metrics objects (the daemon exports them as Prometheus text on
+/// `/metrics`): blocks and bytes each way, fetches started and how they ended, time to first byte, open
+/// connections. Updated where the exchange shell meets each event, a counter increment each, never by polling.
+final class ExchangeMetrics: Sendable {
+    private let blocksSent = Counter(label: "exchange_blocks_total", dimensions: [("direction", "sent")])
+    private let blocksReceived = Counter(label: "exchange_blocks_total", dimensions: [("direction", "received")])
+    private let bytesSent = Counter(label: "exchange_block_bytes_total", dimensions: [("direction", "sent")])
+    private let bytesReceived = Counter(label: "exchange_block_bytes_total", dimensions: [("direction", "received")])
+    private let fetchesStarted = Counter(label: "exchange_fetches_started_total")
+    private let fetchesCompleted = Counter(label: "exchange_fetches_total", dimensions: [("outcome", "completed")])
+    private let fetchesFailed = Counter(label: "exchange_fetches_total", dimensions: [("outcome", "failed")])
+    private let fetchesCancelled = Counter(label: "exchange_fetches_total", dimensions: [("outcome", "cancelled")])
+    private let timeToFirstByte = Metrics.Timer(
+        label: "exchange_fetch_time_to_first_byte_seconds", preferredDisplayUnit: .seconds)
+    private let connections = Gauge(label: "exchange_connections")
+
+    func sent(_ message: ExchangeMessage) {
+        guard case .block(_, let bytes) = message else { return }
+        blocksSent.increment()
+        bytesSent.increment(by: bytes.count)
+    }
+
+    func received(blockBytes: Int) {
+        blocksReceived.increment()
+        bytesReceived.increment(by: blockBytes)
+    }
+
+    func fetchStarted() { fetchesStarted.increment() }
+
+    /// How a fetch ended, for ``fetchEnded(_:_:)``.
+    enum FetchOutcome {
+        case completed, failed, cancelled
+
+        init(_ failure: FetchFailure?) {
+            switch failure {
+            case nil: self = .completed
+            case .cancelled?: self = .cancelled
+            case _?: self = .failed
+            }
+        }
+    }
+
+    func fetchEnded(_ statistics: FetchStatistics, _ outcome: FetchOutcome) {
+        switch outcome {
+        case .completed: fetchesCompleted.increment()
+        case .cancelled: fetchesCancelled.increment()
+        case .failed: fetchesFailed.increment()
+        }
+        if let ttfb = statistics.timeToFirstByte { timeToFirstByte.recordNanoseconds(ttfb.nanosecondsClamped) }
+    }
+
+    func connectionCount(_ count: Int) { connections.record(count) }
+}
