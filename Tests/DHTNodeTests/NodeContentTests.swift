@@ -1,6 +1,7 @@
 import Blocks
 import DHTCrypto
 import Exchange
+import Foundation
 import Kademlia
 import Testing
 
@@ -61,6 +62,45 @@ struct NodeContentTests {
 
         let range = try await fetcher.cat(root, range: 300_000..<300_500)
         #expect(try await Self.collect(range) == Array(file[300_000..<300_500]))
+        await Self.stop(nodes)
+    }
+
+    @Test("add(bytes:) stores and announces a file that another node fetches into a file, with progress events")
+    func addThenFetchToFile() async throws {
+        let (nodes, _) = try await Self.swarm()
+        let file = ExchangeNodeTests.fileBytes(3_000_000, seed: 12)
+        let added = try await nodes[1].add(bytes: file)
+        #expect(added.root == (try BalancedDAGBuilder.importBytes(file, to: MemoryBlockStore()).root))
+        #expect(added.size == UInt64(file.count))
+        #expect(added.announced)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("node-fetch-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/copy.bin"
+        var events: [FetchProgress] = []
+        for try await progress in nodes[4].fetch(added.root, toFile: path) { events.append(progress) }
+        let last = try #require(events.last)
+        #expect(last.bytes == UInt64(file.count))
+        #expect(last.total == UInt64(file.count))
+        #expect(last.statistics?.bytesDelivered == UInt64(file.count))
+        #expect(events.dropLast().allSatisfy { $0.statistics == nil })
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == file)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["copy.bin"])
+        await Self.stop(nodes)
+    }
+
+    @Test("a fetch to a file that fails leaves no file behind")
+    func fetchToFileFails() async throws {
+        let (nodes, _) = try await Self.swarm(unavailableTimeout: .seconds(1))
+        let nobody = try CID(codec: .raw, hashing: Array("nobody has this either".utf8))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("node-fetch-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        await #expect(throws: NodeError.self) {
+            for try await _ in nodes[2].fetch(nobody, toFile: folder + "/never.bin") {}
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         await Self.stop(nodes)
     }
 

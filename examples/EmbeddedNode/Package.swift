@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// An example that depends on swift-dht by path and embeds a DHT node in an app.
+// An example that depends on swift-dht by path and embeds DHT nodes with on-disk block stores in an app.
 import PackageDescription
 
 let package = Package(
@@ -13,6 +13,8 @@ let package = Package(
             name: "EmbeddedNode",
             dependencies: [
                 .product(name: "DHTNode", package: "swift-dht"),
+                .product(name: "DHTDaemon", package: "swift-dht"),
+                .product(name: "Blocks", package: "swift-dht"),
                 .product(name: "Kademlia", package: "swift-dht"),
                 .product(name: "DHTCrypto", package: "swift-dht"),
             ]

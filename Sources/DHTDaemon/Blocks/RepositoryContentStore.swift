@@ -20,11 +20,15 @@ import NIOPosix
 ///
 /// Fetched blocks are not pinned: like `ipfs get`, a fetch leaves the next `gc` free to remove them.
 ///
+/// An app that embeds a ``DHTNode/Node`` opens one with ``init(folder:)`` (the folder the daemon keeps as
+/// `DIR/repo` works too, while no daemon holds it) and passes it as the node's ``DHTNode/ContentConfiguration``
+/// store: what it adds and fetches then stays on disk, and `dhtnode --repo FOLDER` reads it.
+///
 /// Serving (``blockBytes(_:)``) hashes a block the first time this process serves it and remembers that it
 /// matched (``VerifiedBlockMemory``, shared with ``BlockRepository``), so a block served to many fetchers is read
 /// each time but hashed once; a block this process wrote (fetched and verified on arrival, or imported) is
 /// remembered when it is written.
-final class RepositoryContentStore: ContentStore {
+public final class RepositoryContentStore: ContentStore {
     let store: FileBlockStore
     /// Blocks already hashed by this process (served once, or put by a fetch that verified them).
     let verified: VerifiedBlockMemory
@@ -39,6 +43,14 @@ final class RepositoryContentStore: ContentStore {
     private struct WriteLane {
         let sessions: StagedSessionWriter
         let queue: BlockWriteQueue
+    }
+
+    /// Opens the repository in `folder` for writing (creating it when missing) and holds its lock until the store
+    /// is released.
+    ///
+    /// - Throws: ``Blocks/BlockStoreError`` (another process holds the lock; not a repository).
+    public convenience init(folder: String) throws {
+        self.init(store: try FileBlockStore(path: folder, mode: .readWrite, create: true))
     }
 
     /// - Parameters:
@@ -65,7 +77,7 @@ final class RepositoryContentStore: ContentStore {
 
     /// The block's bytes for a peer: hashed unless this process verified the block before; `nil` when it is
     /// missing, unreadable or corrupt (the peer then hears `DONT_HAVE`-like silence rather than wrong bytes).
-    func blockBytes(_ cid: CID) -> [UInt8]? {
+    public func blockBytes(_ cid: CID) -> [UInt8]? {
         if verified.contains(cid.multihash) {
             return (try? store.unverifiedBytes(cid)) ?? nil
         }
@@ -77,17 +89,17 @@ final class RepositoryContentStore: ContentStore {
     /// A peer's `WANT_BLOCK` for `cid` is queued: the kernel starts reading its file, so that ``blockBytes(_:)``
     /// finds it in the page cache, and the files of many queued wants are read at once rather than one after another
     /// on the exchange actor (docs/BENCHMARKS.md, "Paged-out file pages and disk stalls").
-    func prepareToServe(_ cid: CID) { store.prepareToRead(cid) }
+    public func prepareToServe(_ cid: CID) { store.prepareToRead(cid) }
 
-    func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? { try store.get(cid) }
-    func has(_ cid: CID) throws(BlockStoreError) -> Bool { store.has(cid) }
-    func getVerified(_ cid: CID) throws(BlockStoreError) -> Block? { try store.getVerified(cid) }
+    public func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? { try store.get(cid) }
+    public func has(_ cid: CID) throws(BlockStoreError) -> Bool { store.has(cid) }
+    public func getVerified(_ cid: CID) throws(BlockStoreError) -> Block? { try store.getVerified(cid) }
     @discardableResult
-    func delete(_ cid: CID) throws(BlockStoreError) -> Bool { try store.delete(cid) }
+    public func delete(_ cid: CID) throws(BlockStoreError) -> Bool { try store.delete(cid) }
 
     /// Queues `block` for its lane's current session; once written, it is remembered as verified (a block whose file
     /// was there already is not: serving it hashes it the first time).
-    func put(_ block: Block) throws(BlockStoreError) {
+    public func put(_ block: Block) throws(BlockStoreError) {
         try lanes[lane(of: block.cid)].queue.enqueue(block)
     }
 
@@ -98,7 +110,7 @@ final class RepositoryContentStore: ContentStore {
 
     /// Waits for every lane's queued blocks, then makes every block put so far durable; throws the first failure
     /// after trying every lane.
-    func flush() throws(BlockStoreError) {
+    public func flush() throws(BlockStoreError) {
         var failure: BlockStoreError?
         for lane in lanes {
             do throws(BlockStoreError) { try lane.queue.drain() } catch { failure = failure ?? error }

@@ -163,7 +163,7 @@ public final class Node: Sendable {
                         metadata: ["bootstrap": "\(seeds.map(\.description))"]
                     )
                 } else {
-                    logger.info(
+                    logger.debug(
                         "joined the network",
                         metadata: ["seeds-answered": "\(answered)/\(seeds.count)", "contacts": "\(contacts)"]
                     )
@@ -314,7 +314,10 @@ public final class Node: Sendable {
     }
 
     /// Announces this node as a provider of `key` on the k nodes closest to it, and re-announces it until the
-    /// node stops.
+    /// node stops. An announcement that reaches no node (no peers yet) stays queued: the node announces the key
+    /// 1 s after its routing table gains a contact, and tries again every minute until a node accepts it.
+    ///
+    /// - Throws: ``NodeError/noReachableNodes`` when it reached no node (the key is queued all the same).
     public func provide(_ key: RecordKey) async throws -> PublishReport {
         try await publish { core, now in core.provide(key, now: now) }
     }
