@@ -9,36 +9,11 @@
 # killed by PID on exit. The last line is "N passed, M failed"; exits non-zero if any check fails.
 set -u
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 PATH/TO/dhtnode" >&2
-    exit 2
-fi
-for tool in jq curl openssl; do
+for tool in curl openssl; do
     command -v "$tool" >/dev/null || { echo "$0 needs $tool (apt-get install $tool)" >&2; exit 2; }
 done
-DHTNODE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-HERE=$(cd "$(dirname "$0")" && pwd)
-SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-daemon.XXXXXX")
-# shellcheck source=../../scripts/swarm-lib.sh
-source "$HERE/../../scripts/swarm-lib.sh"
-cleanup() {
-    swarm_cleanup
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $SWARM_DIR"; else rm -rf "$SWARM_DIR"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-export DHTNODE_DATA=$SWARM_DIR/unused-default   # every command below passes --data
-
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; }
-dn() { local node=$1; shift; "$DHTNODE" "$@" --data "$SWARM_DIR/$node"; }
-finish() {
-    echo "$PASSED passed, $FAILED failed"
-    [ "$FAILED" -eq 0 ]
-    exit
-}
+# shellcheck source=swarm-test-lib.sh
+source "$(dirname "$0")/swarm-test-lib.sh" daemon "$@"
 
 # --- a swarm: a bootstrap node and five peers, each its own process -------------------------------------------
 if ! swarm_start boot; then fail "bootstrap node starts"; finish; fi

@@ -1,6 +1,6 @@
-# Shared by the CLI tests that run swarms of `dhtnode run` processes (Tests/cli/exchange.sh, journeys.sh): checks
-# the argument, makes a temporary folder for the nodes (removed at the end unless KEEP=1), kills every node it
-# started on exit, and gives the check helpers.
+# Shared by the CLI tests that run swarms of `dhtnode run` processes (Tests/cli/daemon.sh, exchange.sh,
+# journeys.sh): checks the argument, makes a temporary folder for the nodes (removed at the end unless KEEP=1),
+# kills every node it started on exit, and gives the check helpers.
 #
 # Source it with the test's name and "$@":   source "$(dirname "$0")/swarm-test-lib.sh" exchange "$@"
 # Then:  pass NAME / fail NAME [DETAIL] / check NAME COMMAND... / json_is JSON JQ_EXPRESSION

@@ -191,7 +191,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         do {
             first = try await Self.fetching(root) { try await pieces.next() }
         } catch let error as APIError {
-            await record(fetch)
+            await recentFetches.record(fetch)
             throw error
         }
         var headers: HTTPFields = [.contentType: "application/octet-stream"]
@@ -213,19 +213,12 @@ public struct BlockController<Context: RequestContext>: Sendable {
                     await fetch.cancel()
                     throw error
                 }
-                if let statistics = fetch.statistics {
-                    await recentFetches.record(FetchDocument(cid: root.description, statistics), for: root)
-                }
+                await recentFetches.record(fetch)
                 try await writer.finish(nil)
             }
         )
     }
 
-    /// Keeps what a fetch that ended took, if it ended.
-    private func record(_ fetch: ContentFetch) async {
-        guard let statistics = fetch.statistics else { return }
-        await recentFetches.record(FetchDocument(cid: fetch.root.description, statistics), for: fetch.root)
-    }
 
     /// Streams a file, after checking (before the status goes out) that the root is a stored file and the range
     /// lies inside it. A block that turns out missing or corrupt later ends the response early: the connection is

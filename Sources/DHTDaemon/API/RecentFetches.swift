@@ -1,4 +1,5 @@
 import Blocks
+import DHTNode
 
 /// The statistics of the last fetches the daemon made, by root, for `GET /v1/fetches/{cid}`: a streamed `cat`
 /// answers with bytes only, and `dhtnode get --stats` asks afterwards what the fetch behind them took. Holds at
@@ -15,6 +16,12 @@ actor RecentFetches {
             order.append(root)
             if order.count > Self.capacity { documents[order.removeFirst()] = nil }
         }
+    }
+
+    /// Keeps what `fetch` took as the last fetch of its root, if it ended.
+    func record(_ fetch: ContentFetch) {
+        guard let statistics = fetch.statistics else { return }
+        record(FetchDocument(cid: fetch.root.description, statistics), for: fetch.root)
     }
 
     /// The last fetch of `root`, if it is still held.

@@ -18,7 +18,13 @@ struct RootAnnouncer: Sendable {
         let once = ResumeOnce()
         return await withCheckedContinuation { continuation in
             once.set(continuation)
-            let announcing = Task { [node] in
+            // The patience timer ends with the announcements; they outlive the answer, not the node (its stop ends
+            // the operations they wait for).
+            let timer = Task { [patience] in
+                guard (try? await Task.sleep(for: patience)) != nil else { return }
+                once.resume(.announcing)
+            }
+            Task { [node] in
                 var outcome = Announcement.announced
                 for root in roots {
                     do {
@@ -31,11 +37,8 @@ struct RootAnnouncer: Sendable {
                         )
                     }
                 }
+                timer.cancel()
                 once.resume(outcome)
-            }
-            Task { [patience] in
-                try? await Task.sleep(for: patience)
-                if !announcing.isCancelled { once.resume(.announcing) }
             }
         }
     }

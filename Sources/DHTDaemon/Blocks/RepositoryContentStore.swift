@@ -13,8 +13,7 @@ import NIOPosix
 /// exchange actor that calls it goes on with the next block while the lanes' threads write the earlier ones, side by
 /// side. One lane was a serial stage of a fetch: writing a block file costs a copy into the page cache, and where
 /// that memory is slow to come by (a virtual machine whose host takes back the guest's free memory) one writer
-/// thread was busy most of a 1 → 1 fetch and held up the reader behind it (docs/BENCHMARKS.md, "The host takes
-/// back free memory").
+/// thread was busy most of a 1 → 1 fetch and held up the reader behind it.
 /// ``flush()`` waits for every lane's queue, then closes their sessions; it is called when a fetch ends, and
 /// reports a write or background close that failed.
 ///
@@ -88,7 +87,7 @@ public final class RepositoryContentStore: ContentStore {
 
     /// A peer's `WANT_BLOCK` for `cid` is queued: the kernel starts reading its file, so that ``blockBytes(_:)``
     /// finds it in the page cache, and the files of many queued wants are read at once rather than one after another
-    /// on the exchange actor (docs/BENCHMARKS.md, "Paged-out file pages and disk stalls").
+    /// on the exchange actor.
     public func prepareToServe(_ cid: CID) { store.prepareToRead(cid) }
 
     public func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? { try store.get(cid) }

@@ -11,9 +11,8 @@ import Synchronization
 ///
 /// Its sessions do not start each file's writeback as it is written (`startsWriteback: false`): that call waits
 /// whenever the block layer throttles writeback, and a stall of the disk then stopped the writer, its queue and the
-/// fetch behind it for as long as the stall lasted (170-190 ms at a time on this project's VM, docs/BENCHMARKS.md,
-/// "Paged-out file pages and disk stalls"). The page cache takes the blocks; the background close's `syncfs`
-/// writes them out.
+/// fetch behind it for as long as the stall lasted (170-190 ms at a time on this project's VM). The page cache
+/// takes the blocks; the background close's `syncfs` writes them out.
 final class StagedSessionWriter: Sendable {
     static let maxBlocksPerSession = 512
     static let maxBytesPerSession = 128 << 20

@@ -56,20 +56,20 @@ extension Node {
     }
 
     /// ``cat(_:range:)``; with `deliversBytes: false` the fetch only fills the store (its bytes yield nothing).
-    /// Providers are searched under `providersOf` (by default `root`'s key); with `nil`, only the peers connected
-    /// already are asked (the entries of a tree whose root's providers were found and connected).
+    /// With `searchesProviders: false` the DHT is not asked for `root`'s providers: only the peers connected already
+    /// are (the entries of a tree whose root's providers were found and connected).
     func cat(
         _ root: CID,
         range: Range<UInt64>?,
         deliversBytes: Bool,
-        providersOf providerKey: RecordKey?? = .none
+        searchesProviders: Bool = true
     ) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
         // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
         SHA256.prepareInBackground()
         let fetch = try await exchange.fetch(
             root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
-        let key = providerKey ?? RecordKey(providing: root)
+        let key = searchesProviders ? RecordKey(providing: root) : nil
         let background = Task {
             await self.searchProviders(of: root, under: key, for: fetch, exchange: exchange, content: content)
             do {
@@ -88,11 +88,11 @@ extension Node {
     /// `root` may also be a directory's or a symbolic link's node: then only that block is fetched (see
     /// ``fetchTree(_:)`` for a whole tree).
     public func fetch(_ root: CID) async throws -> FetchStatistics {
-        try await fetch(root, providersOf: .none)
+        try await fetch(root, searchesProviders: true)
     }
 
-    private func fetch(_ root: CID, providersOf providerKey: RecordKey??) async throws -> FetchStatistics {
-        let fetch = try await cat(root, range: nil, deliversBytes: false, providersOf: providerKey)
+    private func fetch(_ root: CID, searchesProviders: Bool) async throws -> FetchStatistics {
+        let fetch = try await cat(root, range: nil, deliversBytes: false, searchesProviders: searchesProviders)
         do {
             for try await _ in fetch.bytes {}
         } catch {
@@ -113,26 +113,28 @@ extension Node {
     ///   HAMT-sharded directory, which is not read yet.
     public func fetchTree(_ root: CID) async throws -> FetchStatistics {
         guard let content = configuration.content else { throw NodeError.noContentStore }
-        var statistics = try await fetch(root, providersOf: .none)
-        var directories = [root]
-        while let directory = directories.popLast() {
-            let entries = try Self.entries(of: directory, in: content.store)
-            try await withThrowingTaskGroup(of: (CID, FetchStatistics?).self) { group in
-                var next = entries.makeIterator()
-                func startNext() {
-                    guard let entry = next.next() else { return }
+        var statistics = try await fetch(root, searchesProviders: true)
+        // Entries still to fetch, from every directory reached so far; each fetched node is decoded once, and a
+        // directory's entries join the queue.
+        var waiting = try Self.entries(of: root, in: content.store)
+        try await withThrowingTaskGroup(of: (CID, FetchStatistics?).self) { group in
+            var running = 0
+            func startWaiting() {
+                while running < Self.treeFetchWidth, let entry = waiting.popLast() {
+                    running += 1
                     group.addTask {
                         // A small file is one raw block: one already here is not asked for again.
                         if entry.codec == .raw, content.store.hasBlock(entry) { return (entry, nil) }
-                        return (entry, try await self.fetch(entry, providersOf: .some(nil)))
+                        return (entry, try await self.fetch(entry, searchesProviders: false))
                     }
                 }
-                for _ in 0..<Self.treeFetchWidth { startNext() }
-                while let (entry, fetched) = try await group.next() {
-                    if let fetched { statistics.absorb(fetched) }
-                    if case .directory = try Self.unixFSNode(entry, in: content.store) { directories.append(entry) }
-                    startNext()
-                }
+            }
+            startWaiting()
+            while let (entry, fetched) = try await group.next() {
+                running -= 1
+                if let fetched { statistics.absorb(fetched) }
+                waiting += try Self.entries(of: entry, in: content.store)
+                startWaiting()
             }
         }
         return statistics
@@ -141,14 +143,11 @@ extension Node {
     /// How many entries of a directory ``fetchTree(_:)`` fetches at once.
     static var treeFetchWidth: Int { 4 }
 
-    private static func unixFSNode(_ cid: CID, in store: some ContentStore) throws -> UnixFSNode {
-        guard let block = try store.getVerified(cid) else { throw DAGReadError.blockNotFound(cid) }
-        return try UnixFSNode(decoding: block)
-    }
-
-    /// The CIDs a directory node links to (nothing for a file or a symbolic link).
+    /// The CIDs a directory node links to (nothing for a file or a symbolic link; a raw block is a file, unread).
     private static func entries(of cid: CID, in store: some ContentStore) throws -> [CID] {
-        switch try unixFSNode(cid, in: store) {
+        guard cid.codec != .raw else { return [] }
+        guard let block = try store.getVerified(cid) else { throw DAGReadError.blockNotFound(cid) }
+        switch try UnixFSNode(decoding: block) {
         case .directory(let entries): return entries.map(\.cid)
         case .file, .symlink: return []
         case .hamtShard: throw FetchFailure.invalidDAG(cid, "a HAMT-sharded directory, which is not supported yet")

@@ -56,9 +56,8 @@ struct GetCommand: AsyncParsableCommand {
                 let target = try await source.resolve(path)
                 do {
                     try await writeFile(target, from: source, to: output)
-                } catch let error as DaemonFileSource.NotAFile {
+                } catch is DaemonFileSource.NotAFile {
                     // A directory or a symbolic link: the daemon fetches the whole tree, then it is written out.
-                    _ = error
                     let waiting = WaitingLine("get: fetching the tree of \(target)…", enabled: showsProgress)
                     let fetched: FetchDocument
                     do {

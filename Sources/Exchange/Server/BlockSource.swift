@@ -10,9 +10,9 @@ import Blocks
 /// the peer's window lets it send it, so bytes are never held for a queued want.
 ///
 /// A read from a disk costs more: a 256 KiB block file that is not in the page cache took about 0.5 ms to read on
-/// this project's VM, one read after another, with the core waiting (docs/BENCHMARKS.md, "Paged-out file pages and
-/// disk stalls"). So the server announces the blocks it will read soon (``prepareToServe(_:)``), and a source on a
-/// disk starts reading them then, all at once, without waiting for them.
+/// this project's VM, one read after another, with the core waiting. So the server announces the blocks it will
+/// read soon (``prepareToServe(_:)``), and a source on a disk starts reading them then, all at once, without
+/// waiting for them.
 ///
 /// Every ``BlockStore`` is a `BlockSource`.
 public protocol BlockSource {
