@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Rendezvous", targets: ["Rendezvous"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "DHTNode", targets: ["DHTNode"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "DHTDaemon", targets: ["DHTDaemon"]),
         .executable(name: "dhtnode", targets: ["DHTNodeCLI"]),
     ],
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
@@ -107,18 +109,30 @@ let package = Package(
             ]
         ),
 
+        // Sans-I/O IPFS HTTP gateway: requests parsed and checked, paths resolved, CAR responses walked, content
+        // types, listings (ipfs/specs: path, trustless and subdomain gateways). The daemon serves it.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Blocks",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+
         // The long-running `dhtnode run` service: persistence, the block repository, the local control API
         // (Hummingbird), /metrics.
         .target(
             name: "DHTDaemon",
             dependencies: [
                 "DHTNode",
+                "Gateway",
                 "Rendezvous",
                 "Kademlia",
                 "Blocks",
                 "Exchange",
                 "DHTCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,6 +182,10 @@ let package = Package(
                 "DHTCrypto",
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "Blocks", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "RendezvousTests", dependencies: ["Rendezvous", "Kademlia", "Blocks"]),
         .testTarget(

@@ -16,8 +16,17 @@ public struct DaemonConfiguration: Sendable {
     public var listenAddresses: [NodeAddress]
     /// Nodes to join through when there is no persisted routing table.
     public var bootstrapAddresses: [NodeAddress]
+    /// The default HTTP gateway address: loopback only, port 8080.
+    public static let defaultGatewayAddress = NodeAddress(ipv4: 0x7f00_0001, port: 8080)
+
     /// The control API's address (port 0: the system picks one, written to `api.json`).
     public var apiAddress: NodeAddress
+    /// The HTTP gateway's address (`--gateway`; port 0: the system picks one, written to `api.json`); `nil`
+    /// for no gateway.
+    public var gatewayAddress: NodeAddress?
+    /// Whether ``gatewayAddress`` is the default rather than one the operator chose: a default address that is
+    /// taken turns the gateway off with a notice instead of stopping the daemon.
+    public var gatewayAddressIsDefault: Bool
     /// Abuse limits on inbound datagrams.
     public var limits: AbuseLimits
     /// How often `state.json` is written while the daemon runs (it is also written at shutdown).
@@ -42,6 +51,8 @@ public struct DaemonConfiguration: Sendable {
         listenAddresses: [NodeAddress] = [DaemonConfiguration.defaultListenAddress],
         bootstrapAddresses: [NodeAddress] = [],
         apiAddress: NodeAddress = DaemonConfiguration.defaultAPIAddress,
+        gatewayAddress: NodeAddress? = nil,
+        gatewayAddressIsDefault: Bool = false,
         limits: AbuseLimits = AbuseLimits(),
         saveInterval: Duration = .seconds(60),
         uploadBytesPerSecond: Int? = nil,
@@ -55,6 +66,8 @@ public struct DaemonConfiguration: Sendable {
         self.listenAddresses = listenAddresses
         self.bootstrapAddresses = bootstrapAddresses
         self.apiAddress = apiAddress
+        self.gatewayAddress = gatewayAddress
+        self.gatewayAddressIsDefault = gatewayAddressIsDefault
         self.limits = limits
         self.saveInterval = saveInterval
         self.uploadBytesPerSecond = uploadBytesPerSecond

@@ -10,6 +10,8 @@ public struct APIEndpoint: Codable, Hashable, Sendable {
     public var url: String
     /// The API's address as `HOST:PORT`.
     public var address: String
+    /// The HTTP gateway's base URL, for example `http://127.0.0.1:8080`; absent when the daemon serves none.
+    public var gateway: String?
     /// The daemon's process ID.
     public var pid: Int32
     /// The node's ID (64 hex digits).
@@ -20,9 +22,10 @@ public struct APIEndpoint: Codable, Hashable, Sendable {
     public var startedAt: String
 
     /// Creates a description.
-    public init(url: String, address: String, pid: Int32, nodeID: String, listen: [String], startedAt: String) {
+    public init(url: String, address: String, gateway: String? = nil, pid: Int32, nodeID: String, listen: [String], startedAt: String) {
         self.url = url
         self.address = address
+        self.gateway = gateway
         self.pid = pid
         self.nodeID = nodeID
         self.listen = listen

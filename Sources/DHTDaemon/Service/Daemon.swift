@@ -114,12 +114,27 @@ public enum Daemon {
         if configuration.bootstrapNode {
             logger.info("running as a bootstrap node: routing only (no block repository, exchange or rendezvous)")
         }
+        // The gateway serves the repository; a bootstrap node has none.
+        var gateway: GatewayService?
+        var gatewayBound: AsyncStream<NodeService.APIAddress?>?
+        if let repository, let address = configuration.gatewayAddress {
+            let (stream, continuation) = AsyncStream<NodeService.APIAddress?>.makeStream()
+            gatewayBound = stream
+            gateway = GatewayService(
+                responder: GatewayResponder(repository: repository, node: node),
+                address: address,
+                isDefaultAddress: configuration.gatewayAddressIsDefault,
+                bound: continuation,
+                logger: logger
+            )
+        }
         let service = NodeService(
             node: node,
             repository: repository,
             dataDirectory: data,
             saveInterval: configuration.saveInterval,
             apiBound: apiBound,
+            gatewayBound: gatewayBound,
             logger: logger
         )
         // Services shut down in reverse order: the node first, which ends pending fetches at once (a `cat` waiting
@@ -127,7 +142,7 @@ public enum Daemon {
         // the API, whose requests have nothing left to wait for. The bound is a safety net: a stop takes well
         // under a second.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [application, service],
+            services: [application] + (gateway.map { [$0] } ?? []) + [service],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

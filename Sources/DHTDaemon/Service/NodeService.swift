@@ -20,6 +20,7 @@ public struct NodeService: Service {
     private let saveInterval: Duration
     private let restoredContacts: Int
     private let apiBound: AsyncStream<APIAddress>
+    private let gatewayBound: AsyncStream<APIAddress?>?
     private let logger: Logger
     private let repositoryMetrics: RepositoryMetrics?
 
@@ -47,8 +48,10 @@ public struct NodeService: Service {
         dataDirectory: DataDirectory,
         saveInterval: Duration,
         apiBound: AsyncStream<APIAddress>,
+        gatewayBound: AsyncStream<APIAddress?>? = nil,
         logger: Logger
     ) {
+        self.gatewayBound = gatewayBound
         self.node = node
         self.repository = repository
         self.repositoryMetrics = repository.map { RepositoryMetrics(repository: $0) }
@@ -81,8 +84,14 @@ public struct NodeService: Service {
             var iterator = apiBound.makeAsyncIterator()
             return await iterator.next()
         }
+        // The gateway's address (or none, when its default address was taken) goes into api.json too.
+        let gateway = await cancelWhenGracefulShutdown { [gatewayBound] () -> APIAddress? in
+            guard let gatewayBound else { return nil }
+            var iterator = gatewayBound.makeAsyncIterator()
+            return await iterator.next() ?? nil
+        }
         if let address {
-            publishEndpoint(api: address, listen: listen)
+            publishEndpoint(api: address, gateway: gateway ?? nil, listen: listen)
         }
         let announcing = Task {
             await countRepository()
@@ -107,10 +116,11 @@ public struct NodeService: Service {
         logger.info("stopped")
     }
 
-    private func publishEndpoint(api: APIAddress, listen: [String]) {
+    private func publishEndpoint(api: APIAddress, gateway: APIAddress?, listen: [String]) {
         let endpoint = APIEndpoint(
             url: "http://\(api.text)",
             address: api.text,
+            gateway: gateway.map { "http://\($0.text)" },
             pid: ProcessInfo.processInfo.processIdentifier,
             nodeID: node.id.hex,
             listen: listen,
@@ -125,6 +135,7 @@ public struct NodeService: Service {
             "dhtnode running",
             metadata: [
                 "id": "\(node.id.hex)", "listen": "\(listen.joined(separator: ","))", "api": "\(endpoint.url)",
+                "gateway": "\(endpoint.gateway ?? "off")",
                 "data": "\(dataDirectory.path)",
             ]
         )

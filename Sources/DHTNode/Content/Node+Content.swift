@@ -55,21 +55,29 @@ extension Node {
         try await cat(root, range: range, deliversBytes: true)
     }
 
+    /// ``cat(_:range:)`` of a file inside a DAG whose root is `dagRoot`: the DHT is asked for the providers of
+    /// `dagRoot` (what gets announced) instead of the file's.
+    public func cat(_ file: CID, range: Range<UInt64>? = nil, providersOf dagRoot: CID) async throws -> ContentFetch {
+        try await cat(file, range: range, deliversBytes: true, providersOf: dagRoot)
+    }
+
     /// ``cat(_:range:)``; with `deliversBytes: false` the fetch only fills the store (its bytes yield nothing).
     /// With `searchesProviders: false` the DHT is not asked for `root`'s providers: only the peers connected already
-    /// are (the entries of a tree whose root's providers were found and connected).
+    /// are (the entries of a tree whose root's providers were found and connected). With `providersOf`, the
+    /// providers searched for are those of that CID (a DAG's root) rather than `root`'s.
     func cat(
         _ root: CID,
         range: Range<UInt64>?,
         deliversBytes: Bool,
-        searchesProviders: Bool = true
+        searchesProviders: Bool = true,
+        providersOf dagRoot: CID? = nil
     ) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
         // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
         SHA256.prepareInBackground()
         let fetch = try await exchange.fetch(
             root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
-        let key = searchesProviders ? RecordKey(providing: root) : nil
+        let key = searchesProviders ? RecordKey(providing: dagRoot ?? root) : nil
         let background = Task {
             await self.searchProviders(of: root, under: key, for: fetch, exchange: exchange, content: content)
             do {
@@ -101,6 +109,23 @@ extension Node {
         }
         try await fetch.settled()
         return fetch.statistics ?? FetchStatistics(startedAt: .zero)
+    }
+
+    /// Fetches the one block `cid` into the store (a directory's node, a file's root: nothing below it) and waits
+    /// until it is durable. Connected peers are asked at once, and the DHT is asked for the providers of `root`
+    /// (the DAG's root, which is what gets announced; `cid` itself when `nil`).
+    ///
+    /// - Throws: as ``fetch(_:)``.
+    public func fetchBlock(_ cid: CID, providersOf root: CID? = nil) async throws {
+        // A walk of an empty range asks for the root block and nothing else, whatever kind of node it is.
+        let fetch = try await cat(cid, range: 0..<0, deliversBytes: false, providersOf: root ?? cid)
+        do {
+            for try await _ in fetch.bytes {}
+        } catch {
+            try? await fetch.settled()
+            throw error
+        }
+        try await fetch.settled()
     }
 
     /// Fetches everything under `root` into the store: a file's blocks, or a directory's nodes and every file,

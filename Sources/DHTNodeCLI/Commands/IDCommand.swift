@@ -11,9 +11,10 @@ struct IDCommand: AsyncParsableCommand {
     @OptionGroup var daemon: DaemonClientOptions
 
     func run() async throws {
-        let (info, endpoint) = try await daemon.withClient { client throws(ControlClientError) in
+        var (info, endpoint) = try await daemon.withClient { client throws(ControlClientError) in
             (try await client.info(), client.endpoint)
         }
+        info.gateway = endpoint.gateway
         if daemon.json { return try daemon.printJSON(info) }
         print(
             TextTable.pairs([
@@ -21,6 +22,7 @@ struct IDCommand: AsyncParsableCommand {
                 ("public key", info.publicKey),
                 ("listen", info.listen.joined(separator: ", ")),
                 ("api", endpoint.url),
+                ("gateway", endpoint.gateway ?? "off"),
                 ("pid", "\(info.pid)"),
                 ("routing table", "\(info.routingTableSize) contacts"),
             ])

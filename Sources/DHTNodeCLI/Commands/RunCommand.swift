@@ -57,6 +57,16 @@ struct RunCommand: AsyncParsableCommand {
     )
     var api: String?
 
+    @Option(
+        name: .customLong("gateway"),
+        help: ArgumentHelp(
+            "Where the read-only HTTP gateway listens (/ipfs/{cid}, no token), or 'off' (default: 127.0.0.1:8080; "
+                + "when that is taken, the daemon runs without one).",
+            valueName: "addr:port|off"
+        )
+    )
+    var gateway: String?
+
     @Flag(name: .customLong("json"), help: "Log one JSON object a line (time, level, label, message, metadata).")
     var json = false
 
@@ -214,6 +224,10 @@ struct RunCommand: AsyncParsableCommand {
             },
             apiAddress: try api.map { try Self.address($0, "--api", bind: true) }
                 ?? DaemonConfiguration.defaultAPIAddress,
+            gatewayAddress: try gateway == "off"
+                ? nil : gateway.map { try Self.address($0, "--gateway", bind: true) }
+                    ?? DaemonConfiguration.defaultGatewayAddress,
+            gatewayAddressIsDefault: gateway == nil,
             limits: limits,
             saveInterval: .seconds(saveInterval),
             uploadBytesPerSecond: try uploadLimit.map { try Self.byteCount($0, "--upload-limit") },

@@ -10,6 +10,8 @@ public struct NodeInfoDocument: Codable, Hashable, Sendable {
     public var routingTableSize: Int
     /// The daemon's process ID.
     public var pid: Int32
+    /// The HTTP gateway's base URL (from `api.json`); absent when the daemon serves none.
+    public var gateway: String?
 
     /// Creates a document.
     public init(id: String, publicKey: String, listen: [String], routingTableSize: Int, pid: Int32) {

@@ -1,0 +1,56 @@
+import Blocks
+import DHTNode
+import Gateway
+import NIOCore
+
+/// The bytes of one file range as the gateway sends them: read from the repository when every block is stored,
+/// else streamed from peers as they are verified (the same fetch as `GET /v1/cat`, so the first bytes leave before
+/// the file is complete).
+final class FileBytes: @unchecked Sendable {
+    private enum Source {
+        case repository(BlockRepository, FileReadJob)
+        case peers(ContentFetch, FetchByteStream.AsyncIterator)
+    }
+
+    // Used by one task at a time: the handler reads the first piece, then the body's writer the rest.
+    private var source: Source
+
+    private init(_ source: Source) { self.source = source }
+
+    /// Opens `range` of `file`: from the repository when it holds every block (or peers may not be asked),
+    /// else from peers, searching for the providers of `dagRoot`.
+    static func open(
+        _ file: CID,
+        range: Range<UInt64>,
+        dagRoot: CID,
+        repository: BlockRepository,
+        node: Node?,
+        onlyIfCached: Bool
+    ) async throws -> FileBytes {
+        if let node, !onlyIfCached, try await repository.missingBlock(under: file) != nil {
+            let fetch = try await GatewayBlocks.fetching(file) {
+                try await node.cat(file, range: range, providersOf: dagRoot)
+            }
+            return FileBytes(.peers(fetch, fetch.bytes.makeAsyncIterator()))
+        }
+        let job = try await repository.openFile(file, start: range.lowerBound, end: range.upperBound)
+        return FileBytes(.repository(repository, job))
+    }
+
+    /// The next piece; `nil` at the end of the range.
+    func next() async throws -> ByteBuffer? {
+        switch source {
+        case .repository(let repository, let job):
+            return try await repository.read(job)
+        case .peers(let fetch, var iterator):
+            let piece = try await GatewayBlocks.fetching(fetch.root) { try await iterator.next() }
+            source = .peers(fetch, iterator)
+            return piece.map { ByteBuffer(bytes: $0) }
+        }
+    }
+
+    /// Stops a fetch from peers that nobody reads any more.
+    func cancel() async {
+        if case .peers(let fetch, _) = source { await fetch.cancel() }
+    }
+}

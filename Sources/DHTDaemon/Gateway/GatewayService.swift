@@ -1,0 +1,66 @@
+import Kademlia
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The HTTP gateway's listener as a service of the daemon: a Hummingbird application of its own, apart from the
+/// control API, so no control route is reachable through it.
+///
+/// When the address is the default one (`127.0.0.1:8080`) and cannot be bound (another daemon on the machine
+/// holds it), the daemon logs one line and runs without a gateway; an address given with `--gateway` that
+/// cannot be bound stops the daemon with an error naming it.
+public struct GatewayService: Service {
+    let application: Application<GatewayResponder>
+    let address: NodeAddress
+    let isDefaultAddress: Bool
+    let bound: AsyncStream<NodeService.APIAddress?>.Continuation
+    let logger: Logger
+
+    /// A gateway answering with `responder` on `address`; `bound` learns the address it listens on, or `nil`.
+    public init(
+        responder: GatewayResponder,
+        address: NodeAddress,
+        isDefaultAddress: Bool,
+        bound: AsyncStream<NodeService.APIAddress?>.Continuation,
+        logger: Logger
+    ) {
+        var logger = logger
+        logger[metadataKey: "component"] = "gateway"
+        self.application = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(
+                address: .hostname(address.hostText, port: Int(address.port)),
+                serverName: "dhtnode"
+            ),
+            onServerRunning: { channel in
+                if let local = channel.localAddress, let host = local.ipAddress, let port = local.port {
+                    bound.yield(NodeService.APIAddress(host: host, port: port))
+                }
+                bound.finish()
+            },
+            logger: logger
+        )
+        self.address = address
+        self.isDefaultAddress = isDefaultAddress
+        self.bound = bound
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await application.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL {
+            bound.yield(nil)
+            bound.finish()
+            let reason = error.errnoCode == EADDRINUSE ? "address already in use" : "address not available"
+            guard isDefaultAddress else {
+                throw DaemonError("cannot listen for the gateway on TCP \(address): \(reason)")
+            }
+            logger.notice(
+                "gateway off: TCP \(address) is taken (another daemon?); start with --gateway HOST:PORT to serve one")
+            try? await gracefulShutdown()
+        }
+    }
+}
