@@ -206,6 +206,8 @@ let package = Package(
             name: "DHTDaemonTests",
             dependencies: [
                 "DHTDaemon",
+                "Gateway",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 "DHTNode",
                 "Kademlia",
                 "Blocks",

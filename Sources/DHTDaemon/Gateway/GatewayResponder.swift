@@ -127,16 +127,21 @@ public struct GatewayResponder: HTTPResponder {
             headers[.contentType] = "text/plain; charset=utf-8"
             return Self.conditional(etag: "\"\(resolved.cid)\"", parsed, headers: headers) ?? Self.whole(
                 Array(target.utf8), parsed, headers: headers, etag: "\"\(resolved.cid)\"")
-        case .hamtShard:
-            throw GatewayError.notImplemented(
-                "\(resolved.cid) is a HAMT-sharded directory: listing it is not supported by this gateway yet")
-        case .directory(let entries):
+        case .directory, .hamtShard:
             guard parsed.path.hasTrailingSlash else {
                 // Relative links in the directory's pages resolve against a URL that ends with a slash.
                 return Self.redirect(to: directoryURL(parsed))
             }
-            if let index = entries.first(where: { $0.name == "index.html" }) {
-                let block = try await blocks.block(index.cid)
+            var entries: [DirectoryEntry]?
+            let index: CID?
+            if case .directory(let listed) = resolved.node {
+                entries = listed
+                index = listed.first(where: { $0.name == "index.html" })?.cid
+            } else {
+                index = try await HAMTDirectory.lookup("index.html", in: resolved.terminal, source: blocks).entry
+            }
+            if let index {
+                let block = try await blocks.block(index)
                 if case .file = try ResolvedPath.decode(block) {
                     // The page stands for its directory: the directory's CID is the ETag.
                     return try await file(
@@ -145,11 +150,12 @@ public struct GatewayResponder: HTTPResponder {
             }
             let etag = "\"DirIndex-\(Self.listingVersion)_CID-\(resolved.cid)\""
             if let notModified = Self.conditional(etag: etag, parsed, headers: headers) { return notModified }
+            if entries == nil { entries = try await HAMTDirectory.entries(of: resolved.terminal, source: blocks) }
             headers[.contentType] = "text/html; charset=utf-8"
             // The page is this gateway's rendering, which may change with a new version: cached for a week only.
             headers[.cacheControl] = Self.listingCacheControl
             let page = DirectoryListingPage.html(
-                path: parsed.path, cid: resolved.cid, entries: entries, base: listingBase(parsed),
+                path: parsed.path, cid: resolved.cid, entries: entries ?? [], base: listingBase(parsed),
                 pathGateway: pathGateway)
             return Self.whole(Array(page.utf8), parsed, headers: headers, etag: etag)
         }

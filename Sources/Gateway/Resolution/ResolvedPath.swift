@@ -17,7 +17,7 @@ public struct ResolvedPath: Sendable {
     /// Walks `path` down from `root` (already fetched), through `source`.
     ///
     /// - Throws: ``GatewayError`` 404 for a name not in its directory or a path that goes on below a file or a
-    ///   symbolic link; 501 for a path through a HAMT-sharded directory; 502 for a block that is not valid
+    ///   symbolic link; 502 for a block that is not valid
     ///   UnixFS; whatever `source` throws for a block it cannot provide.
     public static func resolve(_ path: ContentPath, root: Block, source: some GatewayBlockSource) async throws
         -> ResolvedPath
@@ -36,9 +36,14 @@ public struct ResolvedPath: Sendable {
                 current = try await source.block(entry.cid)
                 node = try decode(current)
             case .hamtShard:
-                throw GatewayError.notImplemented(
-                    "\(parentText(path, index)) is a HAMT-sharded directory: names inside it are not resolved by this gateway yet"
-                )
+                let (shards, entry) = try await HAMTDirectory.lookup(name, in: current, source: source)
+                guard let entry else {
+                    throw GatewayError.notFound("no '\(name)' in the directory at \(parentText(path, index)) (\(current.cid))")
+                }
+                pathBlocks.append(current)
+                pathBlocks += shards
+                current = try await source.block(entry)
+                node = try decode(current)
             case .file:
                 throw GatewayError.notFound("\(parentText(path, index)) is a file: there is no \(shown) below it")
             case .symlink:
