@@ -3,7 +3,7 @@
 #
 # Source it after setting DHTNODE (the binary) and SWARM_DIR (a folder for data dirs and logs). Then:
 #   swarm_start NAME [dhtnode run options...]   starts a node with data dir $SWARM_DIR/NAME, waits for api.json
-#   swarm_pid NAME / swarm_udp NAME / swarm_id NAME / swarm_api NAME   read from the node's api.json
+#   swarm_pid NAME / swarm_udp NAME / swarm_id NAME / swarm_api NAME / swarm_gateway NAME   read from api.json
 #   swarm_stop NAME [SIGNAL]                     signals the node (default TERM) and waits; returns its status
 #   swarm_cleanup                               kills (by PID) every node still running; use it in a trap
 #   swarm_wait_peers NAME N / swarm_wait_providers NAME CID N   wait (at most 30 s) until NAME sees N of them
@@ -42,6 +42,7 @@ swarm_pid() { echo "${SWARM_PIDS[$1]}"; }
 swarm_udp() { swarm_field "$1" '.listen[0]'; }
 swarm_id() { swarm_field "$1" '.nodeID'; }
 swarm_api() { swarm_field "$1" '.url'; }
+swarm_gateway() { swarm_field "$1" '.gateway // empty'; }
 
 # Sends SIGNAL (default TERM) to node NAME and waits for it; returns its exit status (or 124 after 30 s, when it
 # is killed).

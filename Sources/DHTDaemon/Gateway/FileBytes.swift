@@ -37,6 +37,11 @@ final class FileBytes: @unchecked Sendable {
         return FileBytes(.repository(repository, job))
     }
 
+    /// Streams a fetch already started from peers, whose first piece was read.
+    init(streaming fetch: ContentFetch, _ iterator: FetchByteStream.AsyncIterator) {
+        self.source = .peers(fetch, iterator)
+    }
+
     /// The next piece; `nil` at the end of the range.
     func next() async throws -> ByteBuffer? {
         switch source {

@@ -1,6 +1,7 @@
 import Blocks
 import DHTCrypto
 import DHTNode
+import Exchange
 import Foundation
 import Gateway
 import HTTPTypes
@@ -97,6 +98,12 @@ public struct GatewayResponder: HTTPResponder {
         case .cid(let root):
             let blocks = GatewayBlocks(
                 repository: repository, node: node, onlyIfCached: parsed.onlyIfCached, dagRoot: root)
+            if case .unixfs = parsed.format, parsed.path.segments.isEmpty, parsed.range == nil, !parsed.isHead,
+                !parsed.onlyIfCached, let node, try await blocks.stored(root) == nil,
+                let response = try await streamFromPeers(root, parsed, headers: headers, node: node)
+            {
+                return response
+            }
             let resolved = try await ResolvedPath.resolve(parsed.path, root: try await blocks.block(root), source: blocks)
             headers[Self.ipfsRoots] = (resolved.pathBlocks + [resolved.terminal]).map(\.cid.description)
                 .joined(separator: ",")
@@ -184,6 +191,51 @@ public struct GatewayResponder: HTTPResponder {
 
     private static func queryString(_ parsed: GatewayRequest) -> String {
         parsed.query.isEmpty ? "" : "?" + parsed.query
+    }
+
+    /// A whole file none of whose blocks is stored: the fetch starts at once, and the status and headers go out
+    /// with its first bytes (its size comes with the root). `nil` when the root is not a file (a directory, a
+    /// symbolic link), which the caller then walks block by block.
+    private func streamFromPeers(_ root: CID, _ parsed: GatewayRequest, headers: HTTPFields, node: Node)
+        async throws -> Response?
+    {
+        var headers = headers
+        let etag = "\"\(root)\""
+        if let notModified = Self.conditional(etag: etag, parsed, headers: headers) { return notModified }
+        let fetch = try await GatewayBlocks.fetching(root) { try await node.cat(root) }
+        var iterator = fetch.bytes.makeAsyncIterator()
+        let first: ArraySlice<UInt8>?
+        do {
+            first = try await iterator.next()
+        } catch FetchFailure.invalidDAG(let cid, "not a file") where cid == root {
+            return nil
+        } catch {
+            await fetch.cancel()
+            _ = try await GatewayBlocks.fetching(root) { () throws -> Void in throw error }
+            throw error
+        }
+        headers[Self.ipfsRoots] = root.description
+        headers[.eTag] = etag
+        headers[.acceptRanges] = "bytes"
+        headers[.contentType] = ContentTypes.type(name: parsed.filename, head: first ?? [])
+        if let disposition = Self.disposition(parsed, name: nil) { headers[.contentDisposition] = disposition }
+        let size = (await fetch.progress() ?? fetch.statistics)?.fileSize
+        if let size { headers[.contentLength] = String(size) }
+        let reader = FileBytes(streaming: fetch, iterator)
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: ResponseBody(contentLength: size.map { Int($0) }) { writer in
+                do {
+                    if let first, !first.isEmpty { try await writer.write(ByteBuffer(bytes: first)) }
+                    while let piece = try await reader.next() { try await writer.write(piece) }
+                } catch {
+                    await reader.cancel()
+                    throw error
+                }
+                try await writer.finish(nil)
+            }
+        )
     }
 
     /// A file, whole or the range asked for, streamed.
