@@ -18,6 +18,7 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzDHTDatagram", ["Kademlia"]),
     ("FuzzExchangeMessage", ["Exchange"]),
     ("FuzzChannelFrame", ["SecureChannel", "DHTCrypto"]),
+    ("FuzzGatewayRequest", ["Gateway"]),
 ]
 
 let package = Package(
@@ -25,6 +26,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "swift-dht", path: ".."),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // libFuzzer start-up shared by every harness (not a harness itself, so it lives outside Sources/).
@@ -33,6 +35,7 @@ let package = Package(
         .executableTarget(
             name: harness.name,
             dependencies: ["FuzzMain"] + harness.products.map { .product(name: $0, package: "swift-dht") }
+                + (harness.name == "FuzzGatewayRequest" ? [.product(name: "HTTPTypes", package: "swift-http-types")] : [])
         )
     },
     swiftLanguageModes: [.v6]
