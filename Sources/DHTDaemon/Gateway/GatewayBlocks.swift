@@ -17,6 +17,8 @@ struct GatewayBlocks: GatewayBlockSource {
     let onlyIfCached: Bool
     /// The CID at the start of the request's path, whose providers are searched for any block of its DAG.
     let dagRoot: CID
+    /// Blocks served lately, shared by every request.
+    let cache: GatewayBlockCache
 
     func block(_ cid: CID) async throws -> Block {
         if let block = try await stored(cid) { return block }
@@ -33,8 +35,11 @@ struct GatewayBlocks: GatewayBlockSource {
 
     /// The stored block, or `nil`; a corrupt file is a 500.
     func stored(_ cid: CID) async throws -> Block? {
+        if let block = cache.block(cid) { return block }
         do {
-            return try await repository.block(cid)
+            let block = try await repository.block(cid)
+            if let block { cache.insert(block) }
+            return block
         } catch {
             throw GatewayError(.internalServerError, "cannot read \(cid) from the repository: \(error)")
         }

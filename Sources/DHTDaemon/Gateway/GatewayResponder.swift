@@ -23,6 +23,8 @@ public struct GatewayResponder: HTTPResponder {
     public let node: Node?
     /// The hosts under which `{cid}.ipfs.{host}` is a subdomain request.
     public let subdomainParents: [String]
+    /// Blocks served lately.
+    let cache = GatewayBlockCache()
 
     /// A gateway over `repository`, fetching through `node` when it has an exchange.
     public init(repository: BlockRepository, node: Node?, subdomainParents: [String] = ["localhost"]) {
@@ -97,7 +99,7 @@ public struct GatewayResponder: HTTPResponder {
             return try inline(codec: codec, bytes: bytes, parsed, headers: headers)
         case .cid(let root):
             let blocks = GatewayBlocks(
-                repository: repository, node: node, onlyIfCached: parsed.onlyIfCached, dagRoot: root)
+                repository: repository, node: node, onlyIfCached: parsed.onlyIfCached, dagRoot: root, cache: cache)
             if case .unixfs = parsed.format, parsed.path.segments.isEmpty, parsed.range == nil, !parsed.isHead,
                 !parsed.onlyIfCached, let node, try await blocks.stored(root) == nil,
                 let response = try await streamFromPeers(root, parsed, headers: headers, node: node)
@@ -265,6 +267,14 @@ public struct GatewayResponder: HTTPResponder {
             headers[.contentRange] = "bytes \(selected.lowerBound)-\(selected.upperBound - 1)/\(size)"
         }
         if let disposition = Self.disposition(parsed, name: name) { headers[.contentDisposition] = disposition }
+        if let bytes = Self.singleBlockFile(block) {
+            // The whole file is in its root block, in hand: no read of the repository, no second hop.
+            let slice = Array(bytes[Int(range.lowerBound)..<Int(range.upperBound)])
+            headers[.contentType] = ContentTypes.type(name: name, head: bytes.prefix(ContentTypes.sniffLength))
+            var response = Self.whole(slice, parsed, headers: headers, etag: etag)
+            response.status = status
+            return response
+        }
 
         let open = { (range: Range<UInt64>) in
             try await FileBytes.open(
@@ -306,6 +316,21 @@ public struct GatewayResponder: HTTPResponder {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// The bytes of a file held entirely in its root block (a raw leaf, or a dag-pb node with its data inline and
+    /// no links); `nil` for a file of several blocks.
+    static func singleBlockFile(_ block: Block) -> [UInt8]? {
+        if block.cid.codec == .raw { return block.bytes }
+        guard var walker = try? FileDAGWalker(root: block) else { return nil }
+        var bytes: [UInt8] = []
+        while true {
+            switch walker.next() {
+            case .bytes(let piece): bytes += piece
+            case .finished: return bytes
+            case .need: return nil
+            }
+        }
     }
 
     private static func hasExtension(_ name: String?) -> Bool {
