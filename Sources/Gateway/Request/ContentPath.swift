@@ -77,7 +77,18 @@ public struct ContentPath: Hashable, Sendable {
 
     /// One decoded segment.
     static func decode(_ part: Substring) throws(GatewayError) -> String {
-        if part.range(of: "%2f", options: .caseInsensitive) != nil {
+        let utf8 = part.utf8
+        guard utf8.contains(UInt8(ascii: "%")) else {
+            // Nothing encoded: the common case, kept off Foundation's slower paths.
+            guard part != "..", part != "." else {
+                throw .badRequest("the path segment '\(part)' is not allowed: content paths only go down")
+            }
+            return String(part)
+        }
+        let bytes = Array(utf8)
+        for index in bytes.indices.dropLast(2) where bytes[index] == UInt8(ascii: "%") && bytes[index + 1] == UInt8(ascii: "2")
+            && (bytes[index + 2] | 0x20) == UInt8(ascii: "f")
+        {
             throw .badRequest("the path segment '\(GatewayRoot.shown(part))' holds an encoded slash")
         }
         guard let name = part.removingPercentEncoding else {
@@ -99,6 +110,10 @@ public struct ContentPath: Hashable, Sendable {
 
     /// A name percent-encoded as one path segment.
     public static func encode(_ name: String) -> String {
-        name.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? name
+        let plain = name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a)
+                || "-._~!$&'()*+,;=:@".utf8.contains(byte)
+        }
+        return plain ? name : name.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? name
     }
 }
