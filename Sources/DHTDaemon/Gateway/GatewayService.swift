@@ -19,6 +19,10 @@ public struct GatewayService: Service {
     let logger: Logger
 
     /// A gateway answering with `responder` on `address`; `bound` learns the address it listens on, or `nil`.
+    /// A connection that sends and receives nothing for this long is closed, so idle browsers and abandoned
+    /// keep-alive connections do not hold file descriptors.
+    public static let idleTimeout = TimeAmount.seconds(15)
+
     public init(
         responder: GatewayResponder,
         address: NodeAddress,
@@ -30,6 +34,7 @@ public struct GatewayService: Service {
         logger[metadataKey: "component"] = "gateway"
         self.application = Application(
             responder: responder,
+            server: .http1(configuration: .init(idleTimeout: Self.idleTimeout)),
             configuration: ApplicationConfiguration(
                 address: .hostname(address.hostText, port: Int(address.port)),
                 serverName: "dhtnode"
