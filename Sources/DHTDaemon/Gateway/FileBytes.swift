@@ -1,6 +1,7 @@
 import Blocks
 import DHTNode
 import Gateway
+import Hummingbird
 import NIOCore
 
 /// The bytes of one file range as the gateway sends them: read from the repository when every block is stored,
@@ -51,6 +52,22 @@ final class FileBytes: @unchecked Sendable {
             let piece = try await GatewayBlocks.fetching(fetch.root) { try await iterator.next() }
             source = .peers(fetch, iterator)
             return piece.map { ByteBuffer(bytes: $0) }
+        }
+    }
+
+    /// A response body of these bytes, `first` (already read) before the rest. When the client goes away or a
+    /// block cannot be had, the fetch stops and the connection closes before `contentLength` bytes (or before the
+    /// chunked body's end), so nobody takes a short body for the file.
+    func body(contentLength: Int?, first: ByteBuffer?) -> ResponseBody {
+        ResponseBody(contentLength: contentLength) { writer in
+            do {
+                if let first, first.readableBytes > 0 { try await writer.write(first) }
+                while let piece = try await self.next() { try await writer.write(piece) }
+            } catch {
+                await self.cancel()
+                throw error
+            }
+            try await writer.finish(nil)
         }
     }
 

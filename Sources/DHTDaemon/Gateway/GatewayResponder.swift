@@ -227,16 +227,7 @@ public struct GatewayResponder: HTTPResponder {
         return Response(
             status: .ok,
             headers: headers,
-            body: ResponseBody(contentLength: size.map { Int($0) }) { writer in
-                do {
-                    if let first, !first.isEmpty { try await writer.write(ByteBuffer(bytes: first)) }
-                    while let piece = try await reader.next() { try await writer.write(piece) }
-                } catch {
-                    await reader.cancel()
-                    throw error
-                }
-                try await writer.finish(nil)
-            }
+            body: reader.body(contentLength: size.map { Int($0) }, first: first.map { ByteBuffer(bytes: $0) })
         )
     }
 
@@ -303,18 +294,7 @@ public struct GatewayResponder: HTTPResponder {
         return Response(
             status: status,
             headers: headers,
-            body: ResponseBody(contentLength: Int(range.count)) { [first] writer in
-                do {
-                    if let first, first.readableBytes > 0 { try await writer.write(first) }
-                    while let piece = try await reader.next() { try await writer.write(piece) }
-                } catch {
-                    // The client went away or a block could not be had: the connection closes before
-                    // Content-Length bytes, so nobody takes a short body for the file.
-                    await reader.cancel()
-                    throw error
-                }
-                try await writer.finish(nil)
-            }
+            body: reader.body(contentLength: Int(range.count), first: first)
         )
     }
 

@@ -40,9 +40,7 @@ public struct GatewayService: Service {
                 serverName: "dhtnode"
             ),
             onServerRunning: { channel in
-                if let local = channel.localAddress, let host = local.ipAddress, let port = local.port {
-                    bound.yield(NodeService.APIAddress(host: host, port: port))
-                }
+                bound.yield(NodeService.APIAddress(boundTo: channel))
                 bound.finish()
             },
             logger: logger

@@ -104,9 +104,7 @@ public enum Daemon {
                 serverName: "dhtnode"
             ),
             onServerRunning: { channel in
-                if let address = channel.localAddress, let host = address.ipAddress, let port = address.port {
-                    announce.yield(NodeService.APIAddress(host: host, port: port))
-                }
+                if let address = NodeService.APIAddress(boundTo: channel) { announce.yield(address) }
                 announce.finish()
             },
             logger: httpLogger

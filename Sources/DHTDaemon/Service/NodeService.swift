@@ -3,6 +3,7 @@ import DHTNode
 import Foundation
 import Kademlia
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Runs a ``DHTNode/Node`` as a ServiceLifecycle service.
@@ -35,6 +36,12 @@ public struct NodeService: Service {
         public init(host: String, port: Int) {
             self.host = host
             self.port = port
+        }
+
+        /// The address `channel` listens on, as a server reports it once bound; `nil` when it has none.
+        public init?(boundTo channel: any Channel) {
+            guard let local = channel.localAddress, let host = local.ipAddress, let port = local.port else { return nil }
+            self.init(host: host, port: port)
         }
 
         /// `HOST:PORT`, with brackets around an IPv6 host.

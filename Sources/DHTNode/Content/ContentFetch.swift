@@ -45,4 +45,16 @@ public struct ContentFetch: Sendable {
     public func settled() async throws {
         try await NIOThreadPool.singleton.runIfActive { [store] in try store.flush() }
     }
+
+    /// Waits for a fetch that only fills the store to end, then for its blocks to be durable (also when it
+    /// failed: what arrived is kept).
+    func stored() async throws {
+        do {
+            for try await _ in bytes {}
+        } catch {
+            try? await settled()
+            throw error
+        }
+        try await settled()
+    }
 }

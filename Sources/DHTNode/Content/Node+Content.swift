@@ -101,13 +101,7 @@ extension Node {
 
     private func fetch(_ root: CID, searchesProviders: Bool) async throws -> FetchStatistics {
         let fetch = try await cat(root, range: nil, deliversBytes: false, searchesProviders: searchesProviders)
-        do {
-            for try await _ in fetch.bytes {}
-        } catch {
-            try? await fetch.settled()
-            throw error
-        }
-        try await fetch.settled()
+        try await fetch.stored()
         return fetch.statistics ?? FetchStatistics(startedAt: .zero)
     }
 
@@ -118,14 +112,7 @@ extension Node {
     /// - Throws: as ``fetch(_:)``.
     public func fetchBlock(_ cid: CID, providersOf root: CID? = nil) async throws {
         // A walk of an empty range asks for the root block and nothing else, whatever kind of node it is.
-        let fetch = try await cat(cid, range: 0..<0, deliversBytes: false, providersOf: root ?? cid)
-        do {
-            for try await _ in fetch.bytes {}
-        } catch {
-            try? await fetch.settled()
-            throw error
-        }
-        try await fetch.settled()
+        try await cat(cid, range: 0..<0, deliversBytes: false, providersOf: root ?? cid).stored()
     }
 
     /// Fetches everything under `root` into the store: a file's blocks, or a directory's nodes and every file,

@@ -77,22 +77,21 @@ public struct ContentPath: Hashable, Sendable {
 
     /// One decoded segment.
     static func decode(_ part: Substring) throws(GatewayError) -> String {
-        let utf8 = part.utf8
-        guard utf8.contains(UInt8(ascii: "%")) else {
-            // Nothing encoded: the common case, kept off Foundation's slower paths.
-            guard part != "..", part != "." else {
-                throw .badRequest("the path segment '\(part)' is not allowed: content paths only go down")
+        let name: String
+        if part.utf8.contains(UInt8(ascii: "%")) {
+            let bytes = Array(part.utf8)
+            for index in bytes.indices.dropLast(2) where bytes[index] == UInt8(ascii: "%")
+                && bytes[index + 1] == UInt8(ascii: "2") && (bytes[index + 2] | 0x20) == UInt8(ascii: "f")
+            {
+                throw .badRequest("the path segment '\(GatewayRoot.shown(part))' holds an encoded slash")
             }
-            return String(part)
-        }
-        let bytes = Array(utf8)
-        for index in bytes.indices.dropLast(2) where bytes[index] == UInt8(ascii: "%") && bytes[index + 1] == UInt8(ascii: "2")
-            && (bytes[index + 2] | 0x20) == UInt8(ascii: "f")
-        {
-            throw .badRequest("the path segment '\(GatewayRoot.shown(part))' holds an encoded slash")
-        }
-        guard let name = part.removingPercentEncoding else {
-            throw .badRequest("the path segment '\(GatewayRoot.shown(part))' is not valid percent-encoded UTF-8")
+            guard let decoded = part.removingPercentEncoding else {
+                throw .badRequest("the path segment '\(GatewayRoot.shown(part))' is not valid percent-encoded UTF-8")
+            }
+            name = decoded
+        } else {
+            // Nothing encoded, the common case: Foundation's decoding is left out of it.
+            name = String(part)
         }
         guard name != "..", name != "." else {
             throw .badRequest("the path segment '\(name)' is not allowed: content paths only go down")
