@@ -8,7 +8,7 @@ NODES ?= 2000
 LOOKUPS ?= 200
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build release test demo simulate-demo bench bench-daemon clean
+.PHONY: deps build release test demo web-demo simulate-demo bench bench-daemon clean
 
 # Installs the system libraries when they are missing; as non-root, prints the command and fails.
 deps:
@@ -50,6 +50,10 @@ test: deps
 # A bootstrap node and 5 peers, each its own `dhtnode run` process on 127.0.0.1; every process is stopped at the end.
 demo: release
 	scripts/demo-swarm.sh .build/release/dhtnode
+
+# The browser speed test: an HTTP origin against the gateway, timed by the page (examples/web/run.sh).
+web-demo: release
+	examples/web/run.sh .build/release/dhtnode
 
 # The earlier demo: a simulated DHT of NODES nodes in one process.
 simulate-demo: release

@@ -17,6 +17,8 @@ DURATION=${SECONDS_TO_RUN:-10}
 BIG_MIB=${BIG_MIB:-1024}
 work=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-gateway-bench.XXXXXX")
 pids=()
+# shellcheck source=../scripts/nginx-lib.sh
+source "$(dirname "$0")/../scripts/nginx-lib.sh"
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
@@ -26,7 +28,7 @@ trap cleanup EXIT
 
 # The files, in the folder nginx serves and added to the daemon's repository. nginx's workers run as another user
 # when it starts as root: they must be able to read them.
-mkdir -p "$work/www" "$work/nginx/logs"
+mkdir -p "$work/www"
 chmod 755 "$work" "$work/www"
 head -c 22528 /dev/urandom >"$work/www/small.bin"
 head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$work/www/big.bin"
@@ -41,25 +43,9 @@ gateway=$(jq -r .gateway "$work/node/api.json")
 small=$("$DHTNODE" add "$work/www/small.bin" --data "$work/node" --quiet)
 big=$("$DHTNODE" add "$work/www/big.bin" --data "$work/node" --quiet)
 
-port=$((20000 + RANDOM % 20000))
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 100000;
-    default_type application/octet-stream;
-    server { listen 127.0.0.1:$port; root $work/www; }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
-pids+=($!)
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/small.bin" && break; sleep 0.1; done
+nginx_start "$work/www" "$work/nginx"
+pids+=("$NGINX_PID")
+port=$NGINX_PORT
 
 nginx_small=http://127.0.0.1:$port/small.bin
 gateway_small=$gateway/ipfs/$small

@@ -160,32 +160,111 @@ struct SecureTransportTests {
         }
     }
 
-    @Test("past the handshake budget a new connection is closed at once; a slot frees when a handshake ends")
-    func handshakeBudget() async throws {
-        let limited = SecureTransportConfiguration(
-            handshakeTimeout: .milliseconds(4_000), frameStallTimeout: .milliseconds(300), maxPendingHandshakes: 2)
-        let client = SecureTransport(identity: .generate(), configuration: limited)
-        try await withEchoServer(configuration: limited) { listener in
+    @Test("a source at its pending share gives up its oldest silent connection for its newest; an honest handshake from the same address still succeeds")
+    func pendingShareDisplacesOldest() async throws {
+        var limits = ConnectionLimits.secureListener
+        limits.pendingPerSource = 2
+        let configuration = SecureTransportConfiguration(
+            handshakeTimeout: .milliseconds(4_000), frameStallTimeout: .milliseconds(300), listenerLimits: limits)
+        let client = SecureTransport(identity: .generate(), configuration: configuration)
+        try await withEchoServer(configuration: configuration) { listener in
             let address = listener.localAddress
-            try await withThrowingTaskGroup(of: Duration.self) { group in
-                for _ in 0..<2 {
+            try await withThrowingTaskGroup(of: (Int, Duration).self) { group in
+                for index in 0..<3 {
                     group.addTask {
                         try await RawTCPPeer.connect(to: address).run { iterator, _ in
-                            await RawTCPPeer.timeUntilClosed(&iterator)
+                            (index, await RawTCPPeer.timeUntilClosed(&iterator))
                         }
                     }
+                    try await Task.sleep(for: .milliseconds(400))
                 }
-                try await Task.sleep(for: .milliseconds(1_000))
-                let refused = try await RawTCPPeer.connect(to: address).run { iterator, _ in
-                    await RawTCPPeer.timeUntilClosed(&iterator)
-                }
-                #expect(refused < .milliseconds(2_000), "the third concurrent handshake is refused: \(refused)")
-                for try await silent in group {
-                    #expect(silent >= .milliseconds(3_500), "a silent peer keeps its slot until the timeout")
-                }
+                // Silent 0 was displaced by silent 2; the honest handshake displaces silent 1 and succeeds.
+                let connection = try await client.connect(to: address)
+                #expect(try await Self.echo(connection, sizes: [5]) == 1)
+                var lifetimes: [Int: Duration] = [:]
+                for try await (index, lifetime) in group { lifetimes[index] = lifetime }
+                #expect(lifetimes[0]! < .milliseconds(2_000), "the oldest silent peer is displaced: \(lifetimes)")
+                #expect(lifetimes[1]! < .milliseconds(2_500), "the next oldest gives way to the honest peer")
+                #expect(lifetimes[2]! >= .milliseconds(3_500), "the newest keeps its slot until the timeout")
             }
-            let connection = try await client.connect(to: address)
-            #expect(try await Self.echo(connection, sizes: [5]) == 1)
+        }
+    }
+
+    @Test("a silent connection is closed at its pending deadline when that comes before the handshake timeout")
+    func pendingDeadline() async throws {
+        var limits = ConnectionLimits.secureListener
+        limits.pendingDeadline = .milliseconds(800)
+        limits.minimumPendingDeadline = .milliseconds(800)
+        let configuration = SecureTransportConfiguration(
+            handshakeTimeout: .milliseconds(5_000), frameStallTimeout: .milliseconds(300), listenerLimits: limits)
+        try await withEchoServer(configuration: configuration) { listener in
+            let lifetime = try await RawTCPPeer.connect(to: listener.localAddress).run { iterator, outbound in
+                try await outbound.write(ByteBuffer(bytes: [1]))
+                return await RawTCPPeer.timeUntilClosed(&iterator)
+            }
+            #expect(lifetime >= .milliseconds(600) && lifetime < .milliseconds(3_000), "closed after \(lifetime)")
+            #expect(listener.admission.counts.pending == 0)
+        }
+    }
+
+    @Test("past the open connections a source may hold, its new connections are refused at once and its established ones go on")
+    func openCapRefuses() async throws {
+        var limits = ConnectionLimits.secureListener
+        limits.connectionsPerSource = 2
+        let configuration = SecureTransportConfiguration(
+            handshakeTimeout: .milliseconds(4_000), frameStallTimeout: .milliseconds(300), listenerLimits: limits)
+        let client = SecureTransport(identity: .generate(), configuration: configuration)
+        try await withEchoServer(configuration: configuration) { listener in
+            let first = try await client.connect(to: listener.localAddress)
+            let second = try await client.connect(to: listener.localAddress)
+            let refused = try await RawTCPPeer.connect(to: listener.localAddress).run { iterator, _ in
+                await RawTCPPeer.timeUntilClosed(&iterator)
+            }
+            #expect(refused < .milliseconds(2_000), "the third connection is refused: \(refused)")
+            #expect(try await Self.echo(first, sizes: [5, 6]) == 2)
+            #expect(try await Self.echo(second, sizes: [7]) == 1)
+        }
+    }
+
+    @Test("while one-byte connections arrive at 26 per second from the same address and stay, 33 of 34 honest handshakes succeed once the old 256 slots would be full")
+    func handshakeFloodFromOneAddress() async throws {
+        let configuration = SecureTransportConfiguration()
+        let client = SecureTransport(identity: .generate(), configuration: configuration)
+        try await withEchoServer(configuration: configuration) { listener in
+            let address = listener.localAddress
+            let succeeded = try await withThrowingTaskGroup(of: Int.self) { group in
+                // Each flood connection sends one byte and holds on until the listener closes it; at 26 per
+                // second against a 10 s handshake timeout that would keep 256 slots without a per-source share.
+                group.addTask {
+                    await withDiscardingTaskGroup { flood in
+                        while !Task.isCancelled {
+                            flood.addTask {
+                                guard let peer = try? await RawTCPPeer.connect(to: address) else { return }
+                                _ = try? await peer.run { iterator, outbound in
+                                    try await outbound.write(ByteBuffer(bytes: [0x42]))
+                                    return await RawTCPPeer.timeUntilClosed(&iterator)
+                                }
+                            }
+                            try? await Task.sleep(for: .milliseconds(38))
+                        }
+                    }
+                    return 0
+                }
+                try await Task.sleep(for: .milliseconds(10_500))
+                var succeeded = 0
+                for _ in 0..<34 {
+                    if let connection = try? await client.connect(to: address),
+                        (try? await Self.echo(connection, sizes: [5])) == 1
+                    {
+                        succeeded += 1
+                    }
+                    try await Task.sleep(for: .milliseconds(150))
+                }
+                #expect(listener.admission.counts.pending <= ConnectionLimits.secureListener.pendingPerSource)
+                group.cancelAll()
+                return succeeded
+            }
+            #expect(succeeded >= 33, "\(succeeded) of 34 honest handshakes succeeded")
         }
     }
 

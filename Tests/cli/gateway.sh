@@ -58,6 +58,20 @@ echo "     time to first byte: from the seeder ${remote_ms}s, stored ${local_ms}
 check "time to first byte from a connected peer within 5 ms of a stored file" \
     awk -v r="$remote_ms" -v l="$local_ms" 'BEGIN { exit !(r - l < 0.005) }'
 
+# --- Slow and idle clients: 1,000 connections from 127.0.0.1 that send nothing or a byte a second, each reopened
+# as soon as the gateway closes it; honest requests from the same address and from another /24 still succeed, and
+# file descriptors and memory stay bounded (docs/PROTOCOL.md, "Connection budgets") ---
+small=$(dr edge add <(head -c 22000 "$SWARM_DIR/file.bin") --quiet)
+loris=$(python3 "$(dirname "$0")/slowloris.py" "$edge_gw" "/ipfs/$small" "$(swarm_pid edge)" 1000)
+echo "     slow clients: $loris"
+holds() { jq -e "$1" >/dev/null <<<"$loris"; }
+check "under 1,000 slow connections every honest request is answered in full" \
+    holds '.honest_total >= 30 and .honest_ok == .honest_total'
+check "and within 1.5 s each" holds '.honest_max_ms < 1500'
+check "the gateway's file descriptors stay bounded and return" \
+    holds '.fds_max - .fds_before < 700 and .fds_after - .fds_before < 8'
+check "its memory grows by less than 64 MiB" holds '.rss_max_kib - .rss_before_kib < 65536'
+
 # --- A site: a directory with an index page, an image and a script ---
 site=$SWARM_DIR/site
 mkdir -p "$site/img"

@@ -1,3 +1,4 @@
+import DHTNode
 import Kademlia
 import Hummingbird
 import Logging
@@ -23,21 +24,35 @@ public struct GatewayService: Service {
     /// keep-alive connections do not hold file descriptors.
     public static let idleTimeout = TimeAmount.seconds(15)
 
+    /// The connections it holds before and after their first request head
+    /// (``ConnectionLimits/gateway``; docs/PROTOCOL.md, "Connection budgets").
+    public let admission: ConnectionAdmission
+
     public init(
         responder: GatewayResponder,
         address: NodeAddress,
         isDefaultAddress: Bool,
         bound: AsyncStream<NodeService.APIAddress?>.Continuation,
+        limits: ConnectionLimits = .gateway,
         logger: Logger
     ) {
+        let admission = ConnectionAdmission(limits: limits, listener: "gateway")
         var logger = logger
         logger[metadataKey: "component"] = "gateway"
         self.application = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: Self.idleTimeout)),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [GatewayAdmissionHandler(admission: admission)],
+                    idleTimeout: Self.idleTimeout
+                )
+            ),
             configuration: ApplicationConfiguration(
                 address: .hostname(address.hostText, port: Int(address.port)),
-                serverName: "dhtnode"
+                serverName: "dhtnode",
+                // Room for a burst of connections (a page's images, or a flood the budget is shedding) before the
+                // kernel starts dropping SYNs and honest clients wait a second for their retransmit.
+                backlog: 1024
             ),
             onServerRunning: { channel in
                 bound.yield(NodeService.APIAddress(boundTo: channel))
@@ -45,6 +60,7 @@ public struct GatewayService: Service {
             },
             logger: logger
         )
+        self.admission = admission
         self.address = address
         self.isDefaultAddress = isDefaultAddress
         self.bound = bound

@@ -4,7 +4,19 @@ import NIOCore
 public struct SecureListener: Sendable {
     /// The address the listener is bound to (with the port the system picked for port 0).
     public let localAddress: SocketAddress
+    /// The budget its connections pass before their handshakes run (counts for metrics and tests).
+    public let admission: ConnectionAdmission
     let serverChannel: NIOAsyncChannel<PendingSecureConnection, Never>
+
+    init(server: NIOAsyncChannel<PendingSecureConnection, Never>, admission: ConnectionAdmission) throws {
+        guard let address = server.channel.localAddress else {
+            server.channel.close(promise: nil)
+            throw ChannelError.unknownLocalAddress
+        }
+        self.localAddress = address
+        self.serverChannel = server
+        self.admission = admission
+    }
 
     /// Accepts connections until the listener is closed or the task cancelled, and runs `handler` for each one
     /// that completes its handshake, concurrently, in a task of its own. A connection that fails its handshake

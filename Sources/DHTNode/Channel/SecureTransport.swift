@@ -63,41 +63,35 @@ public struct SecureTransport: Sendable {
     }
 
     /// Listens on `host:port` (port 0 picks a free port) and answers handshakes as responder.
+    ///
+    /// Connections pass a ``ConnectionAdmission`` first (``SecureTransportConfiguration/listenerLimits``): a
+    /// refused one is closed as soon as it is accepted, and a pending one is closed at its deadline or when a newer
+    /// one from its source or network displaces it, so silent and slow peers hold a bounded share of the slots.
     public func listen(host: String, port: Int) async throws -> SecureListener {
         let (handshake, configuration) = (self.handshake, self.configuration)
-        let budget = HandshakeBudget(limit: configuration.maxPendingHandshakes)
+        let admission = ConnectionAdmission(limits: configuration.listenerLimits, listener: "exchange")
         let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard budget.acquire() else {
-                        channel.close(promise: nil)
+                    guard let admitted = admission.admit(channel) else {
                         return PendingSecureConnection(
                             connection: channel.eventLoop.makeFailedFuture(SecureTransportError.tooManyHandshakes)
                         )
                     }
-                    do {
-                        let pending = try Self.secure(
-                            channel,
-                            handshake: .responder(configuration: handshake, ephemeralKey: .generate()),
-                            configuration: configuration
-                        )
-                        pending.connection.whenComplete { _ in budget.release() }
-                        return pending
-                    } catch {
-                        budget.release()
-                        throw error
-                    }
+                    let pending = try Self.secure(
+                        channel,
+                        handshake: .responder(configuration: handshake, ephemeralKey: .generate()),
+                        configuration: configuration
+                    )
+                    pending.connection.whenSuccess { _ in admission.established(admitted.ticket) }
+                    return pending
                 }
             }
-        guard let address = server.channel.localAddress else {
-            try? await server.channel.close()
-            throw ChannelError.unknownLocalAddress
-        }
-        return SecureListener(localAddress: address, serverChannel: server)
+        return try SecureListener(server: server, admission: admission)
     }
 
     /// Puts the handshake and frame handler on `channel` and wraps it for Swift concurrency; on the loop.

@@ -14,31 +14,32 @@ public struct SecureTransportConfiguration: Sendable {
     public var handshakeTimeout: Duration
     /// A connection that holds part of a frame and receives no byte for this long is closed. Default 30 s.
     public var frameStallTimeout: Duration
-    /// How many handshakes one listener runs at once; a connection accepted past it is closed at once. Default 256.
-    public var maxPendingHandshakes: Int
+    /// How many connections a listener holds while their handshakes run, per source, per network and in all, and
+    /// how long a handshake may take under load (``ConnectionLimits/secureListener`` by default). An inbound
+    /// handshake ends at the earlier of this deadline and ``handshakeTimeout``.
+    public var listenerLimits: ConnectionLimits
     /// Where an inbound frame's payload starts, chosen from its first bytes by the protocol carried (the exchange
     /// splits a `BLOCK` at its block bytes, which are then decrypted straight into the block's array); `nil`
     /// delivers every frame whole as its head. Default `nil`.
     public var payloadSplit: SecureFrameReader.PayloadSplit?
 
-    /// A configuration with the defaults: open network, version 1, 10 s handshakes, 30 s frame stalls, 256
-    /// handshakes at once per listener.
+    /// A configuration with the defaults: open network, version 1, 10 s handshakes, 30 s frame stalls, the
+    /// listener limits of ``ConnectionLimits/secureListener``.
     public init(
         swarmKey: SwarmKey? = nil,
         versions: [UInt8] = HandshakeConfiguration.defaultVersions,
         ciphers: [AEADCipher] = AEADCipher.available,
         handshakeTimeout: Duration = .seconds(10),
         frameStallTimeout: Duration = .seconds(30),
-        maxPendingHandshakes: Int = 256,
+        listenerLimits: ConnectionLimits = .secureListener,
         payloadSplit: SecureFrameReader.PayloadSplit? = nil
     ) {
-        precondition(maxPendingHandshakes > 0, "a listener must run at least one handshake")
         self.swarmKey = swarmKey
         self.versions = versions
         self.ciphers = ciphers
         self.handshakeTimeout = handshakeTimeout
         self.frameStallTimeout = frameStallTimeout
-        self.maxPendingHandshakes = maxPendingHandshakes
+        self.listenerLimits = listenerLimits
         self.payloadSplit = payloadSplit
     }
 

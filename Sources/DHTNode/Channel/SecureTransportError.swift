@@ -14,8 +14,8 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
     case closedDuringHandshake
     /// A frame was written before the handshake completed.
     case notEstablished
-    /// The listener already ran ``SecureTransportConfiguration/maxPendingHandshakes`` handshakes; this
-    /// connection was closed as it was accepted.
+    /// The listener's connection budget (``SecureTransportConfiguration/listenerLimits``) refused this
+    /// connection; it was closed as it was accepted.
     case tooManyHandshakes
 
     /// A short stable label: `handshake-<reason>`, `frame-<reason>`, `handshake-timeout`, `frame-stalled`, ...
@@ -40,7 +40,7 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
         case .frameStalled: "the peer stalled in the middle of a frame"
         case .closedDuringHandshake: "the peer closed the connection during the handshake"
         case .notEstablished: "a frame was written before the handshake completed"
-        case .tooManyHandshakes: "too many handshakes at once; the connection was refused"
+        case .tooManyHandshakes: "the listener holds all the connections its limits allow from this address, network or in all; the connection was refused"
         }
     }
 }

@@ -185,6 +185,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try daemonConfiguration()
         MemoryTuning.forDaemon()
+        FileDescriptorLimit.raiseForDaemon()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { [json] label in
             if json { return JSONLogHandler(label: label, logLevel: level) }

@@ -229,21 +229,3 @@ struct BootstrapBenchReport: Codable {
             """
     }
 }
-
-/// The process's open-file limit.
-enum FileDescriptorLimit {
-    /// Raises the soft limit on open files to at least `count` (up to the hard limit).
-    static func raise(atLeast count: Int) throws {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-        guard limit.rlim_cur < rlim_t(count) else { return }
-        guard limit.rlim_max >= rlim_t(count) else {
-            throw ValidationError(
-                "this many clients need \(count) open files; the hard limit is \(limit.rlim_max) (raise it with ulimit -Hn)")
-        }
-        limit.rlim_cur = rlim_t(count)
-        guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
-            throw ValidationError("cannot raise the open-file limit to \(count)")
-        }
-    }
-}
