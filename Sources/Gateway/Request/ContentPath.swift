@@ -43,7 +43,9 @@ public struct ContentPath: Hashable, Sendable {
         guard encoded.utf8.count <= Self.maxEncodedLength else {
             throw .badRequest("the path is longer than \(Self.maxEncodedLength) bytes")
         }
-        var parts = encoded.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        // Split over UTF-8 bytes ('/' is ASCII, so every cut is a valid boundary; no grapheme breaking).
+        var parts = encoded.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { Substring($0) }.dropFirst()
         guard encoded.first == "/", let first = parts.first else {
             throw .badRequest("the path must start with /ipfs/ or /ipns/")
         }

@@ -118,9 +118,10 @@ public struct GatewayRequest: Hashable, Sendable {
 
     /// The path and the query of a request target.
     public static func split(_ target: some StringProtocol) -> (path: Substring, query: Substring) {
+        // Over UTF-8 bytes: '?' is ASCII, so its index is a valid boundary, and no grapheme breaking is done.
         let text = Substring(target)
-        guard let mark = text.firstIndex(of: "?") else { return (text, "") }
-        return (text[..<mark], text[text.index(after: mark)...])
+        guard let mark = text.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (text, "") }
+        return (text[..<mark], text[text.utf8.index(after: mark)...])
     }
 
     /// The first media range in `Accept` that names a format other than a deserialized response, with its
