@@ -260,7 +260,7 @@ public struct GatewayResponder: HTTPResponder {
         if let disposition = Self.disposition(parsed, name: name) { headers[.contentDisposition] = disposition }
         if let bytes = Self.singleBlockFile(block) {
             // The whole file is in its root block, in hand: no read of the repository, no second hop.
-            let slice = Array(bytes[Int(range.lowerBound)..<Int(range.upperBound)])
+            let slice = bytes[Int(range.lowerBound)..<Int(range.upperBound)]
             headers[.contentType] = ContentTypes.type(name: name, head: bytes.prefix(ContentTypes.sniffLength))
             var response = Self.whole(slice, parsed, headers: headers, etag: etag)
             response.status = status
@@ -465,7 +465,9 @@ public struct GatewayResponder: HTTPResponder {
     }
 
     /// A small body held in memory (a block, a listing, a CAR of one header).
-    static func whole(_ bytes: [UInt8], _ parsed: GatewayRequest, headers: HTTPFields, etag: String) -> Response {
+    static func whole(
+        _ bytes: some Collection<UInt8>, _ parsed: GatewayRequest, headers: HTTPFields, etag: String
+    ) -> Response {
         var headers = headers
         headers[.eTag] = etag
         headers[.contentLength] = String(bytes.count)
