@@ -20,7 +20,7 @@ final class GatewayAdmissionHandler: ChannelInboundHandler, RemovableChannelHand
 
     func handlerAdded(context: ChannelHandlerContext) {
         // Refused connections are being closed; the parts that still arrive are dropped below.
-        ticket = admission.admit(context.channel)?.ticket
+        ticket = admission.admit(context.channel)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

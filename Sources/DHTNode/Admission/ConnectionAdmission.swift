@@ -10,20 +10,12 @@ import Synchronization
 /// Each refusal and displacement is counted in `dht_connections_refused_total{listener,reason}`, and the pending
 /// and open connections are gauges `dht_connections_pending{listener}` and `dht_connections_open{listener}`.
 public final class ConnectionAdmission: Sendable {
-    /// A channel admitted to the budget.
-    public struct Admitted: Sendable {
-        /// Its place in the budget.
-        public let ticket: ConnectionBudget.Ticket
-        /// When it must have proven itself.
-        public let deadline: NIODeadline
-    }
-
     /// A pending channel, and the task that closes it at its deadline. Both are dropped as soon as the channel
     /// proves itself or closes: a scheduled task holds its channel (pipeline and buffers) until it runs or is
     /// cancelled, so a churn of short connections would otherwise pile up closed ones until their deadlines.
     private struct PendingChannel {
         let channel: any Channel
-        var deadline: Scheduled<Void>?
+        let deadline: Scheduled<Void>
     }
 
     private struct State: ~Copyable {
@@ -50,17 +42,15 @@ public final class ConnectionAdmission: Sendable {
         self.openGauge = Gauge(label: "dht_connections_open", dimensions: [("listener", listener)])
     }
 
-    /// The limits in force.
-    public var limits: ConnectionLimits { state.withLock { $0.budget.limits } }
-
     /// Pending and open connections now.
     public var counts: (pending: Int, open: Int) {
         state.withLock { ($0.budget.pendingCount, $0.budget.openCount) }
     }
 
-    /// Admits `channel` (just accepted): `nil` when it was refused, and then it is being closed. An admitted channel
-    /// leaves the budget when it closes, and is closed if it has not called ``established(_:)`` by the deadline.
-    public func admit(_ channel: any Channel) -> Admitted? {
+    /// Admits `channel` (just accepted) and returns its ticket; `nil` when it was refused, and then it is being
+    /// closed. An admitted channel leaves the budget when it closes, and is closed if it has not called
+    /// ``established(_:)`` by its deadline.
+    public func admit(_ channel: any Channel) -> ConnectionBudget.Ticket? {
         guard let address = channel.remoteAddress.flatMap(NodeAddress.init) else {
             channel.close(promise: nil)
             return nil
@@ -69,8 +59,17 @@ public final class ConnectionAdmission: Sendable {
         let (admission, displaced, counts) = state.withLock { state in
             let admission = state.budget.admit(ConnectionSource(address.host), now: now)
             var displaced: PendingChannel?
-            if case .admitted(let ticket, _, let displacing) = admission {
-                state.pending[ticket] = PendingChannel(channel: channel)
+            if case .admitted(let ticket, let deadline, let displacing) = admission {
+                // Armed under the lock, so a close or proof that races it always finds the timer to cancel; the
+                // task runs later, on the channel's loop.
+                let timer = channel.eventLoop.scheduleTask(
+                    deadline: .uptimeNanoseconds(UInt64(clamping: deadline.nanoseconds))
+                ) { [self] in
+                    guard isPending(ticket) else { return }
+                    refusals["deadline"]?.increment()
+                    channel.close(promise: nil)
+                }
+                state.pending[ticket] = PendingChannel(channel: channel, deadline: timer)
                 if let displacing { displaced = state.pending.removeValue(forKey: displacing.ticket) }
             }
             return (admission, displaced, (state.budget.pendingCount, state.budget.openCount))
@@ -82,29 +81,14 @@ public final class ConnectionAdmission: Sendable {
             refusals[reason.rawValue]?.increment()
             channel.close(promise: nil)
             return nil
-        case .admitted(let ticket, let deadline, let displacing):
+        case .admitted(let ticket, _, let displacing):
             if let displacing {
                 refusals[displacing.reason.rawValue]?.increment()
-                displaced?.deadline?.cancel()
+                displaced?.deadline.cancel()
                 displaced?.channel.close(promise: nil)
             }
-            let admitted = Admitted(
-                ticket: ticket,
-                deadline: .uptimeNanoseconds(UInt64(clamping: deadline.nanoseconds))
-            )
-            let timer = channel.eventLoop.scheduleTask(deadline: admitted.deadline) { [self] in
-                guard isPending(ticket) else { return }
-                refusals["deadline"]?.increment()
-                channel.close(promise: nil)
-            }
-            let armed = state.withLock { state in
-                guard state.pending[ticket] != nil else { return false }
-                state.pending[ticket]?.deadline = timer
-                return true
-            }
-            if !armed { timer.cancel() }
             channel.closeFuture.whenComplete { [self] _ in closed(ticket) }
-            return admitted
+            return ticket
         }
     }
 
@@ -114,7 +98,7 @@ public final class ConnectionAdmission: Sendable {
             state.budget.established(ticket)
             return (state.budget.pendingCount, state.pending.removeValue(forKey: ticket))
         }
-        entry?.deadline?.cancel()
+        entry?.deadline.cancel()
         pendingGauge.record(pending)
     }
 
@@ -127,7 +111,7 @@ public final class ConnectionAdmission: Sendable {
             state.budget.closed(ticket)
             return ((state.budget.pendingCount, state.budget.openCount), state.pending.removeValue(forKey: ticket))
         }
-        entry?.deadline?.cancel()
+        entry?.deadline.cancel()
         pendingGauge.record(counts.0)
         openGauge.record(counts.1)
     }

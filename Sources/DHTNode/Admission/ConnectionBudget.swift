@@ -130,23 +130,23 @@ public struct ConnectionBudget: Sendable {
         Self.decrement(&openByNetwork, entry.source.network)
     }
 
-    /// Whether `ticket` is still pending (for tests and assertions).
-    public func isPending(_ ticket: Ticket) -> Bool {
+    /// Whether `ticket` is still pending.
+    func isPending(_ ticket: Ticket) -> Bool {
         entries[ticket]?.isPending ?? false
     }
 
-    /// Pending connections from `source`'s network.
-    public func pendingCount(inNetworkOf source: ConnectionSource) -> Int {
+    /// Pending connections from `source`'s network (for tests).
+    func pendingCount(inNetworkOf source: ConnectionSource) -> Int {
         pendingByNetwork[source.network]?.count ?? 0
     }
 
-    /// Pending connections from `source`'s source.
-    public func pendingCount(fromSourceOf source: ConnectionSource) -> Int {
+    /// Pending connections from `source`'s source (for tests).
+    func pendingCount(fromSourceOf source: ConnectionSource) -> Int {
         pendingBySource[source.source]?.count ?? 0
     }
 
-    /// Open connections from `source`'s source and network.
-    public func openCount(of source: ConnectionSource) -> (source: Int, network: Int) {
+    /// Open connections from `source`'s source and network (for tests).
+    func openCount(of source: ConnectionSource) -> (source: Int, network: Int) {
         (openBySource[source.source] ?? 0, openByNetwork[source.network] ?? 0)
     }
 

@@ -77,7 +77,7 @@ public struct SecureTransport: Sendable {
             .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let admitted = admission.admit(channel) else {
+                    guard let ticket = admission.admit(channel) else {
                         return PendingSecureConnection(
                             connection: channel.eventLoop.makeFailedFuture(SecureTransportError.tooManyHandshakes)
                         )
@@ -87,7 +87,7 @@ public struct SecureTransport: Sendable {
                         handshake: .responder(configuration: handshake, ephemeralKey: .generate()),
                         configuration: configuration
                     )
-                    pending.connection.whenSuccess { _ in admission.established(admitted.ticket) }
+                    pending.connection.whenSuccess { _ in admission.established(ticket) }
                     return pending
                 }
             }
