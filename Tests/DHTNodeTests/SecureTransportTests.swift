@@ -14,7 +14,7 @@ struct SecureTransportTests {
     /// "closed at once" and "closed by the timeout".
     static let fast = SecureTransportConfiguration(
         handshakeTimeout: .milliseconds(3_000),
-        frameStallTimeout: .milliseconds(300)
+        frameRate: FrameRateRule(grace: .milliseconds(300), minimumBytesPerSecond: 64 * 1024)
     )
 
     /// Runs an echo server (every frame sent back) for `body`.
@@ -131,7 +131,7 @@ struct SecureTransportTests {
     func swarmKeysMustMatch() async throws {
         let key = SwarmKey.generate()
         let inSwarm = SecureTransportConfiguration(
-            swarmKey: key, handshakeTimeout: Self.fast.handshakeTimeout, frameStallTimeout: Self.fast.frameStallTimeout)
+            swarmKey: key, handshakeTimeout: Self.fast.handshakeTimeout, frameRate: Self.fast.frameRate)
         try await withEchoServer(configuration: inSwarm) { listener in
             let member = SecureTransport(identity: .generate(), configuration: inSwarm)
             let connection = try await member.connect(to: listener.localAddress)
@@ -165,7 +165,7 @@ struct SecureTransportTests {
         var limits = ConnectionLimits.secureListener
         limits.pendingPerSource = 2
         let configuration = SecureTransportConfiguration(
-            handshakeTimeout: .milliseconds(4_000), frameStallTimeout: .milliseconds(300), listenerLimits: limits)
+            handshakeTimeout: .milliseconds(4_000), frameRate: FrameRateRule(grace: .milliseconds(300), minimumBytesPerSecond: 64 * 1024), listenerLimits: limits)
         let client = SecureTransport(identity: .generate(), configuration: configuration)
         try await withEchoServer(configuration: configuration) { listener in
             let address = listener.localAddress
@@ -198,7 +198,7 @@ struct SecureTransportTests {
         limits.pendingDeadline = .milliseconds(800)
         limits.minimumPendingDeadline = .milliseconds(800)
         let configuration = SecureTransportConfiguration(
-            handshakeTimeout: .milliseconds(5_000), frameStallTimeout: .milliseconds(300), listenerLimits: limits)
+            handshakeTimeout: .milliseconds(5_000), frameRate: FrameRateRule(grace: .milliseconds(300), minimumBytesPerSecond: 64 * 1024), listenerLimits: limits)
         try await withEchoServer(configuration: configuration) { listener in
             let lifetime = try await RawTCPPeer.connect(to: listener.localAddress).run { iterator, outbound in
                 try await outbound.write(ByteBuffer(bytes: [1]))
@@ -214,7 +214,7 @@ struct SecureTransportTests {
         var limits = ConnectionLimits.secureListener
         limits.connectionsPerSource = 2
         let configuration = SecureTransportConfiguration(
-            handshakeTimeout: .milliseconds(4_000), frameStallTimeout: .milliseconds(300), listenerLimits: limits)
+            handshakeTimeout: .milliseconds(4_000), frameRate: FrameRateRule(grace: .milliseconds(300), minimumBytesPerSecond: 64 * 1024), listenerLimits: limits)
         let client = SecureTransport(identity: .generate(), configuration: configuration)
         try await withEchoServer(configuration: configuration) { listener in
             let first = try await client.connect(to: listener.localAddress)
@@ -319,6 +319,53 @@ struct SecureTransportTests {
                 #expect(times["stalled"]! >= .milliseconds(250) && times["stalled"]! < .milliseconds(2_500), "\(times)")
                 #expect(times["silent"]! >= .milliseconds(2_900) && times["silent"]! < .seconds(8), "\(times)")
                 #expect(times["good"] != nil)
+            }
+        }
+    }
+
+    @Test("a frame trickled a byte at a time is closed once its grace is spent; one sent at the minimum rate crosses")
+    func framesMustKeepAMinimumRate() async throws {
+        var configuration = Self.fast
+        configuration.frameRate = FrameRateRule(grace: .milliseconds(500), minimumBytesPerSecond: 100_000)
+        try await withEchoServer(configuration: configuration) { listener in
+            let address = listener.localAddress
+            try await withThrowingTaskGroup(of: (String, Duration).self) { group in
+                group.addTask {
+                    try await RawTCPPeer.connect(to: address).run { iterator, outbound in
+                        var session = try #require(try await RawTCPPeer.handshake(&iterator, outbound))
+                        let frame = try session.sealer.seal([UInt8](repeating: 7, count: 100_000))
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        // One byte every 50 ms, the trickle a stall timeout never catches.
+                        for byte in frame.prefix(200) {
+                            guard (try? await outbound.write(ByteBuffer(bytes: [byte]))) != nil else { break }
+                            try await Task.sleep(for: .milliseconds(50))
+                            if clock.now - start > .seconds(5) { break }
+                        }
+                        return ("trickle", await RawTCPPeer.timeUntilClosed(&iterator))
+                    }
+                }
+                group.addTask {
+                    try await RawTCPPeer.connect(to: address).run { iterator, outbound in
+                        var session = try #require(try await RawTCPPeer.handshake(&iterator, outbound))
+                        let frame = try session.sealer.seal([UInt8](repeating: 9, count: 200_000))
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        // About 150 KB/s, above the minimum: 1.3 s for the frame, more than twice the grace.
+                        for piece in stride(from: 0, to: frame.count, by: 15_000) {
+                            try await outbound.write(ByteBuffer(bytes: frame[piece..<min(piece + 15_000, frame.count)]))
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                        var echoed = 0
+                        while echoed < frame.count, let buffer = try await iterator.next() { echoed += buffer.readableBytes }
+                        #expect(echoed == frame.count, "the slow but steady frame came back whole")
+                        return ("steady", clock.now - start)
+                    }
+                }
+                var times: [String: Duration] = [:]
+                for try await (name, time) in group { times[name] = time }
+                #expect(times["trickle"]! < .milliseconds(2_500), "\(times)")
+                #expect(times["steady"]! >= .milliseconds(1_000), "\(times)")
             }
         }
     }

@@ -7,8 +7,8 @@ import SecureChannel
 /// Inbound: bytes from the socket in, one ``SecureChannel/SecureFramePlaintext`` per frame out (only after the
 /// handshake), its payload split off where the transport's ``SecureChannel/SecureFrameReader/PayloadSplit`` says.
 /// Outbound: one plaintext in (head and payload, sealed piece by piece), one sealed frame out. A peer that fails
-/// the handshake, sends a bad frame, or stalls is closed after a ``SecureTransportError`` is fired down the
-/// pipeline. What a connection can make this side hold is bounded: one handshake message (514 bytes) or one frame
+/// the handshake, sends a bad frame, or sends a frame slower than its ``SecureChannel/FrameRateRule`` allows is
+/// closed after a ``SecureTransportError`` is fired down the pipeline. What a connection can make this side hold is bounded: one handshake message (514 bytes) or one frame
 /// (2 MiB plus 84 bytes) plus one read.
 final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
@@ -30,24 +30,24 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var reader: SecureFrameReader?
     private let payloadSplit: SecureFrameReader.PayloadSplit?
     private let handshakeTimeout: TimeAmount
-    private let frameStallTimeout: TimeAmount
+    private let frameRate: FrameRateRule
     private let established: EventLoopPromise<SecureChannelPeer>
     private var handshakeTimer: Scheduled<Void>?
-    private var stallTimer: Scheduled<Void>?
-    /// When the last bytes arrived while a frame was incomplete.
-    private var lastProgress = NIODeadline.distantPast
+    private var frameTimer: Scheduled<Void>?
+    /// The frame being received (the reader's count of frames opened when it began) and when its first bytes came.
+    private var frameInProgress: (number: UInt64, start: NIODeadline)?
 
     init(
         handshake: SecureChannelHandshake,
         handshakeTimeout: TimeAmount,
-        frameStallTimeout: TimeAmount,
+        frameRate: FrameRateRule,
         payloadSplit: SecureFrameReader.PayloadSplit?,
         established: EventLoopPromise<SecureChannelPeer>
     ) {
         self.handshake = handshake
         self.payloadSplit = payloadSplit
         self.handshakeTimeout = handshakeTimeout
-        self.frameStallTimeout = frameStallTimeout
+        self.frameRate = frameRate
         self.established = established
     }
 
@@ -165,8 +165,8 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     // MARK: - Frames
 
     /// Feeds a read to the frame reader, which decrypts it where it lies into the frames' plaintexts and passes on
-    /// each frame whose tag verified; a bad frame closes the connection. While a frame is incomplete the stall
-    /// timer runs.
+    /// each frame whose tag verified; a bad frame closes the connection. While a frame is incomplete its deadline
+    /// timer runs (``SecureChannel/FrameRateRule``).
     private func receiveFrames(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) {
         guard let reader else { return }
         do throws(SecureFrameError) {
@@ -181,21 +181,29 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             return
         }
         buffer.moveReaderIndex(to: buffer.writerIndex)
-        guard phase == .established, reader.partialFrameByteCount > 0 else { return }
-        lastProgress = .now()
-        if stallTimer == nil { scheduleStallCheck(in: frameStallTimeout, context: context) }
+        guard phase == .established, reader.partialFrameByteCount > 0 else {
+            frameInProgress = nil
+            return
+        }
+        if frameInProgress?.number != reader.frameCount { frameInProgress = (reader.frameCount, .now()) }
+        if frameTimer == nil { scheduleFrameCheck(context: context) }
     }
 
-    /// Checks after `delay` whether an incomplete frame got no byte for the stall timeout, and closes if so.
-    private func scheduleStallCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
-        stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
-            stallTimer = nil
-            guard phase == .established, let reader, reader.partialFrameByteCount > 0 else { return }
-            let idle = NIODeadline.now() - lastProgress
-            if idle >= frameStallTimeout {
-                close(context: context, error: .frameStalled)
+    /// Sleeps until the incomplete frame's deadline for the bytes it has now, then closes the connection if the
+    /// same frame is still incomplete and overdue (more bytes may have moved the deadline: then it sleeps again).
+    private func scheduleFrameCheck(context: ChannelHandlerContext) {
+        guard let frame = frameInProgress, let received = reader?.partialFrameByteCount else { return }
+        let deadline = frame.start + TimeAmount(frameRate.allowance(received: received))
+        frameTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            frameTimer = nil
+            guard phase == .established, let reader, reader.partialFrameByteCount > 0,
+                let frame = frameInProgress, frame.number == reader.frameCount
+            else { return }
+            let elapsed = NIODeadline.now() - frame.start
+            if frameRate.isOverdue(elapsed: .nanoseconds(elapsed.nanoseconds), received: reader.partialFrameByteCount) {
+                close(context: context, error: .frameTooSlow)
             } else {
-                scheduleStallCheck(in: frameStallTimeout - idle, context: context)
+                scheduleFrameCheck(context: context)
             }
         }
     }
@@ -219,7 +227,7 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func cancelTimers() {
         handshakeTimer?.cancel()
         handshakeTimer = nil
-        stallTimer?.cancel()
-        stallTimer = nil
+        frameTimer?.cancel()
+        frameTimer = nil
     }
 }

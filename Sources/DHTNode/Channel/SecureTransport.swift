@@ -104,11 +104,12 @@ public struct SecureTransport: Sendable {
         let handler = SecureChannelHandler(
             handshake: handshake,
             handshakeTimeout: TimeAmount(configuration.handshakeTimeout),
-            frameStallTimeout: TimeAmount(configuration.frameStallTimeout),
+            frameRate: configuration.frameRate,
             payloadSplit: configuration.payloadSplit,
             established: established
         )
         try channel.pipeline.syncOperations.addHandler(handler)
+        if let closed = configuration.connectionClosed { channel.closeFuture.whenComplete { _ in closed() } }
         // The handler completes the promise on the loop, and NIO runs this callback right then, so the frame
         // channel is in the pipeline before the first frame is passed on.
         let connection = established.futureResult.flatMapThrowing { peer in

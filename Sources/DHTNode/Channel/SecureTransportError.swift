@@ -8,8 +8,9 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
     case frame(SecureFrameError)
     /// The handshake did not complete within ``SecureTransportConfiguration/handshakeTimeout``.
     case handshakeTimedOut
-    /// A frame stayed incomplete with no byte for ``SecureTransportConfiguration/frameStallTimeout``.
-    case frameStalled
+    /// A frame arrived slower than ``SecureTransportConfiguration/frameRate`` allows (a grace, then a minimum
+    /// rate).
+    case frameTooSlow
     /// The peer closed the connection before the handshake completed.
     case closedDuringHandshake
     /// A frame was written before the handshake completed.
@@ -18,13 +19,13 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
     /// connection; it was closed as it was accepted.
     case tooManyHandshakes
 
-    /// A short stable label: `handshake-<reason>`, `frame-<reason>`, `handshake-timeout`, `frame-stalled`, ...
+    /// A short stable label: `handshake-<reason>`, `frame-<reason>`, `handshake-timeout`, `frame-too-slow`, ...
     public var reason: String {
         switch self {
         case .handshake(let error): "handshake-\(error.reason)"
         case .frame(let error): "frame-\(error.reason)"
         case .handshakeTimedOut: "handshake-timeout"
-        case .frameStalled: "frame-stalled"
+        case .frameTooSlow: "frame-too-slow"
         case .closedDuringHandshake: "closed-during-handshake"
         case .notEstablished: "not-established"
         case .tooManyHandshakes: "too-many-handshakes"
@@ -37,7 +38,7 @@ public enum SecureTransportError: Error, Hashable, Sendable, CustomStringConvert
         case .handshake(let error): "secure channel handshake failed: \(error)"
         case .frame(let error): "secure channel closed: \(error)"
         case .handshakeTimedOut: "the secure channel handshake timed out"
-        case .frameStalled: "the peer stalled in the middle of a frame"
+        case .frameTooSlow: "the peer sent a frame slower than the minimum rate"
         case .closedDuringHandshake: "the peer closed the connection during the handshake"
         case .notEstablished: "a frame was written before the handshake completed"
         case .tooManyHandshakes: "the listener holds all the connections its limits allow from this address, network or in all; the connection was refused"

@@ -54,4 +54,10 @@ final class ExchangeMetrics: Sendable {
     }
 
     func connectionCount(_ count: Int) { connections.record(count) }
+
+    /// A peer the core disconnected (a lying seeder banned, a slow reader cut, one over the peer cap), by reason:
+    /// `exchange_peers_disconnected_total{reason}`.
+    func disconnected(_ reason: DisconnectReason) {
+        Counter(label: "exchange_peers_disconnected_total", dimensions: [("reason", reason.rawValue)]).increment()
+    }
 }

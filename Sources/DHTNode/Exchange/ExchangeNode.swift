@@ -287,9 +287,9 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// congestion control) a connection that has only carried small messages paces out even a 22 KB answer from its
     /// initial window, about half a round trip more than one that once sent a few hundred KiB (docs/BENCHMARKS.md,
     /// "Small-file latency"). The peer answers with a `PADDING` of its own, which warms the other direction. Once
-    /// per connection (``Exchange/ExchangeInstance/warmUp(_:byteCount:)``); the node does it for session members.
+    /// per connection (``Exchange/ExchangeInstance/warmUp(_:byteCount:now:)``); the node does it for session members.
     public func warmUp(_ peer: ExchangePeer, byteCount: Int) {
-        carryOut(instance.warmUp(peer, byteCount: byteCount))
+        carryOut(instance.warmUp(peer, byteCount: byteCount, now: now))
     }
 
     // MARK: Fetches
@@ -382,9 +382,12 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
                             "seconds": "\((bannedUntil - now).components.seconds)",
                         ]
                     )
+                } else if reason == .slowReader {
+                    logger.info("slow peer cut", metadata: ["peer": "\(peer)", "reason": "\(reason.rawValue)"])
                 } else {
                     logger.debug("peer disconnected", metadata: ["peer": "\(peer)", "reason": "\(reason.rawValue)"])
                 }
+                metrics.disconnected(reason)
                 links.removeValue(forKey: peer)?.close()
             case .scheduleTick(let instant):
                 scheduleTick(at: instant)
@@ -420,7 +423,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private func tickFired(_ generation: UInt64) {
         guard let tick, tick.generation == generation else { return }
         self.tick = nil
-        carryOut(instance.tick(now: now))
+        carryOut(instance.tick(now: now, source: store))
     }
 
     // MARK: Shutdown

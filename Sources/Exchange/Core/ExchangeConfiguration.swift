@@ -21,8 +21,20 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     /// The most bytes the server lets wait in one peer's channel (handed to the shell, not yet written): blocks
     /// wait in the wantlist until the peer's channel drains below this. Default 4 MiB.
     public var maxOutstandingBytesPerPeer = 4 * 1024 * 1024
-    /// The most bytes the server lets wait in all channels together. Default 64 MiB.
+    /// The most bytes the server lets wait in the channels of draining (not stalled) peers together. Default 64 MiB.
     public var maxOutstandingBytesTotal = 64 * 1024 * 1024
+    /// A peer with bytes waiting in its channel whose channel wrote none of them for this long is stalled: its
+    /// bytes stop counting against ``maxOutstandingBytesTotal`` (so they cannot keep a new or fast peer waiting)
+    /// and it is sent nothing more until its channel writes again. Default 1 s: a peer that drains at all writes a
+    /// 256 KiB block well within it.
+    public var drainStallTimeout: Duration = .seconds(1)
+    /// A peer stalled this long (its channel wrote nothing since) is disconnected
+    /// (``DisconnectReason/slowReader``). Default 10 s.
+    public var slowReaderTimeout: Duration = .seconds(10)
+    /// The most bytes stalled peers may hold waiting together; over it, the peer stalled longest is disconnected
+    /// (``DisconnectReason/slowReader``) until they fit. With ``maxOutstandingBytesTotal`` this bounds the
+    /// memory waiting in all channels. Default 64 MiB.
+    public var maxStalledBytesTotal = 64 * 1024 * 1024
     /// The deficit-round-robin quantum: bytes of blocks a peer may be sent per turn. Default 256 KiB.
     public var serverQuantum = 256 * 1024
     /// The most queued wants of one peer whose blocks the source was told to prepare

@@ -28,6 +28,10 @@ public enum DisconnectReason: String, Hashable, Sendable {
     case banned
     /// The instance already tracks ``ExchangeConfiguration/maxPeers`` peers.
     case tooManyPeers = "too-many-peers"
+    /// The peer's channel wrote none of the blocks waiting for it for ``ExchangeConfiguration/slowReaderTimeout``,
+    /// or it was the peer stalled longest while stalled peers held more than
+    /// ``ExchangeConfiguration/maxStalledBytesTotal``.
+    case slowReader = "slow-reader"
 }
 
 /// Why a fetch failed.

@@ -31,6 +31,8 @@ public struct ExchangeInstance: Sendable {
         public var wantsRefused: UInt64 = 0
         /// Peers refused on connect (banned or over the peer cap).
         public var peersRefused: UInt64 = 0
+        /// Peers disconnected because their channels stopped draining (``DisconnectReason/slowReader``).
+        public var slowReadersCut: UInt64 = 0
     }
 
     /// The tuning in force.
@@ -74,6 +76,12 @@ public struct ExchangeInstance: Sendable {
     public func outstandingBytes(to peer: ExchangePeer) -> Int { server.outstanding(of: peer) }
     /// Queued wants of `peer` whose blocks the source was told to prepare and that are not yet served.
     public func preparedWantCount(of peer: ExchangePeer) -> Int { server.preparedCount(of: peer) }
+    /// Bytes waiting in the channels of peers that drain, against ``ExchangeConfiguration/maxOutstandingBytesTotal``.
+    public var drainingOutstandingBytes: Int { server.totalOutstanding }
+    /// Bytes waiting in the channels of stalled peers, against ``ExchangeConfiguration/maxStalledBytesTotal``.
+    public var stalledOutstandingBytes: Int { server.stalledOutstanding }
+    /// Whether `peer`'s channel wrote nothing for ``ExchangeConfiguration/drainStallTimeout`` while bytes waited.
+    public func isStalled(_ peer: ExchangePeer) -> Bool { server.isStalled(peer) }
     /// Bans remembered (expired ones are dropped on ``tick(now:)``).
     public var banCount: Int { bans.count }
     /// Whether `peer` is banned at `now`.
@@ -179,7 +187,7 @@ public struct ExchangeInstance: Sendable {
             let refused = server.receiveWants(wants, blocks: true, from: peer, source: source, outbox: &outbox)
             statistics.wantsRefused += UInt64(refused)
             ledgers[peer]!.wantsRefused += UInt64(refused)
-            server.serve(source: source, outbox: &outbox)
+            server.serve(source: source, now: now, outbox: &outbox)
         case .message(.cancel(let cids)):
             server.cancel(cids, from: peer, source: source)
         case .message(.have(let cids)):
@@ -193,7 +201,7 @@ public struct ExchangeInstance: Sendable {
         case .message(.padding(let byteCount)):
             // A warm-up: answered with one of the same size (capped) when this side has not warmed the connection.
             ledgers[peer]!.paddingBytesReceived += UInt64(byteCount)
-            directives += warmUp(peer, byteCount: min(byteCount, configuration.warmUpEchoBytes))
+            directives += warmUp(peer, byteCount: min(byteCount, configuration.warmUpEchoBytes), now: now)
         }
         scheduleAll(now: now, outbox: &outbox)
         finish(outbox, now: now, into: &directives)
@@ -252,9 +260,9 @@ public struct ExchangeInstance: Sendable {
         now: ExchangeInstant,
         source: some BlockSource
     ) -> [ExchangeDirective] {
-        server.noteCompleted(byteCount, to: peer)
+        server.noteCompleted(byteCount, to: peer, now: now)
         var outbox = Outbox()
-        server.serve(source: source, outbox: &outbox)
+        server.serve(source: source, now: now, outbox: &outbox)
         var directives: [ExchangeDirective] = []
         finish(outbox, now: now, into: &directives)
         return directives
@@ -264,24 +272,33 @@ public struct ExchangeInstance: Sendable {
     /// 0...``ExchangeMessage/maxPaddingByteCount``), once per connection; nothing when this connection was warmed
     /// already (by a call or an echo), for a peer that is not connected, or for 0 bytes. Counted like any message
     /// sent (ledger, the peer's byte cap). The shell calls it for session members.
-    public mutating func warmUp(_ peer: ExchangePeer, byteCount: Int) -> [ExchangeDirective] {
+    public mutating func warmUp(_ peer: ExchangePeer, byteCount: Int, now: ExchangeInstant) -> [ExchangeDirective] {
         guard let ledger = ledgers[peer], ledger.paddingBytesSent == 0, byteCount > 0 else { return [] }
         let message = ExchangeMessage.padding(byteCount: min(byteCount, ExchangeMessage.maxPaddingByteCount))
-        server.noteSent(message.encodedCount, to: peer)
+        server.noteSent(message.encodedCount, to: peer, now: now)
         ledgers[peer]!.bytesSent += UInt64(message.encodedCount)
         ledgers[peer]!.paddingBytesSent += UInt64(message.encodedCount - 2)
         return [.send(message, to: peer)]
     }
 
-    /// Periodic work, when a ``ExchangeDirective/scheduleTick(at:)`` comes due: stalled peers lose their requests,
-    /// endgame, expired bans.
-    public mutating func tick(now: ExchangeInstant) -> [ExchangeDirective] {
+    /// Periodic work, when a ``ExchangeDirective/scheduleTick(at:)`` comes due: peers that stall a fetch lose
+    /// their requests, endgame, expired bans; on the serving side, peers whose channels stopped draining are
+    /// stalled or cut (``DisconnectReason/slowReader``) and the budget they held goes to the others.
+    public mutating func tick(now: ExchangeInstant, source: some BlockSource) -> [ExchangeDirective] {
         tickAt = nil
         if !bans.isEmpty { bans = bans.filter { $0.value > now } }
         for id in sessionOrder { sessions[id]!.checkStalls(now: now) }
-        var outbox = Outbox()
-        scheduleAll(now: now, outbox: &outbox)
         var directives: [ExchangeDirective] = []
+        var outbox = Outbox()
+        if let due = server.progressCheckAt, due <= now {
+            for peer in server.checkProgress(now: now) {
+                statistics.slowReadersCut += 1
+                directives.append(.disconnect(peer, reason: .slowReader, bannedUntil: nil))
+                forget(peer)
+            }
+            server.serve(source: source, now: now, outbox: &outbox)
+        }
+        scheduleAll(now: now, outbox: &outbox)
         finish(outbox, now: now, into: &directives)
         return directives
     }
@@ -384,7 +401,7 @@ public struct ExchangeInstance: Sendable {
     private mutating func finish(_ outbox: Outbox, now: ExchangeInstant, into directives: inout [ExchangeDirective]) {
         for (peer, message) in outbox.listMessages() {
             let size = message.encodedCount
-            server.noteSent(size, to: peer)
+            server.noteSent(size, to: peer, now: now)
             ledgers[peer]?.bytesSent += UInt64(size)
             directives.append(.send(message, to: peer))
         }
@@ -405,7 +422,7 @@ public struct ExchangeInstance: Sendable {
                 sessions[id]!.finish(now: now)
                 directives.append(.failed(id, failure, sessions[id]!.statistics))
                 for (peer, message) in cancels.listMessages() {
-                    server.noteSent(message.encodedCount, to: peer)
+                    server.noteSent(message.encodedCount, to: peer, now: now)
                     ledgers[peer]?.bytesSent += UInt64(message.encodedCount)
                     directives.append(.send(message, to: peer))
                 }
@@ -417,10 +434,16 @@ public struct ExchangeInstance: Sendable {
         }
         for id in ended { sessions.removeValue(forKey: id) }
         if !ended.isEmpty { sessionOrder.removeAll { ended.contains($0) } }
-        if !sessions.isEmpty && tickAt == nil {
-            let at = now + configuration.tickInterval
-            tickAt = at
-            directives.append(.scheduleTick(at: at))
+        // One tick serves both halves: the next session tick while fetches run, and the server's progress check
+        // while bytes wait in channels; a directive is sent only when the wanted instant moves earlier.
+        var wanted = server.progressCheckAt
+        if !sessions.isEmpty {
+            let sessionTick = now + configuration.tickInterval
+            wanted = min(wanted ?? sessionTick, sessionTick)
+        }
+        if let wanted, tickAt.map({ wanted < $0 }) ?? true {
+            tickAt = wanted
+            directives.append(.scheduleTick(at: wanted))
         }
     }
 

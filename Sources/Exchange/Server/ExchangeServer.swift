@@ -16,7 +16,15 @@ import HeapModule
 ///   ``ExchangeConfiguration/maxPreparedBlocksTotal`` in all), in arrival order: when a want is queued if there
 ///   is room, else as served and cancelled wants make room.
 /// - A peer is sent blocks only while less than ``ExchangeConfiguration/maxOutstandingBytesPerPeer`` bytes wait
-///   in its channel, and all peers together while less than ``ExchangeConfiguration/maxOutstandingBytesTotal``.
+///   in its channel, and the draining peers together while less than
+///   ``ExchangeConfiguration/maxOutstandingBytesTotal``.
+/// - Progress, not presence: a peer whose channel wrote nothing of its waiting bytes for
+///   ``ExchangeConfiguration/drainStallTimeout`` is stalled. Its bytes move from the draining peers' budget to the
+///   stalled peers' (``ExchangeConfiguration/maxStalledBytesTotal``), so they no longer hold back a new or fast
+///   peer, and it is sent nothing more until its channel writes again. A peer stalled for
+///   ``ExchangeConfiguration/slowReaderTimeout`` is cut, and so is the one stalled longest while the stalled
+///   peers together hold more than their budget. Memory waiting in channels is therefore at most the sum of the
+///   two budgets, and a newly connected peer is served within about one stall timeout whatever the others hold.
 /// - Peers with wants take turns (deficit round robin, quantum ``ExchangeConfiguration/serverQuantum``, a turn
 ///   may overdraw by one block), so each gets an equal share of the uplink in bytes whatever its block sizes.
 struct ExchangeServer: Sendable {
@@ -48,6 +56,10 @@ struct ExchangeServer: Sendable {
         var inRing = false
         /// Bytes handed to the shell for this peer and not yet reported written.
         var outstanding = 0
+        /// When the channel last wrote something, or when bytes began to wait after none did.
+        var lastProgress = ExchangeInstant.zero
+        /// Whether its waiting bytes count against the stalled peers' budget (see the type's rules).
+        var stalled = false
         /// Live wants whose blocks the source was told to prepare.
         var prepared = 0
         /// Wants queued when there was no room to prepare them, in arrival order (entries of other sequences, or
@@ -59,8 +71,12 @@ struct ExchangeServer: Sendable {
     private(set) var peers: [ExchangePeer: PeerState] = [:]
     private var ring = Deque<ExchangePeer>()
     private var sequence: UInt64 = 0
-    /// Bytes waiting in all channels.
+    /// Bytes waiting in the channels of peers that are not stalled.
     private(set) var totalOutstanding = 0
+    /// Bytes waiting in the channels of stalled peers.
+    private(set) var stalledOutstanding = 0
+    /// When ``checkProgress(now:)`` has work to do (a peer may stall or be cut); `nil` while no bytes wait.
+    private(set) var progressCheckAt: ExchangeInstant?
     /// Live wants of all peers whose blocks the source was told to prepare.
     private(set) var totalPrepared = 0
 
@@ -76,6 +92,8 @@ struct ExchangeServer: Sendable {
     func outstanding(of peer: ExchangePeer) -> Int { peers[peer]?.outstanding ?? 0 }
     /// The live wants of `peer` whose blocks the source was told to prepare.
     func preparedCount(of peer: ExchangePeer) -> Int { peers[peer]?.prepared ?? 0 }
+    /// Whether `peer` is stalled (its channel wrote nothing for ``ExchangeConfiguration/drainStallTimeout``).
+    func isStalled(_ peer: ExchangePeer) -> Bool { peers[peer]?.stalled ?? false }
 
     mutating func addPeer(_ peer: ExchangePeer) {
         if peers[peer] == nil { peers[peer] = PeerState() }
@@ -83,24 +101,47 @@ struct ExchangeServer: Sendable {
 
     mutating func removePeer(_ peer: ExchangePeer) {
         guard let state = peers.removeValue(forKey: peer) else { return }
-        totalOutstanding -= state.outstanding
+        if state.stalled {
+            stalledOutstanding -= state.outstanding
+        } else {
+            totalOutstanding -= state.outstanding
+        }
         totalPrepared -= state.prepared
         // A stale ring entry is skipped when it comes up.
     }
 
     /// Counts bytes handed to the shell for `peer`.
-    mutating func noteSent(_ byteCount: Int, to peer: ExchangePeer) {
-        guard peers[peer] != nil else { return }
-        peers[peer]!.outstanding += byteCount
-        totalOutstanding += byteCount
+    mutating func noteSent(_ byteCount: Int, to peer: ExchangePeer, now: ExchangeInstant) {
+        guard var state = peers.removeValue(forKey: peer) else { return }
+        add(byteCount, to: &state, now: now)
+        peers[peer] = state
     }
 
-    /// The shell wrote `byteCount` bytes to `peer`'s channel.
-    mutating func noteCompleted(_ byteCount: Int, to peer: ExchangePeer) {
+    private mutating func add(_ byteCount: Int, to state: inout PeerState, now: ExchangeInstant) {
+        if state.outstanding == 0 {
+            state.lastProgress = now
+            if progressCheckAt == nil { progressCheckAt = now + configuration.drainStallTimeout }
+        }
+        state.outstanding += byteCount
+        if state.stalled {
+            stalledOutstanding += byteCount
+        } else {
+            totalOutstanding += byteCount
+        }
+    }
+
+    /// The shell wrote `byteCount` bytes to `peer`'s channel: progress, so a stalled peer drains again.
+    mutating func noteCompleted(_ byteCount: Int, to peer: ExchangePeer, now: ExchangeInstant) {
         guard var state = peers.removeValue(forKey: peer) else { return }
         let done = min(byteCount, state.outstanding)
+        if state.stalled {
+            stalledOutstanding -= state.outstanding
+            totalOutstanding += state.outstanding
+            state.stalled = false
+        }
         state.outstanding -= done
         totalOutstanding -= done
+        state.lastProgress = now
         if !state.wants.isEmpty && !state.inRing {
             state.inRing = true
             ring.append(peer)
@@ -182,7 +223,7 @@ struct ExchangeServer: Sendable {
     }
 
     /// Sends blocks while the caps allow, taking peers in turn. O(1) amortized per block sent.
-    mutating func serve(source: some BlockSource, outbox: inout Outbox) {
+    mutating func serve(source: some BlockSource, now: ExchangeInstant, outbox: inout Outbox) {
         while totalOutstanding < configuration.maxOutstandingBytesTotal, let peer = ring.first {
             // Taken out of the table while it changes, so that its wantlist is not copied (copy on write).
             guard var state = peers.removeValue(forKey: peer) else {
@@ -194,7 +235,7 @@ struct ExchangeServer: Sendable {
                 ring.removeFirst()
                 continue
             }
-            guard state.outstanding < configuration.maxOutstandingBytesPerPeer else {
+            guard state.outstanding < configuration.maxOutstandingBytesPerPeer, !state.stalled else {
                 // Back in the ring when its channel drains (noteCompleted).
                 state.inRing = false
                 peers[peer] = state
@@ -217,8 +258,7 @@ struct ExchangeServer: Sendable {
             if let bytes = source.blockBytes(next.cid) {
                 let message = ExchangeMessage.block(next.cid, bytes: bytes)
                 let size = message.encodedCount
-                state.outstanding += size
-                totalOutstanding += size
+                add(size, to: &state, now: now)
                 state.deficit -= size
                 outbox.blocks.append((peer, message))
             } else if next.sendDontHave {
@@ -235,6 +275,54 @@ struct ExchangeServer: Sendable {
             }
             peers[peer] = state
         }
+    }
+
+    /// Moves a peer's waiting bytes to the stalled peers' budget.
+    private mutating func stall(_ state: inout PeerState) {
+        state.stalled = true
+        totalOutstanding -= state.outstanding
+        stalledOutstanding += state.outstanding
+    }
+
+    /// Stalls the peers whose channels wrote nothing for ``ExchangeConfiguration/drainStallTimeout``, and returns
+    /// the peers to cut: those stalled for ``ExchangeConfiguration/slowReaderTimeout``, then the ones stalled
+    /// longest while the stalled peers hold more than ``ExchangeConfiguration/maxStalledBytesTotal`` (they are
+    /// removed here; the caller disconnects them). Sets the next ``progressCheckAt``: the earliest moment a peer
+    /// may stall or be cut, but at most eight checks per stall timeout. O(peers).
+    mutating func checkProgress(now: ExchangeInstant) -> [ExchangePeer] {
+        var cut: [ExchangePeer] = []
+        var stalledByAge: [(since: ExchangeInstant, peer: ExchangePeer)] = []
+        for peer in peers.keys {
+            guard var state = peers[peer], state.outstanding > 0 else { continue }
+            let quiet = now - state.lastProgress
+            if !state.stalled && quiet >= configuration.drainStallTimeout {
+                peers.removeValue(forKey: peer)
+                stall(&state)
+                peers[peer] = state
+            }
+            guard state.stalled else { continue }
+            if quiet >= configuration.slowReaderTimeout {
+                cut.append(peer)
+            } else {
+                stalledByAge.append((state.lastProgress, peer))
+            }
+        }
+        for peer in cut { removePeer(peer) }
+        if stalledOutstanding > configuration.maxStalledBytesTotal {
+            stalledByAge.sort { ($0.since, $0.peer) < ($1.since, $1.peer) }
+            for (_, peer) in stalledByAge where stalledOutstanding > configuration.maxStalledBytesTotal {
+                removePeer(peer)
+                cut.append(peer)
+            }
+        }
+        var next: ExchangeInstant?
+        for state in peers.values where state.outstanding > 0 {
+            let due =
+                state.lastProgress + (state.stalled ? configuration.slowReaderTimeout : configuration.drainStallTimeout)
+            next = min(next ?? due, due)
+        }
+        progressCheckAt = next.map { max($0, now + configuration.drainStallTimeout / 8) }
+        return cut
     }
 
     /// Pops the best live want, dropping stale queue entries on the way.

@@ -101,10 +101,10 @@ struct ExchangeServerTests {
         var instance = ExchangeInstance(configuration: configuration, seed: 1)
         _ = instance.peerConnected(Self.client, now: .zero)
         let stranger = ExchangePeer(id: SHA256.hash(Array("stranger".utf8)))
-        #expect(instance.warmUp(stranger, byteCount: 1000).isEmpty)
-        #expect(instance.warmUp(Self.client, byteCount: 0).isEmpty)
-        #expect(Self.sends(instance.warmUp(Self.client, byteCount: 256 * 1024)) == [.padding(byteCount: 256 * 1024)])
-        #expect(instance.warmUp(Self.client, byteCount: 256 * 1024).isEmpty, "once per connection")
+        #expect(instance.warmUp(stranger, byteCount: 1000, now: .zero).isEmpty)
+        #expect(instance.warmUp(Self.client, byteCount: 0, now: .zero).isEmpty)
+        #expect(Self.sends(instance.warmUp(Self.client, byteCount: 256 * 1024, now: .zero)) == [.padding(byteCount: 256 * 1024)])
+        #expect(instance.warmUp(Self.client, byteCount: 256 * 1024, now: .zero).isEmpty, "once per connection")
         #expect(instance.ledgers[Self.client]?.bytesSent == UInt64(2 + 256 * 1024))
         #expect(instance.ledgers[Self.client]?.paddingBytesSent == UInt64(256 * 1024))
         // The padding fills the peer's channel: a wanted block waits until it was written.
@@ -128,7 +128,7 @@ struct ExchangeServerTests {
         #expect(Self.sends(other.handleMessage(.padding(byteCount: 10), from: Self.client, now: .zero, source: store)).isEmpty)
         _ = other.peerDisconnected(Self.client, now: .zero)
         _ = other.peerConnected(Self.client, now: .zero)
-        #expect(Self.sends(other.warmUp(Self.client, byteCount: .max)) == [.padding(byteCount: ExchangeMessage.maxPaddingByteCount)])
+        #expect(Self.sends(other.warmUp(Self.client, byteCount: .max, now: .zero)) == [.padding(byteCount: ExchangeMessage.maxPaddingByteCount)])
     }
 
     @Test("priorities: higher first, then arrival order")

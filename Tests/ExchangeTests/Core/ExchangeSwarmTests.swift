@@ -304,7 +304,7 @@ struct ExchangeSwarmTests {
         #expect(until != nil)
         // The ban ends after the configured duration.
         let later = swarm.harness.now + ExchangeConfiguration().banDuration + .seconds(1)
-        _ = node.instance.tick(now: later)
+        _ = node.instance.tick(now: later, source: node.store)
         #expect(!node.instance.isBanned(liarPeer, now: later))
         #expect(node.instance.banCount == 0)
     }

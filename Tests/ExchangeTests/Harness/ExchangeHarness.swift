@@ -252,7 +252,7 @@ struct ExchangeHarness {
             case .tick(let node):
                 guard nodes[node].online, nodes[node].tickAt == next.at else { continue }
                 nodes[node].tickAt = nil
-                apply(nodes[node].instance.tick(now: now), at: node)
+                apply(nodes[node].instance.tick(now: now, source: nodes[node].store), at: node)
             }
         }
         return true
