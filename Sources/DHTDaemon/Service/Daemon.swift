@@ -66,6 +66,7 @@ public enum Daemon {
         var kademlia = KademliaConfiguration()
         var limits = configuration.limits
         if configuration.bootstrapNode { (kademlia, limits) = Self.bootstrapNodeRules(limits) }
+        let freedMemory = FreedMemoryReturn()
         let nodeConfiguration = NodeConfiguration(
             identity: identity,
             listenAddresses: configuration.listenAddresses,
@@ -76,6 +77,7 @@ public enum Daemon {
             content: repository.map { repository in
                 ContentConfiguration(
                     store: RepositoryContentStore(store: repository.store, verified: repository.verified),
+                    transport: SecureTransportConfiguration(connectionClosed: freedMemory.connectionClosed),
                     uploadBytesPerSecond: configuration.uploadBytesPerSecond,
                     unavailableTimeout: configuration.fetchTimeout,
                     faults: configuration.exchangeFaults

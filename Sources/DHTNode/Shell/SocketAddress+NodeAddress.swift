@@ -32,7 +32,7 @@ extension NodeAddress {
     }
 
     /// The socket address to send to.
-    var socketAddress: SocketAddress {
+    public var socketAddress: SocketAddress {
         switch host {
         case .ipv4(let address):
             var raw = sockaddr_in()

@@ -5,7 +5,10 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks: real nodes on loopback, and the secure channel's frame path in one process.",
-        subcommands: [SwarmBenchCommand.self, LoadBenchCommand.self, BootstrapBenchCommand.self, FrameBenchCommand.self]
+        abstract: "Benchmarks: real nodes on loopback, the secure channel's frame path in one process, hostile peers.",
+        subcommands: [
+            SwarmBenchCommand.self, LoadBenchCommand.self, BootstrapBenchCommand.self, FrameBenchCommand.self,
+            HostilePeersCommand.self,
+        ]
     )
 }
