@@ -15,12 +15,15 @@ import Testing
     let token = APIToken.generate()
 
     private func withApp(
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         _ test: @Sendable (any TestClientProtocol, BlockRepository) async throws -> Void
     ) async throws {
         try await withAsyncTemporaryFolder { folder in
             let repository = try BlockRepository(path: folder + "/repo")
             let router = ControlAPI.router(node: node, token: token, metrics: nil, repository: repository)
-            try await Application(router: router).test(.router) { client in try await test(client, repository) }
+            try await Application(router: router, logger: logger).test(.router) { client in
+                try await test(client, repository)
+            }
         }
     }
 
@@ -271,6 +274,76 @@ import Testing
             try await client.execute(uri: "/v1/cat/\(directory.cid)", method: .get, headers: bearer) {
                 #expect($0.status == .badRequest)
                 #expect(Self.errorCode($0) == "not_a_file")
+            }
+        }
+    }
+
+    /// A file whose first leaf reads, then a chain of file nodes deeper than ``FileDAGWalker/maxDepth``: its read
+    /// fails after the status and the first piece went out.
+    private static func tooDeepFile(in store: FileBlockStore) throws -> (root: CID, size: UInt64) {
+        let first = try Block(codec: .raw, hashing: bytes(FileReadJob.pieceBytes))
+        var bottom = try Block(codec: .raw, hashing: [42])
+        try store.put(first)
+        try store.put(bottom)
+        for _ in 0...FileDAGWalker.maxDepth {
+            let node = PBNode(links: [PBLink(hash: bottom.cid)], data: UnixFSData.fileNode(blocksizes: [1]).encoded())
+            bottom = try Block(codec: .dagPB, hashing: node.encoded())
+            try store.put(bottom)
+        }
+        let size = UInt64(FileReadJob.pieceBytes) + 1
+        let root = PBNode(
+            links: [PBLink(hash: first.cid), PBLink(hash: bottom.cid)],
+            data: UnixFSData.fileNode(blocksizes: [UInt64(FileReadJob.pieceBytes), 1]).encoded())
+        let block = try Block(codec: .dagPB, hashing: root.encoded())
+        try store.put(block)
+        return (block.cid, size)
+    }
+
+    @Test func aReadThatFailsAfterItsStatusIsLoggedOnceAndKeptForTheClient() async throws {
+        let log = LogCapture()
+        try await withApp(logger: log.logger) { client, repository in
+            let (root, size) = try Self.tooDeepFile(in: repository.store)
+            do {
+                try await client.execute(uri: "/v1/cat/\(root)", method: .get, headers: bearer) { response in
+                    // Whatever of the body the test client hands over, the answer must not pass for the file.
+                    #expect(response.status != .ok || response.body.readableBytes < Int(size))
+                }
+            } catch {
+                // The body ended early: what a client sees when the connection closes before Content-Length.
+            }
+            let warnings = log.messages.filter { $0.level == .warning }
+            #expect(warnings.count == 1)
+            let warning = try #require(warnings.first)
+            #expect(warning.text.contains("after its status was sent"))
+            #expect(warning.text.contains("deeper than \(FileDAGWalker.maxDepth) levels"))
+            #expect(warning.metadata["route"]?.description == "GET /v1/cat/{cid}")
+            #expect(warning.metadata["target"]?.description == "\"\(root)\"")
+            // The first stream of a new controller is 1: its failure is there for the client to ask.
+            try await client.execute(uri: "/v1/failures/1", method: .get, headers: bearer) {
+                #expect($0.status == .ok)
+                let failure = try Self.decode(StreamFailureDocument.self, $0)
+                #expect(failure.cid == root.description)
+                #expect(failure.route == "GET /v1/cat/{cid}")
+                #expect(failure.reason.contains("deeper than \(FileDAGWalker.maxDepth) levels"))
+            }
+            try await client.execute(uri: "/v1/failures/2", method: .get, headers: bearer) {
+                #expect($0.status == .notFound)
+                #expect(Self.errorCode($0) == "no_failure")
+            }
+        }
+    }
+
+    @Test func aSymbolicLinkTargetIsQuotedEscapedInTheError() async throws {
+        let link = try Block(
+            codec: .dagPB,
+            hashing: PBNode(data: UnixFSData(type: .symlink, data: Array("\u{1B}]0;x\u{07}".utf8)).encoded()).encoded())
+        try await withApp { client, repository in
+            try repository.store.put(link)
+            try await client.execute(uri: "/v1/cat/\(link.cid)", method: .get, headers: bearer) {
+                #expect($0.status == .badRequest)
+                let message = try Self.decode(ErrorDocument.self, $0).error.message
+                #expect(message.contains(#"symbolic link to "\u{1B}]0;x\u{07}""#))
+                #expect(!message.unicodeScalars.contains("\u{1B}"))
             }
         }
     }

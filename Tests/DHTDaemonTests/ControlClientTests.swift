@@ -1,3 +1,4 @@
+import Blocks
 import DHTDaemon
 import DHTNode
 import Foundation
@@ -21,13 +22,14 @@ import Darwin
     private func withLiveAPI(
         node: FakeNode,
         data: DataDirectory,
+        repository: BlockRepository? = nil,
         _ body: @Sendable (ControlClient) async throws -> Void
     ) async throws {
         let token = APIToken.generate()
         try token.save(to: data.apiTokenPath)
         let (bound, announce) = AsyncStream<Int>.makeStream()
         let app = Application(
-            router: ControlAPI.router(node: node, token: token, metrics: nil),
+            router: ControlAPI.router(node: node, token: token, metrics: nil, repository: repository),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 announce.yield(channel.localAddress?.port ?? 0)
@@ -179,6 +181,42 @@ import Darwin
             // Without the no-retry setting the client retried for about 60 s; allow for a machine busy with other suites.
             #expect(ContinuousClock.now - start < .seconds(20), "a refused connection is reported at once")
             await client.close()
+        }
+    }
+
+    @Test func aReadThatStopsAfterItsStatusReportsTheDaemonsReason() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let repository = try BlockRepository(path: folder + "/repo")
+            // One leaf that reads, then a chain of file nodes deeper than the reader goes.
+            let first = try Block(codec: .raw, hashing: [UInt8](repeating: 7, count: FileReadJob.pieceBytes))
+            var bottom = try Block(codec: .raw, hashing: [42])
+            try repository.store.put(first)
+            try repository.store.put(bottom)
+            for _ in 0...FileDAGWalker.maxDepth {
+                let node = PBNode(
+                    links: [PBLink(hash: bottom.cid)], data: UnixFSData.fileNode(blocksizes: [1]).encoded())
+                bottom = try Block(codec: .dagPB, hashing: node.encoded())
+                try repository.store.put(bottom)
+            }
+            let root = try Block(
+                codec: .dagPB,
+                hashing: PBNode(
+                    links: [PBLink(hash: first.cid), PBLink(hash: bottom.cid)],
+                    data: UnixFSData.fileNode(blocksizes: [UInt64(FileReadJob.pieceBytes), 1]).encoded()
+                ).encoded())
+            try repository.store.put(root)
+            let data = DataDirectory(path: folder)
+            try await withLiveAPI(node: FakeNode(), data: data, repository: repository) { client in
+                do {
+                    try await client.cat(root.cid, range: nil, start: { _ in }, write: { _ in })
+                    Issue.record("a DAG too deep to read was read")
+                } catch let error as ControlClientError {
+                    #expect(error.description.contains("stopped sending \(root.cid) after"))
+                    #expect(error.description.contains("deeper than \(FileDAGWalker.maxDepth) levels"))
+                    #expect(!error.description.contains("see the daemon's log"))
+                    #expect(error.apiCode == "stream_failed")
+                }
+            }
         }
     }
 }

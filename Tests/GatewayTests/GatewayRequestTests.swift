@@ -119,6 +119,25 @@ import Testing
         #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"))
     }
 
+    @Test func listingsShowControlAndBidiCharactersAsEscapes() throws {
+        let cid = try CID(parsing: Self.dir)
+        let names = ["\u{1B}]0;pwned\u{07}", "\u{1B}[2J", "a\rb", "invoice\u{202E}fdp.exe", "\u{9B}31m", "café 日本"]
+        let entries = names.map { DirectoryEntry(name: $0, cid: cid, tsize: 1) }
+        let path = ContentPath(namespace: .ipfs, root: Self.dir, segments: ["\u{1B}[1m"], hasTrailingSlash: true)
+        let page = DirectoryListingPage.html(path: path, cid: cid, entries: entries, base: "/ipfs/\(Self.dir)/x/")
+        #expect(!page.unicodeScalars.contains { UntrustedText.acts($0) && $0 != "\n" })
+        #expect(page.contains(#">\u{1B}]0;pwned\u{07}</a>"#))
+        #expect(page.contains(#"invoice\u{202E}fdp.exe"#))
+        #expect(page.contains(">café 日本</a>"))
+        // The link still names the entry itself, percent-encoded.
+        #expect(page.contains("href=\"/ipfs/\(Self.dir)/x/%1B%5D0;pwned%07\""))
+    }
+
+    @Test func errorsQuoteRequestTextEscaped() {
+        #expect(GatewayRoot.shown("\u{1B}[2J") == #"\u{1B}[2J"#)
+        #expect(GatewayRoot.shown(String(repeating: "b", count: 100)).hasSuffix("…(+20 bytes)"))
+    }
+
     @Test func contentTypesFromNamesThenBytes() {
         #expect(ContentTypes.type(name: "a.JPG", head: []) == "image/jpeg")
         #expect(ContentTypes.type(name: "clip.mp4", head: []) == "video/mp4")

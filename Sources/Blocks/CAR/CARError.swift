@@ -95,8 +95,8 @@ public enum CARHeaderProblem: Equatable, Sendable, CustomStringConvertible {
         case .nonCanonicalInteger: "an integer is not in its shortest form"
         case .indefiniteLength: "indefinite-length items are not dag-cbor"
         case .invalidKey: "a map key is not UTF-8"
-        case .unknownKey(let key): "unknown key '\(key)'"
-        case .duplicateKey(let key): "duplicate key '\(key)'"
+        case .unknownKey(let key): "unknown key \(UntrustedText.quoted(key, limit: UntrustedText.logLimit))"
+        case .duplicateKey(let key): "duplicate key \(UntrustedText.quoted(key, limit: UntrustedText.logLimit))"
         case .missingVersion: "no version"
         case .unsupportedVersion(let version):
             version == 2 ? "version 2 (CARv2) is not supported" : "unsupported version \(version)"

@@ -21,23 +21,35 @@ public enum DirectoryImportError: Error, Sendable, CustomStringConvertible {
     /// The block sink (a store, a writer thread) failed; nothing after this block was emitted.
     case blockSink(any Error)
 
-    /// A one-line explanation for logs and the CLI.
+    /// A one-line explanation for logs and the CLI. Paths and names come from a tree on disk that anyone may have
+    /// made (an unpacked archive), so they are escaped (``UntrustedText``).
     public var description: String {
         switch self {
         case .wouldBeSharded(let directory, let count, let size, let threshold, let rule):
-            "directory \(directory) (\(count) entries) would be sharded by kubo: its estimated size \(size) bytes "
-                + "is over \(threshold) (\(rule.estimate == .blockSize ? "block size" : "link names + CIDs")); "
+            "directory \(Self.shown(directory)) (\(count) entries) would be sharded by kubo: its estimated size "
+                + "\(size) bytes is over \(threshold) "
+                + "(\(rule.estimate == .blockSize ? "block size" : "link names + CIDs")); "
                 + "HAMT-sharded directories are not supported yet"
         case .nameNotUTF8(let directory, let bytes):
-            "a name in \(directory) is not valid UTF-8 (\(bytes.count) bytes); UnixFS names must be UTF-8"
-        case .invalidEntryName(let directory, let name): "'\(name)' in \(directory) cannot be a directory entry"
-        case .duplicateEntryName(let directory, let name): "\(directory) has two entries named '\(name)'"
+            "the name \(UntrustedText.escaped(utf8: bytes, limit: UntrustedText.logLimit)) in \(Self.shown(directory)) "
+                + "is not valid UTF-8 (\(bytes.count) bytes); UnixFS names must be UTF-8"
+        case .invalidEntryName(let directory, let name):
+            "\(Self.quoted(name)) in \(Self.shown(directory)) cannot be a directory entry"
+        case .duplicateEntryName(let directory, let name):
+            "\(Self.shown(directory)) has two entries named \(Self.quoted(name))"
         case .unsupportedFileType(let path):
-            "\(path) is not a regular file, directory or symbolic link; UnixFS cannot hold it"
-        case .invalidSymlinkTarget(let path): "the target of symbolic link \(path) is not valid UTF-8 or too long"
+            "\(Self.shown(path)) is not a regular file, directory or symbolic link; UnixFS cannot hold it"
+        case .invalidSymlinkTarget(let path):
+            "the target of symbolic link \(Self.shown(path)) is not valid UTF-8 or too long"
         case .fileSystem(let operation, let path, let code):
-            "\(operation) \(path): \(POSIX.describe(code))"
+            "\(operation) \(Self.shown(path)): \(POSIX.describe(code))"
         case .blockSink(let error): "\(error)"
         }
     }
+
+    private static func shown(_ path: String) -> String {
+        UntrustedText.escaped(path, limit: 4 * UntrustedText.logLimit)
+    }
+
+    private static func quoted(_ name: String) -> String { UntrustedText.quoted(name, limit: UntrustedText.logLimit) }
 }

@@ -38,7 +38,7 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A symbolic link's target is not valid UTF-8.
     case invalidSymlinkTarget(CID)
 
-    /// A one-line explanation for logs and the CLI.
+    /// A one-line explanation for logs and the CLI; a name from the DAG is quoted and escaped (``UntrustedText``).
     public var description: String {
         switch self {
         case .blockNotFound(let cid): "block \(cid) not found"
@@ -65,11 +65,15 @@ public enum DAGReadError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooDeep(let cid): "block \(cid) is deeper than \(FileDAGWalker.maxDepth) levels"
         case .unexpectedBlock(let cid, let expected):
             "block \(cid) was delivered while the walk waits for " + (expected.map { "\($0)" } ?? "no block")
-        case .unsafeEntryName(let cid, let name): "directory \(cid) has an entry named '\(name)', which is unsafe"
-        case .duplicateEntryName(let cid, let name): "directory \(cid) has two entries named '\(name)'"
+        case .unsafeEntryName(let cid, let name):
+            "directory \(cid) has an entry named \(Self.quoted(name)), which is unsafe"
+        case .duplicateEntryName(let cid, let name):
+            "directory \(cid) has two entries named \(Self.quoted(name))"
         case .invalidSymlinkTarget(let cid): "symbolic link \(cid) has a target that is not UTF-8"
         case .rangeOutOfBounds(let range, let fileSize):
             "range \(range.lowerBound)-\(range.upperBound) is outside the file of \(fileSize) bytes"
         }
     }
+
+    private static func quoted(_ name: String) -> String { UntrustedText.quoted(name, limit: UntrustedText.logLimit) }
 }

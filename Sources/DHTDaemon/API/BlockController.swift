@@ -3,6 +3,7 @@ import DHTNode
 import Exchange
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The `/v1` routes of the daemon's block repository (docs/PROTOCOL.md, "Local control API"), over a
@@ -14,6 +15,7 @@ import NIOCore
 /// | `POST /v1/car?pin=B` | body: a CAR v1 stream, all or nothing; ``CARImportDocument`` |
 /// | `GET /v1/cat/{cid}?range=A-B` | the file's bytes (or bytes A up to B), streamed; fetched from peers when a block is missing |
 /// | `GET /v1/fetches/{cid}` | what the last fetch of `cid` (by `cat` or `fetch`) took: ``FetchDocument`` |
+/// | `GET /v1/failures/{id}` | why the `cat` answer with `X-Stream-Id` `id` stopped after its 200: ``StreamFailureDocument`` |
 /// | `POST /v1/fetch/{cid}` | fetch what the repository lacks of a file or a directory tree from peers: ``FetchDocument`` |
 /// | `GET /v1/blocks/{cid}?fetch=B` | one block's bytes, verified; with `fetch=true` fetched from peers when missing |
 /// | `POST /v1/blocks?codec=C` | body: one block's bytes (raw or dag-pb), stored unpinned: ``BlockDocument`` |
@@ -35,6 +37,8 @@ public struct BlockController<Context: RequestContext>: Sendable {
     public let node: Node?
     /// What the last fetches took, for `GET /v1/fetches/{cid}`.
     private let recentFetches = RecentFetches()
+    /// Why streamed answers stopped after their status went out, for `GET /v1/failures/{id}`.
+    private let streamFailures = StreamFailures()
 
     /// A controller for `repository`, fetching through and announcing on `node` when it has an exchange.
     public init(repository: BlockRepository, node: Node? = nil) {
@@ -60,6 +64,16 @@ public struct BlockController<Context: RequestContext>: Sendable {
                 throw APIError(.notFound, code: "no_fetch", message: "no recent fetch of \(root)")
             }
             return document
+        }
+        group.get("failures/:id") { _, context in
+            let text = try context.parameters.require("id")
+            guard let id = UInt64(text) else {
+                throw APIError.badRequest("stream ID \(UntrustedText.quoted(text, limit: 80)) is not a number")
+            }
+            guard let failure = await self.streamFailures.failure(of: id) else {
+                throw APIError(.notFound, code: "no_failure", message: "no failure is known of stream \(id)")
+            }
+            return failure
         }
         group.get("blocks/:cid") { request, context in
             let cid = try Self.cid(context)
@@ -179,9 +193,9 @@ public struct BlockController<Context: RequestContext>: Sendable {
     /// bytes: a root nobody sends within the fetch timeout is a 404 `unavailable`, like a missing local block. The
     /// file's size is not known before its root arrives, so the body is chunked; a fetch that fails later ends it
     /// without the last chunk, so a client cannot take a short body for the file.
-    private func catFromPeers(_ root: CID, range: (start: UInt64, end: UInt64?, text: String)?, node: Node)
-        async throws -> Response
-    {
+    private func catFromPeers(
+        _ root: CID, range: (start: UInt64, end: UInt64?, text: String)?, node: Node, logger: Logger
+    ) async throws -> Response {
         let fetchRange = range.map { $0.start..<($0.end ?? .max) }
         let fetch = try await node.cat(root, range: fetchRange)
         // The iterator moves into the body's closure, which runs once, after this function returned: it is never
@@ -197,21 +211,23 @@ public struct BlockController<Context: RequestContext>: Sendable {
         var headers: HTTPFields = [.contentType: "application/octet-stream"]
         // The root has arrived with the first bytes: the file's size is known, so a client can show progress.
         if let size = (await fetch.progress() ?? fetch.statistics)?.fileSize { headers[Self.fileSizeHeader] = String(size) }
+        let stream = await openStream(root, logger: logger)
+        headers[StreamedResponse.idHeader] = stream.failure.map { String($0.id) }
         let recentFetches = recentFetches
         return Response(
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
                 do {
-                    if let first { try await writer.write(ByteBuffer(bytes: first)) }
+                    if let first { try await stream.write(ByteBuffer(bytes: first), to: &writer) }
                     while let piece = try await pieces.next() {
-                        try await writer.write(ByteBuffer(bytes: piece))
+                        try await stream.write(ByteBuffer(bytes: piece), to: &writer)
                     }
                 } catch {
                     // The client went away (Ctrl-C on `dhtnode cat`), or the fetch failed: nobody reads the rest,
                     // so the peers stop sending it.
                     await fetch.cancel()
-                    throw error
+                    throw await stream.failed(error)
                 }
                 await recentFetches.record(fetch)
                 try await writer.finish(nil)
@@ -227,7 +243,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let root = try Self.cid(context)
         let range = try Self.range(request)
         if let node, try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil {
-            return try await catFromPeers(root, range: range, node: node)
+            return try await catFromPeers(root, range: range, node: node, logger: context.logger)
         }
         // Served from the repository: what this read took from peers is nothing (`get --stats` asks afterwards).
         await recentFetches.record(.local(root.description), for: root)
@@ -241,11 +257,9 @@ public struct BlockController<Context: RequestContext>: Sendable {
                     message: "\(root) is a directory (dhtnode get \(root) -o PATH writes it out)"
                 )
             case .symlink(let target):
+                let shown = UntrustedText.quoted(target, limit: UntrustedText.logLimit)
                 throw APIError(
-                    .badRequest,
-                    code: "not_a_file",
-                    message: "\(root) is a symbolic link to '\(target)', not a file"
-                )
+                    .badRequest, code: "not_a_file", message: "\(root) is a symbolic link to \(shown), not a file")
             case .file:
                 break
             }
@@ -260,16 +274,30 @@ public struct BlockController<Context: RequestContext>: Sendable {
             }
         }
         let repository = repository
+        let stream = await openStream(root, logger: context.logger)
+        var headers: HTTPFields = [.contentType: "application/octet-stream", Self.fileSizeHeader: String(job.fileSize)]
+        headers[StreamedResponse.idHeader] = stream.failure.map { String($0.id) }
         return Response(
             status: .ok,
-            headers: [.contentType: "application/octet-stream", Self.fileSizeHeader: String(job.fileSize)],
+            headers: headers,
             body: ResponseBody(contentLength: Int(job.range.count)) { writer in
-                while let piece = try await repository.read(job) {
-                    try await writer.write(piece)
+                do {
+                    while let piece = try await repository.read(job) {
+                        try await stream.write(piece, to: &writer)
+                    }
+                } catch {
+                    throw await stream.failed(error)
                 }
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// The stream of a `GET /v1/cat/{cid}` answer about to start: its failure, if any, is logged and kept.
+    private func openStream(_ root: CID, logger: Logger) async -> StreamedResponse {
+        StreamedResponse(
+            route: "GET /v1/cat/{cid}", target: root.description, logger: logger,
+            failure: (await streamFailures.open(), streamFailures))
     }
 
     /// `X-File-Size`: the whole file's size in a `GET /v1/cat` answer (`Content-Length` is the range's).
@@ -343,4 +371,5 @@ extension PinDocument: ResponseEncodable {}
 extension GCDocument: ResponseEncodable {}
 extension RepoStatDocument: ResponseEncodable {}
 extension BlockDocument: ResponseEncodable {}
+extension StreamFailureDocument: ResponseEncodable {}
 extension VerifyDocument: ResponseEncodable {}

@@ -61,8 +61,8 @@ extension ControlClient {
     ///
     /// `start` receives the byte count to come before the first piece; `write` receives the pieces in order.
     ///
-    /// - Throws: ``ControlClientError`` for an error answer or a daemon that stops before the last byte; what
-    ///   `start` or `write` throws, as is.
+    /// - Throws: ``ControlClientError`` for an error answer or a daemon that stops before the last byte (with the
+    ///   reason the daemon gives, ``streamFailure(_:)``); what `start` or `write` throws, as is.
     public func cat(
         _ root: CID,
         range: String?,
@@ -82,6 +82,7 @@ extension ControlClient {
             throw failure(response.status, Data(bytes.readableBytesView), plainErrors: true)
         }
         let expected = response.headers.first(name: "Content-Length").flatMap { UInt64($0) }
+        let streamID = response.headers.first(name: "X-Stream-Id").flatMap { UInt64($0) }
         // Streamed from peers, the answer has no length, but says the file's size once the root arrived.
         let fileSize = range == nil ? response.headers.first(name: "X-File-Size").flatMap { UInt64($0) } : nil
         try start(expected ?? fileSize ?? 0)
@@ -92,14 +93,24 @@ extension ControlClient {
             do {
                 piece = try await iterator.next()
             } catch {
-                throw interrupted(root, received: received, expected: expected, error)
+                throw await interrupted(root, received: received, expected: expected, streamID: streamID, error)
             }
             guard let piece else { break }
             received += UInt64(piece.readableBytes)
             try write(piece)
         }
         if let expected, received != expected {
-            throw interrupted(root, received: received, expected: expected, nil)
+            throw await interrupted(root, received: received, expected: expected, streamID: streamID, nil)
+        }
+    }
+
+    /// `GET /v1/failures/{id}`: why the streamed answer with `X-Stream-Id: id` stopped after its status went out;
+    /// `nil` when the daemon knows of no failure of it (``ControlClientError/apiCode`` `no_failure`).
+    public func streamFailure(_ id: UInt64) async throws(ControlClientError) -> StreamFailureDocument? {
+        do {
+            return try await call(.GET, "/v1/failures/\(id)", plainErrors: true, timeout: .seconds(10))
+        } catch where error.apiCode == "no_failure" {
+            return nil
         }
     }
 
@@ -175,18 +186,28 @@ extension ControlClient {
         return .known(length)
     }
 
+    /// The error for an answer that ended early: with the daemon's reason when it gives one (it logged it too),
+    /// else what the connection said.
     private func interrupted(
         _ root: CID,
         received: UInt64,
         expected: UInt64?,
+        streamID: UInt64?,
         _ error: (any Error)?
-    ) -> ControlClientError {
+    ) async -> ControlClientError {
         let of = expected.map { " of \($0)" } ?? ""
+        let stopped = "the dhtnode daemon (PID \(endpoint.pid)) stopped sending \(root) after \(received)\(of) bytes"
+        if let streamID, let failure = try? await streamFailure(streamID) {
+            return ControlClientError(
+                .refused,
+                apiCode: "stream_failed",
+                "\(stopped): \(UntrustedText.controlsEscaped(failure.reason, limit: 2 * UntrustedText.logLimit))"
+            )
+        }
         let reason = error.map { ": \($0)" } ?? ""
         return ControlClientError(
             .unreachable,
-            "the dhtnode daemon (PID \(endpoint.pid)) stopped sending \(root) after \(received)\(of) bytes\(reason) "
-                + "(a missing or corrupt block: see the daemon's log)"
+            "\(stopped)\(reason) (a missing or corrupt block: see the daemon's log)"
         )
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Blocks
 import Foundation
 import Kademlia
 import NIOCore
@@ -187,9 +188,16 @@ public struct ControlClient: Sendable {
         }
     }
 
-    /// The error for an answer with status `status` and body `data` (an ``ErrorDocument``, usually).
+    /// The error for an answer with status `status` and body `data` (an ``ErrorDocument``, usually). The message is
+    /// printed on a terminal, so what acts on one is escaped in it (``UntrustedText``): it may quote names from a
+    /// DAG, and the answer may not be the daemon's.
     func failure(_ status: HTTPResponseStatus, _ data: Data, plainErrors: Bool) -> ControlClientError {
-        let detail = try? JSONDecoder().decode(ErrorDocument.self, from: data)
+        let detail = (try? JSONDecoder().decode(ErrorDocument.self, from: data)).map { document in
+            var document = document
+            document.error.message = UntrustedText.controlsEscaped(document.error.message, limit: 4096)
+            document.error.code = UntrustedText.escaped(document.error.code, limit: 80)
+            return document
+        }
         if status == .unauthorized {
             return ControlClientError(
                 .unauthorized,
@@ -204,7 +212,8 @@ public struct ControlClient: Sendable {
                 .refused, status: Int(status.code), apiCode: detail.error.code, detail.error.message)
         }
         let message =
-            detail.map { "\($0.error.message) (\($0.error.code))" } ?? String(decoding: data, as: UTF8.self)
+            detail.map { "\($0.error.message) (\($0.error.code))" }
+            ?? UntrustedText.escaped(utf8: data, limit: UntrustedText.logLimit)
         return ControlClientError(
             .refused,
             status: Int(status.code),

@@ -57,15 +57,15 @@ final class FileBytes: @unchecked Sendable {
 
     /// A response body of these bytes, `first` (already read) before the rest. When the client goes away or a
     /// block cannot be had, the fetch stops and the connection closes before `contentLength` bytes (or before the
-    /// chunked body's end), so nobody takes a short body for the file.
-    func body(contentLength: Int?, first: ByteBuffer?) -> ResponseBody {
+    /// chunked body's end), so nobody takes a short body for the file; `stream` logs why.
+    func body(contentLength: Int?, first: ByteBuffer?, stream: StreamedResponse) -> ResponseBody {
         ResponseBody(contentLength: contentLength) { writer in
             do {
-                if let first, first.readableBytes > 0 { try await writer.write(first) }
-                while let piece = try await self.next() { try await writer.write(piece) }
+                if let first, first.readableBytes > 0 { try await stream.write(first, to: &writer) }
+                while let piece = try await self.next() { try await stream.write(piece, to: &writer) }
             } catch {
                 await self.cancel()
-                throw error
+                throw await stream.failed(error)
             }
             try await writer.finish(nil)
         }

@@ -6,6 +6,7 @@ import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The IPFS HTTP gateway (ipfs/specs `http-gateways`: path, trustless and subdomain) over the daemon's repository,
@@ -38,7 +39,7 @@ public struct GatewayResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         do {
-            return try await answer(request)
+            return try await answer(request, logger: context.logger)
         } catch let error as GatewayError {
             return Self.failure(error, isHead: request.method == .head)
         } catch let error as CancellationError {
@@ -48,7 +49,7 @@ public struct GatewayResponder: HTTPResponder {
         }
     }
 
-    private func answer(_ request: Request) async throws -> Response {
+    private func answer(_ request: Request, logger: Logger) async throws -> Response {
         if request.method == .options {
             var headers = Self.corsHeaders
             headers[.accessControlMaxAge] = "86400"
@@ -102,7 +103,7 @@ public struct GatewayResponder: HTTPResponder {
                 repository: repository, node: node, onlyIfCached: parsed.onlyIfCached, dagRoot: root, cache: cache)
             if case .unixfs = parsed.format, parsed.path.segments.isEmpty, parsed.range == nil, !parsed.isHead,
                 !parsed.onlyIfCached, let node, try await blocks.stored(root) == nil,
-                let response = try await streamFromPeers(root, parsed, headers: headers, node: node)
+                let response = try await streamFromPeers(root, parsed, headers: headers, node: node, logger: logger)
             {
                 return response
             }
@@ -113,10 +114,11 @@ public struct GatewayResponder: HTTPResponder {
             case .raw:
                 return raw(resolved.terminal.cid, bytes: resolved.terminal.bytes, parsed, headers: headers)
             case .car(let options):
-                return car(resolved, options: options, parsed, headers: headers, blocks: blocks)
+                return car(resolved, options: options, parsed, headers: headers, blocks: blocks, logger: logger)
             case .unixfs:
                 return try await deserialized(
-                    resolved, parsed, headers: headers, blocks: blocks, root: root, pathGateway: pathGateway)
+                    resolved, parsed, headers: headers, blocks: blocks, root: root, pathGateway: pathGateway,
+                    logger: logger)
             }
         }
     }
@@ -125,13 +127,13 @@ public struct GatewayResponder: HTTPResponder {
 
     private func deserialized(
         _ resolved: ResolvedPath, _ parsed: GatewayRequest, headers: HTTPFields, blocks: GatewayBlocks, root: CID,
-        pathGateway: String
+        pathGateway: String, logger: Logger
     ) async throws -> Response {
         var headers = headers
         switch resolved.node {
         case .file:
             return try await file(resolved.terminal, name: parsed.filename ?? resolved.name, parsed,
-                headers: headers, root: root)
+                headers: headers, root: root, logger: logger)
         case .symlink(let target):
             headers[.contentType] = "text/plain; charset=utf-8"
             return Self.conditional(etag: "\"\(resolved.cid)\"", parsed, headers: headers) ?? Self.whole(
@@ -154,7 +156,8 @@ public struct GatewayResponder: HTTPResponder {
                 if case .file = try ResolvedPath.decode(block) {
                     // The page stands for its directory: the directory's CID is the ETag.
                     return try await file(
-                        block, name: "index.html", parsed, headers: headers, root: root, etag: "\"\(resolved.cid)\"")
+                        block, name: "index.html", parsed, headers: headers, root: root, etag: "\"\(resolved.cid)\"",
+                        logger: logger)
                 }
             }
             let etag = "\"DirIndex-\(Self.listingVersion)_CID-\(resolved.cid)\""
@@ -198,9 +201,9 @@ public struct GatewayResponder: HTTPResponder {
     /// A whole file none of whose blocks is stored: the fetch starts at once, and the status and headers go out
     /// with its first bytes (its size comes with the root). `nil` when the root is not a file (a directory, a
     /// symbolic link), which the caller then walks block by block.
-    private func streamFromPeers(_ root: CID, _ parsed: GatewayRequest, headers: HTTPFields, node: Node)
-        async throws -> Response?
-    {
+    private func streamFromPeers(
+        _ root: CID, _ parsed: GatewayRequest, headers: HTTPFields, node: Node, logger: Logger
+    ) async throws -> Response? {
         var headers = headers
         let etag = "\"\(root)\""
         if let notModified = Self.conditional(etag: etag, parsed, headers: headers) { return notModified }
@@ -227,13 +230,16 @@ public struct GatewayResponder: HTTPResponder {
         return Response(
             status: .ok,
             headers: headers,
-            body: reader.body(contentLength: size.map { Int($0) }, first: first.map { ByteBuffer(bytes: $0) })
+            body: reader.body(
+                contentLength: size.map { Int($0) }, first: first.map { ByteBuffer(bytes: $0) },
+                stream: Self.stream(parsed, logger: logger))
         )
     }
 
     /// A file, whole or the range asked for, streamed.
     private func file(
-        _ block: Block, name: String?, _ parsed: GatewayRequest, headers: HTTPFields, root: CID, etag: String? = nil
+        _ block: Block, name: String?, _ parsed: GatewayRequest, headers: HTTPFields, root: CID, etag: String? = nil,
+        logger: Logger
     ) async throws -> Response {
         var headers = headers
         let size: UInt64
@@ -294,7 +300,8 @@ public struct GatewayResponder: HTTPResponder {
         return Response(
             status: status,
             headers: headers,
-            body: reader.body(contentLength: Int(range.count), first: first)
+            body: reader.body(
+                contentLength: Int(range.count), first: first, stream: Self.stream(parsed, logger: logger))
         )
     }
 
@@ -375,7 +382,7 @@ public struct GatewayResponder: HTTPResponder {
 
     private func car(
         _ resolved: ResolvedPath, options: CAROptions, _ parsed: GatewayRequest, headers: HTTPFields,
-        blocks: GatewayBlocks
+        blocks: GatewayBlocks, logger: Logger
     ) -> Response {
         var headers = headers
         let root = resolved.pathBlocks.first?.cid ?? resolved.cid
@@ -386,17 +393,35 @@ public struct GatewayResponder: HTTPResponder {
         headers[.contentDisposition] = "attachment; " + Self.filenameParameters(parsed.filename ?? "\(root).car")
         headers[.acceptRanges] = "none"
         if parsed.isHead { return Response(status: .ok, headers: headers, body: ResponseBody()) }
+        let stream = Self.stream(parsed, logger: logger)
         return Response(
             status: .ok,
             headers: headers,
             body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(bytes: CARStream.header(root: root)))
-                try await CARBlockWalk.walk(resolved, options: options, source: blocks) { block in
-                    try await writer.write(ByteBuffer(bytes: CARStream.section(block)))
+                do {
+                    try await stream.write(ByteBuffer(bytes: CARStream.header(root: root)), to: &writer)
+                    try await CARBlockWalk.walk(resolved, options: options, source: blocks) { block in
+                        try await stream.write(ByteBuffer(bytes: CARStream.section(block)), to: &writer)
+                    }
+                } catch {
+                    throw await stream.failed(error)
                 }
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// The body of an answer to `parsed` whose status goes out first: a failure after it is logged, naming the
+    /// route and the request's content path.
+    private static func stream(_ parsed: GatewayRequest, logger: Logger) -> StreamedResponse {
+        let path = parsed.path
+        let route: String
+        switch parsed.format {
+        case .car: route = "GET /\(path.namespace.rawValue)/{cid}/{path}?format=car"
+        default: route = "GET /\(path.namespace.rawValue)/{cid}/{path}"
+        }
+        let target = "/\(path.namespace.rawValue)/\(path.root)" + path.segments.map { "/" + $0 }.joined()
+        return StreamedResponse(route: route, target: target, logger: logger)
     }
 
     /// A weak ETag for a CAR: the root, the path below it and every option that changes the bytes.

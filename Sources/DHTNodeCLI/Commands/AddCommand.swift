@@ -127,7 +127,7 @@ struct AddCommand: AsyncParsableCommand {
         } else if quiet {
             print(added.cid)
         } else {
-            print("added \(added.cid) \(path)")
+            print("added \(added.cid) \(UntrustedText.escaped(path))")
         }
         if !repo.json { Self.noteAnnouncement(added.announcement, quiet: quiet) }
     }
@@ -190,7 +190,7 @@ struct AddCommand: AsyncParsableCommand {
             } else if quiet {
                 print(entry.cid)
             } else {
-                print("added \(entry.cid) \(entry.path)")
+                print("added \(entry.cid) \(UntrustedText.escaped(entry.path))")
             }
         }
     }
@@ -213,6 +213,7 @@ struct AddCommand: AsyncParsableCommand {
             case "\n": output += "\\n"
             case "\r": output += "\\r"
             case "\t": output += "\\t"
+            case _ where scalar.value >= 0x7F && UntrustedText.acts(scalar): output += JSONOutput.escaped(scalar)
             case _ where scalar.value < 0x20:
                 output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)

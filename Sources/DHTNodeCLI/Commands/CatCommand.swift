@@ -56,7 +56,7 @@ struct CatCommand: AsyncParsableCommand {
         case .directory, .hamtShard:
             throw CLIError("\(root) is a directory (dhtnode get \(root) -o PATH writes it out)")
         case .symlink(let target):
-            throw CLIError("\(root) is a symbolic link to '\(target)', not a file")
+            throw CLIError("\(root) is a symbolic link to \(UntrustedText.quoted(target)), not a file")
         case .file:
             break
         }

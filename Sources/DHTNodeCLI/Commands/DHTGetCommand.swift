@@ -41,6 +41,6 @@ struct DHTGetCommand: AsyncParsableCommand {
     }
 
     private static func text(_ value: ValueDocument) -> String {
-        TerminalText.escaped(value.text ?? "base64:" + value.base64)
+        UntrustedText.escaped(value.text ?? "base64:" + value.base64)
     }
 }

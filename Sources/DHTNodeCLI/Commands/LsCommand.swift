@@ -32,7 +32,7 @@ struct LsCommand: AsyncParsableCommand {
     private func list(_ path: ContentPath, from source: some FileTreeSource) async throws {
         let cid = try await source.resolve(path)
         guard case .directory(let entries) = try await source.node(cid) else {
-            throw CLIError("\(TerminalText.escaped(path.description)) is not a directory")
+            throw CLIError("\(UntrustedText.escaped(path.description)) is not a directory")
         }
         var listed: [Listed] = []
         for entry in entries {
@@ -46,7 +46,7 @@ struct LsCommand: AsyncParsableCommand {
         }
         if repo.json { return try repo.printJSON(["entries": listed]) }
         for entry in listed {
-            let name = TerminalText.escaped(entry.name) + (entry.type == "directory" ? "/" : "")
+            let name = UntrustedText.escaped(entry.name) + (entry.type == "directory" ? "/" : "")
             print("\(entry.cid) \(entry.size) \(name)")
         }
     }

@@ -30,7 +30,7 @@ struct RepoCommand: AsyncParsableCommand {
             if repo.json {
                 try repo.printJSON(report)
             } else {
-                for file in report.corruptFiles { print("corrupt: \(TerminalText.escaped(file))") }
+                for file in report.corruptFiles { print("corrupt: \(UntrustedText.escaped(file))") }
             }
             guard report.corruptFiles.isEmpty else {
                 throw CLIError("\(report.corruptFiles.count) of \(report.checkedBlocks) block files failed verification")

@@ -188,10 +188,10 @@ struct RunCommand: AsyncParsableCommand {
         FileDescriptorLimit.raiseForDaemon()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { [json] label in
-            if json { return JSONLogHandler(label: label, logLevel: level) }
+            if json { return EscapingLogHandler(JSONLogHandler(label: label, logLevel: level)) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return EscapingLogHandler(handler)
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

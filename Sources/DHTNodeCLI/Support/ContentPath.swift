@@ -42,13 +42,14 @@ extension FileTreeSource {
             switch try await node(cid) {
             case .directory(let entries):
                 guard let entry = entries.first(where: { $0.name == name }) else {
-                    throw CLIError("no entry '\(TerminalText.escaped(name))' in \(TerminalText.escaped(walked))")
+                    throw CLIError("no entry \(UntrustedText.quoted(name)) in \(UntrustedText.escaped(walked))")
                 }
                 cid = entry.cid
             case .hamtShard:
-                throw CLIError("\(TerminalText.escaped(walked)) is a HAMT-sharded directory, which is not supported yet")
+                throw CLIError(
+                    "\(UntrustedText.escaped(walked)) is a HAMT-sharded directory, which is not supported yet")
             case .file, .symlink:
-                throw CLIError("\(TerminalText.escaped(walked)) is not a directory")
+                throw CLIError("\(UntrustedText.escaped(walked)) is not a directory")
             }
             walked += "/" + name
         }

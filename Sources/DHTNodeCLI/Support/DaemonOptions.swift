@@ -1,4 +1,5 @@
 import ArgumentParser
+import Blocks
 import DHTDaemon
 import Foundation
 
@@ -49,12 +50,38 @@ struct DaemonClientOptions: ParsableArguments {
 }
 
 /// The one JSON style of every command's `--json`: indented, keys sorted (camelCase, units in the names, as the
-/// control API's documents have them), slashes as they are.
+/// control API's documents have them), slashes as they are, and nothing in it that acts on a terminal.
 enum JSONOutput {
     static func print(_ document: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(document)
-        Swift.print(String(decoding: data, as: UTF8.self))
+        Swift.print(terminalSafe(try encoder.encode(document)))
+    }
+
+    /// JSON text as it is printed. `JSONEncoder` writes the C0 controls inside strings as `\u001b` but DEL, C1,
+    /// bidi and other format characters as they are, and a terminal acts on those; JSON lets any character be
+    /// written `\uXXXX`, so they are (``UntrustedText/acts(_:)``), and the document decodes to the same strings.
+    static func terminalSafe(_ json: Data) -> String {
+        let text = String(decoding: json, as: UTF8.self)
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var output = ""
+        output.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            if needsEscape(scalar) { output += escaped(scalar) } else { output.unicodeScalars.append(scalar) }
+        }
+        return output
+    }
+
+    /// `scalar` as JSON's `\uXXXX`, a surrogate pair above U+FFFF.
+    static func escaped(_ scalar: Unicode.Scalar) -> String {
+        UTF16.encode(scalar)!.map { unit in
+            let hex = String(unit, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }.joined()
+    }
+
+    /// The C0 controls are escaped inside strings already, and outside them are the document's own line breaks.
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value >= 0x7F && UntrustedText.acts(scalar)
     }
 }

@@ -16,7 +16,8 @@ import Darwin
 /// ``UnixFSNode`` (no `/`, `.`, `..`, NUL or repeats) and files are created with `O_EXCL | O_NOFOLLOW`, so a hostile
 /// DAG cannot write outside the folder, nor through a symlink it made. A symbolic link whose target is absolute or
 /// climbs out of the folder is refused with an error naming it: the tree a user fetched must not point a later
-/// reader at their own files.
+/// reader at their own files. Names are written to disk as the DAG has them; errors show them escaped
+/// (``UntrustedText``).
 struct DirectoryTreeWriter<Source: FileTreeSource> {
     let source: Source
     private(set) var bytesWritten: UInt64 = 0
@@ -54,7 +55,8 @@ struct DirectoryTreeWriter<Source: FileTreeSource> {
         shownAs shown: String
     ) async throws {
         guard mkdir(path, 0o755) == 0 else {
-            throw CLIError("cannot create directory \(path): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            throw CLIError("cannot create directory \(UntrustedText.escaped(path)): \(reason)")
         }
         for entry in entries {
             let child = path + "/" + entry.name
@@ -66,24 +68,27 @@ struct DirectoryTreeWriter<Source: FileTreeSource> {
             case .symlink(let target):
                 guard Self.staysInside(target, depth: depth) else {
                     throw CLIError(
-                        "\(entry.cid) (\(TerminalText.escaped(String(childShown.dropFirst())))) is a symbolic link to "
-                            + "'\(TerminalText.escaped(target))', outside the folder: not written")
+                        "\(entry.cid) (\(UntrustedText.escaped(String(childShown.dropFirst())))) is a symbolic link to "
+                            + "\(UntrustedText.quoted(target)), outside the folder: not written")
                 }
                 guard symlink(target, child) == 0 else {
-                    throw CLIError("cannot create symbolic link \(child): \(String(cString: strerror(errno)))")
+                    let reason = String(cString: strerror(errno))
+                    throw CLIError("cannot create symbolic link \(UntrustedText.escaped(child)): \(reason)")
                 }
             case .hamtShard:
-                throw CLIError("\(entry.cid) (\(child)) is a HAMT-sharded directory, which is not supported yet")
+                let shown = UntrustedText.escaped(child)
+                throw CLIError("\(entry.cid) (\(shown)) is a HAMT-sharded directory, which is not supported yet")
             }
         }
     }
 
     private mutating func writeFile(_ cid: CID, at path: String) async throws {
+        let shown = UntrustedText.escaped(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw CLIError("cannot create \(shown): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         try await source.readFile(cid, range: nil, start: { _ in }) { piece in
-            try FileOutput.writeAll(fd, piece, name: path)
+            try FileOutput.writeAll(fd, piece, name: shown)
             bytesWritten += UInt64(piece.count)
             progress.update(bytesWritten)
         }

@@ -11,7 +11,7 @@ struct FetchReport {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Swift.print(String(decoding: try encoder.encode(document), as: UTF8.self))
+            Swift.print(JSONOutput.terminalSafe(try encoder.encode(document)))
             return
         }
         guard !document.local else {

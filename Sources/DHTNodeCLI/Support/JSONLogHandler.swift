@@ -26,7 +26,7 @@ struct JSONLogHandler: LogHandler {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(line) else { return }
-        FileOutput.standardError(String(decoding: data, as: UTF8.self) + "\n")
+        FileOutput.standardError(JSONOutput.terminalSafe(data) + "\n")
     }
 
     private struct Line: Encodable {

@@ -79,8 +79,9 @@ public enum GatewayRoot: Hashable, Sendable, CustomStringConvertible {
         return .inline(codec: codec, bytes: Array(bytes[position...]), text: String(text))
     }
 
-    /// The text as it may be quoted in an error: at most 80 characters of it.
+    /// The text as it may be quoted in an error: at most 80 characters of it, escaped (``UntrustedText``), since
+    /// the error may end up on a terminal (`curl`) or in a log.
     public static func shown(_ text: some StringProtocol) -> String {
-        text.count <= 80 ? String(text) : String(text.prefix(80)) + "…"
+        UntrustedText.escaped(text, limit: 80)
     }
 }

@@ -30,7 +30,9 @@ public struct ResolvedPath: Sendable {
             switch node {
             case .directory(let entries):
                 guard let entry = entries.first(where: { $0.name == name }) else {
-                    throw GatewayError.notFound("no '\(name)' in the directory at \(parentText(path, index)) (\(current.cid))")
+                    throw GatewayError.notFound(
+                        "no \(UntrustedText.quoted(name, limit: UntrustedText.logLimit)) in the directory at "
+                            + "\(parentText(path, index)) (\(current.cid))")
                 }
                 pathBlocks.append(current)
                 current = try await source.block(entry.cid)
@@ -38,14 +40,17 @@ public struct ResolvedPath: Sendable {
             case .hamtShard:
                 let (shards, entry) = try await HAMTDirectory.lookup(name, in: current, source: source)
                 guard let entry else {
-                    throw GatewayError.notFound("no '\(name)' in the directory at \(parentText(path, index)) (\(current.cid))")
+                    throw GatewayError.notFound(
+                        "no \(UntrustedText.quoted(name, limit: UntrustedText.logLimit)) in the directory at "
+                            + "\(parentText(path, index)) (\(current.cid))")
                 }
                 pathBlocks.append(current)
                 pathBlocks += shards
                 current = try await source.block(entry)
                 node = try decode(current)
             case .file:
-                throw GatewayError.notFound("\(parentText(path, index)) is a file: there is no \(shown) below it")
+                let below = UntrustedText.escaped(shown, limit: UntrustedText.logLimit)
+                throw GatewayError.notFound("\(parentText(path, index)) is a file: there is no \(below) below it")
             case .symlink:
                 throw GatewayError.notFound("\(parentText(path, index)) is a symbolic link, which paths do not follow")
             }
@@ -53,9 +58,10 @@ public struct ResolvedPath: Sendable {
         return ResolvedPath(pathBlocks: pathBlocks, terminal: current, node: node, name: path.segments.last)
     }
 
-    /// The path up to (not including) segment `index`, for messages.
+    /// The path up to (not including) segment `index`, for messages: escaped, since the names are the request's.
     static func parentText(_ path: ContentPath, _ index: Int) -> String {
-        "/" + ([path.root] + path.segments[..<index]).joined(separator: "/")
+        let text = "/" + ([path.root] + path.segments[..<index]).joined(separator: "/")
+        return UntrustedText.escaped(text, limit: UntrustedText.logLimit)
     }
 
     /// Decodes a block, a broken one as 502.

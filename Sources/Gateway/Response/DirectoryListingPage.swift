@@ -2,7 +2,9 @@ import Blocks
 
 /// The HTML page for a directory without `index.html`: its path, then one row per entry with a link, the size
 /// from the link's `Tsize` and the entry's CID. Every name comes from the DAG, which anyone may have written, so
-/// everything shown is escaped.
+/// everything shown is escaped: control, bidi and other invisible characters as ``UntrustedText`` shows them (the
+/// page may be read with `curl` on a terminal, and a bidi override would reorder a name in a browser too), then
+/// for HTML. Links carry the names percent-encoded.
 public enum DirectoryListingPage {
     /// The page for `entries` of the directory `cid` at `path`, whose links start with `base` (the encoded
     /// URL path of the directory, ending with `/`). Links to `/ipfs/…` paths (the breadcrumbs, each entry's CID)
@@ -11,7 +13,7 @@ public enum DirectoryListingPage {
     public static func html(
         path: ContentPath, cid: CID, entries: [DirectoryEntry], base: String, pathGateway: String = ""
     ) -> String {
-        let title = escape(displayed(path))
+        let title = shown(displayed(path))
         var page = """
             <!DOCTYPE html>
             <html lang="en">
@@ -34,7 +36,7 @@ public enum DirectoryListingPage {
         }
         for entry in entries {
             let href = escape(base + ContentPath.encode(entry.name))
-            page += "<tr><td><a href=\"\(href)\">\(escape(entry.name))</a></td>"
+            page += "<tr><td><a href=\"\(href)\">\(shown(entry.name))</a></td>"
             page += "<td class=\"size\">\(entry.tsize)</td>"
             let hash = "\(pathGateway)/ipfs/\(entry.cid)?filename=\(ContentPath.encode(ContentPath.encode(entry.name)))"
             page += "<td class=\"cid\"><a class=\"ipfs-hash\" translate=\"no\" href=\"\(escape(hash))\">"
@@ -47,10 +49,10 @@ public enum DirectoryListingPage {
     /// `/ipfs/root/a/b` with a link on each name to the path up to it.
     static func breadcrumbs(_ path: ContentPath, pathGateway: String) -> String {
         var href = "\(pathGateway)/\(path.namespace.rawValue)/\(ContentPath.encode(path.root))"
-        var text = "/\(path.namespace.rawValue)/<a href=\"\(escape(href))\">\(escape(path.root))</a>"
+        var text = "/\(path.namespace.rawValue)/<a href=\"\(escape(href))\">\(shown(path.root))</a>"
         for segment in path.segments {
             href += "/" + ContentPath.encode(segment)
-            text += "/<a href=\"\(escape(href))\">\(escape(segment))</a>"
+            text += "/<a href=\"\(escape(href))\">\(shown(segment))</a>"
         }
         return text
     }
@@ -59,6 +61,9 @@ public enum DirectoryListingPage {
     static func displayed(_ path: ContentPath) -> String {
         "/\(path.namespace.rawValue)/\(path.root)" + path.segments.map { "/" + $0 }.joined() + "/"
     }
+
+    /// Text from the DAG or the request as the page shows it: ``UntrustedText/escaped(_:limit:)``, then ``escape(_:)``.
+    static func shown(_ text: String) -> String { escape(UntrustedText.escaped(text)) }
 
     /// `text` with `& < > " '` as character references.
     public static func escape(_ text: String) -> String {

@@ -6,6 +6,7 @@ final class LogCapture: Sendable {
     struct Message: Sendable {
         var level: Logger.Level
         var text: String
+        var metadata: Logger.Metadata = [:]
     }
 
     private let storage = Mutex<[Message]>([])
@@ -29,7 +30,9 @@ final class LogCapture: Sendable {
         }
 
         func log(event: LogEvent) {
-            capture.storage.withLock { $0.append(Message(level: event.level, text: "\(event.message)")) }
+            let message = Message(
+                level: event.level, text: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 })
+            capture.storage.withLock { $0.append(message) }
         }
     }
 }
