@@ -371,6 +371,8 @@ struct FetchSession: Sendable {
             for (index, link) in links.enumerated() {
                 let size = sizes[index]
                 if size > 0 && childOffset < upper && childOffset + size > lower {
+                    // As deep as a local read allows and no deeper: a lying peer's endless chain ends here.
+                    guard placement.depth < FileDAGWalker.maxDepth else { throw .dagTooDeep(link.hash) }
                     let estimate =
                         link.hash.codec == .raw
                         ? Int(min(size, UInt64(Block.maxByteCount))) : configuration.unknownBlockSizeEstimate

@@ -40,6 +40,8 @@ public enum FetchFailure: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidDAG(CID, String)
     /// More blocks were known and pending than ``ExchangeConfiguration/maxPendingBlocksPerFetch``.
     case dagTooWide
+    /// A block of the DAG lies deeper than a local read allows (``Blocks/FileDAGWalker/maxDepth``, 64 levels).
+    case dagTooDeep(CID)
     /// The caller cancelled it.
     case cancelled
     /// ``ExchangeConfiguration/maxFetches`` fetches run already.
@@ -50,6 +52,7 @@ public enum FetchFailure: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .invalidDAG(let cid, let why): "block \(cid) is not a valid file node: \(why)"
         case .dagTooWide: "the DAG has too many pending blocks"
+        case .dagTooDeep(let cid): "block \(cid) is deeper than \(FileDAGWalker.maxDepth) levels"
         case .cancelled: "cancelled"
         case .tooManyFetches: "too many fetches at once"
         }

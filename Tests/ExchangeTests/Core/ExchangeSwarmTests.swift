@@ -433,4 +433,27 @@ struct ExchangeSwarmTests {
         swarm.harness.run { $0.nodes[leecher].completed[first] != nil && $0.nodes[second].completed[other] != nil }
         #expect(swarm.harness.nodes[second].delivered[other] == swarm.file)
     }
+
+    @Test("a DAG deeper than a local read allows fails the fetch at the first block too deep")
+    func tooDeepDAGFails() throws {
+        var harness = ExchangeHarness()
+        let seeder = harness.addNode(configuration: ExchangeConfiguration(), uplink: 10_000_000)
+        let store = harness.nodes[seeder].store
+        var bottom = try Block(codec: .raw, hashing: [42])
+        store.put(bottom)
+        var chain = [bottom.cid]
+        for _ in 0...FileDAGWalker.maxDepth {
+            let node = PBNode(links: [PBLink(hash: bottom.cid)], data: UnixFSData.fileNode(blocksizes: [1]).encoded())
+            bottom = try Block(codec: .dagPB, hashing: node.encoded())
+            store.put(bottom)
+            chain.append(bottom.cid)
+        }
+        let leecher = harness.addNode(configuration: ExchangeConfiguration())
+        harness.connect(leecher, seeder)
+        let id = harness.startFetch(at: leecher, root: bottom.cid)
+        let ended = harness.runFetch(id, at: leecher)
+        #expect(ended)
+        // The root is at depth 0: the block at depth 65 is the raw leaf, the first one past the limit.
+        #expect(harness.nodes[leecher].failed[id] == .dagTooDeep(chain[0]))
+    }
 }
