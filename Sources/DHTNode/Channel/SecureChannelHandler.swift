@@ -1,4 +1,5 @@
 import DHTCrypto
+import Metrics
 import NIOCore
 import SecureChannel
 
@@ -219,6 +220,8 @@ final class SecureChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         handshake = nil
         if wasHandshaking { established.fail(error) }
         if closeChannel {
+            // Only closes this side decides are counted: a bad handshake or frame, a deadline, a slow frame.
+            Counter(label: "secure_channel_closed_total", dimensions: [("reason", error.reason)]).increment()
             if wasEstablished { context.fireErrorCaught(error) }
             context.close(promise: nil)
         }
