@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # CLI tests of the exchange's limits against slow peers, on `dhtnode run` processes on 127.0.0.1, with the
 # hostile peers of `dhtnode bench hostile-peers`:
+# - 256 connections that each send one byte of a handshake, opened at 26 per second: at least 33 of 34 honest
+#   handshakes made meanwhile succeed, and a fetch by a node not yet connected completes;
 # - 24 authenticated peers ask a seeder for every block of a 64 MiB file with a 4 KiB receive buffer and never
 #   read: an honest fetch of that file still completes within 3x the time it takes unloaded, and the seeder cuts
 #   the slow peers (exchange_peers_disconnected_total{reason="slow-reader"});
@@ -30,13 +32,32 @@ timed_get() {
 
 swarm_start boot --log-level warning || { fail "bootstrap node starts"; finish; }
 start seed || { fail "seeder starts"; finish; }
-for name in warm quiet loaded; do start "$name" || fail "$name starts"; done
-for name in seed warm quiet loaded; do swarm_wait_peers "$name" 1; done
+for name in warm quiet loaded late; do start "$name" || fail "$name starts"; done
+for name in seed warm quiet loaded late; do swarm_wait_peers "$name" 1; done
 
 head -c $((64 * 1024 * 1024)) /dev/urandom >"$SWARM_DIR/file.bin"
 cid=$(dr seed add "$SWARM_DIR/file.bin" --quiet)
 check "the seeder adds a 64 MiB file" test -n "$cid"
 check "the fetchers find the seeder" swarm_wait_providers loaded "$cid" 1
+
+# --- a flood of one-byte connections ---
+"$DHTNODE" bench hostile-peers --target "$(swarm_udp seed)" --kind one-byte --peers 256 --rate 26 --seconds 12 \
+    >"$SWARM_DIR/flood.out" 2>&1 &
+flood=$!
+sleep 1
+"$DHTNODE" bench hostile-peers --target "$(swarm_udp seed)" --kind honest --peers 34 --rate 3.4 --seconds 12 --json \
+    >"$SWARM_DIR/honest.json" 2>&1 &
+honest=$!
+sleep 2
+dn late get "$cid" -o "$SWARM_DIR/late.out" --quiet
+check "during a flood of 256 one-byte connections at 26/s, a fetch by a node not yet connected completes" \
+    cmp -s "$SWARM_DIR/file.bin" "$SWARM_DIR/late.out"
+wait "$honest"
+check "... and at least 33 of 34 honest handshakes succeed ($(jq -r .handshakes "$SWARM_DIR/honest.json" 2>/dev/null))" \
+    json_is "$(cat "$SWARM_DIR/honest.json")" '.handshakes >= 33'
+kill "$flood" 2>/dev/null
+wait "$flood" 2>/dev/null
+echo "     refused or displaced by the budget: $(metric seed 'dht_connections_refused_total{listener="exchange"')"
 
 # --- 24 slow readers ---
 # A first fetch warms the seeder's page cache, so the unloaded and loaded fetches compare the same work.

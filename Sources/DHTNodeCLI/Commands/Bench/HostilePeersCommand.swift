@@ -15,11 +15,13 @@ struct HostilePeersCommand: AsyncParsableCommand {
         commandName: "hostile-peers",
         abstract: "Open connections to a node's block exchange that misbehave slowly, to measure its limits.",
         discussion: """
-            Each peer completes a real handshake with a fresh identity, then:
-              slow-reader  asks for every block of --file (chunked as `add` does) with a 4 KiB receive buffer and \
-            never reads a byte;
-              trickle      sends all but the last byte of a 2 MiB frame at once, then one byte every --interval \
-            seconds.
+            Each peer opens one connection, at --rate connections per second:
+              slow-reader  completes a handshake with a fresh identity, asks for every block of --file (chunked as \
+            `add` does) with a 4 KiB receive buffer and never reads a byte;
+              trickle      completes a handshake, sends all but the last bytes of a 2 MiB frame at once, then one \
+            byte every --interval seconds;
+              one-byte     sends one byte of a handshake and nothing more;
+              honest       completes a handshake and closes (counts how many succeed: the honest side of a flood).
             The peers stay for --seconds, then close. Connections are spread over the --bind addresses (127.0.0.1 \
             by default), since the target admits only so many per address. Prints how many connections the target \
             closed and after how long (a slow reader cannot see its close, since it does not read: ask the target's \
@@ -30,12 +32,22 @@ struct HostilePeersCommand: AsyncParsableCommand {
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case slowReader = "slow-reader"
         case trickle
+        case oneByte = "one-byte"
+        case honest
+    }
+
+    /// What became of one peer's connection.
+    struct Outcome: Sendable {
+        /// Whether its handshake completed (`honest`, and the peers that handshake first).
+        var handshook = false
+        /// How long after it connected the target closed it, when it did before the end.
+        var closedAfter: Duration?
     }
 
     @Option(help: "The node's exchange address, HOST:PORT (the port of its UDP address).")
     var target: String
 
-    @Option(help: "What the peers do: slow-reader or trickle.")
+    @Option(help: "What the peers do: slow-reader, trickle, one-byte or honest.")
     var kind: Kind = .slowReader
 
     @Option(help: "How many peers.")
@@ -46,6 +58,9 @@ struct HostilePeersCommand: AsyncParsableCommand {
 
     @Option(help: "trickle: seconds between bytes.")
     var interval: Double = 12
+
+    @Option(help: "Connections opened per second.")
+    var rate: Double = 50
 
     @Option(help: "Seconds the peers stay before they close.")
     var seconds: Double = 30
@@ -71,6 +86,7 @@ struct HostilePeersCommand: AsyncParsableCommand {
             }
         }
         guard peers > 0 else { throw ValidationError("--peers must be at least 1") }
+        guard rate > 0 else { throw ValidationError("--rate must be more than 0") }
         var wants: [CID] = []
         if kind == .slowReader {
             guard let file else { throw ValidationError("slow-reader needs --file, the file whose blocks to ask for") }
@@ -80,32 +96,37 @@ struct HostilePeersCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let end = start + .milliseconds(Int64(seconds * 1000))
-        let results = try await withThrowingTaskGroup(of: Duration?.self) { group in
+        let results = try await withThrowingTaskGroup(of: Outcome.self) { group in
             for index in 0..<peers {
                 let local = locals[index % locals.count]
                 let (kind, interval, wants) = (kind, interval, wants)
                 group.addTask {
-                    try await Self.runPeer(
-                        kind, from: local, to: address, wants: wants, interval: interval, until: end, clock: clock)
+                    (try? await Self.runPeer(
+                        kind, from: local, to: address, wants: wants, interval: interval, until: end, clock: clock))
+                        ?? Outcome()
                 }
-                // At most a few handshakes pending at once from one address: the listener's budget allows eight.
-                try await Task.sleep(for: .milliseconds(20))
+                try await Task.sleep(for: .milliseconds(Int64(1000 / rate)))
             }
-            var closed: [Duration?] = []
-            for try await result in group { closed.append(result) }
-            return closed
+            var outcomes: [Outcome] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
         }
-        let closedAfter = results.compactMap { $0 }.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        let closedAfter = results.compactMap(\.closedAfter).map {
+            Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+        }
         let sorted = closedAfter.sorted()
+        let handshakes = results.count(where: \.handshook)
         if json {
             let object: [String: Any] = [
-                "kind": kind.rawValue, "peers": peers, "closedByTarget": sorted.count,
+                "kind": kind.rawValue, "peers": peers, "closedByTarget": sorted.count, "handshakes": handshakes,
                 "closedAfterSeconds": sorted.map { ($0 * 1000).rounded() / 1000 },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("\(kind.rawValue): \(peers) peers, \(sorted.count) closed by the target", terminator: "")
+            print(
+                "\(kind.rawValue): \(peers) peers, \(handshakes) handshakes completed, \(sorted.count) closed by the target",
+                terminator: "")
             if let first = sorted.first, let last = sorted.last {
                 print(String(format: " after %.1f to %.1f s", first, last))
             } else {
@@ -128,11 +149,11 @@ struct HostilePeersCommand: AsyncParsableCommand {
         return [result.root] + cids.filter { $0 != result.root }
     }
 
-    /// Runs one hostile peer until `end`; returns how long after its start the target closed it, if it did.
+    /// Runs one peer until `end` (an honest one until its handshake ends).
     static func runPeer(
         _ kind: Kind, from local: SocketAddress, to address: SocketAddress, wants: [CID], interval: Double,
         until end: ContinuousClock.Instant, clock: ContinuousClock
-    ) async throws -> Duration? {
+    ) async throws -> Outcome {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.so_rcvbuf), value: 4096)
             .bind(to: local)
@@ -144,8 +165,16 @@ struct HostilePeersCommand: AsyncParsableCommand {
         let started = clock.now
         return try await channel.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
-            guard var session = try await handshake(&iterator, outbound) else { return .zero }
+            if kind == .oneByte {
+                try await outbound.write(ByteBuffer(bytes: [0]))
+                return Outcome(closedAfter: await closedBefore(end, &iterator, channel: channel, started: started, clock: clock))
+            }
+            guard var session = try await handshake(&iterator, outbound) else {
+                return Outcome(closedAfter: clock.now - started)
+            }
             switch kind {
+            case .oneByte, .honest:
+                return Outcome(handshook: true)
             case .slowReader:
                 for start in stride(from: 0, to: wants.count, by: ExchangeMessage.maxEntries) {
                     let message = ExchangeMessage.wantBlock(
@@ -154,7 +183,7 @@ struct HostilePeersCommand: AsyncParsableCommand {
                 }
                 // Never read: the target's blocks pile up in its channel.
                 try await clock.sleep(until: end)
-                return nil
+                return Outcome(handshook: true)
             case .trickle:
                 let frame = try session.sealer.seal([UInt8](repeating: 0, count: SecureFrame.maxPlaintextByteCount))
                 try await outbound.write(ByteBuffer(bytes: frame.dropLast(32)))
@@ -165,20 +194,33 @@ struct HostilePeersCommand: AsyncParsableCommand {
                         try await outbound.write(ByteBuffer(bytes: [byte]))
                     }
                 }
-                let closer = Task {
-                    try await clock.sleep(until: end)
-                    channel.channel.close(promise: nil)
-                }
-                do {
-                    while try await iterator.next() != nil {}
-                } catch {
-                    // A reset is a close too.
-                }
+                let closed = await closedBefore(end, &iterator, channel: channel, started: started, clock: clock)
                 writer.cancel()
-                closer.cancel()
-                return clock.now < end ? clock.now - started : nil
+                return Outcome(handshook: true, closedAfter: closed)
             }
         }
+    }
+
+    /// Reads until the target closes the connection or `end` comes (then closes it from this side); returns how long
+    /// after `started` the target closed it, if it did.
+    static func closedBefore(
+        _ end: ContinuousClock.Instant,
+        _ iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
+        channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
+        started: ContinuousClock.Instant,
+        clock: ContinuousClock
+    ) async -> Duration? {
+        let closer = Task {
+            try await clock.sleep(until: end)
+            channel.channel.close(promise: nil)
+        }
+        do {
+            while try await iterator.next() != nil {}
+        } catch {
+            // A reset is a close too.
+        }
+        closer.cancel()
+        return clock.now < end ? clock.now - started : nil
     }
 
     /// Completes a handshake as initiator with a fresh identity.
