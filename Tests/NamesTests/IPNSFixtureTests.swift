@@ -82,6 +82,21 @@ import Testing
         #expect(record.entry.value == nil && record.entry.signatureV1 == nil, "a V2-only record")
     }
 
+    /// The vectors (written by Go's boxo) re-encode byte for byte: entry fields in the same order, the data map in
+    /// the same canonical form, so a record made here from the same fields and key has kubo's bytes.
+    @Test(arguments: IPNSFixture.all)
+    func vectorsReencodeByteForByte(fixture: IPNSFixture) throws {
+        let entry = try IPNSEntry(decoding: fixture.bytes)
+        #expect(entry.encoded() == fixture.bytes)
+        if let data = entry.data {
+            #expect(try IPNSRecordData(decoding: data).encoded() == data)
+            // Validity as Go writes it: the fraction's trailing zeros dropped.
+            let record = try IPNSRecordData(decoding: data)
+            let validity = try #require(IPNSTime(rfc3339: String(decoding: record.validity, as: UTF8.self)))
+            #expect(validity.rfc3339.map { Array($0.utf8) } == record.validity)
+        }
+    }
+
     /// The legacy V1 signature of the good v1-v2 vector is Ed25519 over value + validity + "EOL": what
     /// `IPNSRecord.make` writes for legacy readers.
     @Test func signatureV1InputMatchesKubos() throws {
