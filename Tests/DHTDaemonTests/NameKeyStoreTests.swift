@@ -57,7 +57,9 @@ import Darwin
                 _ = try store.list()
                 Issue.record("listing succeeded")
             } catch {
-                #expect(error.description.hasPrefix("key 'open': identity file \(store.path(of: "open")) has mode 0644"))
+                #expect(
+                    error.description.hasPrefix("key 'open': identity file \(store.path(of: "open")) has mode 0644")
+                )
                 #expect(!error.description.contains("\n"))
             }
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Names
 
 /// The record's DAG-CBOR map: canonical bytes out, strict reading in.

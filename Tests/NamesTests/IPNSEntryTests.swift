@@ -1,5 +1,6 @@
 import Blocks
 import Testing
+
 @testable import Names
 
 /// The IpnsEntry protobuf: field by field, unknown fields, malformed input.

@@ -1,13 +1,16 @@
 import DHTCrypto
 import Testing
+
 @testable import Names
 
 /// The spec's six test vectors: which validate, which are refused and why, their names and values.
 @Suite struct IPNSFixtureTests {
     @Test func allSixVectorsArePresent() {
-        #expect(IPNSFixture.all.map(\.kind).sorted() == [
-            "v1", "v1-v2", "v1-v2-broken-signature-v1", "v1-v2-broken-signature-v2", "v1-v2-broken-v1-value", "v2",
-        ])
+        #expect(
+            IPNSFixture.all.map(\.kind).sorted() == [
+                "v1", "v1-v2", "v1-v2-broken-signature-v1", "v1-v2-broken-signature-v2", "v1-v2-broken-v1-value", "v2",
+            ]
+        )
     }
 
     /// The expected outcome of each vector: `nil` means valid.
@@ -37,7 +40,11 @@ import Testing
     @Test func brokenV1ValueNamesTheValueField() throws {
         let fixture = try #require(IPNSFixture.named("v1-v2-broken-v1-value"))
         #expect(throws: IPNSRecordError.v1Mismatch(field: "Value")) {
-            try IPNSRecord(validating: fixture.bytes, for: try IPNSName(parsing: fixture.nameText), now: IPNSFixture.now)
+            try IPNSRecord(
+                validating: fixture.bytes,
+                for: try IPNSName(parsing: fixture.nameText),
+                now: IPNSFixture.now
+            )
         }
     }
 
@@ -70,7 +77,11 @@ import Testing
         ]
         for (kind, path) in pairs {
             let fixture = try #require(IPNSFixture.named(kind))
-            let record = try IPNSRecord(validating: fixture.bytes, for: try IPNSName(parsing: fixture.nameText), now: now)
+            let record = try IPNSRecord(
+                validating: fixture.bytes,
+                for: try IPNSName(parsing: fixture.nameText),
+                now: now
+            )
             #expect(record.value == path)
             #expect(record.sequence == 0)
             #expect(record.ttl == .seconds(1800))
@@ -103,7 +114,10 @@ import Testing
         let fixture = try #require(IPNSFixture.named("v1-v2"))
         let name = try IPNSName(parsing: fixture.nameText)
         let entry = try IPNSEntry(decoding: fixture.bytes)
-        let input = IPNSRecord.signatureV1Input(value: try #require(entry.value), validity: try #require(entry.validity))
+        let input = IPNSRecord.signatureV1Input(
+            value: try #require(entry.value),
+            validity: try #require(entry.validity)
+        )
         #expect(name.publicKey.isValidSignature(try #require(entry.signatureV1), for: input))
     }
 

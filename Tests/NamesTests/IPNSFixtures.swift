@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Names
 
 /// One record of `Tests/Fixtures/ipns_records/` (the spec's test vectors; the folder's README says where they come

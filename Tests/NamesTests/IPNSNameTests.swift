@@ -1,11 +1,14 @@
 import Blocks
 import DHTCrypto
 import Testing
+
 @testable import Names
 
 /// Names: binary forms, text forms, routing keys, and what is refused.
 @Suite struct IPNSNameTests {
-    static let key = try! Ed25519PublicKey(bytes: Hex.decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))
+    static let key = try! Ed25519PublicKey(
+        bytes: Hex.decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+    )
 
     @Test func binaryForms() throws {
         let name = IPNSName(publicKey: Self.key)
@@ -25,9 +28,10 @@ import Testing
             #expect(name.base32.hasPrefix("bafzaajaiaejc"))
             #expect(name.peerID.hasPrefix("12D3KooW"))
             #expect(name.description == name.base36)
-            for text in [name.base36, name.base36.uppercased(), name.base32, name.base32.uppercased(), name.peerID,
-                "z" + Base58BTC.encode(name.cidBytes), "/ipns/" + name.base36]
-            {
+            for text in [
+                name.base36, name.base36.uppercased(), name.base32, name.base32.uppercased(), name.peerID,
+                "z" + Base58BTC.encode(name.cidBytes), "/ipns/" + name.base36,
+            ] {
                 #expect(try IPNSName(parsing: text) == name, "\(text)")
             }
         }
@@ -59,7 +63,9 @@ import Testing
 
     @Test func refusedBinary() {
         let good = IPNSName(publicKey: Self.key)
-        #expect(throws: IPNSNameError.unsupportedVersion(0)) { try IPNSName(cidBytes: [0x00] + good.cidBytes.dropFirst()) }
+        #expect(throws: IPNSNameError.unsupportedVersion(0)) {
+            try IPNSName(cidBytes: [0x00] + good.cidBytes.dropFirst())
+        }
         #expect(throws: IPNSNameError.wrongCodec(0x70)) { try IPNSName(cidBytes: [0x01, 0x70] + good.multihash) }
         #expect(throws: IPNSNameError.keyNotInlined(hashFunction: 0x12)) {
             try IPNSName(multihash: [0x12, 0x20] + [UInt8](repeating: 0, count: 32))

@@ -1,12 +1,15 @@
 import Blocks
 import DHTCrypto
 import Testing
+
 @testable import Names
 
 /// Records made here: what they hold, and each reason validation refuses one.
 @Suite struct IPNSRecordTests {
     /// RFC 8032's first test key, so records are the same bytes on every run.
-    static let key = try! NodeIdentity(seed: Hex.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
+    static let key = try! NodeIdentity(
+        seed: Hex.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+    )
     static let name = IPNSName(publicKey: key.publicKey)
     static let now = IPNSTime(secondsSince1970: 1_750_000_000)
     static let expiry = now.adding(.seconds(48 * 3600))!
@@ -14,7 +17,12 @@ import Testing
 
     static func make(v1Compatible: Bool = true, sequence: UInt64 = 5) throws -> IPNSRecord {
         try IPNSRecord.make(
-            value: value, sequence: sequence, validity: expiry, ttl: .seconds(300), key: key, v1Compatible: v1Compatible
+            value: value,
+            sequence: sequence,
+            validity: expiry,
+            ttl: .seconds(300),
+            key: key,
+            v1Compatible: v1Compatible
         )
     }
 
@@ -37,7 +45,10 @@ import Testing
 
     static var goodData: IPNSRecordData {
         IPNSRecordData(
-            value: Array(value.utf8), validity: Array(expiry.rfc3339!.utf8), sequence: 1, ttl: 300_000_000_000
+            value: Array(value.utf8),
+            validity: Array(expiry.rfc3339!.utf8),
+            sequence: 1,
+            ttl: 300_000_000_000
         )
     }
 
@@ -93,7 +104,14 @@ import Testing
             try IPNSRecord.make(value: big, sequence: 0, validity: Self.expiry, ttl: .zero, key: Self.key)
         }
         #expect(throws: Never.self) {
-            try IPNSRecord.make(value: big, sequence: 0, validity: Self.expiry, ttl: .zero, key: Self.key, v1Compatible: false)
+            try IPNSRecord.make(
+                value: big,
+                sequence: 0,
+                validity: Self.expiry,
+                ttl: .zero,
+                key: Self.key,
+                v1Compatible: false
+            )
         }
     }
 
@@ -103,7 +121,8 @@ import Testing
         let record = try Self.make()
         let padded = record.bytes + [0x5a, 0xc0, 0x50] + [UInt8](repeating: 0, count: 10_240)  // field 11
         #expect(Self.reason(padded) == "too_large")
-        let justUnder = record.bytes + [0x5a] + Varint.encode(UInt64(10_237 - record.bytes.count))
+        let justUnder =
+            record.bytes + [0x5a] + Varint.encode(UInt64(10_237 - record.bytes.count))
             + [UInt8](repeating: 0, count: 10_237 - record.bytes.count)
         #expect(justUnder.count == IPNSRecord.maximumByteCount)
         #expect(Self.reason(justUnder) == nil, "exactly 10 KiB is allowed, unknown fields skipped")
@@ -196,7 +215,11 @@ import Testing
         let new = try Self.make(sequence: 2)
         #expect(new.isNewer(than: old) && !old.isNewer(than: new))
         let later = try IPNSRecord.make(
-            value: Self.value, sequence: 1, validity: Self.expiry.adding(.seconds(1))!, ttl: .zero, key: Self.key
+            value: Self.value,
+            sequence: 1,
+            validity: Self.expiry.adding(.seconds(1))!,
+            ttl: .zero,
+            key: Self.key
         )
         #expect(later.isNewer(than: old))
         #expect(!old.isNewer(than: old))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Names
 
 /// RFC 3339 text and instants.
@@ -35,7 +36,8 @@ import Testing
         for year in Int64(1900)..<2300 {
             for month in Int64(1)...12 {
                 let count: Int64 =
-                    month == 2 ? ((year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28)
+                    month == 2
+                    ? ((year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28)
                     : [4, 6, 9, 11].contains(month) ? 30 : 31
                 for day in 1...count {
                     if IPNSTime.daysSince1970(year: year, month: month, day: day) != days
@@ -56,7 +58,10 @@ import Testing
         #expect(start.adding(.seconds(-11)) == IPNSTime(secondsSince1970: -1, nanoseconds: 999_999_999))
         #expect(IPNSTime(secondsSince1970: .max).adding(.seconds(1)) == nil)
         #expect(IPNSTime(secondsSince1970: 1) < IPNSTime(secondsSince1970: 1, nanoseconds: 1))
-        #expect(IPNSTime(secondsSince1970: 0, nanoseconds: 1_500_000_000) == IPNSTime(secondsSince1970: 1, nanoseconds: 500_000_000))
+        #expect(
+            IPNSTime(secondsSince1970: 0, nanoseconds: 1_500_000_000)
+                == IPNSTime(secondsSince1970: 1, nanoseconds: 500_000_000)
+        )
         #expect(IPNSTime(secondsSince1970: 20).duration(since: start) == .nanoseconds(9_000_000_001))
         #expect(IPNSTime(secondsSince1970: 300_000_000_000).rfc3339 == nil, "past year 9999")
     }

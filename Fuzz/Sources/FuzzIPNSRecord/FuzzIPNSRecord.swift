@@ -1,5 +1,6 @@
 import FuzzMain
 import Names
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

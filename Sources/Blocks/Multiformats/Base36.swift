@@ -31,8 +31,8 @@ public enum Base36 {
 
     /// Decodes base36 text in either case (the multibase spec's `k` and `K` differ only in the case written).
     ///
-    /// - Throws: ``MultibaseError/invalidCharacter(_:offset:)`` for a character outside `0`–`9`, `a`–`z`, `A`–`Z`,
-    ///   with its offset in `text`'s UTF-8 bytes.
+    /// - Throws: ``MultibaseError/invalidCharacter(_:offset:)`` for a character outside `0`–`9`, `a`–`z`,
+    ///   `A`–`Z`, with its offset in `text`'s UTF-8 bytes.
     public static func decode(_ text: some StringProtocol) throws(MultibaseError) -> [UInt8] {
         try decode(utf8: Array(text.utf8), offsetBase: 0)
     }

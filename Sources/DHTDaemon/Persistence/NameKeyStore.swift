@@ -63,7 +63,7 @@ public struct NameKeyStore: Sendable {
         let identity = NodeIdentity.generate()
         do {
             try IdentityFile.save(identity, to: path(of: name))
-        } catch where error.code == .fileExists {
+        } catch  where error.code == .fileExists {
             throw .exists(name: name, path: path(of: name))
         } catch {
             throw .file(name: name, error)
@@ -79,7 +79,7 @@ public struct NameKeyStore: Sendable {
         if name != Self.selfName { try Self.validate(name: name) }
         do {
             return try IdentityFile.load(from: path(of: name))
-        } catch where error.code == .fileMissing {
+        } catch  where error.code == .fileMissing {
             throw .missing(name: name, path: path(of: name))
         } catch {
             throw .file(name: name, error)

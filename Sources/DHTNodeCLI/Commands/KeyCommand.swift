@@ -72,7 +72,8 @@ struct KeyCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rm",
-            abstract: "Remove a key (its name can no longer be updated; records already made stay valid until they expire)."
+            abstract:
+                "Remove a key (its name can no longer be updated; records already made stay valid until they expire)."
         )
 
         @OptionGroup var options: KeyStoreOptions

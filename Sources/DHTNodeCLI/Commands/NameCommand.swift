@@ -53,7 +53,12 @@ struct NameCommand: ParsableCommand {
         @Option(name: .customLong("key"), help: "The key that owns the name (see dhtnode key ls).")
         var key = NameKeyStore.selfName
 
-        @Option(help: "The record's version, a higher one replacing a lower (default: 0, or one more than the record of the same key already in FILE).")
+        @Option(
+            help: ArgumentHelp(
+                "The record's version, a higher one replacing a lower "
+                    + "(default: 0, or one more than the record of the same key already in FILE)."
+            )
+        )
         var sequence: UInt64?
 
         @Option(help: "How long the record stays valid: 90s, 30m, 48h, 7d (records on the DHT live at most 48 h).")
@@ -89,8 +94,11 @@ struct NameCommand: ParsableCommand {
             let record: IPNSRecord
             do {
                 record = try IPNSRecord.make(
-                    value: path, sequence: sequence, validity: validity,
-                    ttl: try DurationText.parse(ttl, what: "--ttl"), key: identity
+                    value: path,
+                    sequence: sequence,
+                    validity: validity,
+                    ttl: try DurationText.parse(ttl, what: "--ttl"),
+                    key: identity
                 )
             } catch {
                 throw CLIError("cannot make a record for \(name): \(error)")
@@ -179,7 +187,9 @@ struct NameCommand: ParsableCommand {
             if let ttl = document.ttlNanoseconds {
                 rows.append(("ttl", DurationText.format(.nanoseconds(Int64(clamping: ttl)))))
             }
-            if let v1 = document.signatureV1 { rows.append(("signature v1", v1 ? "present (never checked)" : "absent")) }
+            if let v1 = document.signatureV1 {
+                rows.append(("signature v1", v1 ? "present (never checked)" : "absent"))
+            }
             if let embedded = document.publicKeyEmbedded {
                 rows.append(("public key", embedded ? "embedded" : "from the name"))
             }
@@ -213,7 +223,10 @@ struct NameCommand: ParsableCommand {
 
     /// The fields of `bytes` that can be read, and the validation's outcome.
     static func document(
-        file: String, bytes: [UInt8], name: IPNSName, result: Result<IPNSRecord, IPNSRecordError>
+        file: String,
+        bytes: [UInt8],
+        name: IPNSName,
+        result: Result<IPNSRecord, IPNSRecordError>
     ) -> RecordDocument {
         var document = RecordDocument(file: file, name: name.base36, valid: false, sizeBytes: bytes.count)
         switch result {

@@ -36,7 +36,8 @@ public enum DAGCBORError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nonMinimalInteger(let offset): "CBOR integer or length at offset \(offset) is not minimally encoded"
         case .indefiniteLength(let offset): "CBOR indefinite-length item at offset \(offset) (DAG-CBOR forbids them)"
         case .reservedAdditionalInformation(let offset): "CBOR reserved additional information at offset \(offset)"
-        case .unsupportedTag(let tag, let offset): "CBOR tag \(tag) at offset \(offset) (DAG-CBOR allows only tag 42, a CID)"
+        case .unsupportedTag(let tag, let offset):
+            "CBOR tag \(tag) at offset \(offset) (DAG-CBOR allows only tag 42, a CID)"
         case .unsupportedSimpleValue(let offset):
             "CBOR simple value or float at offset \(offset) that DAG-CBOR does not allow"
         case .nonStringKey(let offset): "CBOR map key at offset \(offset) is not a string"

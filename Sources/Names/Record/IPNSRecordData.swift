@@ -114,9 +114,11 @@ public struct IPNSRecordData: Hashable, Sendable {
         return Array(reader.bytes[try reader.readPayload(length: head.argument, offset: head.offset)])
     }
 
-    private static func readUnsigned(_ reader: inout DAGCBORReader, field: String, maximum: UInt64)
-        throws(DAGCBORError) -> UInt64
-    {
+    private static func readUnsigned(
+        _ reader: inout DAGCBORReader,
+        field: String,
+        maximum: UInt64
+    ) throws(DAGCBORError) -> UInt64 {
         let head = try reader.readHead()
         guard head.major == .unsigned, head.argument <= maximum else {
             throw .wrongType(
