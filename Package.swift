@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "DHTCrypto", targets: ["DHTCrypto"]),
         .library(name: "Kademlia", targets: ["Kademlia"]),
         .library(name: "Blocks", targets: ["Blocks"]),
+        .library(name: "Names", targets: ["Names"]),
         .library(name: "SecureChannel", targets: ["SecureChannel"]),
         .library(name: "Exchange", targets: ["Exchange"]),
         .library(name: "Rendezvous", targets: ["Rendezvous"]),
@@ -59,6 +60,10 @@ let package = Package(
 
         // CIDs, multiformats, dag-pb, UnixFS DAGs, block stores.
         .target(name: "Blocks", dependencies: ["DHTCrypto"]),
+
+        // IPNS names and records: signed mutable pointers (protobuf IpnsEntry, DAG-CBOR data, Ed25519), made and
+        // validated as ipfs/specs `ipns/ipns-record` says. No I/O, no clock: the caller passes `now`.
+        .target(name: "Names", dependencies: ["Blocks", "DHTCrypto"]),
 
         // Sans-I/O secure channel: the authenticated handshake (Ed25519, X25519, swarm key) and AEAD frames.
         .target(name: "SecureChannel", dependencies: ["DHTCrypto"]),
@@ -161,6 +166,7 @@ let package = Package(
                 "Exchange",
                 "DHTNode",
                 "DHTDaemon",
+                "Names",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -175,6 +181,7 @@ let package = Package(
         .testTarget(name: "KademliaTests", dependencies: ["Kademlia"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "SecureChannelTests", dependencies: ["SecureChannel", "DHTCrypto"]),
+        .testTarget(name: "NamesTests", dependencies: ["Names", "Blocks", "DHTCrypto"]),
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "DHTCrypto", "CSodium"]),
         .testTarget(
             name: "ExchangeTests",

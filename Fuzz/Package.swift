@@ -19,6 +19,7 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzExchangeMessage", ["Exchange"]),
     ("FuzzChannelFrame", ["SecureChannel", "DHTCrypto"]),
     ("FuzzGatewayRequest", ["Gateway"]),
+    ("FuzzIPNSRecord", ["Names"]),
 ]
 
 let package = Package(

@@ -11,7 +11,8 @@ struct DHTNodeCommand: AsyncParsableCommand {
         subcommands: [
             SimulateCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, LsCommand.self, PinCommand.self,
             GCCommand.self, RepoCommand.self, BlockCommand.self, CARCommand.self,
-            RunCommand.self, IDCommand.self, PeersCommand.self, DHTCommand.self, SwarmKeyCommand.self,
+            RunCommand.self, IDCommand.self, PeersCommand.self, DHTCommand.self, SwarmKeyCommand.self, KeyCommand.self,
+            NameCommand.self,
             BenchCommand.self,
         ]
     )

@@ -19,7 +19,7 @@ public enum DagPBError: Error, Equatable, Sendable, CustomStringConvertible, Pro
     /// A PBLink's Name is not valid UTF-8.
     case invalidLinkName(offset: Int)
 
-    static func wireFormat(_ failure: ProtobufFailure) -> DagPBError {
+    package static func wireFormat(_ failure: ProtobufFailure) -> DagPBError {
         switch failure {
         case .varint(let error): .varint(error)
         case .truncated(let offset, let needed, let available):

@@ -1,8 +1,9 @@
 /// The parts of the protobuf wire format that dag-pb and UnixFS use: varint (wire type 0) and length-delimited
-/// (wire type 2) fields. Internal: swift-dht encodes and decodes these two messages by hand.
-enum ProtobufWire {
+/// (wire type 2) fields. swift-dht encodes and decodes its protobuf messages by hand; `package`, so that the other
+/// modules of the package that read protobuf (IPNS records in Names) share this reader instead of copying it.
+package enum ProtobufWire {
     /// Protobuf wire types that appear in dag-pb and UnixFS.
-    enum WireType: UInt8 {
+    package enum WireType: UInt8 {
         case varint = 0
         case fixed64 = 1
         case lengthDelimited = 2
@@ -12,31 +13,31 @@ enum ProtobufWire {
     }
 
     /// Appends a field key: `(field << 3) | wireType`.
-    static func appendKey(field: UInt64, wireType: WireType, to output: inout [UInt8]) {
+    package static func appendKey(field: UInt64, wireType: WireType, to output: inout [UInt8]) {
         Varint.encode(field << 3 | UInt64(wireType.rawValue), into: &output)
     }
 
     /// Appends a varint field.
-    static func appendVarintField(_ field: UInt64, _ value: UInt64, to output: inout [UInt8]) {
+    package static func appendVarintField(_ field: UInt64, _ value: UInt64, to output: inout [UInt8]) {
         appendKey(field: field, wireType: .varint, to: &output)
         Varint.encode(value, into: &output)
     }
 
     /// Appends a length-delimited field holding `bytes`.
-    static func appendBytesField(_ field: UInt64, _ bytes: [UInt8], to output: inout [UInt8]) {
+    package static func appendBytesField(_ field: UInt64, _ bytes: [UInt8], to output: inout [UInt8]) {
         appendKey(field: field, wireType: .lengthDelimited, to: &output)
         Varint.encode(UInt64(bytes.count), into: &output)
         output.append(contentsOf: bytes)
     }
 
     /// The encoded length of a length-delimited field with a payload of `count` bytes.
-    static func bytesFieldCount(_ field: UInt64, payload count: Int) -> Int {
+    package static func bytesFieldCount(_ field: UInt64, payload count: Int) -> Int {
         Varint.encodedCount(field << 3) + Varint.encodedCount(UInt64(count)) + count
     }
 }
 
 /// What can be wrong with the protobuf wire format itself.
-enum ProtobufFailure: Error {
+package enum ProtobufFailure: Error {
     /// A varint is malformed.
     case varint(VarintError)
     /// A field needs more bytes than remain.
@@ -44,35 +45,35 @@ enum ProtobufFailure: Error {
 }
 
 /// An error type that a ``ProtobufReader`` reports wire-format failures as.
-protocol ProtobufDecodingError: Error {
+package protocol ProtobufDecodingError: Error {
     /// The error for a wire-format failure.
     static func wireFormat(_ failure: ProtobufFailure) -> Self
 }
 
 /// Reads protobuf fields from a byte array between two positions, reporting failures as `Failure`.
-struct ProtobufReader<Failure: ProtobufDecodingError> {
+package struct ProtobufReader<Failure: ProtobufDecodingError> {
     /// A field key.
-    struct Key {
-        var field: UInt64
-        var wireType: UInt8
+    package struct Key {
+        package var field: UInt64
+        package var wireType: UInt8
         /// Where the key starts.
-        var offset: Int
+        package var offset: Int
     }
 
-    let bytes: [UInt8]
-    private(set) var position: Int
-    let end: Int
+    package let bytes: [UInt8]
+    package private(set) var position: Int
+    package let end: Int
 
-    init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
+    package init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
         self.bytes = bytes
         self.position = start
         self.end = end ?? bytes.count
     }
 
-    var isAtEnd: Bool { position >= end }
+    package var isAtEnd: Bool { position >= end }
 
     /// Reads a protobuf varint (up to 10 bytes, minimally encoded).
-    mutating func readVarint() throws(Failure) -> UInt64 {
+    package mutating func readVarint() throws(Failure) -> UInt64 {
         do {
             return try Varint.decode(bytes, at: &position, limit: end, maxByteCount: Varint.protobufMaxByteCount)
         } catch {
@@ -81,14 +82,14 @@ struct ProtobufReader<Failure: ProtobufDecodingError> {
     }
 
     /// Reads a field key.
-    mutating func readKey() throws(Failure) -> Key {
+    package mutating func readKey() throws(Failure) -> Key {
         let offset = position
         let raw = try readVarint()
         return Key(field: raw >> 3, wireType: UInt8(raw & 0x7), offset: offset)
     }
 
     /// Reads the length of a length-delimited field and returns the range of its payload, advancing past it.
-    mutating func readLengthDelimited() throws(Failure) -> Range<Int> {
+    package mutating func readLengthDelimited() throws(Failure) -> Range<Int> {
         let length = try readVarint()
         let available = end - position
         guard length <= UInt64(available) else {
@@ -101,7 +102,7 @@ struct ProtobufReader<Failure: ProtobufDecodingError> {
 
     /// Skips the payload of a field with `wireType` (used for unknown UnixFS fields); returns `false` for wire
     /// types that have no payload length (groups, and values protobuf does not define).
-    mutating func skip(wireType: UInt8) throws(Failure) -> Bool {
+    package mutating func skip(wireType: UInt8) throws(Failure) -> Bool {
         switch wireType {
         case 0: _ = try readVarint()
         case 2: _ = try readLengthDelimited()

@@ -9,7 +9,7 @@ public enum Varint {
     public static let maxByteCount = 9
 
     /// The longest protobuf varint: 10 bytes, a full 64-bit value.
-    static let protobufMaxByteCount = 10
+    package static let protobufMaxByteCount = 10
 
     /// The number of bytes that ``encode(_:into:)`` writes for `value`.
     public static func encodedCount(_ value: UInt64) -> Int {
@@ -58,7 +58,7 @@ public enum Varint {
     ///
     /// `maxByteCount` is 9 for multiformats and 10 for protobuf; a 10th byte may only carry the 64th bit.
     /// Offsets in errors are absolute positions in `bytes`.
-    static func decode(
+    package static func decode(
         _ bytes: [UInt8],
         at position: inout Int,
         limit: Int,

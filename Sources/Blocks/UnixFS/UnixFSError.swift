@@ -17,7 +17,7 @@ public enum UnixFSError: Error, Equatable, Sendable, CustomStringConvertible, Pr
     /// `mtime` has no `Seconds`, which UnixTime requires.
     case missingTimeSeconds(offset: Int)
 
-    static func wireFormat(_ failure: ProtobufFailure) -> UnixFSError {
+    package static func wireFormat(_ failure: ProtobufFailure) -> UnixFSError {
         switch failure {
         case .varint(let error): .varint(error)
         case .truncated(let offset, _, _): .truncated(offset: offset)

@@ -6,6 +6,7 @@ import Foundation
 /// | file | what | written |
 /// |---|---|---|
 /// | `identity` | the node's Ed25519 seed (``IdentityFile``, mode 0600) | once, at the first start |
+/// | `keys/NAME.key` | named Ed25519 keys for IPNS names, stored as the identity is (``NameKeyStore``) | by `dhtnode key gen` |
 /// | `state.json` | routing-table contacts and records (``StateFile``) | every 60 s and at shutdown, atomically |
 /// | `api.json` | where the running daemon's control API listens, and its PID (``APIEndpoint``) | at start; removed at shutdown |
 /// | `api-token` | the control API's bearer token (``APIToken``, mode 0600) | anew at every start |
