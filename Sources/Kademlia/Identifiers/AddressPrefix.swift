@@ -1,9 +1,9 @@
 /// A prefix of an IP address: the family, and the address with the bits past the prefix cleared. Two hosts with the
 /// same prefix are "the same source" or "the same network" for a cap that counts per prefix.
 ///
-/// The groupings in use (``NodeAddress/Host/sourcePrefix`` and ``NodeAddress/Host/networkPrefix``) follow what one party can
-/// cheaply hold: an IPv4 address, or an IPv6 /64 (the smallest block an ISP or a cloud hands out, 2^64 addresses to
-/// its holder); an IPv4 /24 or an IPv6 /48 (a site).
+/// The groupings in use (``NodeAddress/Host/sourcePrefix`` and ``NodeAddress/Host/networkPrefix``) follow what one
+/// party can cheaply hold: an IPv4 address, or an IPv6 /64 (the smallest block an ISP or a cloud hands out, 2^64
+/// addresses to its holder); an IPv4 /24 or an IPv6 /48 (a site).
 public struct AddressPrefix: Hashable, Sendable {
     let isIPv6: Bool
     let high: UInt64

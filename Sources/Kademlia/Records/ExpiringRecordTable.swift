@@ -169,7 +169,11 @@ struct ExpiringRecordTable<Record: Sendable>: Sendable {
     }
 
     /// Why the source and network of `host` may not add a record, or `nil` when they may.
-    private func refusal(for host: NodeAddress.Host, caps: RecordCaps, elsewhere: RecordSourceUsage) -> StoreRejection? {
+    private func refusal(
+        for host: NodeAddress.Host,
+        caps: RecordCaps,
+        elsewhere: RecordSourceUsage
+    ) -> StoreRejection? {
         if count(from: host) + elsewhere.source >= caps.perSource { return .sourceFull }
         if networkCount(from: host) + elsewhere.network >= caps.perNetwork { return .networkFull }
         return nil

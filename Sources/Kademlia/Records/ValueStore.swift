@@ -1,7 +1,8 @@
 /// Values this node holds for others, with lifetimes and caps.
 ///
 /// Expiry is driven by ``expire(now:)`` from the node's maintenance tick; reads also skip expired values. A full
-/// store evicts the value of the key farthest from `localID` for a value under a nearer key (see ``store(_:under:ttl:from:elsewhere:now:)``).
+/// store evicts the value of the key farthest from `localID` for a value under a nearer key
+/// (``store(_:under:ttl:from:elsewhere:now:)``).
 public struct ValueStore: Sendable {
     /// The caps and lifetimes in force.
     public let limits: RecordLimits
