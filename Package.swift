@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "DHTCrypto",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
 

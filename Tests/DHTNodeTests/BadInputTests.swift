@@ -27,11 +27,19 @@ struct BadInputTests {
         let client = try await RawUDPClient()
         let me = NodeIdentity.generate()
 
+        // A FIND_NODE first: its 3x budget leaves room for the node's verification PING after the NODES reply (a
+        // bare PING's does not: its PONG takes 107 of the 129 bytes).
+        let lookup = try DHTDatagram(
+            transactionID: TransactionID(rawValue: 100),
+            senderKey: me.publicKey.bytes,
+            body: .request(.findNode(NodeID.zero))
+        ).encoded()
+        try await client.send([lookup], to: target)
         // A valid ping is answered with a signed PONG.
         let first = try ping(key: me, tx: 1)
         try await client.send([first], to: target)
-        // Two answers: the PONG and the node's own verification PING (they may arrive in separate reads).
-        let answers = try await client.receive(atLeast: 2)
+        // Three answers: NODES, the node's own verification PING and the PONG (they may arrive in separate reads).
+        let answers = try await client.receive(atLeast: 3)
         let pong = try #require(answers.compactMap { try? DHTDatagram(decoding: $0) }.first { $0.type == .pong })
         #expect(
             try Ed25519PublicKey(bytes: pong.senderKey).isValidSignature(

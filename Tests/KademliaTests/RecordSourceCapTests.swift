@@ -90,7 +90,7 @@ struct RecordSourceCapTests {
     func replacementMovesBetweenSources() {
         var limits = RecordLimits()
         limits.maxRecordsPerSource = 1
-        var store = ValueStore(limits: limits)
+        var store = ValueStore(limits: limits, localID: .zero)
         let first = TestIDs.address(1).host
         let second = TestIDs.address(2).host
         let value = DHTValue(publisher: sender(1), data: [1])
@@ -111,7 +111,7 @@ struct RecordSourceCapTests {
     func providerStoreCountsPerIP() {
         var limits = RecordLimits()
         limits.maxRecordsPerSource = 2
-        var store = ProviderStore(limits: limits)
+        var store = ProviderStore(limits: limits, localID: .zero)
         let host = TestIDs.address(7).host
         for n in 0..<2 {
             let provider = Contact(id: sender(UInt8(n)), address: NodeAddress(host: host, port: 5000 + UInt16(n)))
@@ -119,7 +119,7 @@ struct RecordSourceCapTests {
         }
         let third = Contact(id: sender(9), address: NodeAddress(host: host, port: 6000))
         #expect(store.add(third, for: key(0x12), now: t0) == .rejected(Self.sourceFull))
-        #expect(store.add(third, for: key(0x12), sourceRecordsElsewhere: 0, now: t0) == .rejected(Self.sourceFull))
+        #expect(store.add(third, for: key(0x12), elsewhere: .none, now: t0) == .rejected(Self.sourceFull))
         #expect(store.count(from: host) == 2)
         #expect(store.expire(now: t0 + RecordLimits().providerTTL) == 2)
         #expect(store.count(from: host) == 0)

@@ -20,7 +20,7 @@ struct ValueStoreTests {
 
     @Test("a value lives for its TTL; reads skip it after, expire(now:) drops it")
     func ttlExpiry() {
-        var store = ValueStore()
+        var store = ValueStore(localID: .zero)
         #expect(store.store(value(1), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.store(value(2), under: key, ttl: .seconds(120), from: source, now: t0) == .stored)
         #expect(store.values(for: key, now: t0 + .seconds(59)) == [value(1), value(2)])
@@ -39,7 +39,7 @@ struct ValueStoreTests {
 
     @Test("a TTL is capped at valueTTL; a zero or negative TTL is refused")
     func ttlCapped() {
-        var store = ValueStore(limits: limits { $0.valueTTL = .seconds(3600) })
+        var store = ValueStore(limits: limits { $0.valueTTL = .seconds(3600) }, localID: .zero)
         #expect(store.store(value(1), under: key, ttl: .seconds(100_000), from: source, now: t0) == .stored)
         #expect(store.values(for: key, now: t0 + .seconds(3599)) == [value(1)])
         #expect(store.values(for: key, now: t0 + .seconds(3600)).isEmpty)
@@ -50,20 +50,20 @@ struct ValueStoreTests {
 
     @Test("maxValueBytes: a value of exactly the limit enters, one byte more does not")
     func maxValueBytes() {
-        var store = ValueStore(limits: limits { $0.maxValueBytes = 10 })
+        var store = ValueStore(limits: limits { $0.maxValueBytes = 10 }, localID: .zero)
         #expect(store.store(value(1, [UInt8](repeating: 7, count: 10)), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.store(value(2, [UInt8](repeating: 7, count: 11)), under: key, ttl: .seconds(60), from: source, now: t0) == .rejected(.valueTooLarge))
         #expect(store.store(value(3, []), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.count == 2)
         // The default is 1,024 bytes.
-        var defaults = ValueStore()
+        var defaults = ValueStore(localID: .zero)
         #expect(defaults.store(value(1, [UInt8](repeating: 0, count: 1024)), under: key, ttl: .seconds(1), from: source, now: t0) == .stored)
         #expect(defaults.store(value(2, [UInt8](repeating: 0, count: 1025)), under: key, ttl: .seconds(1), from: source, now: t0) == .rejected(.valueTooLarge))
     }
 
     @Test("maxValuesPerKey: the key is full; other keys are not; an expired value frees a place")
     func maxValuesPerKey() {
-        var store = ValueStore(limits: limits { $0.maxValuesPerKey = 3 })
+        var store = ValueStore(limits: limits { $0.maxValuesPerKey = 3 }, localID: .zero)
         #expect(store.store(value(1), under: key, ttl: .seconds(10), from: source, now: t0) == .stored)
         #expect(store.store(value(2), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.store(value(3), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
@@ -79,7 +79,7 @@ struct ValueStoreTests {
 
     @Test("maxValues: the store is full")
     func maxValues() {
-        var store = ValueStore(limits: limits { $0.maxValues = 2 })
+        var store = ValueStore(limits: limits { $0.maxValues = 2 }, localID: .zero)
         #expect(store.store(value(1), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.store(value(2), under: otherKey, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.store(value(3), under: TestIDs.filled(0x33), ttl: .seconds(60), from: source, now: t0) == .rejected(.storeFull))
@@ -94,7 +94,7 @@ struct ValueStoreTests {
 
     @Test("a publisher replaces its own value and its lifetime")
     func publisherReplaces() {
-        var store = ValueStore()
+        var store = ValueStore(localID: .zero)
         #expect(store.store(value(1, [1]), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.store(value(2, [2]), under: key, ttl: .seconds(60), from: source, now: t0) == .stored)
         #expect(store.store(value(1, [3]), under: key, ttl: .seconds(600), from: source, now: t0 + .seconds(30)) == .replaced)
@@ -107,7 +107,7 @@ struct ValueStoreTests {
 
     @Test("values under one key do not leak to another")
     func keysAreSeparate() {
-        var store = ValueStore()
+        var store = ValueStore(localID: .zero)
         _ = store.store(value(1), under: key, ttl: .seconds(60), from: source, now: t0)
         #expect(store.values(for: otherKey, now: t0).isEmpty)
         #expect(store.values(for: key, now: t0) == [value(1)])

@@ -11,7 +11,8 @@ import Kademlia
 ///   the core sees it, so a contact enters the routing table only after proving its key (``ContactAdmission``);
 /// - answers from the wrong key are dropped;
 /// - write tokens: handed out in `NODES` and `PROVIDERS`, required on `STORE` and `ADD_PROVIDER`;
-/// - amplification: a reply to an address that has not proven itself is cut to 3× its request;
+/// - amplification: what goes to an address that has not proven itself is at most 3× what it sent: a reply is cut
+///   to 3× its request, and the core's verification pings to it are sent only from the rest of that budget;
 /// - transaction IDs on the wire are a keyed permutation of the core's (``TransactionIDCipher``);
 /// - in a private swarm, every datagram is sealed with the swarm's key (``DHTCrypto/DatagramSealer``): one that does
 ///   not open is dropped as ``DropReason/wrongSwarm`` before anything else looks at it.
@@ -35,6 +36,9 @@ public struct DatagramEndpoint: Sendable {
     private var replays: ReplayFilter
     /// Addresses that answered a request of ours (the value is when).
     private var provenAddresses: BoundedRecencyMap<NodeAddress, DHTInstant>
+    /// The bytes each address that has not proven itself may still be sent: ``AbuseLimits/amplificationFactor``
+    /// times what it sent us (sealed bytes as they came in), less what we sent it (as they went out).
+    private var amplificationBudgets: BoundedRecencyMap<NodeAddress, Int>
     /// Write tokens other nodes gave us, by their address.
     private var heldWriteTokens: BoundedRecencyMap<NodeAddress, [UInt8]>
 
@@ -67,6 +71,7 @@ public struct DatagramEndpoint: Sendable {
         self.rateLimiter = InboundRateLimiter(limits: limits, now: now)
         self.replays = ReplayFilter(limits: limits)
         self.provenAddresses = BoundedRecencyMap(capacity: max(1, limits.provenAddresses))
+        self.amplificationBudgets = BoundedRecencyMap(capacity: max(1, limits.unprovenAddresses))
         self.heldWriteTokens = BoundedRecencyMap(capacity: max(1, limits.rememberedWriteTokens))
     }
 
@@ -76,6 +81,7 @@ public struct DatagramEndpoint: Sendable {
     public mutating func receive(_ bytes: [UInt8], from address: NodeAddress, now: DHTInstant) -> [EndpointOutput] {
         statistics.datagramsIn += 1
         guard rateLimiter.admitDatagram(now: now) else { return drop(.globalRateLimited) }
+        let wireByteCount = bytes.count
         var bytes = bytes
         if let sealer {
             guard let opened = sealer.open(bytes) else { return drop(.wrongSwarm) }
@@ -90,7 +96,8 @@ public struct DatagramEndpoint: Sendable {
         guard datagram.senderKey != senderKey else { return drop(.fromSelf) }
         switch datagram.body {
         case .request(let request):
-            return receiveRequest(request, datagram, byteCount: bytes.count, from: address, now: now)
+            return receiveRequest(
+                request, datagram, byteCount: bytes.count, wireByteCount: wireByteCount, from: address, now: now)
         case .response:
             return receiveResponse(datagram, from: address, now: now)
         }
@@ -137,12 +144,18 @@ public struct DatagramEndpoint: Sendable {
         provenAddresses[address] != nil
     }
 
+    /// The bytes `address`, which has not proven itself, may still be sent (0 for an address not tracked).
+    func amplificationBudget(of address: NodeAddress) -> Int {
+        amplificationBudgets[address] ?? 0
+    }
+
     // MARK: - Requests
 
     private mutating func receiveRequest(
         _ request: KademliaRequest,
         _ datagram: DHTDatagram,
         byteCount: Int,
+        wireByteCount: Int,
         from address: NodeAddress,
         now: DHTInstant
     ) -> [EndpointOutput] {
@@ -159,6 +172,10 @@ public struct DatagramEndpoint: Sendable {
         statistics.requestsAnswered += 1
         let directives = core.handleMessage(datagram.message, from: address, now: now)
         let replyLimit = isProven(address) ? DHTDatagram.maxByteCount : limits.amplificationFactor * byteCount
+        if !isProven(address) {
+            amplificationBudgets.insert(
+                amplificationBudget(of: address) + limits.amplificationFactor * wireByteCount, for: address)
+        }
         return translate(directives, now: now, requester: datagram.senderKey, replyLimit: replyLimit)
     }
 
@@ -185,6 +202,7 @@ public struct DatagramEndpoint: Sendable {
             heldWriteTokens.insert(datagram.writeToken, for: address)
         }
         provenAddresses.insert(now, for: address)
+        amplificationBudgets.removeValue(for: address)
         return translate(core.handleMessage(message, from: address, now: now), now: now)
     }
 
@@ -202,10 +220,27 @@ public struct DatagramEndpoint: Sendable {
         for directive in directives {
             switch directive {
             case .send(let message, let address):
-                if let bytes = encode(message, to: address, now: now, requester: requester, replyLimit: replyLimit) {
-                    statistics.datagramsOut += 1
-                    outputs.append(.datagram(sealer.map { $0.seal(bytes) } ?? bytes, to: address))
+                // Replies, and pings that verify a requester, to an address that has not proven itself: at most
+                // what is left of its budget (the requests we start ourselves go to addresses others named, or
+                // that we were given, and are bounded by our own operations).
+                let budget: Int? = isBudgeted(message, to: address) ? amplificationBudget(of: address) : nil
+                var limit = replyLimit
+                if let budget { limit = min(limit, budget - (sealer == nil ? 0 : DatagramSealer.overheadByteCount)) }
+                guard let bytes = encode(message, to: address, now: now, requester: requester, replyLimit: limit)
+                else {
+                    if budget != nil { statistics.withheldForAmplification += 1 }
+                    continue
                 }
+                let datagram = sealer.map { $0.seal(bytes) } ?? bytes
+                if let budget {
+                    guard datagram.count <= budget else {
+                        statistics.withheldForAmplification += 1
+                        continue
+                    }
+                    amplificationBudgets.insert(budget - datagram.count, for: address)
+                }
+                statistics.datagramsOut += 1
+                outputs.append(.datagram(datagram, to: address))
             case .scheduleTimeout(let id, let at):
                 outputs.append(.scheduleTimeout(id, at: at))
             case .scheduleTick(let at):
@@ -217,6 +252,16 @@ public struct DatagramEndpoint: Sendable {
             }
         }
         return outputs
+    }
+
+    /// Whether sending `message` to `address` spends the address's amplification budget: a reply, or a ping that
+    /// verifies a requester, to an address that has not proven itself.
+    private func isBudgeted(_ message: KademliaMessage, to address: NodeAddress) -> Bool {
+        guard !isProven(address) else { return false }
+        switch message.body {
+        case .response: return true
+        case .request: return core.expectedAnswer(to: message.transactionID)?.isVerification == true
+        }
     }
 
     private mutating func encode(

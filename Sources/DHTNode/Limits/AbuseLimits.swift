@@ -11,9 +11,14 @@ public struct AbuseLimits: Hashable, Sendable {
     public var datagramBurst: Double = 20_000
     /// Source IPs tracked by the per-source limiter; past it, sources without a bucket share one. Default 16,384.
     public var trackedSources: Int = 16_384
-    /// A reply to an address that has not proven itself is at most this many times the size of its request.
-    /// Default 3.
+    /// What this node sends to an address that has not proven itself (it has not answered a request of ours) is at
+    /// most this many times what that address sent: each reply is cut to this many times its request, and the
+    /// verification pings its requests draw are sent only from what is left. Default 3.
     public var amplificationFactor: Int = 3
+    /// Addresses that have not proven themselves whose amplification budget (what they may still be sent) is
+    /// tracked. Past it, the address heard from longest ago is forgotten with its budget: it is sent nothing more
+    /// until it sends again. Default 16,384.
+    public var unprovenAddresses: Int = 16_384
     /// Addresses remembered as proven (they answered a request of ours). Default 16,384.
     public var provenAddresses: Int = 16_384
     /// Write tokens remembered from other nodes' replies, to present with STORE and ADD_PROVIDER. Default 4,096.

@@ -12,6 +12,20 @@ public struct NodeStatistics: Hashable, Sendable {
     public var requestsAnswered = 0
     /// Replies cut to the amplification limit because the requester had not proven its address.
     public var repliesCutForAmplification = 0
+    /// Replies and verification pings not sent at all: the address had not proven itself and had been sent
+    /// ``AbuseLimits/amplificationFactor`` times what it sent.
+    public var withheldForAmplification = 0
+    /// Unknown requesters not verified because their /24 or /64 had
+    /// ``KademliaConfiguration/maxVerificationsPerNetwork`` verifications under way.
+    public var verificationsSkippedForNetwork = 0
+    /// STOREs refused, by reason.
+    public var valuesRefused: [StoreRejection: Int] = [:]
+    /// ADD_PROVIDERs refused, by reason.
+    public var providersRefused: [StoreRejection: Int] = [:]
+    /// Values evicted to make room for values under keys nearer the node.
+    public var valuesEvicted = 0
+    /// Provider records evicted to make room for records under keys nearer the node.
+    public var providersEvicted = 0
     /// Contacts in the routing table.
     public var routingTableSize = 0
     /// Values held for others.

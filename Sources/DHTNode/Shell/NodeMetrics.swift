@@ -11,6 +11,32 @@ final class NodeMetrics {
     private let datagramsOut = Counter(label: "dht_datagrams_out_total")
     private let requestsAnswered = Counter(label: "dht_requests_answered_total")
     private let repliesCut = Counter(label: "dht_replies_cut_for_amplification_total")
+    private let withheld = Counter(label: "dht_datagrams_withheld_total", dimensions: [("reason", "amplification")])
+    private let verificationsSkipped = Counter(
+        label: "dht_verifications_skipped_total", dimensions: [("reason", "network_cap")])
+    private let refused: [Bool: [StoreRejection: Counter]] = Dictionary(
+        uniqueKeysWithValues: [(true, "value"), (false, "provider")].map { isValue, record in
+            (
+                isValue,
+                Dictionary(
+                    uniqueKeysWithValues: StoreRejection.allCases.map {
+                        (
+                            $0,
+                            Counter(
+                                label: "dht_records_refused_total",
+                                dimensions: [("record", record), ("reason", $0.metricLabel)]
+                            )
+                        )
+                    }
+                )
+            )
+        }
+    )
+    private let evicted: [Bool: Counter] = [
+        true: Counter(label: "dht_records_evicted_total", dimensions: [("record", "value"), ("reason", "farthest")]),
+        false: Counter(
+            label: "dht_records_evicted_total", dimensions: [("record", "provider"), ("reason", "farthest")]),
+    ]
     private let dropped: [DropReason: Counter] = Dictionary(
         uniqueKeysWithValues: DropReason.allCases.map {
             ($0, Counter(label: "dht_datagrams_dropped_total", dimensions: [("reason", $0.rawValue)]))
@@ -39,6 +65,17 @@ final class NodeMetrics {
         datagramsOut.increment(by: max(0, statistics.datagramsOut - reported.datagramsOut))
         requestsAnswered.increment(by: max(0, statistics.requestsAnswered - reported.requestsAnswered))
         repliesCut.increment(by: max(0, statistics.repliesCutForAmplification - reported.repliesCutForAmplification))
+        withheld.increment(by: max(0, statistics.withheldForAmplification - reported.withheldForAmplification))
+        verificationsSkipped.increment(
+            by: max(0, statistics.verificationsSkippedForNetwork - reported.verificationsSkippedForNetwork))
+        for (reason, count) in statistics.valuesRefused {
+            refused[true]?[reason]?.increment(by: max(0, count - (reported.valuesRefused[reason] ?? 0)))
+        }
+        for (reason, count) in statistics.providersRefused {
+            refused[false]?[reason]?.increment(by: max(0, count - (reported.providersRefused[reason] ?? 0)))
+        }
+        evicted[true]?.increment(by: max(0, statistics.valuesEvicted - reported.valuesEvicted))
+        evicted[false]?.increment(by: max(0, statistics.providersEvicted - reported.providersEvicted))
         for (reason, count) in statistics.dropped {
             dropped[reason]?.increment(by: max(0, count - (reported.dropped[reason] ?? 0)))
         }
@@ -63,5 +100,20 @@ final class NodeMetrics {
         }
         lookups[label]?.increment()
         lookupDuration.recordNanoseconds(duration.nanosecondsClamped)
+    }
+}
+
+extension StoreRejection {
+    /// The `reason` label of `dht_records_refused_total`.
+    var metricLabel: String {
+        switch self {
+        case .valueTooLarge: "value_too_large"
+        case .keyFull: "key_full"
+        case .storeFull: "store_full"
+        case .invalidTTL: "invalid_ttl"
+        case .sourceFull: "source_full"
+        case .networkFull: "network_full"
+        case .notClosest: "not_closest"
+        }
     }
 }

@@ -118,6 +118,11 @@ final class NodeRuntime: @unchecked Sendable {
         statistics.ownRecordsQueued = endpoint.core.unannouncedRecordCount
         statistics.announcementsAccepted = endpoint.core.statistics.announcementsAccepted
         statistics.announcementsUnanswered = endpoint.core.statistics.announcementsUnanswered
+        statistics.verificationsSkippedForNetwork = endpoint.core.statistics.verificationsSkippedForNetwork
+        statistics.valuesRefused = endpoint.core.statistics.valuesRefused
+        statistics.providersRefused = endpoint.core.statistics.providersRefused
+        statistics.valuesEvicted = endpoint.core.values.evictions
+        statistics.providersEvicted = endpoint.core.providers.evictions
         if sendQueueDrops > 0 { statistics.dropped[.sendQueueFull, default: 0] += sendQueueDrops }
         return statistics
     }

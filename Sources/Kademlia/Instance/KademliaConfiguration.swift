@@ -28,6 +28,12 @@ public struct KademliaConfiguration: Hashable, Sendable {
     /// Pings at once to verify unknown nodes (that sent us requests, or, with ``ContactAdmission/afterPong``, answered
     /// with something other than a pong); more such nodes are ignored. Default 64.
     public var maxVerifications: Int = 64
+    /// Of those, pings at once to unknown nodes that sent us a request from one IPv4 /24 or IPv6 /64; more such
+    /// nodes of that network are ignored. A request's source address may be forged: this bounds the pings a flood
+    /// of requests with fresh IDs draws to one network (each verification is up to ``pingAttempts`` pings over
+    /// about 5 s, so at most about 2.5 pings a second to a /24 or /64 that does not answer). Loopback requesters are
+    /// not counted: nobody off this host can send from a loopback address. Default 4.
+    public var maxVerificationsPerNetwork: Int = 4
     /// Which responses admit a node that is not in the routing table yet. Default
     /// ``ContactAdmission/afterAnyResponse``.
     public var admission: ContactAdmission = .afterAnyResponse

@@ -8,11 +8,21 @@ extension KademliaInstance {
         public var nodeID: NodeID?
         /// The request.
         public var request: KademliaRequest
+        /// Whether the request is a ping to verify an unknown node that sent us a request (its address has proven
+        /// nothing yet: a shell counts such pings in what it may send there).
+        public var isVerification: Bool
     }
 
     /// The expected answer to the pending request `transactionID`, or `nil` when none is pending.
     public func expectedAnswer(to transactionID: TransactionID) -> ExpectedAnswer? {
         guard let request = pending[transactionID] else { return nil }
-        return ExpectedAnswer(address: request.address, nodeID: request.expectedID, request: request.request)
+        var isVerification = false
+        if case .verification = request.purpose { isVerification = true }
+        return ExpectedAnswer(
+            address: request.address,
+            nodeID: request.expectedID,
+            request: request.request,
+            isVerification: isVerification
+        )
     }
 }

@@ -20,6 +20,12 @@
 ///   ``KademliaConfiguration/maximumTimeout``.
 /// - Maintenance (record expiry, refresh of idle buckets, republishing own records) happens in ``tick(now:)``,
 ///   which always says when it wants to run next.
+/// - A STORE or ADD_PROVIDER is accepted only for a key this node believes itself among the k closest to
+///   (``holdsRecords(for:excluding:)``); the stores then apply their caps and evict the records farthest from our
+///   ID first (``ValueStore``, ``ProviderStore``).
+/// - At most ``KademliaConfiguration/maxVerificationsPerNetwork`` unknown requesters of one IPv4 /24 or IPv6 /64 are
+///   being verified at once: a flood of requests with fresh IDs from forged addresses of one network draws a bounded
+///   number of pings to it.
 public struct KademliaInstance: Sendable {
     /// Our node ID.
     public let localID: NodeID
@@ -39,7 +45,10 @@ public struct KademliaInstance: Sendable {
     private(set) var pending: [TransactionID: PendingRequest] = [:]
     private var operations: [OperationID: Operation] = [:]
     private var lookups: [OperationID: Lookup] = [:]
-    private var verifying: Set<NodeID> = []
+    /// Nodes being verified with a ping, and the /24 or /64 each counts against.
+    private var verifying: [NodeID: AddressPrefix] = [:]
+    /// Verifications under way per IPv4 /24 or IPv6 /64; a prefix with none has no entry.
+    private var verifyingPerNetwork: [AddressPrefix: Int] = [:]
     private var published: [PublishedKey: Published] = [:]
     /// When a tick was asked for to announce the records that reached nobody, after the table gained a contact.
     private var unannouncedWake: DHTInstant?
@@ -65,6 +74,13 @@ public struct KademliaInstance: Sendable {
         public var announcementsAccepted = 0
         /// Announcements of own records that reached no node (queued for another attempt).
         public var announcementsUnanswered = 0
+        /// STOREs refused, by reason (evictions are counted by the store: ``ValueStore/evictions``).
+        public var valuesRefused: [StoreRejection: Int] = [:]
+        /// ADD_PROVIDERs refused, by reason (evictions: ``ProviderStore/evictions``).
+        public var providersRefused: [StoreRejection: Int] = [:]
+        /// Unknown requesters not verified because
+        /// ``KademliaConfiguration/maxVerificationsPerNetwork`` of their /24 or /64 were being verified.
+        public var verificationsSkippedForNetwork = 0
     }
 
     /// Creates a node with an empty routing table.
@@ -84,8 +100,8 @@ public struct KademliaInstance: Sendable {
         self.localID = localID
         self.configuration = configuration
         self.routingTable = RoutingTable(localID: localID, configuration: configuration.routingTable, now: now)
-        self.values = ValueStore(limits: configuration.records)
-        self.providers = ProviderStore(limits: configuration.records)
+        self.values = ValueStore(limits: configuration.records, localID: localID)
+        self.providers = ProviderStore(limits: configuration.records, localID: localID)
         self.random = SeededRandom(seed: seed)
     }
 
@@ -110,12 +126,16 @@ public struct KademliaInstance: Sendable {
     /// The live records, for persistence: values and provider records held for others with what is left of their
     /// lifetimes, and our own records with the time to their next republication. Ordered by key (then oldest
     /// first, values before provider records for our own), so the same state gives the same snapshot.
+    ///
+    /// Of the records held for others, those of the keys nearest our ID are kept, at most
+    /// ``RecordLimits/maxSavedRecordsPerStore`` values and as many provider records.
     public func recordSnapshot(now: DHTInstant) -> RecordSnapshot {
-        RecordSnapshot(
-            values: values.liveValues(now: now).map {
+        let saved = configuration.records.maxSavedRecordsPerStore
+        return RecordSnapshot(
+            values: values.liveValues(now: now, nearest: saved).map {
                 RecordSnapshot.HeldValue(key: $0.key, value: $0.value, source: $0.source, remaining: $0.expiresAt - now)
             },
-            providers: providers.liveProviders(now: now).map {
+            providers: providers.liveProviders(now: now, nearest: saved).map {
                 RecordSnapshot.HeldProvider(key: $0.key, provider: $0.provider, remaining: $0.expiresAt - now)
             },
             own: publishedInOrder().map { key, record in
@@ -145,7 +165,7 @@ public struct KademliaInstance: Sendable {
                 under: held.key,
                 ttl: held.remaining,
                 from: held.source,
-                sourceRecordsElsewhere: providers.count(from: held.source),
+                elsewhere: providers.usage(of: held.source),
                 now: now
             )
         }
@@ -154,7 +174,7 @@ public struct KademliaInstance: Sendable {
                 held.provider,
                 for: held.key,
                 ttl: held.remaining,
-                sourceRecordsElsewhere: values.count(from: held.provider.address.host),
+                elsewhere: values.usage(of: held.provider.address.host),
                 now: now
             )
         }
@@ -379,7 +399,7 @@ public struct KademliaInstance: Sendable {
             }
             if let expected = request.expectedID {
                 routingTable.recordFailure(of: expected, now: now)
-                verifying.remove(expected)
+                endVerification(of: expected)
             }
             if case .ping(let id) = request.purpose {
                 complete(id, .ping(nil, rtt: nil), into: &directives)
@@ -453,20 +473,26 @@ public struct KademliaInstance: Sendable {
                 closer: routingTable.closest(to: key, count: k, excluding: sender.id)
             )
         case .store(let key, let value, let ttl):
-            response = .stored(
-                values.store(
+            var outcome = StoreOutcome.rejected(.notClosest)
+            if holdsRecords(for: key, excluding: sender.id) {
+                outcome = values.store(
                     DHTValue(publisher: sender.id, data: value),
                     under: key,
                     ttl: ttl,
                     from: address.host,
-                    sourceRecordsElsewhere: providers.count(from: address.host),
+                    elsewhere: providers.usage(of: address.host),
                     now: now
                 )
-            )
+            }
+            if case .rejected(let reason) = outcome { statistics.valuesRefused[reason, default: 0] += 1 }
+            response = .stored(outcome)
         case .addProvider(let key):
-            response = .stored(
-                providers.add(sender, for: key, sourceRecordsElsewhere: values.count(from: address.host), now: now)
-            )
+            var outcome = StoreOutcome.rejected(.notClosest)
+            if holdsRecords(for: key, excluding: sender.id) {
+                outcome = providers.add(sender, for: key, elsewhere: values.usage(of: address.host), now: now)
+            }
+            if case .rejected(let reason) = outcome { statistics.providersRefused[reason, default: 0] += 1 }
+            response = .stored(outcome)
         }
         statistics.requestsAnswered += 1
         directives.append(
@@ -476,21 +502,46 @@ public struct KademliaInstance: Sendable {
             )
         )
 
-        // An unknown node that the table would take is verified with a ping of ours before it may enter.
-        startVerification(of: sender, now: now, into: &directives)
+        // An unknown node that the table would take is verified with a ping of ours before it may enter. Its address
+        // has proven nothing (it may be forged): its network's share of verifications is capped.
+        startVerification(of: sender, capsNetwork: true, now: now, into: &directives)
     }
 
-    /// Pings `contact` when the table would take it, unless it is being verified already or too many are; the pong
-    /// that answers admits it.
+    /// Whether this node takes STOREs and ADD_PROVIDERs for `key`: it knows fewer than k contacts (k =
+    /// ``LookupConfiguration/resultSize``) closer to the key than itself, not counting `sender` (a publisher asks
+    /// the k closest nodes other than itself) or contacts that failed.
+    ///
+    /// A node that is among the k closest nodes of the network always passes: fewer than k nodes exist closer to
+    /// the key. A young table, with fewer than k contacts in all, passes every key: it cannot tell yet, and the
+    /// stores' caps and farthest-first eviction bound what it takes. Once the table holds k contacts in the
+    /// bucket a key falls in, every key of that bucket is refused: a flood of random keys then reaches only the
+    /// node's own neighbourhood, about k/N of the key space in a network of N nodes.
+    public func holdsRecords(for key: RecordKey, excluding sender: NodeID? = nil) -> Bool {
+        let k = configuration.lookup.resultSize
+        return routingTable.closerContactCount(to: key, excluding: sender, limit: k) < k
+    }
+
+    /// Pings `contact` when the table would take it, unless it is being verified already or too many are (in all,
+    /// or, with `capsNetwork`, of its /24 or /64); the pong that answers admits it.
     private mutating func startVerification(
         of contact: Contact,
+        capsNetwork: Bool = false,
         now: DHTInstant,
         into directives: inout [KademliaDirective]
     ) {
         guard routingTable.wouldAccept(contact, now: now), verifying.count < configuration.maxVerifications,
-            !verifying.contains(contact.id)
+            verifying[contact.id] == nil
         else { return }
-        verifying.insert(contact.id)
+        let network = AddressPrefix(contact.address.host, ipv4Bits: 24, ipv6Bits: 64)
+        // Loopback is exempt: only processes on this host can send from it (a swarm of local nodes, tests).
+        if capsNetwork, !contact.address.isLoopback,
+            verifyingPerNetwork[network, default: 0] >= configuration.maxVerificationsPerNetwork
+        {
+            statistics.verificationsSkippedForNetwork += 1
+            return
+        }
+        verifying[contact.id] = network
+        verifyingPerNetwork[network, default: 0] += 1
         sendRequest(
             .ping,
             to: contact.address,
@@ -500,6 +551,12 @@ public struct KademliaInstance: Sendable {
             now: now,
             into: &directives
         )
+    }
+
+    /// Forgets a verification that ended (answered, failed, or answered by another ID).
+    private mutating func endVerification(of id: NodeID) {
+        guard let network = verifying.removeValue(forKey: id), let count = verifyingPerNetwork[network] else { return }
+        verifyingPerNetwork[network] = count > 1 ? count - 1 : nil
     }
 
     /// Whether `response` from `responder` may admit it to the routing table (see ``ContactAdmission``).
@@ -536,7 +593,7 @@ public struct KademliaInstance: Sendable {
         // Another node than the one we asked answered from that address: the one we asked is gone from there.
         if let expected = request.expectedID, expected != responder.id {
             routingTable.remove(expected)
-            verifying.remove(expected)
+            endVerification(of: expected)
             switch request.purpose {
             case .lookup(let id):
                 lookups[id]?.handleFailure(of: expected)
@@ -606,7 +663,7 @@ public struct KademliaInstance: Sendable {
         case .ping(let id):
             complete(id, .ping(responder, rtt: rtt), into: &directives)
         case .verification:
-            verifying.remove(responder.id)
+            endVerification(of: responder.id)
         case .evictionCheck:
             break
         case .bootstrapSeed(let id):
@@ -857,6 +914,8 @@ public struct KademliaInstance: Sendable {
         if operations.isEmpty, operations.capacity > 8 { operations = [:] }
         if lookups.isEmpty, lookups.capacity > 8 { lookups = [:] }
         if pending.isEmpty, pending.capacity > 16 { pending = [:] }
+        if verifying.isEmpty, verifying.capacity > 64 { verifying = [:] }
+        if verifyingPerNetwork.isEmpty, verifyingPerNetwork.capacity > 64 { verifyingPerNetwork = [:] }
     }
 
     /// Notes how an announcement of an own record (a PUT or PROVIDE operation, started by a command or by

@@ -1,14 +1,16 @@
 /// Provider records this node holds: which nodes said they can serve a key, until when.
 ///
-/// A provider is always the node that sent ADD_PROVIDER, at the address it sent from: nobody announces others.
+/// A provider is always the node that sent ADD_PROVIDER, at the address it sent from: nobody announces others. A
+/// full store evicts the record of the key farthest from `localID` for a record under a nearer key.
 public struct ProviderStore: Sendable {
     /// The caps and lifetimes in force.
     public let limits: RecordLimits
-    private var table = ExpiringRecordTable<Contact>()
+    private var table: ExpiringRecordTable<Contact>
 
-    /// Creates an empty store.
-    public init(limits: RecordLimits = RecordLimits()) {
+    /// Creates an empty store for the node `localID` (distances for eviction are measured from it).
+    public init(limits: RecordLimits = RecordLimits(), localID: NodeID) {
         self.limits = limits
+        self.table = ExpiringRecordTable(center: localID)
     }
 
     /// Provider records held (including expired ones not yet swept).
@@ -20,15 +22,18 @@ public struct ProviderStore: Sendable {
     /// Records `provider` for `key` for `ttl` (default and longest ``RecordLimits/providerTTL``); a known provider
     /// gets a fresh lifetime and its new address.
     ///
-    /// The record counts against the cap of the provider's IP (``RecordLimits/maxRecordsPerSource``): a provider is
-    /// always the node that sent ADD_PROVIDER, from `provider.address`.
+    /// The record counts against the caps of the provider's source (``RecordLimits/maxRecordsPerSource``) and
+    /// network (``RecordLimits/maxRecordsPerNetwork``): a provider is always the node that sent ADD_PROVIDER, from
+    /// `provider.address`. A full store (``RecordLimits/maxProviderRecords``) evicts the oldest record of the key
+    /// farthest from the node's ID if that key is farther than `key`, and refuses with ``StoreRejection/storeFull``
+    /// otherwise.
     ///
-    /// - Parameter sourceRecordsElsewhere: records that IP holds in other stores that share the cap (its values).
+    /// - Parameter elsewhere: what that source and network hold in the store that shares the caps (their values).
     public mutating func add(
         _ provider: Contact,
         for key: RecordKey,
         ttl: Duration? = nil,
-        sourceRecordsElsewhere: Int = 0,
+        elsewhere: RecordSourceUsage = .none,
         now: DHTInstant
     ) -> StoreOutcome {
         let ttl = min(ttl ?? limits.providerTTL, limits.providerTTL)
@@ -39,17 +44,25 @@ public struct ProviderStore: Sendable {
             under: key,
             expiresAt: now + ttl,
             now: now,
-            perKeyLimit: limits.maxProvidersPerKey,
-            perSourceLimit: limits.maxRecordsPerSource - sourceRecordsElsewhere,
-            totalLimit: limits.maxProviderRecords,
+            caps: limits.caps(perKey: limits.maxProvidersPerKey, total: limits.maxProviderRecords),
+            elsewhere: elsewhere,
             isSame: { $0.id == provider.id }
         )
     }
 
-    /// Provider records held for `source` (including expired ones not yet swept).
-    public func count(from source: NodeAddress.Host) -> Int {
-        table.count(from: source)
+    /// Provider records held for the source of `host` (its IPv4 address or IPv6 /64), including expired ones not
+    /// yet swept.
+    public func count(from host: NodeAddress.Host) -> Int {
+        table.count(from: host)
     }
+
+    /// Provider records held for the source and the network of `host` (including expired ones not yet swept).
+    public func usage(of host: NodeAddress.Host) -> RecordSourceUsage {
+        table.usage(of: host)
+    }
+
+    /// Records evicted so far to make room for records under keys nearer the node.
+    public var evictions: Int { table.evictions }
 
     /// The live providers of `key`, most recently announced last.
     public func providers(for key: RecordKey, now: DHTInstant) -> [Contact] {
@@ -59,6 +72,14 @@ public struct ProviderStore: Sendable {
     /// Every live provider record with its key and the instant it expires, by key, then oldest first.
     func liveProviders(now: DHTInstant) -> [(key: RecordKey, provider: Contact, expiresAt: DHTInstant)] {
         table.liveEntries(now: now).map { ($0.key, $0.record, $0.expiresAt) }
+    }
+
+    /// ``liveProviders(now:)`` of the keys nearest the node, at most `limit` records.
+    func liveProviders(
+        now: DHTInstant,
+        nearest limit: Int
+    ) -> [(key: RecordKey, provider: Contact, expiresAt: DHTInstant)] {
+        table.liveEntries(now: now, nearest: limit).map { ($0.key, $0.record, $0.expiresAt) }
     }
 
     /// Drops every record whose lifetime ended; returns how many.

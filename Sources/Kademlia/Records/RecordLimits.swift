@@ -1,10 +1,11 @@
-/// Lifetimes and caps of the record stores. Every store is bounded: a full store rejects, it never grows.
+/// Lifetimes and caps of the record stores. Every store is bounded: a full store evicts records of the keys farthest
+/// from the node for records of nearer keys, and refuses the rest; it never grows.
 public struct RecordLimits: Hashable, Sendable {
     /// Largest value accepted, in bytes. Default 1,024 (a value must fit a 1,280-byte datagram with headers).
     public var maxValueBytes: Int = 1024
     /// Values per key (one per publisher). Default 16.
     public var maxValuesPerKey: Int = 16
-    /// Values in total. Default 65,536.
+    /// Values in total; a full store evicts the values of the keys farthest from the node first. Default 65,536.
     public var maxValues: Int = 65_536
     /// Lifetime of a value when the publisher asks for none; also the longest granted. Default 24 h.
     public var valueTTL: Duration = .seconds(24 * 3600)
@@ -12,16 +13,28 @@ public struct RecordLimits: Hashable, Sendable {
     public var valueRepublishInterval: Duration = .seconds(11 * 3600)
     /// Providers per key. Default 64.
     public var maxProvidersPerKey: Int = 64
-    /// Provider records in total. Default 262,144.
+    /// Provider records in total; a full store evicts the records of the keys farthest from the node first. Default
+    /// 262,144.
     public var maxProviderRecords: Int = 262_144
     /// Lifetime of a provider record. Default 48 h (as libp2p).
     public var providerTTL: Duration = .seconds(48 * 3600)
     /// How often a provider announces itself again. Default 22 h (as libp2p).
     public var providerRepublishInterval: Duration = .seconds(22 * 3600)
-    /// Values and provider records that one source IP (the host a STORE or ADD_PROVIDER came from, whatever its
-    /// port or node ID: IDs are cheap to make) may have stored on this node at once; past it, stores from that IP
-    /// are rejected with ``StoreRejection/sourceFull``. Default 256.
+    /// Values and provider records that one source may have stored on this node at once; past it, its stores are
+    /// rejected with ``StoreRejection/sourceFull``. A source is the IPv4 address a STORE or ADD_PROVIDER came from,
+    /// or the /64 of an IPv6 address (one holder gets all 2^64 addresses of a /64), whatever its port or node ID:
+    /// IDs are cheap to make. Default 256.
     public var maxRecordsPerSource: Int = 256
+    /// Values and provider records that one network (an IPv4 /24 or an IPv6 /48) may have stored on this node at
+    /// once; past it, stores from it are rejected with ``StoreRejection/networkFull``. Default 1,024 (four sources'
+    /// worth: a flood from every address of one network holds at most 0.3% of the record stores).
+    public var maxRecordsPerNetwork: Int = 1024
+    /// Values, and as many provider records, held for others that a snapshot for persistence keeps
+    /// (``KademliaInstance/recordSnapshot(now:)``): those of the keys nearest the node. The others are gone after a
+    /// restart, until their publishers store them again (within a republish interval). Default 8,192: the daemon
+    /// encodes its state file as JSON, which takes about 2.5 KB a record while it runs (full stores, 327,680
+    /// records, took RSS to 850 MB and wrote a 76 MB file, past the 64 MB a restart reads).
+    public var maxSavedRecordsPerStore: Int = 8192
     /// Own values and provided keys kept for republishing. Default 4,096.
     public var maxPublished: Int = 4096
     /// When an own record's last announcement reached no node (the table was empty, or every node asked failed),
@@ -35,6 +48,11 @@ public struct RecordLimits: Hashable, Sendable {
 
     /// The defaults above.
     public init() {}
+
+    /// The caps of one store: `perKey` and `total` its own, the source and network caps shared.
+    func caps(perKey: Int, total: Int) -> RecordCaps {
+        .init(perKey: perKey, perSource: maxRecordsPerSource, perNetwork: maxRecordsPerNetwork, total: total)
+    }
 }
 
 /// What a store did with a record.
@@ -54,7 +72,7 @@ public enum StoreOutcome: Hashable, Sendable {
 }
 
 /// Why a store refused a record.
-public enum StoreRejection: Hashable, Sendable {
+public enum StoreRejection: Hashable, Sendable, CaseIterable {
     /// The value is larger than ``RecordLimits/maxValueBytes``.
     case valueTooLarge
     /// The key holds the maximum number of records.
@@ -63,6 +81,13 @@ public enum StoreRejection: Hashable, Sendable {
     case storeFull
     /// The requested lifetime is zero or negative.
     case invalidTTL
-    /// The sending IP holds the maximum number of records on this node (``RecordLimits/maxRecordsPerSource``).
+    /// The sending source (IPv4 address or IPv6 /64) holds the maximum number of records on this node
+    /// (``RecordLimits/maxRecordsPerSource``).
     case sourceFull
+    /// The sending network (IPv4 /24 or IPv6 /48) holds the maximum number of records on this node
+    /// (``RecordLimits/maxRecordsPerNetwork``).
+    case networkFull
+    /// This node knows k or more nodes closer to the key than itself: the record belongs on them
+    /// (``KademliaInstance/holdsRecords(for:excluding:)``).
+    case notClosest
 }

@@ -268,6 +268,33 @@ public struct RoutingTable: Sendable {
         return result
     }
 
+    /// How many contacts the table holds that are closer (XOR) to `target` than our own ID, counting at most
+    /// `limit`. Contacts that failed since they last answered, and `excluded`, are not counted, as
+    /// ``closest(to:count:excluding:)`` would not hand them out.
+    ///
+    /// Only the buckets that can hold closer contacts are read: every contact of the bucket `target` falls in is
+    /// closer (it shares that bucket's prefix with us, and its next bit with the target, where ours differs);
+    /// contacts of deeper buckets differ from the target where we do, and are compared; shallower buckets hold
+    /// none.
+    public func closerContactCount(to target: NodeID, excluding excluded: NodeID? = nil, limit: Int) -> Int {
+        let home = bucketIndex(for: target)
+        guard limit > 0, home < buckets.count else { return 0 }
+        var found = 0
+        for entry in buckets[home].entries where entry.failures == 0 && entry.contact.id != excluded {
+            found += 1
+            if found >= limit { return found }
+        }
+        let ours = localID.distance(to: target)
+        for index in (home + 1)..<buckets.count {
+            for entry in buckets[index].entries
+            where entry.failures == 0 && entry.contact.id != excluded && entry.contact.id.distance(to: target) < ours {
+                found += 1
+                if found >= limit { return found }
+            }
+        }
+        return found
+    }
+
     /// Notes that a lookup aimed into the bucket of `target`, which postpones that bucket's refresh.
     public mutating func markActivity(toward target: NodeID, now: DHTInstant) {
         let index = min(bucketIndex(for: target), max(0, buckets.count - 1))

@@ -9,6 +9,8 @@ extension DHTDatagram {
         case .rejected(.storeFull): 0x12
         case .rejected(.invalidTTL): 0x13
         case .rejected(.sourceFull): 0x14
+        case .rejected(.notClosest): 0x15
+        case .rejected(.networkFull): 0x16
         }
     }
 
@@ -22,6 +24,8 @@ extension DHTDatagram {
         case 0x12: .rejected(.storeFull)
         case 0x13: .rejected(.invalidTTL)
         case 0x14: .rejected(.sourceFull)
+        case 0x15: .rejected(.notClosest)
+        case 0x16: .rejected(.networkFull)
         default: nil
         }
     }
