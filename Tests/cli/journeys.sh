@@ -143,7 +143,8 @@ check "  and the pending get fails instead of hanging" test $? -ne 0
 
 # --- One tool: every command takes --json, and every command that talks to a node or a repository --data ---
 # The command tree is read from `--help`, so a command added later cannot miss them. Exempt from --data: the
-# commands that use no data folder (the simulator, making a swarm key, the benchmarks, which start their own nodes).
+# commands that use no data folder (the simulator, making a swarm key, the benchmarks, which start their own nodes,
+# checking an IPNS record file).
 leaves() {
     local path=$1 subs
     subs=$("$DHTNODE" $path --help 2>&1 | awk '/^SUBCOMMANDS:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^[A-Z]/ { on = 0 }')
@@ -160,7 +161,7 @@ while read -r command; do
     help=$("$DHTNODE" $command --help 2>&1)
     grep -q -- "--json" <<<"$help" || missing_json="$missing_json [$command]"
     case "$command" in
-    simulate | "swarm-key "* | "bench "*) ;;
+    simulate | "swarm-key "* | "bench "* | "name inspect") ;;
     *) grep -q -- "--data" <<<"$help" || missing_data="$missing_data [$command]" ;;
     esac
 done < <(leaves "")
