@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes a CAR v1 file of hostile UnixFS DAGs for Tests/cli/hostile.sh, with plain protobuf and CBOR bytes and
-hashlib (no code shared with swift-dht), and prints their CIDs and names as one JSON object.
+hashlib (no code shared with swift-dht; the protobuf writers are unixfs_dir_model.py's), and prints their CIDs and names as one JSON object.
 
 Roots (all CIDv1, dag-pb directories and files, raw leaves):
 - hostile: a directory whose entry names hold terminal escape sequences (an OSC that sets the window title, a CSI
@@ -21,43 +21,8 @@ import json
 import sys
 
 
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field_bytes(num, data):
-    return varint(num << 3 | 2) + varint(len(data)) + data
-
-
-def field_varint(num, v):
-    return varint(num << 3) + varint(v)
-
-
-def unixfs(typ, data=None, filesize=None, blocksizes=()):
-    out = field_varint(1, typ)
-    if data is not None:
-        out += field_bytes(2, data)
-    if filesize is not None:
-        out += field_varint(3, filesize)
-    for size in blocksizes:
-        out += field_varint(4, size)
-    return out
-
-
-def pbnode(links, data):
-    """links: (cid bytes, name bytes, tsize); dag-pb writes the links before the data."""
-    out = b""
-    for (cid, name, tsize) in links:
-        out += field_bytes(2, field_bytes(1, cid) + field_bytes(2, name) + field_varint(3, tsize))
-    return out + field_bytes(1, data)
+# The protobuf and UnixFS writers of the directory model (a Python model of kubo's layout, not swift-dht's code).
+from unixfs_dir_model import field_bytes, field_varint, pbnode, unixfs, varint
 
 
 def cid_v1(codec, block):

@@ -53,12 +53,14 @@ def field_varint(num, v):
     return varint(num << 3) + varint(v)
 
 
-def unixfs(typ, data=None, filesize=None):
+def unixfs(typ, data=None, filesize=None, blocksizes=()):
     out = field_varint(1, typ)
     if data is not None:
         out += field_bytes(2, data)
     if filesize is not None:
         out += field_varint(3, filesize)
+    for size in blocksizes:
+        out += field_varint(4, size)
     return out
 
 

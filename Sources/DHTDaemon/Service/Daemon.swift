@@ -142,7 +142,7 @@ public enum Daemon {
         // the API, whose requests have nothing left to wait for. The bound is a safety net: a stop takes well
         // under a second.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [application] + (gateway.map { [$0] } ?? []) + [service],
+            services: [freedMemory, application] + (gateway.map { [$0] } ?? []) + [service],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -1,31 +1,32 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import ServiceLifecycle
 
-/// Hands memory that closed connections freed back to the system, at most once a second.
+/// Hands memory that closed connections freed back to the system, at most about once a second: a service of the
+/// daemon's group, so it ends with the others.
 ///
 /// glibc keeps freed memory in its arenas for reuse: after a burst of connections that each held a frame of up to
 /// 2 MiB or blocks waiting to be written, the daemon's RSS stayed about 65 MB above its baseline long after they
 /// closed. `malloc_trim(0)` returns the free pages of every arena (not only the top of the heap, as the trim
 /// threshold does). It walks the arenas, a few milliseconds for a daemon's heap, so closes are gathered: the first
-/// one schedules a trim a second later, and the ones before it runs share it.
-final class FreedMemoryReturn: Sendable {
-    private let pending = Mutex(false)
+/// one starts a wait of `delay`, the ones during it are folded into one more wake, and each wait ends in one trim.
+final class FreedMemoryReturn: Service {
+    private let closes: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
     private let delay: Duration
 
-    init(delay: Duration = .seconds(1)) { self.delay = delay }
+    init(delay: Duration = .seconds(1)) {
+        self.delay = delay
+        (closes, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
 
-    /// A connection closed: trims within `delay` unless a trim is already scheduled.
-    func connectionClosed() {
-        let schedule = pending.withLock { pending in
-            defer { pending = true }
-            return !pending
-        }
-        guard schedule else { return }
-        Task { [self] in
-            try? await Task.sleep(for: delay)
-            pending.withLock { $0 = false }
+    /// A connection closed (called on its event loop): a trim follows within `delay`.
+    func connectionClosed() { continuation.yield() }
+
+    func run() async throws {
+        for await _ in closes.cancelOnGracefulShutdown() {
+            guard (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.delay) }) != nil else { return }
             Self.trim()
         }
     }

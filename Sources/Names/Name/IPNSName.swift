@@ -55,16 +55,7 @@ public struct IPNSName: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``IPNSNameError`` for a multihash that is not `identity` over an Ed25519 key's protobuf.
     public init(multihash bytes: [UInt8]) throws(IPNSNameError) {
-        guard !bytes.isEmpty else { throw .empty }
-        var position = 0
-        let function: UInt64
-        let length: UInt64
-        do {
-            function = try Varint.decode(bytes, at: &position, limit: bytes.count)
-            length = try Varint.decode(bytes, at: &position, limit: bytes.count)
-        } catch {
-            throw .varint(error)
-        }
+        let (function, length, position) = try Self.twoVarints(bytes)
         guard function == Self.identityHashFunction else { throw .keyNotInlined(hashFunction: function) }
         guard length == UInt64(bytes.count - position) else {
             throw .digestLength(stated: length, actual: bytes.count - position)
@@ -77,19 +68,24 @@ public struct IPNSName: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: ``IPNSNameError`` for a version other than 1, a codec other than `libp2p-key`, or a bad
     ///   multihash.
     public init(cidBytes bytes: [UInt8]) throws(IPNSNameError) {
-        guard !bytes.isEmpty else { throw .empty }
-        var position = 0
-        let version: UInt64
-        let codec: UInt64
-        do {
-            version = try Varint.decode(bytes, at: &position, limit: bytes.count)
-            codec = try Varint.decode(bytes, at: &position, limit: bytes.count)
-        } catch {
-            throw .varint(error)
-        }
+        let (version, codec, position) = try Self.twoVarints(bytes)
         guard version == 1 else { throw .unsupportedVersion(version) }
         guard codec == Self.libp2pKeyCodec else { throw .wrongCodec(codec) }
         try self.init(multihash: Array(bytes[position...]))
+    }
+
+    /// The two varints a multihash (function, length) or a CID (version, codec) starts with, and where the rest
+    /// begins.
+    private static func twoVarints(_ bytes: [UInt8]) throws(IPNSNameError) -> (UInt64, UInt64, rest: Int) {
+        guard !bytes.isEmpty else { throw .empty }
+        var position = 0
+        do {
+            let first = try Varint.decode(bytes, at: &position, limit: bytes.count)
+            let second = try Varint.decode(bytes, at: &position, limit: bytes.count)
+            return (first, second, position)
+        } catch {
+            throw .varint(error)
+        }
     }
 
     /// Reads a name from a DHT routing key (`/ipns/` and the multihash bytes).
