@@ -161,7 +161,7 @@ public struct DatagramEndpoint: Sendable {
     ) -> [EndpointOutput] {
         guard rateLimiter.admitRequest(from: address.host, now: now) else { return drop(.sourceRateLimited) }
         switch request {
-        case .store, .addProvider:
+        case .store, .addProvider, .putRecord:
             guard writeTokens.isValid(datagram.writeToken, for: address, now: now) else { return drop(.badToken) }
         default:
             break
@@ -277,9 +277,9 @@ public struct DatagramEndpoint: Sendable {
         case .request(let request):
             datagram.transactionID = transactionIDs.encrypt(message.transactionID)
             switch request {
-            case .store, .addProvider:
+            case .store, .addProvider, .putRecord:
                 datagram.writeToken = heldWriteTokens[address] ?? []
-            case .findNode, .findValue, .getProviders:
+            case .findNode, .findValue, .getProviders, .getRecord:
                 if padsLookupRequests {
                     datagram.paddingByteCount = max(0, Self.paddedLookupRequestByteCount - datagram.byteCount)
                 }
@@ -293,7 +293,7 @@ public struct DatagramEndpoint: Sendable {
                 datagram.signature = identity.sign(
                     DHTDatagram.pongChallenge(transactionID: message.transactionID, requesterKey: requester)
                 )
-            case .nodes, .providers:
+            case .nodes, .providers, .record:
                 datagram.writeToken = writeTokens.token(for: address, now: now)
             case .values, .stored:
                 break

@@ -22,6 +22,19 @@ public struct NodeStatistics: Hashable, Sendable {
     public var valuesRefused: [StoreRejection: Int] = [:]
     /// ADD_PROVIDERs refused, by reason.
     public var providersRefused: [StoreRejection: Int] = [:]
+    /// PUT_RECORDs (IPNS records) refused, by reason; ``StoreRejection/invalidRecord`` is broken down in
+    /// ``invalidRecordsRefused``.
+    public var recordsRefused: [StoreRejection: Int] = [:]
+    /// PUT_RECORDs refused as invalid, by the validator's reason (`bad_signature`, `expired`, ...).
+    public var invalidRecordsRefused: [String: Int] = [:]
+    /// IPNS records in answers to our GET_RECORD lookups that failed validation.
+    public var invalidRecordAnswers = 0
+    /// Newer IPNS records sent to nodes that answered a lookup with an older one.
+    public var recordsCorrected = 0
+    /// IPNS records evicted to make room for records under keys nearer the node.
+    public var recordsEvicted = 0
+    /// IPNS records held for others.
+    public var recordsHeld = 0
     /// Values evicted to make room for values under keys nearer the node.
     public var valuesEvicted = 0
     /// Provider records evicted to make room for records under keys nearer the node.

@@ -14,29 +14,17 @@ final class NodeMetrics {
     private let withheld = Counter(label: "dht_datagrams_withheld_total", dimensions: [("reason", "amplification")])
     private let verificationsSkipped = Counter(
         label: "dht_verifications_skipped_total", dimensions: [("reason", "network_cap")])
-    private let refused: [Bool: [StoreRejection: Counter]] = Dictionary(
-        uniqueKeysWithValues: [(true, "value"), (false, "provider")].map { isValue, record in
-            (
-                isValue,
-                Dictionary(
-                    uniqueKeysWithValues: StoreRejection.allCases.map {
-                        (
-                            $0,
-                            Counter(
-                                label: "dht_records_refused_total",
-                                dimensions: [("record", record), ("reason", $0.metricLabel)]
-                            )
-                        )
-                    }
-                )
-            )
+    /// `dht_records_refused_total` by record kind and reason, made on first use (an IPNS record refused as invalid
+    /// is counted under the validator's reason instead of `invalid_record`).
+    private var refused: [String: Counter] = [:]
+    private let evicted: [String: Counter] = Dictionary(
+        uniqueKeysWithValues: ["value", "provider", "ipns"].map {
+            ($0, Counter(label: "dht_records_evicted_total", dimensions: [("record", $0), ("reason", "farthest")]))
         }
     )
-    private let evicted: [Bool: Counter] = [
-        true: Counter(label: "dht_records_evicted_total", dimensions: [("record", "value"), ("reason", "farthest")]),
-        false: Counter(
-            label: "dht_records_evicted_total", dimensions: [("record", "provider"), ("reason", "farthest")]),
-    ]
+    private let recordsHeld = Gauge(label: "dht_ipns_records_held")
+    private let recordsCorrected = Counter(label: "dht_ipns_records_corrected_total")
+    private let invalidRecordAnswers = Counter(label: "dht_ipns_invalid_answers_total")
     private let dropped: [DropReason: Counter] = Dictionary(
         uniqueKeysWithValues: DropReason.allCases.map {
             ($0, Counter(label: "dht_datagrams_dropped_total", dimensions: [("reason", $0.rawValue)]))
@@ -52,7 +40,7 @@ final class NodeMetrics {
         false: Counter(label: "dht_announcements_total", dimensions: [("outcome", "unanswered")]),
     ]
     private let lookups: [String: Counter] = Dictionary(
-        uniqueKeysWithValues: ["find_node", "find_value", "get_providers"].map {
+        uniqueKeysWithValues: ["find_node", "find_value", "get_providers", "get_record"].map {
             ($0, Counter(label: "dht_lookups_total", dimensions: [("kind", $0)]))
         }
     )
@@ -69,13 +57,23 @@ final class NodeMetrics {
         verificationsSkipped.increment(
             by: max(0, statistics.verificationsSkippedForNetwork - reported.verificationsSkippedForNetwork))
         for (reason, count) in statistics.valuesRefused {
-            refused[true]?[reason]?.increment(by: max(0, count - (reported.valuesRefused[reason] ?? 0)))
+            countRefused("value", reason.metricLabel, count - (reported.valuesRefused[reason] ?? 0))
         }
         for (reason, count) in statistics.providersRefused {
-            refused[false]?[reason]?.increment(by: max(0, count - (reported.providersRefused[reason] ?? 0)))
+            countRefused("provider", reason.metricLabel, count - (reported.providersRefused[reason] ?? 0))
         }
-        evicted[true]?.increment(by: max(0, statistics.valuesEvicted - reported.valuesEvicted))
-        evicted[false]?.increment(by: max(0, statistics.providersEvicted - reported.providersEvicted))
+        for (reason, count) in statistics.recordsRefused where reason != .invalidRecord {
+            countRefused("ipns", reason.metricLabel, count - (reported.recordsRefused[reason] ?? 0))
+        }
+        for (reason, count) in statistics.invalidRecordsRefused {
+            countRefused("ipns", reason, count - (reported.invalidRecordsRefused[reason] ?? 0))
+        }
+        evicted["value"]?.increment(by: max(0, statistics.valuesEvicted - reported.valuesEvicted))
+        evicted["provider"]?.increment(by: max(0, statistics.providersEvicted - reported.providersEvicted))
+        evicted["ipns"]?.increment(by: max(0, statistics.recordsEvicted - reported.recordsEvicted))
+        recordsHeld.record(statistics.recordsHeld)
+        recordsCorrected.increment(by: max(0, statistics.recordsCorrected - reported.recordsCorrected))
+        invalidRecordAnswers.increment(by: max(0, statistics.invalidRecordAnswers - reported.invalidRecordAnswers))
         for (reason, count) in statistics.dropped {
             dropped[reason]?.increment(by: max(0, count - (reported.dropped[reason] ?? 0)))
         }
@@ -90,6 +88,16 @@ final class NodeMetrics {
         reported = statistics
     }
 
+    private func countRefused(_ record: String, _ reason: String, _ increase: Int) {
+        guard increase > 0 else { return }
+        let key = record + "/" + reason
+        let counter =
+            refused[key]
+            ?? Counter(label: "dht_records_refused_total", dimensions: [("record", record), ("reason", reason)])
+        refused[key] = counter
+        counter.increment(by: increase)
+    }
+
     /// Counts a finished lookup and its duration.
     func recordLookup(_ kind: LookupKind, duration: Duration) {
         let label: String
@@ -97,6 +105,7 @@ final class NodeMetrics {
         case .findNode: label = "find_node"
         case .findValue: label = "find_value"
         case .getProviders: label = "get_providers"
+        case .getRecord: label = "get_record"
         }
         lookups[label]?.increment()
         lookupDuration.recordNanoseconds(duration.nanosecondsClamped)
@@ -114,6 +123,8 @@ extension StoreRejection {
         case .sourceFull: "source_full"
         case .networkFull: "network_full"
         case .notClosest: "not_closest"
+        case .invalidRecord: "invalid_record"
+        case .outdatedRecord: "outdated_record"
         }
     }
 }

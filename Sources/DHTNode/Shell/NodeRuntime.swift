@@ -121,6 +121,12 @@ final class NodeRuntime: @unchecked Sendable {
         statistics.verificationsSkippedForNetwork = endpoint.core.statistics.verificationsSkippedForNetwork
         statistics.valuesRefused = endpoint.core.statistics.valuesRefused
         statistics.providersRefused = endpoint.core.statistics.providersRefused
+        statistics.recordsRefused = endpoint.core.statistics.recordsRefused
+        statistics.invalidRecordsRefused = endpoint.core.statistics.invalidRecordsRefused
+        statistics.invalidRecordAnswers = endpoint.core.statistics.invalidRecordAnswers
+        statistics.recordsCorrected = endpoint.core.statistics.recordsCorrected
+        statistics.recordsEvicted = endpoint.core.records.evictions
+        statistics.recordsHeld = endpoint.core.records.count
         statistics.valuesEvicted = endpoint.core.values.evictions
         statistics.providersEvicted = endpoint.core.providers.evictions
         if sendQueueDrops > 0 { statistics.dropped[.sendQueueFull, default: 0] += sendQueueDrops }

@@ -35,8 +35,11 @@ public enum OperationResult: Sendable {
     case lookup(LookupResult)
     /// A bootstrap: how many seed addresses answered, and the lookup of our own ID that followed.
     case bootstrap(seedsAnswered: Int, lookup: LookupResult?)
-    /// A put or a provide: the lookup for the key, then how many of the closest nodes accepted the record.
+    /// A put, a provide or a put-record: the lookup for the key, then how many of the closest nodes accepted the
+    /// record.
     case published(lookup: LookupResult, accepted: Int, asked: Int)
+    /// A GET_RECORD lookup: the best valid record found and what the nodes answered.
+    case resolved(RecordResolution)
     /// A ping: the contact that answered and the round trip, or `nil` when it did not answer.
     case ping(Contact?, rtt: Duration?)
     /// The operation was not started: the instance already runs ``KademliaConfiguration/maxOperations``.

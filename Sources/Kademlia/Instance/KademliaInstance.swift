@@ -6,8 +6,8 @@
 /// - ``handleTimeout(_:now:)`` when a ``KademliaDirective/scheduleTimeout(_:at:)`` comes due,
 /// - ``tick(now:)`` when a ``KademliaDirective/scheduleTick(at:)`` comes due,
 /// and starts operations with ``bootstrap(from:now:)``, ``findNode(_:now:)``, ``findValue(_:now:)``,
-/// ``getProviders(_:now:)``, ``put(_:value:ttl:now:)``, ``provide(_:now:)`` and ``ping(_:now:)``. It carries out
-/// the returned directives in order.
+/// ``getProviders(_:now:)``, ``put(_:value:ttl:now:)``, ``provide(_:now:)``, ``getRecord(_:now:)``,
+/// ``putRecord(_:now:)`` and ``ping(_:now:)``. It carries out the returned directives in order.
 ///
 /// Protocol rules it enforces:
 /// - A contact enters the routing table only after it answered a request of ours from its address; an unknown
@@ -23,6 +23,10 @@
 /// - A STORE or ADD_PROVIDER is accepted only for a key this node believes itself among the k closest to
 ///   (``holdsRecords(for:excluding:)``); the stores then apply their caps and evict the records farthest from our
 ///   ID first (``ValueStore``, ``ProviderStore``).
+/// - A mutable record (``MutableRecord``) is kept, answered with and counted only when the
+///   ``MutableRecordValidator`` given at creation finds it valid; a store keeps the best one per key
+///   (``MutableRecordStore``), and a GET_RECORD lookup sends its best record to the nodes that answered with an older
+///   one. Without a validator, the node refuses every mutable record and holds none.
 /// - At most ``KademliaConfiguration/maxVerificationsPerNetwork`` unknown requesters of one IPv4 /24 or IPv6 /64 are
 ///   being verified at once: a flood of requests with fresh IDs from forged addresses of one network draws a bounded
 ///   number of pings to it.
@@ -37,6 +41,10 @@ public struct KademliaInstance: Sendable {
     public private(set) var values: ValueStore
     /// Provider records held for others.
     public private(set) var providers: ProviderStore
+    /// Mutable records held for others.
+    public private(set) var records: MutableRecordStore
+    /// Judges mutable records (`nil`: none is accepted).
+    public let recordValidator: (any MutableRecordValidator)?
     /// Counters for metrics and tests.
     public private(set) var statistics = Statistics()
 
@@ -78,6 +86,14 @@ public struct KademliaInstance: Sendable {
         public var valuesRefused: [StoreRejection: Int] = [:]
         /// ADD_PROVIDERs refused, by reason (evictions: ``ProviderStore/evictions``).
         public var providersRefused: [StoreRejection: Int] = [:]
+        /// PUT_RECORDs refused, by reason (evictions: ``MutableRecordStore/evictions``).
+        public var recordsRefused: [StoreRejection: Int] = [:]
+        /// PUT_RECORDs refused as ``StoreRejection/invalidRecord``, by the validator's reason.
+        public var invalidRecordsRefused: [String: Int] = [:]
+        /// Records in answers to our GET_RECORD lookups that the validator refused.
+        public var invalidRecordAnswers = 0
+        /// PUT_RECORDs sent to nodes that answered a GET_RECORD lookup with an older record.
+        public var recordsCorrected = 0
         /// Unknown requesters not verified because
         /// ``KademliaConfiguration/maxVerificationsPerNetwork`` of their /24 or /64 were being verified.
         public var verificationsSkippedForNetwork = 0
@@ -88,17 +104,22 @@ public struct KademliaInstance: Sendable {
     /// - Parameters:
     ///   - localID: our ID, SHA-256 of our public key.
     ///   - configuration: the tuning.
+    ///   - recordValidator: the rules of mutable records (``getRecord(_:now:)``, ``putRecord(_:now:)``); `nil` to
+    ///     take part in none.
     ///   - seed: seeds the instance's generator (transaction IDs, refresh targets). The daemon draws it from the
     ///     system's CSPRNG; tests and the simulator pick it to make runs reproducible.
     ///   - now: the current instant.
     public init(
         localID: NodeID,
         configuration: KademliaConfiguration = KademliaConfiguration(),
+        recordValidator: (any MutableRecordValidator)? = nil,
         seed: UInt64,
         now: DHTInstant
     ) {
         self.localID = localID
         self.configuration = configuration
+        self.recordValidator = recordValidator
+        self.records = MutableRecordStore(limits: configuration.records, localID: localID)
         self.routingTable = RoutingTable(localID: localID, configuration: configuration.routingTable, now: now)
         self.values = ValueStore(limits: configuration.records, localID: localID)
         self.providers = ProviderStore(limits: configuration.records, localID: localID)
@@ -138,11 +159,22 @@ public struct KademliaInstance: Sendable {
             providers: providers.liveProviders(now: now, nearest: saved).map {
                 RecordSnapshot.HeldProvider(key: $0.key, provider: $0.provider, remaining: $0.expiresAt - now)
             },
+            records: records.liveRecords(now: now, nearest: saved).map {
+                RecordSnapshot.HeldRecord(record: $0.record, source: $0.source, remaining: $0.expiresAt - now)
+            },
             own: publishedInOrder().map { key, record in
                 let untilRepublish = max(.zero, record.nextRepublish - now)
                 switch record.kind {
                 case .value(let value, let ttl):
                     return RecordSnapshot.OwnRecord(key: key.key, value: value, ttl: ttl, untilRepublish: untilRepublish)
+                case .record(let record):
+                    return RecordSnapshot.OwnRecord(
+                        key: key.key,
+                        value: nil,
+                        ttl: configuration.records.mutableRecordTTL,
+                        untilRepublish: untilRepublish,
+                        record: record
+                    )
                 case .provider:
                     return RecordSnapshot.OwnRecord(
                         key: key.key,
@@ -165,7 +197,7 @@ public struct KademliaInstance: Sendable {
                 under: held.key,
                 ttl: held.remaining,
                 from: held.source,
-                elsewhere: providers.usage(of: held.source),
+                elsewhere: usage(of: held.source, except: .value),
                 now: now
             )
         }
@@ -174,15 +206,34 @@ public struct KademliaInstance: Sendable {
                 held.provider,
                 for: held.key,
                 ttl: held.remaining,
-                elsewhere: values.usage(of: held.provider.address.host),
+                elsewhere: usage(of: held.provider.address.host, except: .provider),
+                now: now
+            )
+        }
+        // Held records are judged again: one that expired or that the validator no longer takes is left out.
+        for held in snapshot.records where held.remaining > .zero {
+            guard let recordValidator else { break }
+            var verdict = recordValidator.validate(held.record)
+            if case .valid(var rank) = verdict {
+                rank.validFor = min(rank.validFor, held.remaining)
+                verdict = .valid(rank)
+            }
+            _ = records.store(
+                held.record,
+                verdict: verdict,
+                from: held.source,
+                elsewhere: usage(of: held.source, except: .record),
                 now: now
             )
         }
         for record in snapshot.own {
-            let key = PublishedKey(key: record.key, isProvider: record.value == nil)
+            let key = PublishedKey(key: record.key, kind: record.record != nil ? .record : record.value == nil ? .provider : .value)
             let interval: Duration
             let kind: Published.Kind
-            if let value = record.value {
+            if let mutable = record.record {
+                interval = configuration.records.mutableRecordRepublishInterval
+                kind = .record(mutable)
+            } else if let value = record.value {
                 interval = configuration.records.valueRepublishInterval
                 kind = .value(value, ttl: record.ttl)
             } else {
@@ -299,7 +350,7 @@ public struct KademliaInstance: Sendable {
     ) -> (OperationID, [KademliaDirective]) {
         let ttl = ttl ?? configuration.records.valueTTL
         remember(
-            PublishedKey(key: key, isProvider: false),
+            PublishedKey(key: key, kind: .value),
             .value(value, ttl: ttl),
             interval: configuration.records.valueRepublishInterval,
             now: now
@@ -311,7 +362,7 @@ public struct KademliaInstance: Sendable {
     /// ``RecordLimits/providerRepublishInterval`` while this node runs.
     public mutating func provide(_ key: RecordKey, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
         remember(
-            PublishedKey(key: key, isProvider: true),
+            PublishedKey(key: key, kind: .provider),
             .provider,
             interval: configuration.records.providerRepublishInterval,
             now: now
@@ -321,7 +372,56 @@ public struct KademliaInstance: Sendable {
 
     /// Stops republishing a value or provider record of ours (records already stored expire on their own).
     public mutating func stopPublishing(_ key: RecordKey, provider: Bool) {
-        published[PublishedKey(key: key, isProvider: provider)] = nil
+        published[PublishedKey(key: key, kind: provider ? .provider : .value)] = nil
+    }
+
+    /// Looks up the mutable record under `routingKey`: asks the nodes closest to its key (SHA-256 of the routing
+    /// key) until ``LookupConfiguration/recordsWanted`` of them answered with a valid record, or the lookup
+    /// converged; the record this node holds counts as the first candidate. Completes with
+    /// ``OperationResult/resolved(_:)`` carrying the best valid record, and sends that record (a `PUT_RECORD`) to every
+    /// node that answered with an older one.
+    public mutating func getRecord(_ routingKey: [UInt8], now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        var directives: [KademliaDirective] = []
+        guard let id = beginOperation(.getRecord(routingKey: routingKey), notifies: true, into: &directives) else {
+            return (refusedID(), directives)
+        }
+        let key = RecordKey(routingKey: routingKey)
+        if let held = records.record(for: key, now: now), case .valid(let rank)? = recordValidator?.validate(held) {
+            operations[id]?.recordSearch = RecordSearch(best: held, rank: rank, validUntil: now + rank.validFor)
+            operations[id]?.recordSearch.heldLocally = true
+        }
+        startLookup(id, kind: .getRecord, target: key, extraSeeds: [], now: now, into: &directives)
+        return (id, directives)
+    }
+
+    /// Stores `record` on the k nodes closest to its key, and again every
+    /// ``RecordLimits/mutableRecordRepublishInterval`` while this node runs and the record stays valid (a record of
+    /// ours under the same routing key is replaced). A record the validator refuses is published nowhere: the
+    /// operation completes at once with no node asked.
+    public mutating func putRecord(_ record: MutableRecord, now: DHTInstant) -> (OperationID, [KademliaDirective]) {
+        guard case .valid? = recordValidator?.validate(record), record.bytes.count <= configuration.records.maxRecordBytes
+        else {
+            var directives: [KademliaDirective] = []
+            guard let id = beginOperation(.putRecord(record), notifies: true, into: &directives) else {
+                return (refusedID(), directives)
+            }
+            let empty = Lookup(
+                target: record.key, kind: .findNode, seeds: [], localID: localID, configuration: configuration.lookup)
+            complete(id, .published(lookup: empty.result, accepted: 0, asked: 0), into: &directives)
+            return (id, directives)
+        }
+        remember(
+            PublishedKey(key: record.key, kind: .record),
+            .record(record),
+            interval: configuration.records.mutableRecordRepublishInterval,
+            now: now
+        )
+        return startOperation(.putRecord(record), lookup: .findNode, target: record.key, now: now)
+    }
+
+    /// Stops republishing our mutable record under `routingKey` (copies already stored expire on their own).
+    public mutating func stopPublishingRecord(_ routingKey: [UInt8]) {
+        published[PublishedKey(key: RecordKey(routingKey: routingKey), kind: .record)] = nil
     }
 
     /// Pings an address; the result names the contact that answered.
@@ -386,6 +486,8 @@ public struct KademliaInstance: Sendable {
                 if let expected = request.expectedID { routingTable.recordFailure(of: expected, now: now) }
                 publishAnswered(id, accepted: false, now: now, into: &directives)
             }
+        case .correction:
+            break
         case .ping, .verification, .evictionCheck, .bootstrapSeed:
             let attempts: Int
             if case .bootstrapSeed = request.purpose {
@@ -418,6 +520,7 @@ public struct KademliaInstance: Sendable {
         if let wake = unannouncedWake, wake <= now { unannouncedWake = nil }
         values.expire(now: now)
         providers.expire(now: now)
+        records.expire(now: now)
         if routingTable.count == 0, !bootstrapSeeds.isEmpty, bootstrapping.map({ operations[$0] == nil }) ?? true {
             // Lost every contact (or never got one): join again from the seeds we were given.
             startBootstrap(from: [], notifies: false, now: now, into: &directives)
@@ -432,6 +535,13 @@ public struct KademliaInstance: Sendable {
             switch record.kind {
             case .value(let value, let ttl): kind = .put(key.key, value, ttl)
             case .provider: kind = .provide(key.key)
+            case .record(let mutable):
+                // A record whose validity ended is not spread again: its owner signs a new one, or it is gone.
+                guard case .valid? = recordValidator?.validate(mutable) else {
+                    published[key] = nil
+                    continue
+                }
+                kind = .putRecord(mutable)
             }
             guard let id = beginOperation(kind, notifies: false, into: &directives) else { break }
             published[key]?.nextRepublish = now + record.interval
@@ -480,7 +590,7 @@ public struct KademliaInstance: Sendable {
                     under: key,
                     ttl: ttl,
                     from: address.host,
-                    elsewhere: providers.usage(of: address.host),
+                    elsewhere: usage(of: address.host, except: .value),
                     now: now
                 )
             }
@@ -489,10 +599,18 @@ public struct KademliaInstance: Sendable {
         case .addProvider(let key):
             var outcome = StoreOutcome.rejected(.notClosest)
             if holdsRecords(for: key, excluding: sender.id) {
-                outcome = providers.add(sender, for: key, elsewhere: values.usage(of: address.host), now: now)
+                outcome = providers.add(
+                    sender, for: key, elsewhere: usage(of: address.host, except: .provider), now: now)
             }
             if case .rejected(let reason) = outcome { statistics.providersRefused[reason, default: 0] += 1 }
             response = .stored(outcome)
+        case .getRecord(let key):
+            response = .record(
+                records.record(for: key, now: now)?.bytes,
+                closer: routingTable.closest(to: key, count: k, excluding: sender.id)
+            )
+        case .putRecord(let record):
+            response = .stored(storeRecord(record, from: address.host, sender: sender.id, now: now))
         }
         statistics.requestsAnswered += 1
         directives.append(
@@ -602,7 +720,7 @@ public struct KademliaInstance: Sendable {
                 publishAnswered(id, accepted: false, now: now, into: &directives)
             case .ping(let id):
                 complete(id, .ping(nil, rtt: nil), into: &directives)
-            case .verification, .evictionCheck, .bootstrapSeed:
+            case .verification, .evictionCheck, .bootstrapSeed, .correction:
                 break
             }
             return
@@ -641,15 +759,16 @@ public struct KademliaInstance: Sendable {
                     closer: closer.count > k ? Array(closer.prefix(k)) : closer
                 )
             case .values(let found):
-                lookups[id]?.handleAnswer(
-                    from: responder.id,
-                    closer: [],
-                    values: Array(found.prefix(configuration.records.maxValuesPerKey))
-                )
+                let found = Array(found.prefix(configuration.records.maxValuesPerKey))
+                lookups[id]?.handleAnswer(from: responder.id, closer: [], values: found)
             case .providers(let announced, let closer):
                 let announced = Array(announced.prefix(k))
                 lookups[id]?.handleAnswer(from: responder.id, closer: Array(closer.prefix(k)), providers: announced)
                 reportProviders(announced, of: id, into: &directives)
+            case .record(let bytes, let closer):
+                let valid = recordAnswered(id, by: responder, bytes: bytes, now: now)
+                let closer = Array(closer.prefix(k))
+                lookups[id]?.handleAnswer(from: responder.id, closer: closer, hasRecord: valid)
             case .pong, .stored:
                 lookups[id]?.handleFailure(of: responder.id)
             }
@@ -664,7 +783,7 @@ public struct KademliaInstance: Sendable {
             complete(id, .ping(responder, rtt: rtt), into: &directives)
         case .verification:
             endVerification(of: responder.id)
-        case .evictionCheck:
+        case .evictionCheck, .correction:
             break
         case .bootstrapSeed(let id):
             var learned: [Contact] = []
@@ -811,7 +930,113 @@ public struct KademliaInstance: Sendable {
             publish(id, result, request: .store(key, value: value, ttl: ttl), now: now, into: &directives)
         case .provide(let key):
             publish(id, result, request: .addProvider(key), now: now, into: &directives)
+        case .putRecord(let record):
+            publish(id, result, request: .putRecord(record), now: now, into: &directives)
+        case .getRecord:
+            recordLookupFinished(id, result, now: now, into: &directives)
         }
+    }
+
+    // MARK: - Mutable records
+
+    /// What the stores other than `store` hold of the source and network of `host`: the caps per source and per
+    /// network count every kind of record together.
+    private func usage(of host: NodeAddress.Host, except store: PublishedKey.Kind) -> RecordSourceUsage {
+        var total = RecordSourceUsage.none
+        if store != .value { total = total + values.usage(of: host) }
+        if store != .provider { total = total + providers.usage(of: host) }
+        if store != .record { total = total + records.usage(of: host) }
+        return total
+    }
+
+    /// A PUT_RECORD from `sender` at `host`: kept when this node is among the k closest to the key, the record is
+    /// within the size limit, the validator takes it, and it is newer than the one held.
+    private mutating func storeRecord(
+        _ record: MutableRecord,
+        from host: NodeAddress.Host,
+        sender: NodeID,
+        now: DHTInstant
+    ) -> StoreOutcome {
+        let outcome: StoreOutcome
+        if record.bytes.count > configuration.records.maxRecordBytes {
+            outcome = .rejected(.valueTooLarge)
+        } else if !holdsRecords(for: record.key, excluding: sender) {
+            outcome = .rejected(.notClosest)
+        } else {
+            let verdict = recordValidator?.validate(record) ?? .invalid(reason: "unsupported")
+            if case .invalid(let reason) = verdict { statistics.invalidRecordsRefused[reason, default: 0] += 1 }
+            outcome = records.store(
+                record,
+                verdict: verdict,
+                from: host,
+                elsewhere: usage(of: host, except: .record),
+                now: now
+            )
+        }
+        if case .rejected(let reason) = outcome { statistics.recordsRefused[reason, default: 0] += 1 }
+        return outcome
+    }
+
+    /// Takes the record `bytes` (or none) that `responder` answered a GET_RECORD of operation `id` with; returns
+    /// whether it was a valid record.
+    private mutating func recordAnswered(
+        _ id: OperationID,
+        by responder: Contact,
+        bytes: [UInt8]?,
+        now: DHTInstant
+    ) -> Bool {
+        guard case .getRecord(let routingKey)? = operations[id]?.kind, let bytes else { return false }
+        let record = MutableRecord(routingKey: routingKey, bytes: bytes)
+        guard bytes.count <= configuration.records.maxRecordBytes,
+            case .valid(let rank)? = recordValidator?.validate(record)
+        else {
+            statistics.invalidRecordAnswers += 1
+            operations[id]?.recordSearch.invalidAnswers += 1
+            return false
+        }
+        let validUntil = now + rank.validFor
+        operations[id]?.recordSearch.answers.append(
+            RecordSearch.Answer(responder: responder, sequence: rank.sequence, validUntil: validUntil, record: record))
+        operations[id]?.recordSearch.consider(record, rank: rank, validUntil: validUntil)
+        return true
+    }
+
+    /// Ends a GET_RECORD: sends the best record to the nodes that answered with an older one, and completes.
+    private mutating func recordLookupFinished(
+        _ id: OperationID,
+        _ lookup: LookupResult,
+        now: DHTInstant,
+        into directives: inout [KademliaDirective]
+    ) {
+        guard let search = operations[id]?.recordSearch else { return }
+        var corrected = 0
+        if let best = search.best {
+            for answer in search.answers where answer.record != best
+                && (answer.sequence, answer.validUntil) < (search.rank!.sequence, search.validUntil)
+            {
+                corrected += 1
+                sendRequest(
+                    .putRecord(best),
+                    to: answer.responder.address,
+                    expectedID: answer.responder.id,
+                    purpose: .correction,
+                    attempt: 1,
+                    now: now,
+                    into: &directives
+                )
+            }
+        }
+        statistics.recordsCorrected += corrected
+        let resolution = RecordResolution(
+            lookup: lookup,
+            record: search.best,
+            rank: search.rank,
+            heldLocally: search.heldLocally,
+            validAnswers: search.answers.count,
+            invalidAnswers: search.invalidAnswers,
+            corrected: corrected
+        )
+        complete(id, .resolved(resolution), into: &directives)
     }
 
     private mutating func publish(
@@ -926,8 +1151,12 @@ public struct KademliaInstance: Sendable {
     private mutating func publishSettled(_ kind: Operation.Kind, accepted: Int, now: DHTInstant) {
         let key: PublishedKey
         switch kind {
-        case .put(let recordKey, _, _): key = PublishedKey(key: recordKey, isProvider: false)
-        case .provide(let recordKey): key = PublishedKey(key: recordKey, isProvider: true)
+        case .put(let recordKey, _, _): key = PublishedKey(key: recordKey, kind: .value)
+        case .provide(let recordKey): key = PublishedKey(key: recordKey, kind: .provider)
+        case .putRecord(let record):
+            key = PublishedKey(key: record.key, kind: .record)
+            // A record replaced since this announcement started keeps its own state.
+            guard case .record(record)? = published[key]?.kind else { return }
         default: return
         }
         guard var record = published[key] else { return }
@@ -975,7 +1204,7 @@ public struct KademliaInstance: Sendable {
     /// does not depend on the process's hash seed.
     private func publishedInOrder(dueBy: DHTInstant? = nil) -> [(key: PublishedKey, value: Published)] {
         let chosen = dueBy.map { due in published.filter { $0.value.nextRepublish <= due } } ?? published
-        return chosen.sorted { ($0.key.key, $0.key.isProvider ? 1 : 0) < ($1.key.key, $1.key.isProvider ? 1 : 0) }
+        return chosen.sorted { ($0.key.key, $0.key.kind.rawValue) < ($1.key.key, $1.key.kind.rawValue) }
     }
 
     // MARK: - Sending
@@ -1050,6 +1279,9 @@ struct PendingRequest: Sendable {
         case bootstrapSeed(OperationID)
         case verification
         case evictionCheck
+        /// A PUT_RECORD of a newer record to a node that answered a GET_RECORD with an older one: nothing waits for
+        /// its answer.
+        case correction
     }
 
     var address: NodeAddress
@@ -1073,6 +1305,8 @@ struct Operation: Sendable {
         case ping
         case put(RecordKey, [UInt8], Duration)
         case provide(RecordKey)
+        case putRecord(MutableRecord)
+        case getRecord(routingKey: [UInt8])
     }
 
     var kind: Kind
@@ -1088,6 +1322,8 @@ struct Operation: Sendable {
     var publishAsked = 0
     /// The providers a GET_PROVIDERS operation reported so far (``KademliaDirective/providersFound(_:_:)``).
     var providersReported: Set<NodeID> = []
+    /// What a GET_RECORD operation heard so far.
+    var recordSearch = RecordSearch()
 
     init(kind: Kind, notifies: Bool) {
         self.kind = kind
@@ -1097,14 +1333,57 @@ struct Operation: Sendable {
 
 /// A record of ours that maintenance republishes.
 struct PublishedKey: Hashable, Sendable {
+    /// The kinds of own records, in the order a snapshot lists them under one key.
+    enum Kind: UInt8, Sendable {
+        case value
+        case provider
+        case record
+    }
+
     var key: RecordKey
-    var isProvider: Bool
+    var kind: Kind
+}
+
+/// The answers a GET_RECORD operation gathered.
+struct RecordSearch: Sendable {
+    struct Answer: Sendable {
+        var responder: Contact
+        var sequence: UInt64
+        var validUntil: DHTInstant
+        var record: MutableRecord
+    }
+
+    var best: MutableRecord?
+    var rank: MutableRecordRank?
+    var validUntil = DHTInstant.zero
+    var heldLocally = false
+    var answers: [Answer] = []
+    var invalidAnswers = 0
+
+    init() {}
+
+    init(best: MutableRecord, rank: MutableRecordRank, validUntil: DHTInstant) {
+        self.best = best
+        self.rank = rank
+        self.validUntil = validUntil
+    }
+
+    /// Keeps `record` as the best when it ranks above the best so far.
+    mutating func consider(_ record: MutableRecord, rank: MutableRecordRank, validUntil: DHTInstant) {
+        if record == best { return }
+        if let current = self.rank, (rank.sequence, validUntil) <= (current.sequence, self.validUntil) { return }
+        best = record
+        self.rank = rank
+        self.validUntil = validUntil
+        heldLocally = false
+    }
 }
 
 struct Published: Sendable {
     enum Kind: Sendable {
         case value([UInt8], ttl: Duration)
         case provider
+        case record(MutableRecord)
     }
 
     var kind: Kind

@@ -10,7 +10,8 @@
 ///   ``LookupConfiguration/attemptsPerContact`` times) while it remains among the k closest, else it counts as
 ///   failed and the next candidate takes its place.
 /// - The lookup ends when the k closest candidates that did not fail have all answered, when every candidate
-///   failed, when a FIND_VALUE finds values, or when a GET_PROVIDERS has the providers it wanted.
+///   failed, when a FIND_VALUE finds values, when a GET_PROVIDERS has the providers it wanted, or when a
+///   GET_RECORD heard a valid record from as many nodes as it wanted.
 public struct Lookup: Sendable {
     /// The state of one candidate.
     enum CandidateState: UInt8, Sendable {
@@ -64,6 +65,7 @@ public struct Lookup: Sendable {
     private var values: [DHTValue] = []
     private var providers: [Contact] = []
     private var providerIDs: Set<NodeID> = []
+    private var recordAnswers = 0
 
     /// Starts a lookup for `target` from `seeds` (normally the k closest contacts of the routing table).
     public init(target: NodeID, kind: LookupKind, seeds: [Contact], localID: NodeID, configuration: LookupConfiguration)
@@ -121,7 +123,8 @@ public struct Lookup: Sendable {
         from id: NodeID,
         closer: [Contact],
         values found: [DHTValue] = [],
-        providers announced: [Contact] = []
+        providers announced: [Contact] = [],
+        hasRecord: Bool = false
     ) {
         guard let index = position(of: id) else { return }
         switch candidates[index].state {
@@ -142,6 +145,10 @@ public struct Lookup: Sendable {
         }
         if kind == .getProviders, let wanted = configuration.providersWanted, providers.count >= wanted {
             endOutcome = .enoughProviders
+        }
+        if hasRecord, kind == .getRecord {
+            recordAnswers += 1
+            if recordAnswers >= configuration.recordsWanted { endOutcome = .enoughRecords }
         }
     }
 

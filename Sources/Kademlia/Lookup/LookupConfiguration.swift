@@ -12,6 +12,10 @@ public struct LookupConfiguration: Hashable, Sendable {
     public var spareCandidates: Int = 40
     /// A GET_PROVIDERS lookup ends once it has this many distinct providers; `nil` runs it to the end. Default 20.
     public var providersWanted: Int? = 20
+    /// A GET_RECORD lookup ends once this many nodes answered with a valid record (not necessarily the same one); it
+    /// runs to convergence when fewer hold one. More answers cost more messages and time but find a newer record
+    /// that only some holders have. Default 5.
+    public var recordsWanted: Int = 5
 
     /// The defaults above.
     public init() {}

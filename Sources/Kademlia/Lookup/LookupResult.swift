@@ -8,6 +8,8 @@ public struct LookupResult: Hashable, Sendable {
         case valueFound
         /// A GET_PROVIDERS lookup gathered the providers it wanted.
         case enoughProviders
+        /// A GET_RECORD lookup heard valid records from as many nodes as it wanted.
+        case enoughRecords
         /// There was nobody to ask: the routing table had no usable contact.
         case noContacts
         /// Every contact asked failed to answer.
@@ -38,7 +40,7 @@ public struct LookupResult: Hashable, Sendable {
     /// Whether at least one contact answered.
     public var reachedNetwork: Bool {
         switch outcome {
-        case .converged, .valueFound, .enoughProviders: true
+        case .converged, .valueFound, .enoughProviders, .enoughRecords: true
         case .noContacts, .noResponses: false
         }
     }

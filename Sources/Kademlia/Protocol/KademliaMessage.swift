@@ -44,6 +44,12 @@ public enum KademliaRequest: Hashable, Sendable {
     /// Record the sender, at the address this request came from, as a provider of this key. Answered with
     /// ``KademliaResponse/stored(_:)``.
     case addProvider(RecordKey)
+    /// Send me the mutable record you hold under this key, and the k closest contacts. Answered with
+    /// ``KademliaResponse/record(_:closer:)``.
+    case getRecord(RecordKey)
+    /// Keep this mutable record under its key if it is valid and newer than the one you hold. Answered with
+    /// ``KademliaResponse/stored(_:)``.
+    case putRecord(MutableRecord)
 }
 
 /// The responses of the DHT protocol.
@@ -56,6 +62,8 @@ public enum KademliaResponse: Hashable, Sendable {
     case values([DHTValue])
     /// Providers of the requested key, and up to k contacts closest to it.
     case providers([Contact], closer: [Contact])
-    /// Whether a store or add-provider request was accepted.
+    /// Whether a store, add-provider or put-record request was accepted.
     case stored(StoreOutcome)
+    /// The mutable record held under the requested key (`nil` when none), and up to k contacts closest to it.
+    case record([UInt8]?, closer: [Contact])
 }

@@ -258,4 +258,9 @@ public struct RecordSourceUsage: Hashable, Sendable {
 
     /// Nothing held.
     public static let none = RecordSourceUsage()
+
+    /// What two stores hold together.
+    public static func + (lhs: RecordSourceUsage, rhs: RecordSourceUsage) -> RecordSourceUsage {
+        RecordSourceUsage(source: lhs.source + rhs.source, network: lhs.network + rhs.network)
+    }
 }

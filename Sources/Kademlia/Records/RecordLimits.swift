@@ -35,6 +35,18 @@ public struct RecordLimits: Hashable, Sendable {
     /// encodes its state file as JSON, which takes about 2.5 KB a record while it runs (full stores, 327,680
     /// records, took RSS to 850 MB and wrote a 76 MB file, past the 64 MB a restart reads).
     public var maxSavedRecordsPerStore: Int = 8192
+    /// Largest mutable record accepted, in bytes. Default 1,024: with its routing key and a write token a `PUT_RECORD`
+    /// must fit a 1,280-byte datagram (an IPNS record of an Ed25519 name pointing at a CID takes about 300 bytes;
+    /// the IPNS format allows 10 KiB, which no UDP DHT message carries).
+    public var maxRecordBytes: Int = 1024
+    /// Mutable records in total (one per key); a full store evicts the records of the keys farthest from the node
+    /// first. Default 16,384.
+    public var maxMutableRecords: Int = 16_384
+    /// Longest a mutable record is held, whatever its own validity says. Default 48 h (as libp2p's record age).
+    public var mutableRecordTTL: Duration = .seconds(48 * 3600)
+    /// How often a publisher stores its own mutable records again (the same bytes; renewing a record's validity is
+    /// the owner's signature, outside the core). Default 4 h, as kubo republishes IPNS records.
+    public var mutableRecordRepublishInterval: Duration = .seconds(4 * 3600)
     /// Own values and provided keys kept for republishing. Default 4,096.
     public var maxPublished: Int = 4096
     /// When an own record's last announcement reached no node (the table was empty, or every node asked failed),
@@ -90,4 +102,10 @@ public enum StoreRejection: Hashable, Sendable, CaseIterable {
     /// This node knows k or more nodes closer to the key than itself: the record belongs on them
     /// (``KademliaInstance/holdsRecords(for:excluding:)``).
     case notClosest
+    /// The mutable record is not valid for its routing key (the ``MutableRecordValidator`` said why; a node without
+    /// a validator refuses every mutable record this way).
+    case invalidRecord
+    /// The node holds a record under the key that ranks at least as high (a higher sequence, or the same sequence
+    /// valid for longer).
+    case outdatedRecord
 }

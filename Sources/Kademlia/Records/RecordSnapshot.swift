@@ -42,21 +42,47 @@ public struct RecordSnapshot: Hashable, Sendable {
         }
     }
 
+    /// A mutable record held for another node (judged again by the validator when restored).
+    public struct HeldRecord: Hashable, Sendable {
+        /// The record.
+        public var record: MutableRecord
+        /// The IP the PUT_RECORD came from (the record counts against its caps).
+        public var source: NodeAddress.Host
+        /// How long the record had left to live.
+        public var remaining: Duration
+
+        /// Creates a held record.
+        public init(record: MutableRecord, source: NodeAddress.Host, remaining: Duration) {
+            self.record = record
+            self.source = source
+            self.remaining = remaining
+        }
+    }
+
     /// A record of ours that the instance republishes.
     public struct OwnRecord: Hashable, Sendable {
         /// The key.
         public var key: RecordKey
-        /// Our value under the key, or `nil` for a provider record of ours.
+        /// Our value under the key, or `nil` for a provider record or a mutable record of ours.
         public var value: [UInt8]?
+        /// Our mutable record under the key, or `nil` for a value or a provider record.
+        public var record: MutableRecord?
         /// The lifetime each publication asks for (for a provider record, ``RecordLimits/providerTTL``).
         public var ttl: Duration
         /// How long until the next republication was due.
         public var untilRepublish: Duration
 
         /// Creates an own record.
-        public init(key: RecordKey, value: [UInt8]?, ttl: Duration, untilRepublish: Duration) {
+        public init(
+            key: RecordKey,
+            value: [UInt8]?,
+            ttl: Duration,
+            untilRepublish: Duration,
+            record: MutableRecord? = nil
+        ) {
             self.key = key
             self.value = value
+            self.record = record
             self.ttl = ttl
             self.untilRepublish = untilRepublish
         }
@@ -66,13 +92,21 @@ public struct RecordSnapshot: Hashable, Sendable {
     public var values: [HeldValue]
     /// Provider records held for others.
     public var providers: [HeldProvider]
-    /// Our own values and provider records.
+    /// Mutable records held for others.
+    public var records: [HeldRecord]
+    /// Our own values, provider records and mutable records.
     public var own: [OwnRecord]
 
     /// Creates a snapshot.
-    public init(values: [HeldValue] = [], providers: [HeldProvider] = [], own: [OwnRecord] = []) {
+    public init(
+        values: [HeldValue] = [],
+        providers: [HeldProvider] = [],
+        records: [HeldRecord] = [],
+        own: [OwnRecord] = []
+    ) {
         self.values = values
         self.providers = providers
+        self.records = records
         self.own = own
     }
 }

@@ -59,6 +59,18 @@ extension DHTDatagram {
                 let key = try nodeID(.key)
                 token = try writeToken()
                 body = .request(.addProvider(key))
+            case .getRecord:
+                body = .request(.getRecord(try nodeID(.key)))
+            case .putRecord:
+                let lengthOffset = reader.offset
+                let length = Int(try uint8(.routingKeyLength))
+                guard (1...MutableRecord.maxRoutingKeyByteCount).contains(length) else {
+                    throw .badRoutingKeyLength(length, offset: lengthOffset)
+                }
+                let routingKey = try bytes(length, .routingKey)
+                token = try writeToken()
+                let record = try recordBytes()
+                body = .request(.putRecord(MutableRecord(routingKey: routingKey, bytes: record)))
             case .pong:
                 signature = try bytes(DHTDatagram.signatureByteCount, .signature)
                 body = .response(.pong)
@@ -79,6 +91,11 @@ extension DHTDatagram {
                     throw .unknownStoreOutcome(code, offset: offset)
                 }
                 body = .response(.stored(outcome))
+            case .record:
+                token = try writeToken()
+                let record = try recordBytes()
+                let closer = try contacts()
+                body = .response(.record(record.isEmpty ? nil : record, closer: closer))
             }
             var padding = 0
             if flags & DHTDatagram.paddedFlag != 0 {
@@ -110,6 +127,13 @@ extension DHTDatagram {
             let length = Int(try uint16(.valueLength))
             guard length <= DHTDatagram.maxValueByteCount else { throw .valueTooLarge(length, offset: offset) }
             return try bytes(length, .value)
+        }
+
+        /// A mutable record: a 2-byte length and the bytes. Not capped here beyond the datagram's size: a store
+        /// refuses one over its limit, and counts it.
+        mutating func recordBytes() throws(DHTDatagramError) -> [UInt8] {
+            let length = Int(try uint16(.recordLength))
+            return try bytes(length, .record)
         }
 
         mutating func values() throws(DHTDatagramError) -> [DHTValue] {

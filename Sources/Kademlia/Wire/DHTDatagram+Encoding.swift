@@ -11,6 +11,8 @@ extension DHTDatagram {
         case .rejected(.sourceFull): 0x14
         case .rejected(.notClosest): 0x15
         case .rejected(.networkFull): 0x16
+        case .rejected(.invalidRecord): 0x17
+        case .rejected(.outdatedRecord): 0x18
         }
     }
 
@@ -26,6 +28,8 @@ extension DHTDatagram {
         case 0x14: .rejected(.sourceFull)
         case 0x15: .rejected(.notClosest)
         case 0x16: .rejected(.networkFull)
+        case 0x17: .rejected(.invalidRecord)
+        case 0x18: .rejected(.outdatedRecord)
         default: nil
         }
     }
@@ -81,6 +85,13 @@ extension DHTDatagram {
         case .response(.providers(let providers, let closer)):
             try check(providers)
             try check(closer)
+        case .request(.putRecord(let record)):
+            let length = record.routingKey.count
+            guard (1...MutableRecord.maxRoutingKeyByteCount).contains(length) else {
+                throw .routingKeyLength(length)
+            }
+        case .response(.record(_, let closer)):
+            try check(closer)
         default:
             break
         }
@@ -122,8 +133,14 @@ extension DHTDatagram {
             switch request {
             case .ping:
                 break
-            case .findNode(let id), .findValue(let id), .getProviders(let id):
+            case .findNode(let id), .findValue(let id), .getProviders(let id), .getRecord(let id):
                 writer.writeNodeID(id)
+            case .putRecord(let record):
+                writer.writeUInt8(UInt8(truncatingIfNeeded: record.routingKey.count))
+                writer.writeBytes(record.routingKey)
+                putToken()
+                writer.writeUInt16(UInt16(truncatingIfNeeded: record.bytes.count))
+                writer.writeBytes(record.bytes)
             case .store(let key, let value, let ttl):
                 writer.writeNodeID(key)
                 putToken()
@@ -154,6 +171,11 @@ extension DHTDatagram {
                 writeContacts(closer)
             case .stored(let outcome):
                 writer.writeUInt8(Self.outcomeCode(outcome))
+            case .record(let record, let closer):
+                putToken()
+                writer.writeUInt16(UInt16(truncatingIfNeeded: record?.count ?? 0))
+                writer.writeBytes(record ?? [])
+                writeContacts(closer)
             }
         }
         if paddingByteCount > 0 { writer.writeZeros(paddingByteCount) }

@@ -206,6 +206,16 @@ extension DHTDatagram {
                 size: Self.byteCount(of:)
             )
             copy.body = .response(.providers(kept, closer: Array(closer.prefix(closerCount))))
+        case .response(.record(let record, let closer)):
+            // The record is kept whole (a part of one is worth nothing); the contacts fill what remains.
+            let budget = maxByteCount - header - token - 2 - (record?.count ?? 0) - 1
+            let closerCount = Self.prefixFitting(
+                closer,
+                budget: budget,
+                limit: Self.maxContacts,
+                size: Self.byteCount(of:)
+            )
+            copy.body = .response(.record(record, closer: Array(closer.prefix(closerCount))))
         default:
             break
         }
@@ -220,8 +230,9 @@ extension DHTDatagram {
         case .request(let request):
             switch request {
             case .ping: bodyBytes = 0
-            case .findNode, .findValue, .getProviders, .addProvider: bodyBytes = NodeID.byteCount
+            case .findNode, .findValue, .getProviders, .addProvider, .getRecord: bodyBytes = NodeID.byteCount
             case .store(_, let value, _): bodyBytes = NodeID.byteCount + 4 + 2 + value.count
+            case .putRecord(let record): bodyBytes = 1 + record.routingKey.count + 2 + record.bytes.count
             }
         case .response(let response):
             switch response {
@@ -231,6 +242,8 @@ extension DHTDatagram {
             case .providers(let providers, let closer):
                 bodyBytes = 2 + (providers + closer).reduce(0) { $0 + Self.byteCount(of: $1) }
             case .stored: bodyBytes = 1
+            case .record(let record, let closer):
+                bodyBytes = 2 + (record?.count ?? 0) + 1 + closer.reduce(0) { $0 + Self.byteCount(of: $1) }
             }
         }
         return Self.headerByteCount + token + bodyBytes + max(0, paddingByteCount)

@@ -35,6 +35,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
     case nonZeroPadding(offset: Int)
     /// A response (type byte `0x81`–`0x85`) has the `PADDED` flag set; only requests are padded (offset 2).
     case paddedResponse
+    /// A `PUT_RECORD`'s routing key is empty or longer than ``MutableRecord/maxRoutingKeyByteCount``.
+    case badRoutingKeyLength(Int, offset: Int)
 
     /// The offset of the byte where the problem starts.
     public var offset: Int {
@@ -47,7 +49,7 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .tokenTooLong(_, let offset), .tooManyContacts(_, let offset), .tooManyValues(_, let offset),
             .badAddressFamily(_, let offset), .zeroPort(let offset), .valueTooLarge(_, let offset),
             .unknownStoreOutcome(_, let offset), .trailingBytes(_, let offset), .emptyPadding(let offset),
-            .nonZeroPadding(let offset):
+            .nonZeroPadding(let offset), .badRoutingKeyLength(_, let offset):
             offset
         }
     }
@@ -71,6 +73,7 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .emptyPadding: "empty-padding"
         case .nonZeroPadding: "non-zero-padding"
         case .paddedResponse: "padded-response"
+        case .badRoutingKeyLength: "bad-routing-key-length"
         }
     }
 
@@ -97,6 +100,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .emptyPadding: what = "PADDED flag without padding"
         case .nonZeroPadding: what = "padding byte is not zero"
         case .paddedResponse: what = "PADDED flag on a response (only requests are padded)"
+        case .badRoutingKeyLength(let length, _):
+            what = "routing key of \(length) bytes (1 to \(MutableRecord.maxRoutingKeyByteCount))"
         }
         return "\(what) at offset \(offset)"
     }
@@ -114,6 +119,8 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
     case zeroPort(Contact)
     /// A `PONG` without a 64-byte signature (the length is attached).
     case signatureLength(Int)
+    /// A `PUT_RECORD`'s routing key is empty or over ``MutableRecord/maxRoutingKeyByteCount`` bytes.
+    case routingKeyLength(Int)
 
     /// What is wrong.
     public var description: String {
@@ -124,6 +131,8 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
         case .valueTooLarge(let count): "value is \(count) bytes, at most \(DHTDatagram.maxValueByteCount)"
         case .zeroPort(let contact): "contact \(contact.id) has port 0"
         case .signatureLength(let count): "PONG signature is \(count) bytes, expected 64"
+        case .routingKeyLength(let count):
+            "routing key is \(count) bytes, expected 1 to \(MutableRecord.maxRoutingKeyByteCount)"
         }
     }
 }

@@ -38,6 +38,14 @@ public enum DHTDatagramField: String, Hashable, Sendable, CaseIterable {
     case address
     /// The 2-byte port of a contact.
     case port
+    /// The length byte of a `PUT_RECORD`'s routing key.
+    case routingKeyLength = "routing key length"
+    /// The routing key of a `PUT_RECORD`.
+    case routingKey = "routing key"
+    /// The 2-byte length of a mutable record.
+    case recordLength = "record length"
+    /// The bytes of a mutable record.
+    case record
     /// The outcome byte of `STORED`.
     case storeOutcome = "store outcome"
     case signature

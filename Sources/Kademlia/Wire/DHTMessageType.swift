@@ -15,6 +15,10 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
     case store = 0x05
     /// `ADD_PROVIDER(key, token)`.
     case addProvider = 0x06
+    /// `PUT_RECORD(routing key, token, record)`.
+    case putRecord = 0x07
+    /// `GET_RECORD(key)`.
+    case getRecord = 0x08
     /// `PONG`, the answer to `PING`.
     case pong = 0x81
     /// `NODES(token, contacts)`.
@@ -25,15 +29,17 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
     case providers = 0x84
     /// `STORED(outcome)`.
     case stored = 0x85
+    /// `RECORD(token, record, closer)`.
+    case record = 0x86
 
     /// Whether the type is a response (high bit set).
     public var isResponse: Bool { rawValue & 0x80 != 0 }
 
-    /// Whether the body has a write-token field: `STORE` and `ADD_PROVIDER` present one, `NODES` and `PROVIDERS`
-    /// hand one out.
+    /// Whether the body has a write-token field: `STORE`, `ADD_PROVIDER` and `PUT_RECORD` present one, `NODES`,
+    /// `PROVIDERS` and `RECORD` hand one out.
     public var carriesWriteToken: Bool {
         switch self {
-        case .store, .addProvider, .nodes, .providers: true
+        case .store, .addProvider, .putRecord, .nodes, .providers, .record: true
         default: false
         }
     }
@@ -49,6 +55,8 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
             case .getProviders: self = .getProviders
             case .store: self = .store
             case .addProvider: self = .addProvider
+            case .getRecord: self = .getRecord
+            case .putRecord: self = .putRecord
             }
         case .response(let response):
             switch response {
@@ -57,6 +65,7 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
             case .values: self = .values
             case .providers: self = .providers
             case .stored: self = .stored
+            case .record: self = .record
             }
         }
     }

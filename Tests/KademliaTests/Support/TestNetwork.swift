@@ -34,9 +34,16 @@ struct TestNetwork {
 
     /// Adds a node with `id` at a fresh address; returns its index.
     @discardableResult
-    mutating func addNode(id: NodeID, configuration: KademliaConfiguration = KademliaConfiguration(), seed: UInt64? = nil) -> Int {
+    mutating func addNode(
+        id: NodeID,
+        configuration: KademliaConfiguration = KademliaConfiguration(),
+        recordValidator: (any MutableRecordValidator)? = TestRecordValidator(),
+        seed: UInt64? = nil
+    ) -> Int {
         let index = nodes.count
-        let instance = KademliaInstance(localID: id, configuration: configuration, seed: seed ?? UInt64(index + 1), now: now)
+        let instance = KademliaInstance(
+            localID: id, configuration: configuration, recordValidator: recordValidator, seed: seed ?? UInt64(index + 1),
+            now: now)
         nodes.append(instance)
         addresses.append(TestIDs.address(index))
         apply(instance.start(now: now), from: index)
@@ -203,6 +210,44 @@ extension KademliaMessage {
 
     var response: KademliaResponse? {
         if case .response(let response) = body { return response }
+        return nil
+    }
+}
+
+/// Mutable records for tests: `"R"`, the routing key (standing in for a signature over it), an 8-byte sequence and a
+/// 4-byte validity in seconds, all big-endian. A record whose embedded key differs is "forged"; validity 0 is
+/// "expired".
+struct TestRecordValidator: MutableRecordValidator {
+    static func record(_ routingKey: [UInt8], sequence: UInt64, validFor seconds: UInt32 = 3600, signedFor signer: [UInt8]? = nil) -> MutableRecord {
+        var bytes: [UInt8] = [0x52, UInt8((signer ?? routingKey).count)] + (signer ?? routingKey)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: sequence >> UInt64(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: seconds >> UInt32(shift))) }
+        return MutableRecord(routingKey: routingKey, bytes: bytes)
+    }
+
+    func validate(_ record: MutableRecord) -> MutableRecordVerdict {
+        let bytes = record.bytes
+        guard bytes.count >= 2, bytes[0] == 0x52 else { return .invalid(reason: "malformed") }
+        let keyLength = Int(bytes[1])
+        guard bytes.count == 2 + keyLength + 12 else { return .invalid(reason: "malformed") }
+        guard Array(bytes[2..<(2 + keyLength)]) == record.routingKey else { return .invalid(reason: "bad_signature") }
+        let sequence = bytes[(2 + keyLength)..<(10 + keyLength)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let seconds = bytes[(10 + keyLength)...].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard seconds > 0 else { return .invalid(reason: "expired") }
+        return .valid(MutableRecordRank(sequence: sequence, validFor: .seconds(Int64(seconds))))
+    }
+}
+
+extension OperationResult {
+    /// The resolution of a GET_RECORD operation.
+    var resolution: RecordResolution? {
+        if case .resolved(let resolution) = self { return resolution }
+        return nil
+    }
+
+    /// `(accepted, asked)` of a publishing operation.
+    var publication: (accepted: Int, asked: Int)? {
+        if case .published(_, let accepted, let asked) = self { return (accepted, asked) }
         return nil
     }
 }

@@ -62,7 +62,8 @@ struct DHTDatagramGoldenTests {
     func typeCodes() {
         let codes: [DHTMessageType: UInt8] = [
             .ping: 0x01, .findNode: 0x02, .findValue: 0x03, .getProviders: 0x04, .store: 0x05, .addProvider: 0x06,
-            .pong: 0x81, .nodes: 0x82, .values: 0x83, .providers: 0x84, .stored: 0x85,
+            .putRecord: 0x07, .getRecord: 0x08,
+            .pong: 0x81, .nodes: 0x82, .values: 0x83, .providers: 0x84, .stored: 0x85, .record: 0x86,
         ]
         for type in DHTMessageType.allCases {
             #expect(type.rawValue == codes[type])
@@ -87,11 +88,86 @@ struct DHTDatagramGoldenTests {
         #expect(try store.encoded() == expected)
     }
 
+    @Test("PUT_RECORD: routing key length, routing key, token, record length, record")
+    func putRecordBytes() throws {
+        let put = DHTDatagram(
+            transactionID: TransactionID(rawValue: 1),
+            senderKey: WireFixtures.key(0x33),
+            body: .request(.putRecord(MutableRecord(routingKey: [0x2f, 0x69], bytes: [0xaa, 0xbb, 0xcc]))),
+            writeToken: [0x07, 0x08]
+        )
+        let expected: [UInt8] =
+            [0x01, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 1] + WireFixtures.key(0x33)
+            + [0x02, 0x2f, 0x69]  // routing key
+            + [0x02, 0x07, 0x08]  // token
+            + [0x00, 0x03, 0xaa, 0xbb, 0xcc]  // record
+        #expect(try put.encoded() == expected)
+    }
+
+    @Test("RECORD: token, record length (0 for none), record, closer contacts")
+    func recordBytes() throws {
+        let contact = WireFixtures.ipv4Contact(1)
+        let reply = DHTDatagram(
+            transactionID: TransactionID(rawValue: 2),
+            senderKey: WireFixtures.key(0x33),
+            body: .response(.record([0xee], closer: [contact])),
+            writeToken: [0x09]
+        )
+        let bytes = try reply.encoded()
+        #expect(bytes[1] == 0x86)
+        #expect(Array(bytes[43..<48]) == [0x01, 0x09, 0x00, 0x01, 0xee])
+        #expect(bytes[48] == 1)
+        #expect(bytes.count == 49 + DHTDatagram.byteCount(of: contact))
+        let none = try DHTDatagram(
+            transactionID: TransactionID(rawValue: 2), senderKey: WireFixtures.key(0x33),
+            body: .response(.record(nil, closer: []))
+        ).encoded()
+        #expect(Array(none[43...]) == [0x00, 0x00, 0x00, 0x00])
+        guard case .response(.record(nil, let closer)) = try DHTDatagram(decoding: none).body else {
+            Issue.record("not an empty RECORD")
+            return
+        }
+        #expect(closer.isEmpty)
+    }
+
+    @Test("a PUT_RECORD routing key of 0 or 65 bytes is refused, on both sides")
+    func routingKeyLength() throws {
+        for length in [0, 65] {
+            let put = DHTDatagram(
+                transactionID: TransactionID(rawValue: 1), senderKey: WireFixtures.key(0x33),
+                body: .request(.putRecord(MutableRecord(routingKey: [UInt8](repeating: 1, count: length), bytes: [1])))
+            )
+            #expect(throws: DHTDatagramEncodingError.routingKeyLength(length)) { try put.encoded() }
+            var bytes: [UInt8] = [0x01, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 1] + WireFixtures.key(0x33)
+            bytes += [UInt8(length)] + [UInt8](repeating: 1, count: length) + [0x00, 0x00, 0x01, 0x01]
+            #expect(throws: DHTDatagramError.badRoutingKeyLength(length, offset: 43)) { try DHTDatagram(decoding: bytes) }
+        }
+    }
+
+    @Test("a RECORD keeps its record whole and cuts the contacts to fit")
+    func recordReplyFits() throws {
+        let record = [UInt8](repeating: 0x5a, count: 900)
+        let reply = DHTDatagram(
+            transactionID: TransactionID(rawValue: 2), senderKey: WireFixtures.key(0x33),
+            body: .response(.record(record, closer: WireFixtures.mixedContacts(20))), writeToken: [UInt8](0..<32)
+        )
+        let bytes = try reply.encoded()
+        #expect(bytes.count <= DHTDatagram.maxByteCount)
+        guard case .response(.record(let kept, let closer)) = try DHTDatagram(decoding: bytes).body else {
+            Issue.record("not a RECORD")
+            return
+        }
+        #expect(kept == record)
+        #expect(closer.count < 20 && closer.count > 0)
+    }
+
     @Test("STORED outcome codes")
     func storedCodes() throws {
         let cases: [(StoreOutcome, UInt8)] = [
             (.stored, 0x00), (.replaced, 0x01), (.rejected(.valueTooLarge), 0x10), (.rejected(.keyFull), 0x11),
-            (.rejected(.storeFull), 0x12), (.rejected(.invalidTTL), 0x13),
+            (.rejected(.storeFull), 0x12), (.rejected(.invalidTTL), 0x13), (.rejected(.sourceFull), 0x14),
+            (.rejected(.notClosest), 0x15), (.rejected(.networkFull), 0x16), (.rejected(.invalidRecord), 0x17),
+            (.rejected(.outdatedRecord), 0x18),
         ]
         for (outcome, code) in cases {
             let bytes = try WireFixtures.datagram(.response(.stored(outcome))).encoded()

@@ -90,6 +90,16 @@ enum WireFixtures {
             datagram(.response(.stored(.rejected(.storeFull)))),
             datagram(.response(.stored(.rejected(.invalidTTL)))),
             datagram(.response(.stored(.rejected(.sourceFull)))),
+            datagram(.response(.stored(.rejected(.invalidRecord)))),
+            datagram(.response(.stored(.rejected(.outdatedRecord)))),
+            datagram(.request(.getRecord(id(0x88)))),
+            datagram(.request(.getRecord(id(0x88))), padding: 427 - 75),
+            datagram(.request(.putRecord(MutableRecord(routingKey: Array("/ipns/x".utf8), bytes: [1, 2]))), token: token),
+            datagram(.request(.putRecord(MutableRecord(routingKey: [UInt8](repeating: 7, count: 64), bytes: value1024)))),
+            datagram(.request(.putRecord(MutableRecord(routingKey: [1], bytes: [])))),
+            datagram(.response(.record(nil, closer: []))),
+            datagram(.response(.record([5, 6, 7], closer: mixedContacts(3))), token: token),
+            datagram(.response(.record(nil, closer: mixedContacts(20))), token: [2]),
         ]
     }
 }

@@ -36,6 +36,7 @@ public struct LookupDocument: Codable, Hashable, Sendable {
         case .converged: "converged"
         case .valueFound: "valueFound"
         case .enoughProviders: "enoughProviders"
+        case .enoughRecords: "enoughRecords"
         case .noContacts: "noContacts"
         case .noResponses: "noResponses"
         }
