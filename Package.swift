@@ -106,6 +106,7 @@ let package = Package(
                 "SecureChannel",
                 "Exchange",
                 "Blocks",
+                "Names",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -3,6 +3,7 @@
 #
 # Source it after setting DHTNODE (the binary) and SWARM_DIR (a folder for data dirs and logs). Then:
 #   swarm_start NAME [dhtnode run options...]   starts a node with data dir $SWARM_DIR/NAME, waits for api.json
+#                                               (UDP on $SWARM_LISTEN when set, else 127.0.0.1:0)
 #   swarm_pid NAME / swarm_udp NAME / swarm_id NAME / swarm_api NAME / swarm_gateway NAME   read from api.json
 #   swarm_stop NAME [SIGNAL]                     signals the node (default TERM) and waits; returns its status
 #   swarm_cleanup                               kills (by PID) every node still running; use it in a trap
@@ -17,7 +18,7 @@ swarm_start() {
     local data=$SWARM_DIR/$name
     mkdir -p "$data"
     rm -f "$data/api.json"
-    "$DHTNODE" run --data "$data" --listen 127.0.0.1:0 --api 127.0.0.1:0 "$@" \
+    "$DHTNODE" run --data "$data" --listen "${SWARM_LISTEN:-127.0.0.1:0}" --api 127.0.0.1:0 "$@" \
         >>"$SWARM_DIR/$name.log" 2>&1 &
     SWARM_PIDS[$name]=$!
     local waited=0

@@ -108,6 +108,17 @@ struct MutableRecordTests {
         #expect(resolution.corrected == 1)
         #expect(network.nodes[8].statistics.recordsCorrected == 1)
         #expect(network.nodes[5].records.record(for: first.key, now: network.now) == second)
+
+        // A node that held the old record and looks the name up itself updates its own copy.
+        network.silent = [6]
+        let third = TestRecordValidator.record(name, sequence: 3)
+        network.command(0) { $0.putRecord(third, now: $1) }
+        network.runUntilIdle()
+        network.silent = []
+        let own = network.command(6) { $0.getRecord(name, now: $1) }
+        network.runUntilIdle()
+        #expect(network.result(6, own)?.resolution?.record == third)
+        #expect(network.nodes[6].records.record(for: first.key, now: network.now) == third)
     }
 
     @Test("an answer the validator refuses is counted, not used, and does not end the lookup")

@@ -9,6 +9,9 @@ from, so each source socket first sends a padded FIND_NODE and reads the token f
 
   dht_flood.py records HOST:PORT --kind store|provider --sources A.B.C.D[,...]|@FILE --per-source N [--rate R]
       prints one JSON object: {"sent": n, "answered": n, "outcomes": {"stored": n, ...}, "tokens": n}
+  dht_flood.py put-record HOST:PORT --name k51... --record FILE [--source A.B.C.D]
+      sends one PUT_RECORD of the IPNS record in FILE under the name's routing key; prints {"outcome": "stored"}
+      (or "replaced", "invalidRecord", "outdatedRecord", "valueTooLarge", ..., "noAnswer")
   dht_flood.py amplify HOST:PORT --source A.B.C.D --requests N [--wait S]
       sends N small requests (PING, FIND_NODE, FIND_VALUE in turn), each from a fresh sender key, then listens for
       S seconds; prints {"sentBytes": n, "receivedBytes": n, "received": {"PONG": n, "PING": n, ...}}
@@ -24,10 +27,12 @@ import time
 
 VERSION = 1
 PING, FIND_NODE, FIND_VALUE, GET_PROVIDERS, STORE, ADD_PROVIDER = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
+PUT_RECORD = 0x07
 NAMES = {0x01: "PING", 0x02: "FIND_NODE", 0x03: "FIND_VALUE", 0x04: "GET_PROVIDERS", 0x05: "STORE",
          0x06: "ADD_PROVIDER", 0x81: "PONG", 0x82: "NODES", 0x83: "VALUES", 0x84: "PROVIDERS", 0x85: "STORED"}
 OUTCOMES = {0x00: "stored", 0x01: "replaced", 0x10: "valueTooLarge", 0x11: "keyFull", 0x12: "storeFull",
-            0x13: "invalidTTL", 0x14: "sourceFull", 0x15: "notClosest", 0x16: "networkFull"}
+            0x13: "invalidTTL", 0x14: "sourceFull", 0x15: "notClosest", 0x16: "networkFull", 0x17: "invalidRecord",
+            0x18: "outdatedRecord"}
 PADDED_LOOKUP_BYTES = (1280 + 2) // 3
 
 
@@ -52,6 +57,47 @@ def store(tx, key, record_key, token, value, ttl=3600):
 
 def add_provider(tx, key, record_key, token):
     return header(ADD_PROVIDER, tx, key) + record_key + bytes([len(token)]) + token
+
+
+def put_record(tx, key, routing_key, token, record):
+    return (header(PUT_RECORD, tx, key) + bytes([len(routing_key)]) + routing_key + bytes([len(token)]) + token
+            + struct.pack(">H", len(record)) + record)
+
+
+def routing_key_of(name):
+    """`/ipns/` and the multihash of a k51... name (a base36 CIDv1 of a libp2p key: 0x01, 0x72, multihash)."""
+    value = int(name[1:], 36)
+    cid = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    if cid[:2] != b"\x01\x72":
+        raise SystemExit("not a libp2p-key CIDv1: " + name)
+    return b"/ipns/" + cid[2:]
+
+
+def put_record_command(args):
+    target = parse_target(args.target)
+    with open(args.record, "rb") as handle:
+        record = handle.read()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((args.source, 0))
+    key = os.urandom(32)
+    token = fetch_token(sock, target, key)
+    if token is None:
+        print(json.dumps({"outcome": "noToken"}))
+        return 1
+    for _ in range(3):
+        sock.sendto(put_record(int.from_bytes(os.urandom(8), "big"), key, routing_key_of(args.name), token, record),
+                    target)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([sock], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                break
+            data, _ = sock.recvfrom(2048)
+            if len(data) >= 44 and data[1] == 0x85:
+                print(json.dumps({"outcome": OUTCOMES.get(data[43], "unknown")}))
+                return 0
+    print(json.dumps({"outcome": "noAnswer"}))
+    return 1
 
 
 def parse_target(text):
@@ -198,6 +244,11 @@ def main():
     flood.add_argument("--per-source", type=int, default=256)
     flood.add_argument("--value-bytes", type=int, default=32)
     flood.add_argument("--rate", type=float, default=20000, help="datagrams per second in all (0: no pacing)")
+    put = commands.add_parser("put-record")
+    put.add_argument("target")
+    put.add_argument("--name", required=True)
+    put.add_argument("--record", required=True)
+    put.add_argument("--source", default="127.0.0.1")
     amp = commands.add_parser("amplify")
     amp.add_argument("target")
     amp.add_argument("--source", required=True)
@@ -207,6 +258,8 @@ def main():
     args = parser.parse_args()
     if args.command == "records":
         records(args)
+    elif args.command == "put-record":
+        return put_record_command(args)
     else:
         amplify(args)
 

@@ -40,6 +40,10 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     /// | `bootstrapFailed` | 504 | `bootstrap_failed` |
     /// | `valueTooLarge` | 413 | `value_too_large` |
     /// | `contentUnavailable` | 404 | `unavailable` |
+    /// | `nameNotFound` | 404 | `name_not_found` |
+    /// | `recordTooLarge` | 413 | `record_too_large` |
+    /// | `invalidNameRecord` | 400 | `invalid_record` |
+    /// | `tooManyNames` | 429 | `too_many_names` |
     /// | `noContentStore`, `invalidSwarmName`, `alreadyStarted`, `noListenAddress`, `bindFailed` | 500 | `internal` |
     public init(_ error: NodeError) {
         switch error {
@@ -55,6 +59,14 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
             self.init(.contentTooLarge, code: "value_too_large", message: error.description)
         case .contentUnavailable:
             self.init(.notFound, code: "unavailable", message: error.description)
+        case .nameNotFound:
+            self.init(.notFound, code: "name_not_found", message: error.description)
+        case .recordTooLarge:
+            self.init(.contentTooLarge, code: "record_too_large", message: error.description)
+        case .invalidNameRecord:
+            self.init(.badRequest, code: "invalid_record", message: error.description)
+        case .tooManyNames:
+            self.init(.tooManyRequests, code: "too_many_names", message: error.description)
         case .noContentStore, .invalidSwarmName, .alreadyStarted, .noListenAddress, .bindFailed:
             self.init(.internalServerError, code: "internal", message: error.description)
         }

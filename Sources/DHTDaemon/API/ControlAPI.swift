@@ -8,13 +8,15 @@ public enum ControlAPI {
     /// The router for `node`: every `/v1` route requires `Authorization: Bearer <token>`; `/metrics` (Prometheus
     /// text from `metrics`, when given) does not, since the API listens on loopback by default and the counters
     /// hold no secret. With a `repository`, the ``BlockController`` routes are mounted too; with a `contentNode`
-    /// (the daemon's node, with its exchange) they fetch what the repository lacks and announce what is added.
+    /// (the daemon's node, with its exchange) they fetch what the repository lacks and announce what is added. With
+    /// `names`, the ``NameController`` routes publish and resolve IPNS names.
     public static func router<Node: ControlledNode>(
         node: Node,
         token: APIToken,
         metrics: PrometheusCollectorRegistry?,
         repository: BlockRepository? = nil,
-        contentNode: DHTNode.Node? = nil
+        contentNode: DHTNode.Node? = nil,
+        names: NameService? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -35,6 +37,7 @@ public enum ControlAPI {
         if let repository {
             BlockController<BasicRequestContext>(repository: repository, node: contentNode).addRoutes(to: v1)
         }
+        if let names { NameController<BasicRequestContext>(names: names).addRoutes(to: v1) }
         return router
     }
 }

@@ -129,6 +129,23 @@ public struct ControlClient: Sendable {
         try await call(.GET, "/v1/providers/\(key.hex)")
     }
 
+    /// `POST /v1/names`: publishes a name.
+    public func publishName(_ request: PublishNameRequest) async throws(ControlClientError) -> NamePublishedDocument {
+        let body: [UInt8]
+        do {
+            body = Array(try JSONEncoder().encode(request))
+        } catch {
+            throw ControlClientError(.badResponse, status: 0, "cannot encode the request: \(error)")
+        }
+        return try await call(.POST, "/v1/names", body: body, timeout: .seconds(120))
+    }
+
+    /// `GET /v1/names/{name}`: resolves a name.
+    public func resolveName(_ name: String) async throws(ControlClientError) -> ResolvedNameDocument {
+        let escaped = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
+        return try await call(.GET, "/v1/names/\(escaped)", timeout: .seconds(120))
+    }
+
     /// Sends a request and decodes its JSON answer.
     ///
     /// - Parameters:

@@ -28,12 +28,28 @@ public struct RecordsDocument: Codable, Hashable, Sendable {
         public var remainingSeconds: Double
     }
 
+    /// A mutable record (an IPNS record) held for another node.
+    public struct HeldRecord: Codable, Hashable, Sendable {
+        /// The routing key, base64.
+        public var routingKey: String
+        /// The record, base64.
+        public var record: String
+        /// The IP that stored it (no port, no brackets).
+        public var source: String
+        /// Lifetime left when saved, in seconds.
+        public var remainingSeconds: Double
+    }
+
     /// A record of this node's own, republished while it runs.
     public struct OwnRecord: Codable, Hashable, Sendable {
         /// The key (64 hex digits).
         public var key: String
-        /// The value put, base64; absent for a key this node provides.
+        /// The value put, base64; absent for a key this node provides and for a mutable record.
         public var value: String?
+        /// A mutable record's routing key, base64 (with ``record``).
+        public var routingKey: String?
+        /// A mutable record, base64.
+        public var record: String?
         /// The lifetime asked for, in seconds.
         public var ttlSeconds: Double
         /// Time until the next republish when saved, in seconds.
@@ -44,6 +60,8 @@ public struct RecordsDocument: Codable, Hashable, Sendable {
     public var values: [HeldValue]
     /// Provider records held for others.
     public var providers: [HeldProvider]
+    /// Mutable records held for others (absent in files written before they existed).
+    public var records: [HeldRecord]?
     /// This node's own records.
     public var own: [OwnRecord]
 
@@ -65,10 +83,20 @@ public struct RecordsDocument: Codable, Hashable, Sendable {
                 remainingSeconds: held.remaining.inSeconds
             )
         }
+        self.records = records.records.map { held in
+            HeldRecord(
+                routingKey: Data(held.record.routingKey).base64EncodedString(),
+                record: Data(held.record.bytes).base64EncodedString(),
+                source: NodeAddress(host: held.source, port: 1).hostText,
+                remainingSeconds: held.remaining.inSeconds
+            )
+        }
         self.own = records.own.map { record in
             OwnRecord(
                 key: record.key.hex,
                 value: record.value.map { Data($0).base64EncodedString() },
+                routingKey: record.record.map { Data($0.routingKey).base64EncodedString() },
+                record: record.record.map { Data($0.bytes).base64EncodedString() },
                 ttlSeconds: record.ttl.inSeconds,
                 untilRepublishSeconds: record.untilRepublish.inSeconds
             )
@@ -115,6 +143,23 @@ public struct RecordsDocument: Codable, Hashable, Sendable {
                 RecordSnapshot.HeldProvider(key: key, provider: provider, remaining: remaining - elapsed)
             )
         }
+        for (index, held) in (records ?? []).enumerated() {
+            let field = "records.records[\(index)]"
+            let remaining = try DocumentError.duration(held.remainingSeconds, field: field + ".remainingSeconds")
+            let routingKey = try Self.bytes(held.routingKey, field: field + ".routingKey")
+            let bytes = try Self.bytes(held.record, field: field + ".record")
+            guard let source = NodeAddress.parseHost(held.source) else {
+                throw DocumentError(field: field + ".source", reason: "'\(held.source)' is not an IP address")
+            }
+            guard remaining > elapsed else { continue }
+            snapshot.records.append(
+                RecordSnapshot.HeldRecord(
+                    record: MutableRecord(routingKey: routingKey, bytes: bytes),
+                    source: source,
+                    remaining: remaining - elapsed
+                )
+            )
+        }
         for (index, record) in own.enumerated() {
             let field = "records.own[\(index)]"
             let key = try DocumentError.nodeID(record.key, field: field + ".key")
@@ -126,12 +171,20 @@ public struct RecordsDocument: Codable, Hashable, Sendable {
             let value = try record.value.map { text throws(DocumentError) in
                 try Self.bytes(text, field: field + ".value")
             }
+            var mutable: MutableRecord?
+            if let routingKey = record.routingKey, let bytes = record.record {
+                mutable = MutableRecord(
+                    routingKey: try Self.bytes(routingKey, field: field + ".routingKey"),
+                    bytes: try Self.bytes(bytes, field: field + ".record")
+                )
+            }
             snapshot.own.append(
                 RecordSnapshot.OwnRecord(
                     key: key,
                     value: value,
                     ttl: ttl,
-                    untilRepublish: until > elapsed ? until - elapsed : .zero
+                    untilRepublish: until > elapsed ? until - elapsed : .zero,
+                    record: mutable
                 )
             )
         }

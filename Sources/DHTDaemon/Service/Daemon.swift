@@ -88,6 +88,7 @@ public enum Daemon {
             receiveBufferBytes: configuration.bootstrapNode ? Self.bootstrapNodeReceiveBuffer : nil
         )
         let node = Node(configuration: nodeConfiguration, logger: logger)
+        let names = NameService(node: node, dataDirectory: data, logger: logger)
 
         let (apiBound, announce) = AsyncStream<NodeService.APIAddress>.makeStream()
         let router = ControlAPI.router(
@@ -95,7 +96,8 @@ public enum Daemon {
             token: token,
             metrics: metrics,
             repository: repository,
-            contentNode: node
+            contentNode: node,
+            names: names
         )
         var httpLogger = logger
         httpLogger[metadataKey: "component"] = "api"
@@ -130,6 +132,7 @@ public enum Daemon {
         }
         let service = NodeService(
             node: node,
+            names: names,
             repository: repository,
             dataDirectory: data,
             saveInterval: configuration.saveInterval,

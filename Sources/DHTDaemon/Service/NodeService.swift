@@ -18,6 +18,7 @@ public struct NodeService: Service {
     public let node: Node
     private let repository: BlockRepository?
     private let dataDirectory: DataDirectory
+    private let names: NameService?
     private let saveInterval: Duration
     private let restoredContacts: Int
     private let apiBound: AsyncStream<APIAddress>
@@ -51,6 +52,7 @@ public struct NodeService: Service {
     /// A service for `node`; `apiBound` yields once the API listens.
     public init(
         node: Node,
+        names: NameService? = nil,
         repository: BlockRepository? = nil,
         dataDirectory: DataDirectory,
         saveInterval: Duration,
@@ -60,6 +62,7 @@ public struct NodeService: Service {
     ) {
         self.gatewayBound = gatewayBound
         self.node = node
+        self.names = names
         self.repository = repository
         self.repositoryMetrics = repository.map { RepositoryMetrics(repository: $0) }
         self.dataDirectory = dataDirectory
@@ -103,6 +106,7 @@ public struct NodeService: Service {
         let announcing = Task {
             await countRepository()
             await provideStoredRoots()
+            await names?.republishSaved()
         }
         defer { announcing.cancel() }
 

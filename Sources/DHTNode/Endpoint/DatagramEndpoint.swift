@@ -10,7 +10,8 @@ import Kademlia
 /// - PONG signatures: every PONG we send signs the requester's challenge, every PONG we get is verified before
 ///   the core sees it, so a contact enters the routing table only after proving its key (``ContactAdmission``);
 /// - answers from the wrong key are dropped;
-/// - write tokens: handed out in `NODES` and `PROVIDERS`, required on `STORE` and `ADD_PROVIDER`;
+/// - write tokens: handed out in `NODES`, `PROVIDERS` and `RECORD`, required on `STORE`, `ADD_PROVIDER` and
+///   `PUT_RECORD`;
 /// - amplification: what goes to an address that has not proven itself is at most 3× what it sent: a reply is cut
 ///   to 3× its request, and the core's verification pings to it are sent only from the rest of that budget;
 /// - transaction IDs on the wire are a keyed permutation of the core's (``TransactionIDCipher``);
@@ -49,6 +50,7 @@ public struct DatagramEndpoint: Sendable {
     public init(
         identity: NodeIdentity,
         configuration: KademliaConfiguration,
+        recordValidator: (any MutableRecordValidator)? = nil,
         limits: AbuseLimits = AbuseLimits(),
         padsLookupRequests: Bool = true,
         sealer: DatagramSealer? = nil,
@@ -63,6 +65,7 @@ public struct DatagramEndpoint: Sendable {
         self.core = KademliaInstance(
             localID: NodeID(publicKeyBytes: identity.publicKey.bytes),
             configuration: configuration,
+            recordValidator: recordValidator,
             seed: secrets.coreSeed,
             now: now
         )

@@ -30,12 +30,15 @@ public final class Node: Sendable {
     /// The block exchange, when the node was configured with ``NodeConfiguration/content``.
     public let exchange: ExchangeNode<AnyContentStore>?
 
-    private let runtime: NodeRuntime
+    let runtime: NodeRuntime
     /// The node's logger (the shells around it log through it too).
     public let logger: Logger
     private let state = NIOLockedValueBox(LifecycleState())
 
     private let rendezvous: RendezvousRunner?
+    /// The names this node publishes and the records it resolved (``publish(_:key:lifetime:ttl:)``,
+    /// ``resolve(_:)``).
+    let names = NIOLockedValueBox(NameState())
 
     private struct LifecycleState {
         var rendezvousTask: Task<Void, Never>?
@@ -65,6 +68,7 @@ public final class Node: Sendable {
         let endpoint = DatagramEndpoint(
             identity: configuration.identity,
             configuration: configuration.kademlia,
+            recordValidator: IPNSRecordValidator(),
             limits: configuration.limits,
             padsLookupRequests: configuration.padsLookupRequests,
             sealer: configuration.swarmKey.map(DatagramSealer.init(swarmKey:)),
@@ -258,6 +262,7 @@ public final class Node: Sendable {
         }
         rendezvousTask?.cancel()
         await rendezvousTask?.value
+        stopRenewingNames()
         await exchange?.close()
         try? await runtime.eventLoop.flatSubmit { [runtime] in runtime.shutdown() }.get()
         state.withLockedValue {
@@ -295,7 +300,7 @@ public final class Node: Sendable {
         let limit = min(configuration.kademlia.records.maxValueBytes, DHTDatagram.maxValueByteCount)
         guard value.count <= limit else { throw NodeError.valueTooLarge(bytes: value.count, limit: limit) }
         let ttl = ttl ?? configuration.kademlia.records.valueTTL
-        return try await publish { core, now in core.put(key, value: value, ttl: ttl, now: now) }
+        return try await announce { core, now in core.put(key, value: value, ttl: ttl, now: now) }
     }
 
     /// The values stored under `key` (held locally or found by a FIND_VALUE lookup); empty when there are none.
@@ -319,7 +324,7 @@ public final class Node: Sendable {
     ///
     /// - Throws: ``NodeError/noReachableNodes`` when it reached no node (the key is queued all the same).
     public func provide(_ key: RecordKey) async throws -> PublishReport {
-        try await publish { core, now in core.provide(key, now: now) }
+        try await announce { core, now in core.provide(key, now: now) }
     }
 
     /// The providers of `key` found by a GET_PROVIDERS lookup, which ends once it found `wanted` of them (by
@@ -419,7 +424,7 @@ public final class Node: Sendable {
 
     // MARK: - Running operations
 
-    private func run(
+    func run(
         lookup kind: LookupKind? = nil,
         _ command: @escaping @Sendable (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective])
     ) async throws -> OperationResult {
@@ -440,7 +445,7 @@ public final class Node: Sendable {
         return lookup
     }
 
-    private func publish(
+    func announce(
         _ command: @escaping @Sendable (inout KademliaInstance, DHTInstant) -> (OperationID, [KademliaDirective])
     ) async throws -> PublishReport {
         let result = try await run(command)
@@ -449,7 +454,7 @@ public final class Node: Sendable {
         return PublishReport(asked: asked, accepted: accepted, lookup: lookup)
     }
 
-    private static func failure(_ result: OperationResult) -> NodeError {
+    static func failure(_ result: OperationResult) -> NodeError {
         if case .refusedTooManyOperations = result { return .tooManyOperations }
         return .noReachableNodes
     }

@@ -27,6 +27,15 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A fetch received no block for ``ContentConfiguration/unavailableTimeout``: no connected peer and no
     /// provider found in the DHT sent one. `bytesDelivered` file bytes had arrived before.
     case contentUnavailable(String, bytesDelivered: UInt64)
+    /// No node that answered holds a valid record of the IPNS name (attached).
+    case nameNotFound(String)
+    /// A name's record is larger than a `PUT_RECORD` carries (``Kademlia/RecordLimits/maxRecordBytes``): its value
+    /// is too long.
+    case recordTooLarge(bytes: Int, limit: Int)
+    /// The record could not be made (the reason is attached: an empty value, a lifetime past year 9999, ...).
+    case invalidNameRecord(String)
+    /// The node publishes as many names as it keeps (``Kademlia/RecordLimits/maxPublished``).
+    case tooManyNames(limit: Int)
 
     /// A sentence for the user.
     public var description: String {
@@ -46,6 +55,11 @@ public enum NodeError: Error, Hashable, Sendable, CustomStringConvertible {
             delivered == 0
                 ? "no peer sent \(cid): no connected peer has it and no provider was found in the DHT"
                 : "fetch of \(cid) stalled after \(delivered) bytes: no peer sent a block for too long"
+        case .nameNotFound(let name): "no node holds a valid record of /ipns/\(name)"
+        case .recordTooLarge(let bytes, let limit):
+            "the name's record is \(bytes) bytes, over the \(limit) bytes a DHT record carries: shorten the path"
+        case .invalidNameRecord(let reason): "cannot make the name's record: \(reason)"
+        case .tooManyNames(let limit): "this node already publishes \(limit) names"
         }
     }
 }

@@ -2,16 +2,17 @@ import ArgumentParser
 import Blocks
 import DHTCrypto
 import DHTDaemon
+import DHTNode
 import Foundation
 import Names
 
-/// `dhtnode name record|inspect`: signed IPNS records as files. Publishing them on the DHT and resolving names
-/// come later; a record file can already be checked, kept, and put anywhere that takes IPNS records.
-struct NameCommand: ParsableCommand {
+/// `dhtnode name publish|resolve|record|inspect`: IPNS names, published on the DHT through the daemon, and signed
+/// records as files.
+struct NameCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "name",
-        abstract: "Make and check IPNS records (signed, movable pointers to content).",
-        subcommands: [Record.self, Inspect.self]
+        abstract: "Publish and resolve IPNS names (signed, movable pointers to content).",
+        subcommands: [Publish.self, Resolve.self, Record.self, Inspect.self]
     )
 
     /// A record's fields as `record --json` and `inspect --json` print them.

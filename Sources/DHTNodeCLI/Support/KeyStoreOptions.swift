@@ -36,15 +36,6 @@ struct KeyStoreOptions: ParsableArguments {
     }
 }
 
-extension IPNSTime {
-    /// The system clock's time now: the CLI is where the clock is read; Names itself never reads one.
-    static func now() -> IPNSTime {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return IPNSTime(secondsSince1970: Int64(spec.tv_sec), nanoseconds: UInt32(spec.tv_nsec))
-    }
-}
-
 /// Durations as the command line writes them: whole numbers with a unit, one or more (`90s`, `5m`, `48h`,
 /// `1h30m`); units `ms`, `s`, `m`, `h`, `d`.
 enum DurationText {

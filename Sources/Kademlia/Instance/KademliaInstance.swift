@@ -1010,6 +1010,13 @@ public struct KademliaInstance: Sendable {
     ) {
         guard let search = operations[id]?.recordSearch else { return }
         var corrected = 0
+        if let best = search.best, let rank = search.rank, !search.heldLocally {
+            // This node's own copy, if it holds an older one, is corrected too.
+            let remaining = search.validUntil - now
+            if remaining > .zero {
+                records.upgrade(best, rank: MutableRecordRank(sequence: rank.sequence, validFor: remaining), now: now)
+            }
+        }
         if let best = search.best {
             for answer in search.answers where answer.record != best
                 && (answer.sequence, answer.validUntil) < (search.rank!.sequence, search.validUntil)

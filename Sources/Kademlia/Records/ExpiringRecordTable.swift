@@ -122,6 +122,12 @@ struct ExpiringRecordTable<Record: Sendable>: Sendable {
         return held.filter { $0.expiresAt > now }.map(\.record)
     }
 
+    /// The oldest live record under `key`, with its source and expiry.
+    func liveEntry(under key: RecordKey, now: DHTInstant) -> Entry? {
+        guard let held = byKey[key]?.first(where: { $0.expiresAt > now }) else { return nil }
+        return Entry(key: key, record: held.record, source: held.source, expiresAt: held.expiresAt)
+    }
+
     /// Every record whose lifetime has not ended, by key, then oldest first (an order that does not depend on the
     /// process's hash seed).
     func liveEntries(now: DHTInstant) -> [Entry] {

@@ -71,6 +71,29 @@ public struct MutableRecordStore: Sendable {
         )
     }
 
+    /// Replaces the record held under `record`'s key by `record` when `record` ranks higher, keeping the source the
+    /// held one counts for; returns whether it did. A node whose lookup found a newer record than the one it holds
+    /// updates its own copy this way.
+    @discardableResult
+    public mutating func upgrade(_ record: MutableRecord, rank: MutableRecordRank, now: DHTInstant) -> Bool {
+        guard record.bytes.count <= limits.maxRecordBytes, let held = table.liveEntry(under: record.key, now: now)
+        else { return false }
+        let validUntil = now + rank.validFor
+        guard held.record.record != record, (rank.sequence, validUntil) > (held.record.sequence, held.record.validUntil)
+        else { return false }
+        let outcome = table.insert(
+            Held(record: record, sequence: rank.sequence, validUntil: validUntil),
+            from: held.source,
+            under: record.key,
+            expiresAt: min(validUntil, now + limits.mutableRecordTTL),
+            now: now,
+            caps: limits.caps(perKey: 1, total: limits.maxMutableRecords),
+            elsewhere: .none,
+            isSame: { _ in true }
+        )
+        return outcome.isAccepted
+    }
+
     /// The live record under `key`, if any.
     public func record(for key: RecordKey, now: DHTInstant) -> MutableRecord? {
         table.live(under: key, now: now).first?.record
