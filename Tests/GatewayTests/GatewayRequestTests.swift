@@ -51,8 +51,19 @@ import Testing
         #expect(status("/ipfs/\(Self.dir)", method: .post) == .methodNotAllowed)
         #expect(status("/ipns/example.com") == .notImplemented)
         #expect(status("/ipfs/\(Self.dir)?format=tar") == .notImplemented)
+        #expect(status("/ipfs/\(Self.dir)?format=ipns-record") == .badRequest)
+        #expect(status("/ipfs/\(Self.dir)", [.accept: "application/vnd.ipfs.ipns-record"]) == .badRequest)
         #expect(status("/ipfs/\(Self.dir)?format=dag-json") == .notAcceptable)
         #expect(status("/ipfs/\(Self.dir)", [.range: "bytes=9-3"]) == .badRequest)
+    }
+
+    @Test func ipnsRecordFromTheQueryOrAccept() throws {
+        #expect(try GatewayRequest.asksForIPNSRecord(query: "format=ipns-record", accept: nil))
+        #expect(try !GatewayRequest.asksForIPNSRecord(query: "format=raw", accept: "application/vnd.ipfs.ipns-record"))
+        #expect(try GatewayRequest.asksForIPNSRecord(query: "", accept: "text/html, application/vnd.ipfs.ipns-record"))
+        #expect(try !GatewayRequest.asksForIPNSRecord(query: "", accept: "application/vnd.ipld.raw, application/vnd.ipfs.ipns-record"))
+        #expect(try !GatewayRequest.asksForIPNSRecord(query: "", accept: "application/vnd.ipfs.ipns-record;q=0"))
+        #expect(try !GatewayRequest.asksForIPNSRecord(query: "", accept: nil))
     }
 
     @Test func formatComesFromTheQueryBeforeAccept() throws {

@@ -24,13 +24,18 @@ public struct GatewayResponder: HTTPResponder {
     public let node: Node?
     /// The hosts under which `{cid}.ipfs.{host}` is a subdomain request.
     public let subdomainParents: [String]
+    /// Resolves `/ipns/` names; `nil` answers them with 501.
+    public let names: NameService?
     /// Blocks served lately.
     let cache = GatewayBlockCache()
 
-    /// A gateway over `repository`, fetching through `node` when it has an exchange.
-    public init(repository: BlockRepository, node: Node?, subdomainParents: [String] = ["localhost"]) {
+    /// A gateway over `repository`, fetching through `node` when it has an exchange, resolving names with `names`.
+    public init(
+        repository: BlockRepository, node: Node?, names: NameService? = nil, subdomainParents: [String] = ["localhost"]
+    ) {
         self.repository = repository
         self.node = node?.exchange == nil ? nil : node
+        self.names = names
         self.subdomainParents = subdomainParents
     }
 
@@ -78,8 +83,18 @@ public struct GatewayResponder: HTTPResponder {
         {
             throw GatewayError.badRequest(GatewayHost.labelTooLong(path.root))
         }
-        let parsed = try GatewayRequest(
-            method: request.method, target: target, headers: request.headers, subdomainRoot: subdomainRoot)
+        // A name is resolved first: the request goes on as one for the path it points at.
+        var name: ResolvedGatewayName?
+        if subdomainRoot == nil, GatewayRequest.split(target).path.hasPrefix("/ipns/") {
+            switch try await resolveName(target, request) {
+            case .record(let response): return response
+            case .path(let resolved): name = resolved
+            }
+        }
+        var parsed = try GatewayRequest(
+            method: request.method, target: name?.target ?? target, headers: request.headers,
+            subdomainRoot: subdomainRoot)
+        if let name { parsed.addressedPath = name.addressedPath }
         if redirectsToSubdomain, case .plain(let name, let port) = host {
             let location = try GatewayHost.subdomainURL(
                 for: parsed.path, root: parsed.root, parent: name + (port.map { ":\($0)" } ?? ""),
@@ -89,8 +104,8 @@ public struct GatewayResponder: HTTPResponder {
         let pathGateway: String
         if case .subdomain(_, _, let parent) = host { pathGateway = "//\(parent)" } else { pathGateway = "" }
         var headers = Self.corsHeaders
-        headers[.cacheControl] = Self.immutable
-        headers[Self.ipfsPath] = parsed.path.encoded
+        headers[.cacheControl] = name?.cacheControl ?? Self.immutable
+        headers[Self.ipfsPath] = parsed.addressedPath.encoded
         if !parsed.formatFromQuery, let name = parsed.format.queryName {
             let (path, query) = GatewayRequest.split(target)
             headers[.contentLocation] = "\(path)?\(query.isEmpty ? "" : query + "&")format=\(name)"
@@ -165,9 +180,9 @@ public struct GatewayResponder: HTTPResponder {
             if entries == nil { entries = try await HAMTDirectory.entries(of: resolved.terminal, source: blocks) }
             headers[.contentType] = "text/html; charset=utf-8"
             // The page is this gateway's rendering, which may change with a new version: cached for a week only.
-            headers[.cacheControl] = Self.listingCacheControl
+            if parsed.addressedPath.namespace == .ipfs { headers[.cacheControl] = Self.listingCacheControl }
             let page = DirectoryListingPage.html(
-                path: parsed.path, cid: resolved.cid, entries: entries ?? [], base: listingBase(parsed),
+                path: parsed.addressedPath, cid: resolved.cid, entries: entries ?? [], base: listingBase(parsed),
                 pathGateway: pathGateway)
             return Self.whole(Array(page.utf8), parsed, headers: headers, etag: etag)
         }
@@ -181,14 +196,14 @@ public struct GatewayResponder: HTTPResponder {
     /// The URL path of a directory with the trailing slash, as the client addressed it (subdomain requests
     /// carry no `/ipfs/{cid}` prefix).
     private func directoryURL(_ parsed: GatewayRequest) -> String {
-        var path = parsed.path
+        var path = parsed.addressedPath
         path.hasTrailingSlash = true
         let query = Self.queryString(parsed)
         return listingBase(parsed, path: path) + query
     }
 
     private func listingBase(_ parsed: GatewayRequest, path: ContentPath? = nil) -> String {
-        let path = path ?? parsed.path
+        let path = path ?? parsed.addressedPath
         var text = path.encoded
         if !text.hasSuffix("/") { text += "/" }
         return parsed.isSubdomain ? String(text.dropFirst("/ipfs/".count + ContentPath.encode(path.root).count)) : text

@@ -123,7 +123,7 @@ public enum Daemon {
             let (stream, continuation) = AsyncStream<NodeService.APIAddress?>.makeStream()
             gatewayBound = stream
             gateway = GatewayService(
-                responder: GatewayResponder(repository: repository, node: node),
+                responder: GatewayResponder(repository: repository, node: node, names: names),
                 address: address,
                 isDefaultAddress: configuration.gatewayAddressIsDefault,
                 bound: continuation,

@@ -18,8 +18,11 @@ public struct GatewayRequest: Hashable, Sendable {
 
     /// `GET` or `HEAD`.
     public var isHead: Bool
-    /// The content path.
+    /// The content path (for a name, the `/ipfs/` path it resolved to).
     public var path: ContentPath
+    /// The path as the client addressed it: ``path``, or the `/ipns/{name}/…` path it was resolved from. Redirects,
+    /// listings and `X-Ipfs-Path` use it.
+    public var addressedPath: ContentPath
     /// The path's root.
     public var root: GatewayRoot
     /// The response format.
@@ -73,8 +76,9 @@ public struct GatewayRequest: Hashable, Sendable {
             path = try ContentPath(parsing: pathText)
         }
         guard path.namespace == .ipfs else {
-            throw .notImplemented("/ipns/ names are not resolved by this gateway yet")
+            throw .notImplemented("/ipns/ names are resolved before a request is parsed; this one was not")
         }
+        addressedPath = path
         do {
             root = try GatewayRoot(parsing: path.root)
         } catch {
@@ -101,7 +105,9 @@ public struct GatewayRequest: Hashable, Sendable {
             case "car": format = .car(CAROptions())
             case "dag-json", "dag-cbor", "json", "cbor":
                 throw GatewayError(.notAcceptable, "format=\(name) is not served: UnixFS content is served as files, raw blocks or CAR")
-            case "tar", "ipns-record":
+            case "ipns-record":
+                throw .badRequest("format=ipns-record is served for /ipns/{name} only, not for /ipfs/ content")
+            case "tar":
                 throw .notImplemented("format=\(name) is not served by this gateway (raw and car are)")
             default: throw .badRequest("format '\(GatewayRoot.shown(name))' is not raw, car or another gateway format")
             }
@@ -124,6 +130,25 @@ public struct GatewayRequest: Hashable, Sendable {
         return (text[..<mark], text[text.utf8.index(after: mark)...])
     }
 
+    /// Whether a request asks for an IPNS record (`?format=ipns-record`, or `Accept:
+    /// application/vnd.ipfs.ipns-record` first among the formats it names).
+    public static func asksForIPNSRecord(query: some StringProtocol, accept: String?) throws(GatewayError) -> Bool {
+        if let format = try QueryParameters(parsing: query)["format"] { return format == "ipns-record" }
+        guard let accept else { return false }
+        for range in accept.split(separator: ",") {
+            let fields = range.split(separator: ";").map { $0.trimmingSpaces.lowercased() }
+            if fields.contains("q=0") { continue }
+            switch fields.first {
+            case "application/vnd.ipfs.ipns-record": return true
+            case "application/vnd.ipld.raw", "application/vnd.ipld.car", "application/x-tar",
+                "application/vnd.ipld.dag-json", "application/vnd.ipld.dag-cbor":
+                return false
+            default: continue
+            }
+        }
+        return false
+    }
+
     /// The first media range in `Accept` that names a format other than a deserialized response, with its
     /// parameters.
     static func acceptedFormat(_ header: String?) throws(GatewayError)
@@ -144,7 +169,9 @@ public struct GatewayRequest: Hashable, Sendable {
             case "application/vnd.ipld.car": return (.car(CAROptions()), parameters)
             case "application/vnd.ipld.dag-json", "application/vnd.ipld.dag-cbor":
                 throw GatewayError(.notAcceptable, "Accept: \(type) is not served: UnixFS content is served as files, raw blocks or CAR")
-            case "application/x-tar", "application/vnd.ipfs.ipns-record":
+            case "application/vnd.ipfs.ipns-record":
+                throw .badRequest("Accept: \(type) is served for /ipns/{name} only, not for /ipfs/ content")
+            case "application/x-tar":
                 throw .notImplemented("Accept: \(type) is not served by this gateway (raw blocks and CAR are)")
             default: continue
             }
