@@ -13,7 +13,7 @@ struct SimulationTests {
         return configuration
     }
 
-    @Test("2,000 nodes: every lookup finds the exact k closest and every stored value is found")
+    @Test("2,000 nodes: every lookup finds the exact k closest, every stored value and every name's newest record is found")
     func twoThousandNodesAreExact() {
         let report = Simulation(configuration: Self.configuration(nodes: 2000, lookups: 200, seed: 7), threads: 2).run()
         #expect(report.nodes == 2000)
@@ -23,6 +23,12 @@ struct SimulationTests {
         #expect(report.found == 1.0)
         #expect(report.datagramsLost == 0)
         #expect(report.storedReplicasMean == 20)
+        // Names: every update reached the 20 closest, and every resolve found it from 5 of them.
+        #expect(report.names.resolves == 200)
+        #expect(report.names.newest == 1.0)
+        #expect(report.names.replicasMean == 20)
+        #expect(report.names.validAnswersMean == 5)
+        #expect(report.names.messagesP50 < report.messagesP50)
     }
 
     @Test("the same seed gives the same report")

@@ -4,6 +4,8 @@ import Kademlia
 struct Workload: Sendable {
     var keys: [RecordKey]
     var values: [[UInt8]]
+    /// The routing keys of the scenario's mutable records (names).
+    var routingKeys: [[UInt8]]
 }
 
 /// What a partition reports about an operation it started.
@@ -14,6 +16,8 @@ struct StartedOperation: Sendable {
         case lookup
         case put(index: Int)
         case get(index: Int)
+        case putRecord(index: Int)
+        case getRecord(index: Int)
     }
 
     var node: Int32
@@ -188,6 +192,7 @@ final class NetworkPartition: @unchecked Sendable {
             let instance = KademliaInstance(
                 localID: id,
                 configuration: configuration.kademlia,
+                recordValidator: SimulatedRecordValidator(),
                 seed: seed,
                 now: instant
             )
@@ -220,6 +225,15 @@ final class NetworkPartition: @unchecked Sendable {
             guard isAlive(node) else { return nil }
             result = nodes[local(node)].findValue(workload.keys[index], now: instant)
             kind = .get(index: index)
+        case .putRecord(let index, let sequence):
+            guard isAlive(node) else { return nil }
+            let record = SimulatedRecordValidator.record(workload.routingKeys[index], sequence: sequence)
+            result = nodes[local(node)].putRecord(record, now: instant)
+            kind = .putRecord(index: index)
+        case .getRecord(let index):
+            guard isAlive(node) else { return nil }
+            result = nodes[local(node)].getRecord(workload.routingKeys[index], now: instant)
+            kind = .getRecord(index: index)
         }
         started.append(StartedOperation(node: node, operation: result.0, kind: kind, time: now))
         return result.1

@@ -57,6 +57,10 @@ enum SimulationCommand: Sendable {
     case put(index: Int)
     /// Fetch value number `index` of the scenario.
     case get(index: Int)
+    /// Publish name number `index` of the scenario with this sequence.
+    case putRecord(index: Int, sequence: UInt64)
+    /// Resolve name number `index` of the scenario.
+    case getRecord(index: Int)
 }
 
 /// Storage with reusable slots: `insert` returns a slot, `remove` frees it for the next insert.

@@ -13,6 +13,9 @@ import Kademlia
 /// 5. `lookups` FIND_NODE lookups of random IDs from random live nodes, scored against the true k closest live
 ///    nodes.
 /// 6. A FIND_VALUE for each stored value from a random live node.
+/// 7. Names: as many mutable records as values were published (sequence 0) before the churn; after it, each is
+///    published again (sequence 1) from a random live node, then resolved (GET_RECORD) from another, and scored on
+///    whether the resolve returned sequence 1.
 ///
 /// The same configuration and seed give the same report, whatever the number of threads (wall time and memory
 /// aside).
@@ -54,9 +57,13 @@ public struct Simulation {
             keys.append(NodeID.random(using: &random))
             values.append((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
         }
+        // 44 bytes, as the routing key of an Ed25519 IPNS name.
+        let routingKeys = (0..<valueCount).map { _ in
+            Array("/ipns/".utf8) + (0..<38).map { _ in UInt8.random(in: 0...255, using: &random) }
+        }
         var network = SimulatedNetwork(
             configuration: configuration,
-            workload: Workload(keys: keys, values: values),
+            workload: Workload(keys: keys, values: values, routingKeys: routingKeys),
             threads: threads,
             random: &random
         )
@@ -68,6 +75,8 @@ public struct Simulation {
         var storedReplicas: [Int] = []
         var gets: [Bool] = []
         var joinMessages = 0
+        var recordReplicas: [Int] = []
+        var resolveSamples: [(resolution: RecordResolution, milliseconds: Double)] = []
 
         // Runs windows until every scheduled command started and every operation it started ended.
         func drain() {
@@ -103,6 +112,10 @@ public struct Simulation {
                 storedReplicas.append(accepted)
             case (.get(let index), .lookup(let result)):
                 gets.append(result.values.contains { $0.data == values[index] })
+            case (.putRecord, .published(_, let accepted, _)):
+                recordReplicas.append(accepted)
+            case (.getRecord, .resolved(let resolution)):
+                resolveSamples.append((resolution, milliseconds))
             default:
                 break
             }
@@ -163,6 +176,10 @@ public struct Simulation {
         scheduleOperations((0..<valueCount).map { (randomLiveNode(), .put(index: $0)) })
         drain()
 
+        progress("publishing \(valueCount) names")
+        scheduleOperations((0..<valueCount).map { (randomLiveNode(), .putRecord(index: $0, sequence: 0)) })
+        drain()
+
         let leaving = Int((configuration.churn * Double(joinedNodes)).rounded())
         if leaving > 0 {
             progress("churn: \(leaving) nodes leave, \(leaving) join")
@@ -187,6 +204,13 @@ public struct Simulation {
 
         progress("fetching \(valueCount) values")
         scheduleOperations((0..<valueCount).map { (randomLiveNode(), .get(index: $0)) })
+        drain()
+
+        progress("updating and resolving \(valueCount) names")
+        scheduleOperations((0..<valueCount).map { (randomLiveNode(), .putRecord(index: $0, sequence: 1)) })
+        drain()
+        let updateReplicas = recordReplicas.suffix(valueCount)
+        scheduleOperations((0..<valueCount).map { (randomLiveNode(), .getRecord(index: $0)) })
         drain()
 
         progress("scoring")
@@ -244,7 +268,25 @@ public struct Simulation {
             datagramsLost: network.datagramsLost,
             simulatedSeconds: Double(network.now) / 1e9,
             requests: requests,
-            requestTimeouts: timeouts
+            requestTimeouts: timeouts,
+            names: NameReport(
+                resolves: resolveSamples.count,
+                newest: resolveSamples.isEmpty
+                    ? 0
+                    : Double(
+                        resolveSamples.filter {
+                            $0.resolution.record.flatMap { SimulatedRecordValidator.sequence(of: $0.bytes) } == 1
+                        }.count) / Double(resolveSamples.count),
+                replicasMean: Percentiles(updateReplicas.map(Double.init)).mean,
+                messagesP50: Percentiles(resolveSamples.map { Double($0.resolution.lookup.messagesSent) }).value(at: 0.5),
+                messagesP99: Percentiles(resolveSamples.map { Double($0.resolution.lookup.messagesSent) }).value(at: 0.99),
+                timeMsP50: Percentiles(resolveSamples.map(\.milliseconds)).value(at: 0.5),
+                timeMsP99: Percentiles(resolveSamples.map(\.milliseconds)).value(at: 0.99),
+                timeRTTsP50: Percentiles(resolveSamples.map(\.milliseconds)).value(at: 0.5) / rtt,
+                timeRTTsP99: Percentiles(resolveSamples.map(\.milliseconds)).value(at: 0.99) / rtt,
+                validAnswersMean: Percentiles(resolveSamples.map { Double($0.resolution.validAnswers) }).mean,
+                correctedMean: Percentiles(resolveSamples.map { Double($0.resolution.corrected) }).mean
+            )
         )
     }
 }

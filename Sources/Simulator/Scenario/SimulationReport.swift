@@ -55,6 +55,8 @@ public struct SimulationReport: Codable, Hashable, Sendable {
     public var requests: Int
     /// Of those requests, how many timed out.
     public var requestTimeouts: Int
+    /// The names phase: resolves of mutable records after an update.
+    public var names: NameReport
     /// Filled in by the caller, who owns the wall clock.
     public var wallSeconds: Double = 0
     /// Filled in by the caller, who can read the process's memory.
@@ -76,9 +78,49 @@ public struct SimulationReport: Codable, Hashable, Sendable {
         case routingTableSizeMean = "routing_table_size_mean"
         case datagramsLost = "datagrams_lost"
         case simulatedSeconds = "simulated_seconds"
-        case requests
+        case requests, names
         case requestTimeouts = "request_timeouts"
         case wallSeconds = "wall_seconds"
         case peakRSSMiB = "peak_rss_mib"
+    }
+}
+
+/// What the names phase of a simulation measured: after the churn, each name was published again (sequence 1) and
+/// then resolved from a random live node.
+public struct NameReport: Codable, Hashable, Sendable {
+    /// Resolves run.
+    public var resolves: Int
+    /// Fraction of resolves that returned the newest record (sequence 1).
+    public var newest: Double
+    /// Mean number of nodes that accepted each update.
+    public var replicasMean: Double
+    /// Median requests per resolve, retransmissions included.
+    public var messagesP50: Double
+    /// 99th percentile of requests per resolve.
+    public var messagesP99: Double
+    /// Median resolve time in simulated milliseconds.
+    public var timeMsP50: Double
+    /// 99th percentile of resolve time in simulated milliseconds.
+    public var timeMsP99: Double
+    /// Median resolve time in mean link RTTs.
+    public var timeRTTsP50: Double
+    /// 99th percentile of resolve time in mean link RTTs.
+    public var timeRTTsP99: Double
+    /// Mean number of nodes that answered a resolve with a valid record.
+    public var validAnswersMean: Double
+    /// Mean number of nodes a resolve corrected (they answered with sequence 0).
+    public var correctedMean: Double
+
+    enum CodingKeys: String, CodingKey {
+        case resolves, newest
+        case replicasMean = "replicas_mean"
+        case messagesP50 = "messages_p50"
+        case messagesP99 = "messages_p99"
+        case timeMsP50 = "time_ms_p50"
+        case timeMsP99 = "time_ms_p99"
+        case timeRTTsP50 = "time_rtt_p50"
+        case timeRTTsP99 = "time_rtt_p99"
+        case validAnswersMean = "valid_answers_mean"
+        case correctedMean = "corrected_mean"
     }
 }
