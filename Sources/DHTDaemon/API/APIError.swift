@@ -72,6 +72,15 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Runs a node call, turning a ``NodeError`` into its ``APIError``.
+    static func fromNode<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as NodeError {
+            throw APIError(error)
+        }
+    }
+
     /// `code: message`.
     public var description: String { "\(code): \(message)" }
 

@@ -106,13 +106,8 @@ public struct NodeController<Node: ControlledNode, Context: RequestContext>: Sen
         return .seconds(seconds)
     }
 
-    /// Runs a node call, turning a ``NodeError`` into its ``APIError``.
     private static func calling<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as NodeError {
-            throw APIError(error)
-        }
+        try await APIError.fromNode(body)
     }
 
     /// Runs a node call and measures its wall time.

@@ -71,11 +71,7 @@ struct NameController<Context: RequestContext>: Sendable {
     }
 
     private static func calling<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as NodeError {
-            throw APIError(error)
-        }
+        try await APIError.fromNode(body)
     }
 }
 

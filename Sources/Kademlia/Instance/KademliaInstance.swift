@@ -220,7 +220,7 @@ public struct KademliaInstance: Sendable {
             }
             _ = records.store(
                 held.record,
-                verdict: verdict,
+                verdict: { verdict },
                 from: held.source,
                 elsewhere: usage(of: held.source, except: .record),
                 now: now
@@ -958,21 +958,26 @@ public struct KademliaInstance: Sendable {
         now: DHTInstant
     ) -> StoreOutcome {
         let outcome: StoreOutcome
+        var refusal: String?
         if record.bytes.count > configuration.records.maxRecordBytes {
             outcome = .rejected(.valueTooLarge)
         } else if !holdsRecords(for: record.key, excluding: sender) {
             outcome = .rejected(.notClosest)
         } else {
-            let verdict = recordValidator?.validate(record) ?? .invalid(reason: "unsupported")
-            if case .invalid(let reason) = verdict { statistics.invalidRecordsRefused[reason, default: 0] += 1 }
+            let validator = recordValidator
             outcome = records.store(
                 record,
-                verdict: verdict,
+                verdict: {
+                    let verdict = validator?.validate(record) ?? .invalid(reason: "unsupported")
+                    if case .invalid(let reason) = verdict { refusal = reason }
+                    return verdict
+                },
                 from: host,
                 elsewhere: usage(of: host, except: .record),
                 now: now
             )
         }
+        if let refusal { statistics.invalidRecordsRefused[refusal, default: 0] += 1 }
         if case .rejected(let reason) = outcome { statistics.recordsRefused[reason, default: 0] += 1 }
         return outcome
     }

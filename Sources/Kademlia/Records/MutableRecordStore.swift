@@ -37,24 +37,26 @@ public struct MutableRecordStore: Sendable {
     }
 
     /// Stores `record`, sent from `source` and judged by `verdict`, unless the record held under its key ranks at
-    /// least as high.
+    /// least as high. `verdict` is asked only after the cheap checks (size, the very record held already): a
+    /// signature check is the costly part of a `PUT_RECORD`.
     ///
     /// - Returns: ``StoreOutcome/stored`` or ``StoreOutcome/replaced``; refusals: ``StoreRejection/valueTooLarge``
     ///   (over ``RecordLimits/maxRecordBytes``), ``StoreRejection/invalidRecord``, ``StoreRejection/outdatedRecord``,
     ///   and the caps' ``StoreRejection/sourceFull``, ``StoreRejection/networkFull``, ``StoreRejection/storeFull``.
     public mutating func store(
         _ record: MutableRecord,
-        verdict: MutableRecordVerdict,
+        verdict: () -> MutableRecordVerdict,
         from source: NodeAddress.Host,
         elsewhere: RecordSourceUsage = .none,
         now: DHTInstant
     ) -> StoreOutcome {
         guard record.bytes.count <= limits.maxRecordBytes else { return .rejected(.valueTooLarge) }
-        guard case .valid(let rank) = verdict, rank.validFor > .zero else { return .rejected(.invalidRecord) }
         let key = record.key
+        let held = table.live(under: key, now: now).first
+        if held?.record == record { return .replaced }
+        guard case .valid(let rank) = verdict(), rank.validFor > .zero else { return .rejected(.invalidRecord) }
         let validUntil = now + rank.validFor
-        if let held = table.live(under: key, now: now).first {
-            if held.record == record { return .replaced }
+        if let held {
             guard (rank.sequence, validUntil) > (held.sequence, held.validUntil) else {
                 return .rejected(.outdatedRecord)
             }
