@@ -2,7 +2,7 @@
 # Resolve time of IPNS names on loopback, through the CLI as a user runs it (docs/BENCHMARKS.md, "Names: resolve
 # time"), against the DHT's other lookups in the same run and swarm.
 #
-# NODES daemons on 127.0.0.1 (default 30: more than k = 20, so a node does not hold every record itself) join
+# NODES daemons on 127.0.0.1 (default 60: three times k = 20, so most nodes hold no copy of a record) join
 # through the first. One node publishes NAMES names (each with its own key, --ttl 0s so that no resolver caches)
 # and puts NAMES values. Then, for each name and each value, a random other node runs
 #   dhtnode name resolve NAME --json      (GET_RECORD until 5 valid answers, corrections, IPNS validation)
@@ -21,7 +21,7 @@ else
     make -C "$ROOT" --no-print-directory release >/dev/null || exit 1
     DHTNODE=$ROOT/.build/release/dhtnode
 fi
-NODES=${NODES:-30}
+NODES=${NODES:-60}
 NAMES=${NAMES:-30}
 SWARM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-ipns-bench.XXXXXX")
 # shellcheck source=../scripts/swarm-lib.sh
@@ -46,7 +46,7 @@ echo "publishing $NAMES names and putting $NAMES values from n1" >&2
 names=()
 for i in $(seq 1 "$NAMES"); do
     dn n1 key gen "bench$i" >/dev/null
-    names+=("$(dn n1 name publish "bafkqaaa" --key "bench$i" --ttl 0s --quiet)")
+    names+=("$(dn n1 name publish "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi" --key "bench$i" --ttl 0s --quiet)")
     dn n1 dht put "bench-value-$i" "value $i" >/dev/null
 done
 
