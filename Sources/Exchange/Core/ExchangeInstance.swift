@@ -48,6 +48,8 @@ public struct ExchangeInstance: Sendable {
     private var sessionOrder: [FetchID] = []
     /// Connected peers in connection order (deterministic invitations).
     private var connected: [ExchangePeer] = []
+    /// Connected sources that serve only the fetches they are added to (``peerConnected(_:dedicated:now:)``).
+    private var dedicatedPeers: Set<ExchangePeer> = []
     private var bans: [ExchangePeer: ExchangeInstant] = [:]
     private var random: SplitMix64
     private var nextFetch: UInt64 = 1
@@ -95,8 +97,13 @@ public struct ExchangeInstance: Sendable {
 
     /// A channel to `peer` is up. A banned peer, or one over ``ExchangeConfiguration/maxPeers``, gets a
     /// ``ExchangeDirective/disconnect(_:reason:bannedUntil:)``. Running fetches ask the newcomer `WANT_HAVE` for
-    /// their roots.
-    public mutating func peerConnected(_ peer: ExchangePeer, now: ExchangeInstant) -> [ExchangeDirective] {
+    /// their roots, unless it is `dedicated`: a source that serves only the fetches it is added to with
+    /// ``addProvider(_:to:now:)`` (an HTTP source, which a fetch's planner adds by its origin policy).
+    public mutating func peerConnected(
+        _ peer: ExchangePeer,
+        dedicated: Bool = false,
+        now: ExchangeInstant
+    ) -> [ExchangeDirective] {
         if let until = bans[peer], until > now {
             statistics.peersRefused += 1
             return [.disconnect(peer, reason: .banned, bannedUntil: until)]
@@ -107,8 +114,12 @@ public struct ExchangeInstance: Sendable {
             return [.disconnect(peer, reason: .tooManyPeers, bannedUntil: nil)]
         }
         ledgers[peer] = PeerLedger()
-        connected.append(peer)
         server.addPeer(peer)
+        if dedicated {
+            dedicatedPeers.insert(peer)
+            return []
+        }
+        connected.append(peer)
         var outbox = Outbox()
         for id in sessionOrder { sessions[id]!.addPeer(peer, isProvider: false, now: now, outbox: &outbox) }
         var directives: [ExchangeDirective] = []
@@ -129,6 +140,7 @@ public struct ExchangeInstance: Sendable {
     private mutating func forget(_ peer: ExchangePeer) {
         guard ledgers.removeValue(forKey: peer) != nil else { return }
         connected.removeAll { $0 == peer }
+        dedicatedPeers.remove(peer)
         server.removePeer(peer)
         for id in sessionOrder { sessions[id]!.removePeer(peer) }
     }
@@ -361,6 +373,22 @@ public struct ExchangeInstance: Sendable {
         guard ledgers[peer] != nil, sessions[id] != nil else { return [] }
         var outbox = Outbox()
         sessions[id]!.addPeer(peer, isProvider: true, now: now, outbox: &outbox)
+        sessions[id]!.schedule(now: now, outbox: &outbox)
+        var directives: [ExchangeDirective] = []
+        finish(outbox, now: now, into: &directives)
+        return directives
+    }
+
+    /// Takes `peer` out of the fetch `id`: it is asked nothing more for it, and what it was asked goes to the other
+    /// sources. It stays connected (and in other fetches).
+    public mutating func removeProvider(
+        _ peer: ExchangePeer,
+        from id: FetchID,
+        now: ExchangeInstant
+    ) -> [ExchangeDirective] {
+        guard sessions[id] != nil else { return [] }
+        var outbox = Outbox()
+        sessions[id]!.removePeer(peer)
         sessions[id]!.schedule(now: now, outbox: &outbox)
         var directives: [ExchangeDirective] = []
         finish(outbox, now: now, into: &directives)

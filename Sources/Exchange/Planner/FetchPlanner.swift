@@ -1,0 +1,209 @@
+/// The orchestration of one fetch as a state machine: which sources it draws from and when. Peers found in the DHT,
+/// connections and HTTP sources come in as events; searches, connections, sources joining or leaving the fetch,
+/// giving up, and the next deadline come out as directives. It reads no clock and starts nothing itself: the shell
+/// (`Node`'s fetch) carries the directives out and passes `now`.
+///
+/// The exchange (``ExchangeInstance``) decides which block to ask of which source; the planner decides which
+/// sources take part:
+/// - the DHT is asked for providers at the start and again every
+///   ``FetchPlannerConfiguration/providerSearchInterval`` while the fetch runs; each provider heard of is connected
+///   to (at most ``FetchPlannerConfiguration/maxProviderConnections`` at once) and joins the fetch once connected;
+/// - HTTP sources join and leave by the ``OriginPolicy``;
+/// - a fetch that received no block for ``FetchPlannerConfiguration/unavailableTimeout`` gives up.
+///
+/// Progress is read at the planner's own deadlines (``Event/deadline(_:)``), not sampled on a period: the next
+/// deadline is the earliest of the next search, the give-up instant, and the policy's instant.
+public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
+    /// Blocks a fetch received so far, in all and from peers (not from HTTP sources).
+    public struct Progress: Hashable, Sendable {
+        /// Blocks received from every source.
+        public var blocks: UInt64
+        /// Of those, blocks received from peers.
+        public var peerBlocks: UInt64
+
+        /// Creates a reading.
+        public init(blocks: UInt64, peerBlocks: UInt64) {
+            self.blocks = blocks
+            self.peerBlocks = peerBlocks
+        }
+    }
+
+    /// What happened.
+    public enum Event: Hashable, Sendable {
+        /// A provider search heard of this provider.
+        case providerFound(Provider)
+        /// The provider search ended.
+        case searchEnded
+        /// A connection to the provider is up.
+        case connected(Provider)
+        /// The provider could not be connected to.
+        case connectFailed(Provider)
+        /// HTTP source number `index` failed for good (it sent wrong bytes, or its requests kept failing).
+        case sourceFailed(Int)
+        /// The deadline the planner asked for came; the fetch's progress now.
+        case deadline(Progress)
+    }
+
+    /// What to do.
+    public enum Directive: Hashable, Sendable {
+        /// Look up the providers of the fetch's root; report each with ``Event/providerFound(_:)`` and the end with
+        /// ``Event/searchEnded``.
+        case searchProviders
+        /// Connect to the provider; report ``Event/connected(_:)`` or ``Event/connectFailed(_:)``.
+        case connect(Provider)
+        /// Add the connected provider to the fetch.
+        case addProvider(Provider)
+        /// Add HTTP source number `index` to the fetch.
+        case addSource(Int)
+        /// Take HTTP source number `index` out of the fetch (its requests go to the others).
+        case removeSource(Int)
+        /// End the fetch: nothing arrived for ``FetchPlannerConfiguration/unavailableTimeout``.
+        case giveUp
+        /// Report ``Event/deadline(_:)`` at this instant (a later directive replaces an earlier one).
+        case wake(at: ExchangeInstant)
+    }
+
+    private enum SourceState: Hashable, Sendable {
+        case idle, active, left, failed
+    }
+
+    /// The timings.
+    public let configuration: FetchPlannerConfiguration
+    private var sources: [SourceState]
+    private var known: Set<Provider> = []
+    private var connecting = 0
+    private var searching = false
+    private var searches = 0
+    private var providersFound = 0
+    private var nextSearch: ExchangeInstant?
+    private var lastProgress: Progress = Progress(blocks: 0, peerBlocks: 0)
+    private var lastProgressAt: ExchangeInstant
+    private var nextReview: ExchangeInstant?
+    private var finished = false
+
+    /// A planner for a fetch with `sourceCount` HTTP sources, numbered from 0, starting at `now`.
+    public init(configuration: FetchPlannerConfiguration, sourceCount: Int, now: ExchangeInstant) {
+        self.configuration = configuration
+        self.sources = Array(repeating: .idle, count: sourceCount)
+        self.lastProgressAt = now
+    }
+
+    /// Whether the planner gave up.
+    public var hasGivenUp: Bool { finished }
+
+    /// HTTP sources taking part in the fetch now.
+    public var activeSources: [Int] { sources.indices.filter { sources[$0] == .active } }
+
+    /// The first directives of the fetch.
+    public mutating func start(now: ExchangeInstant) -> [Directive] {
+        var directives: [Directive] = []
+        if configuration.searchesProviders {
+            searching = true
+            searches = 1
+            directives.append(.searchProviders)
+        }
+        switch configuration.originPolicy {
+        case .fallback:
+            if !configuration.searchesProviders { addSources(into: &directives) }
+        case .prefetch, .headStart:
+            addSources(into: &directives)
+            nextReview = now + configuration.prefetchDuration
+        case .mixed:
+            addSources(into: &directives)
+        }
+        directives.append(.wake(at: nextDeadline(now: now)))
+        return directives
+    }
+
+    /// Takes an event; returns what to do.
+    public mutating func handle(_ event: Event, now: ExchangeInstant) -> [Directive] {
+        guard !finished else { return [] }
+        var directives: [Directive] = []
+        switch event {
+        case .providerFound(let provider):
+            providersFound += 1
+            guard connecting < configuration.maxProviderConnections, known.insert(provider).inserted else { break }
+            connecting += 1
+            directives.append(.connect(provider))
+        case .connected(let provider):
+            connecting = max(0, connecting - 1)
+            directives.append(.addProvider(provider))
+        case .connectFailed:
+            connecting = max(0, connecting - 1)
+        case .searchEnded:
+            searching = false
+            nextSearch = now + configuration.providerSearchInterval
+            // Nobody to ask: the HTTP sources need not wait for the fallback delay.
+            if configuration.originPolicy == .fallback, searches == 1, providersFound == 0 { addSources(into: &directives) }
+            directives.append(.wake(at: nextDeadline(now: now)))
+        case .sourceFailed(let index):
+            if sources.indices.contains(index) { sources[index] = .failed }
+        case .deadline(let progress):
+            review(progress, now: now, into: &directives)
+        }
+        return directives
+    }
+
+    private mutating func review(_ progress: Progress, now: ExchangeInstant, into directives: inout [Directive]) {
+        if progress.blocks != lastProgress.blocks { lastProgressAt = now }
+        lastProgress = progress
+        if now >= lastProgressAt + configuration.unavailableTimeout {
+            finished = true
+            directives.append(.giveUp)
+            return
+        }
+        switch configuration.originPolicy {
+        case .fallback:
+            if now >= lastProgressAt + configuration.fallbackDelay { addSources(into: &directives) }
+        case .prefetch:
+            if let review = nextReview, now >= review {
+                nextReview = nil
+                if progress.peerBlocks > 0 { removeSources(into: &directives) }
+            }
+        case .headStart:
+            if let review = nextReview, now >= review {
+                let httpBlocks = progress.blocks - progress.peerBlocks
+                if progress.peerBlocks > httpBlocks {
+                    nextReview = nil
+                    removeSources(into: &directives)
+                } else {
+                    nextReview = now + configuration.prefetchDuration
+                }
+            }
+        case .mixed:
+            break
+        }
+        if configuration.searchesProviders, !searching, let next = nextSearch, now >= next {
+            searching = true
+            searches += 1
+            nextSearch = nil
+            directives.append(.searchProviders)
+        }
+        directives.append(.wake(at: nextDeadline(now: now)))
+    }
+
+    private mutating func addSources(into directives: inout [Directive]) {
+        for index in sources.indices where sources[index] == .idle {
+            sources[index] = .active
+            directives.append(.addSource(index))
+        }
+    }
+
+    private mutating func removeSources(into directives: inout [Directive]) {
+        for index in sources.indices where sources[index] == .active {
+            sources[index] = .left
+            directives.append(.removeSource(index))
+        }
+    }
+
+    /// The earliest instant something may change: giving up, the policy's instant, the next search.
+    private func nextDeadline(now: ExchangeInstant) -> ExchangeInstant {
+        var deadline = lastProgressAt + configuration.unavailableTimeout
+        if configuration.originPolicy == .fallback, sources.contains(.idle) {
+            deadline = min(deadline, lastProgressAt + configuration.fallbackDelay)
+        }
+        if let review = nextReview { deadline = min(deadline, review) }
+        if let next = nextSearch, !searching { deadline = min(deadline, next) }
+        return max(deadline, now)
+    }
+}
