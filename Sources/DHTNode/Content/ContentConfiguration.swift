@@ -26,6 +26,9 @@ public struct ContentConfiguration: Sendable {
     public var memberWarmUpBytes: Int
     /// Misbehaviour for tests; none by default.
     public var faults: ExchangeNodeFaults
+    /// HTTP sources every fetch may draw from besides peers (trustless gateways), and when (``FetchSources``).
+    /// Default: none.
+    public var httpSources: FetchSources = FetchSources()
 
     /// A configuration with defaults: search every 5 s, give up after 30 s without a block, 8 connections at once,
     /// 256 KiB of warm-up per session member.

@@ -55,6 +55,12 @@ extension Node {
         try await cat(root, range: range, deliversBytes: true)
     }
 
+    /// ``cat(_:range:)`` drawing on `sources` besides peers (trustless gateways, under an origin policy) instead of
+    /// the node's default ``ContentConfiguration/httpSources``.
+    public func cat(_ root: CID, range: Range<UInt64>? = nil, sources: FetchSources) async throws -> ContentFetch {
+        try await cat(root, range: range, deliversBytes: true, sources: sources)
+    }
+
     /// ``cat(_:range:)`` of a file inside a DAG whose root is `dagRoot`: the DHT is asked for the providers of
     /// `dagRoot` (what gets announced) instead of the file's.
     public func cat(_ file: CID, range: Range<UInt64>? = nil, providersOf dagRoot: CID) async throws -> ContentFetch {
@@ -70,16 +76,30 @@ extension Node {
         range: Range<UInt64>?,
         deliversBytes: Bool,
         searchesProviders: Bool = true,
-        providersOf dagRoot: CID? = nil
+        providersOf dagRoot: CID? = nil,
+        sources: FetchSources? = nil
     ) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
         // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
         SHA256.prepareInBackground()
+        let sources = sources ?? content.httpSources
+        var attached: [ExchangePeer] = []
+        for source in sources.trustlessGateways { attached.append(try await exchange.attachHTTPSource(source)) }
         let fetch = try await exchange.fetch(
             root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
-        let key = searchesProviders ? RecordKey(providing: dagRoot ?? root) : nil
+        var plan = FetchPlannerConfiguration()
+        plan.providerSearchInterval = content.providerSearchInterval
+        plan.unavailableTimeout = content.unavailableTimeout
+        plan.maxProviderConnections = content.maxProviderConnections
+        plan.originPolicy = sources.policy
+        plan.fallbackDelay = sources.fallbackDelay
+        plan.prefetchDuration = sources.prefetchDuration
+        plan.searchesProviders = searchesProviders
+        let driver = FetchDriver(
+            node: self, root: root, key: RecordKey(providing: dagRoot ?? root), fetch: fetch, exchange: exchange,
+            configuration: plan, sources: attached)
         let background = Task {
-            await self.searchProviders(of: root, under: key, for: fetch, exchange: exchange, content: content)
+            await driver.run()
             do {
                 try await NIOThreadPool.singleton.runIfActive { try content.store.flush() }
             } catch {
@@ -163,85 +183,6 @@ extension Node {
         case .directory(let entries): return entries.map(\.cid)
         case .file, .symlink: return []
         case .hamtShard: throw FetchFailure.invalidDAG(cid, "a HAMT-sharded directory, which is not supported yet")
-        }
-    }
-
-    /// The provider search of one fetch; ends when the fetch ends, or ends the fetch when nothing arrives.
-    private func searchProviders(
-        of root: CID,
-        under key: RecordKey?,
-        for fetch: ExchangeFetch,
-        exchange: ExchangeNode<AnyContentStore>,
-        content: ContentConfiguration
-    ) async {
-        let clock = ContinuousClock()
-        var nextSearch = clock.now
-        var lastBlocks: UInt64 = 0
-        var lastProgress = clock.now
-        var joined = Set<ExchangePeer>()
-        while !Task.isCancelled {
-            guard let progress = await exchange.progress(of: fetch.id) else { return }
-            if progress.blocks != lastBlocks {
-                lastBlocks = progress.blocks
-                lastProgress = clock.now
-            } else if lastProgress.duration(to: clock.now) >= content.unavailableTimeout {
-                logger.info("fetch gave up", metadata: ["root": "\(root)", "bytes": "\(progress.bytesDelivered)"])
-                await exchange.abandon(
-                    fetch.id,
-                    throwing: NodeError.contentUnavailable(root.description, bytesDelivered: progress.bytesDelivered)
-                )
-                return
-            }
-            if let key, clock.now >= nextSearch {
-                nextSearch = clock.now.advanced(by: content.providerSearchInterval)
-                let found = providerStream(of: key)
-                joined.formUnion(await join(found, fetch: fetch, exchange: exchange, content: content, joined: joined))
-            }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
-    /// Connects to each provider `found` names that is not this node or in `joined` (at most
-    /// ``ContentConfiguration/maxProviderConnections`` of them) as soon as it is named, and adds each one connected
-    /// to the fetch. Returns the providers added, once the search ended and every connection settled.
-    ///
-    /// Connecting as providers are named, not when the lookup ends: its last answers can come from providers already
-    /// sending, whose replies wait behind the blocks queued on their uplinks (0.1 s on a 20 Mbit/s link).
-    private func join(
-        _ found: AsyncThrowingStream<Contact, any Error>,
-        fetch: ExchangeFetch,
-        exchange: ExchangeNode<AnyContentStore>,
-        content: ContentConfiguration,
-        joined: Set<ExchangePeer>
-    ) async -> [ExchangePeer] {
-        await withTaskGroup(of: ExchangePeer?.self) { group in
-            var asked = joined
-            var connecting = 0
-            do {
-                for try await contact in found where connecting < content.maxProviderConnections {
-                    let peer = ExchangePeer(contact.id)
-                    guard contact.id != id, asked.insert(peer).inserted else { continue }
-                    connecting += 1
-                    group.addTask {
-                        do {
-                            try await exchange.connect(to: contact.address.socketAddress, expectingPeer: peer)
-                        } catch {
-                            self.logger.debug(
-                                "cannot connect to provider",
-                                metadata: ["provider": "\(contact)", "error": "\(error)"]
-                            )
-                            return nil
-                        }
-                        await exchange.addProvider(peer, to: fetch.id)
-                        return peer
-                    }
-                }
-            } catch {
-                logger.debug("provider search failed", metadata: ["error": "\(error)"])
-            }
-            var added: [ExchangePeer] = []
-            for await peer in group { if let peer { added.append(peer) } }
-            return added
         }
     }
 }

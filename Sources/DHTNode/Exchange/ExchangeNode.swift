@@ -42,6 +42,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private var fetches: [FetchID: (continuation: AsyncThrowingStream<ArraySlice<UInt8>, any Error>.Continuation,
         outcome: ExchangeFetch.Outcome)] = [:]
     private var listeners: [SecureListener] = []
+    /// Tasks waiting in ``finished(_:)``, by fetch.
+    private var finishWaiters: [FetchID: [CheckedContinuation<Void, Never>]] = [:]
     /// Listener tasks, and the tasks of outgoing connections (by link generation, dropped when they end).
     private var tasks: [UInt64: Task<Void, Never>] = [:]
     private var tick: (generation: UInt64, task: Task<Void, Never>)?
@@ -194,10 +196,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         let peer = Self.peer(for: connection.peer.publicKey)
         guard links[peer] == nil else { throw .alreadyConnected(peer) }
         let (outgoing, continuation) = AsyncStream<ExchangeMessage>.makeStream()
+        let channel = connection.channel.channel
         let link = ExchangePeerLink(
             generation: nextGeneration,
             outgoing: continuation,
-            channel: connection.channel.channel
+            end: { channel.close(promise: nil) }
         )
         nextGeneration += 1
         links[peer] = link
@@ -337,6 +340,44 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         carryOut(instance.addProvider(provider, to: fetch, now: now))
     }
 
+    /// Takes a peer or HTTP source out of a fetch: what it was asked goes to the fetch's other sources.
+    public func removeProvider(_ provider: ExchangePeer, from fetch: FetchID) {
+        carryOut(instance.removeProvider(provider, from: fetch, now: now))
+    }
+
+    /// Attaches the trustless gateway at `url` as a source of blocks (``TrustlessGatewaySource``), once per URL, and
+    /// returns its name. It serves only the fetches it is added to (``addProvider(_:to:)``); a block it sends that
+    /// does not hash to its CID bans it, as a peer would be.
+    ///
+    /// - Throws: ``ExchangeNodeError/closed`` after ``close()``.
+    public func attachHTTPSource(_ source: TrustlessGatewaySource) throws(ExchangeNodeError) -> ExchangePeer {
+        guard !isClosed else { throw .closed }
+        let peer = source.peer
+        if links[peer] != nil { return peer }
+        let (outgoing, continuation) = AsyncStream<ExchangeMessage>.makeStream()
+        let generation = nextGeneration
+        nextGeneration += 1
+        let task = Task {
+            await source.serve(
+                outgoing,
+                received: { message in await self.received(message, from: peer) },
+                written: { byteCount in await self.sendCompleted(byteCount, to: peer) }
+            )
+            await self.disconnected(peer, generation: generation)
+        }
+        links[peer] = ExchangePeerLink(generation: generation, outgoing: continuation, end: { task.cancel() })
+        carryOut(instance.peerConnected(peer, dedicated: true, now: now))
+        return peer
+    }
+
+    /// Returns once the fetch ended (at once for a fetch that is not running).
+    public func finished(_ fetch: FetchID) async {
+        guard fetches[fetch] != nil else { return }
+        await withCheckedContinuation { continuation in
+            finishWaiters[fetch, default: []].append(continuation)
+        }
+    }
+
     /// Cancels a fetch; its stream ends with ``Exchange/FetchFailure/cancelled``.
     public func cancel(_ fetch: FetchID) {
         carryOut(instance.cancelFetch(fetch, now: now))
@@ -346,6 +387,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// nobody provides the root). Its wants are cancelled as for ``cancel(_:)``.
     public func abandon(_ fetch: FetchID, throwing error: any Error) {
         guard let sink = fetches.removeValue(forKey: fetch) else { return }
+        for waiter in finishWaiters.removeValue(forKey: fetch) ?? [] { waiter.resume() }
         let statistics = instance.fetchStatistics(fetch)
         carryOut(instance.cancelFetch(fetch, now: now))
         var final = statistics ?? FetchStatistics(startedAt: now)
@@ -397,6 +439,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
 
     private func finish(_ id: FetchID, statistics: FetchStatistics, failure: FetchFailure?) {
         guard let sink = fetches.removeValue(forKey: id) else { return }
+        for waiter in finishWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
         metrics.fetchEnded(statistics, .init(failure))
         sink.outcome.statistics.withLock { $0 = statistics }
         if let failure {
@@ -436,6 +479,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         tick?.task.cancel()
         tick = nil
         for id in fetches.keys.sorted() { carryOut(instance.cancelFetch(id, now: now)) }
+        for waiter in finishWaiters.values.joined() { waiter.resume() }
+        finishWaiters = [:]
         for listener in listeners { await listener.close() }
         for link in links.values { link.close() }
         let running = tasks.values

@@ -1,7 +1,8 @@
 import Exchange
 import NIOCore
 
-/// What an ``ExchangeNode`` holds for one open connection: the queue its writer drains and the channel to close.
+/// What an ``ExchangeNode`` holds for one open connection (or HTTP source): the queue its writer drains and how to
+/// end it.
 ///
 /// The queue is an unbounded `AsyncStream`, bounded in practice by the core: block messages only go out while
 /// less than ``Exchange/ExchangeConfiguration/maxOutstandingBytesPerPeer`` bytes wait for the peer (the writer
@@ -11,12 +12,12 @@ struct ExchangePeerLink: Sendable {
     let generation: UInt64
     /// Messages for the writer, in directive order.
     let outgoing: AsyncStream<ExchangeMessage>.Continuation
-    /// The connection's NIO channel, closed to end the link (its reader then stops).
-    let channel: any Channel
+    /// Ends the connection (its reader then stops) or the HTTP source's requests.
+    let end: @Sendable () -> Void
 
-    /// Stops the writer and closes the connection.
+    /// Stops the writer and ends the link.
     func close() {
         outgoing.finish()
-        channel.close(promise: nil)
+        end()
     }
 }
