@@ -194,10 +194,12 @@ public struct BlockController<Context: RequestContext>: Sendable {
     /// file's size is not known before its root arrives, so the body is chunked; a fetch that fails later ends it
     /// without the last chunk, so a client cannot take a short body for the file.
     private func catFromPeers(
-        _ root: CID, range: (start: UInt64, end: UInt64?, text: String)?, node: Node, logger: Logger
+        _ root: CID, range: (start: UInt64, end: UInt64?, text: String)?, sources: HTTPSourceQuery, node: Node,
+        logger: Logger
     ) async throws -> Response {
         let fetchRange = range.map { $0.start..<($0.end ?? .max) }
-        let fetch = try await node.cat(root, range: fetchRange)
+        let defaults = node.configuration.content?.httpSources ?? FetchSources()
+        let fetch = try await node.cat(root, range: fetchRange, sources: try sources.sources(over: defaults))
         // The iterator moves into the body's closure, which runs once, after this function returned: it is never
         // used from two places at once.
         nonisolated(unsafe) var pieces = fetch.bytes.makeAsyncIterator()
@@ -242,8 +244,11 @@ public struct BlockController<Context: RequestContext>: Sendable {
     private func cat(_ request: Request, _ context: Context) async throws -> Response {
         let root = try Self.cid(context)
         let range = try Self.range(request)
+        let sources = HTTPSourceQuery(
+            trustlessGateways: request.uri.queryParameters.getAll("trustless-gateway").map { String($0) },
+            originPolicy: request.uri.queryParameters.get("origin-policy").map { String($0) })
         if let node, try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil {
-            return try await catFromPeers(root, range: range, node: node, logger: context.logger)
+            return try await catFromPeers(root, range: range, sources: sources, node: node, logger: context.logger)
         }
         // Served from the repository: what this read took from peers is nothing (`get --stats` asks afterwards).
         await recentFetches.record(.local(root.description), for: root)

@@ -66,10 +66,12 @@ extension ControlClient {
     public func cat(
         _ root: CID,
         range: String?,
+        sources: HTTPSourceQuery = HTTPSourceQuery(),
         start: (_ byteCount: UInt64) throws -> Void,
         write: (ByteBuffer) throws -> Void
     ) async throws {
-        let query = range.map { "?range=\($0)" } ?? ""
+        let items = (range.map { ["range=\($0)"] } ?? []) + sources.queryItems
+        let query = items.isEmpty ? "" : "?" + items.joined(separator: "&")
         let request = makeRequest(.GET, "/v1/cat/\(root)\(query)")
         let response: HTTPClientResponse
         do {

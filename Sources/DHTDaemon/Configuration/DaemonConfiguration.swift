@@ -37,6 +37,8 @@ public struct DaemonConfiguration: Sendable {
     public var fetchTimeout: Duration
     /// Misbehaviour for tests of other nodes (a hidden option of `dhtnode run`); none by default.
     public var exchangeFaults: ExchangeNodeFaults
+    /// HTTP sources every fetch may draw from besides peers (`--trustless-gateway`, `--origin-policy`).
+    public var httpSources: FetchSources = FetchSources()
     /// The swarm whose session rendezvous the daemon takes part in (`--swarm`); `nil` for none.
     public var rendezvous: RendezvousConfiguration?
     /// The private swarm's key (`--swarm-key`); `nil` for the open network.

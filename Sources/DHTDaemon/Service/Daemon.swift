@@ -80,7 +80,8 @@ public enum Daemon {
                     transport: SecureTransportConfiguration(connectionClosed: freedMemory.connectionClosed),
                     uploadBytesPerSecond: configuration.uploadBytesPerSecond,
                     unavailableTimeout: configuration.fetchTimeout,
-                    faults: configuration.exchangeFaults
+                    faults: configuration.exchangeFaults,
+                    httpSources: configuration.httpSources
                 )
             },
             rendezvous: configuration.bootstrapNode ? nil : configuration.rendezvous,

@@ -28,7 +28,7 @@ public struct ContentConfiguration: Sendable {
     public var faults: ExchangeNodeFaults
     /// HTTP sources every fetch may draw from besides peers (trustless gateways), and when (``FetchSources``).
     /// Default: none.
-    public var httpSources: FetchSources = FetchSources()
+    public var httpSources: FetchSources
 
     /// A configuration with defaults: search every 5 s, give up after 30 s without a block, 8 connections at once,
     /// 256 KiB of warm-up per session member.
@@ -41,8 +41,10 @@ public struct ContentConfiguration: Sendable {
         unavailableTimeout: Duration = .seconds(30),
         maxProviderConnections: Int = 8,
         memberWarmUpBytes: Int = 256 * 1024,
-        faults: ExchangeNodeFaults = ExchangeNodeFaults()
+        faults: ExchangeNodeFaults = ExchangeNodeFaults(),
+        httpSources: FetchSources = FetchSources()
     ) {
+        self.httpSources = httpSources
         self.store = store
         self.exchange = exchange
         self.transport = transport

@@ -14,6 +14,7 @@ struct CatCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var repo: RepoOptions
+    @OptionGroup var httpSources: HTTPSourceOptions
 
     @Argument(help: "The file: its root CID, or CID/path inside a directory tree.")
     var cid: String
@@ -39,7 +40,7 @@ struct CatCommand: AsyncParsableCommand {
             // The daemon streams the file from its repository, or from peers when blocks are missing there: it
             // answers a directory or a symbolic link with a clear error itself.
             try await client.using { client in
-                let source = DaemonFileSource(client: client)
+                let source = DaemonFileSource(client: client, sources: httpSources.query)
                 let root = try await source.resolve(path)
                 try await source.readFile(root, range: range, start: { _ in }) { piece in
                     try FileOutput.writeAll(1, piece, name: "stdout")

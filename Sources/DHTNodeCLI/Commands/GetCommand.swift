@@ -24,6 +24,7 @@ struct GetCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var repo: RepoOptions
+    @OptionGroup var httpSources: HTTPSourceOptions
 
     @Argument(help: "The file or directory: its root CID, or CID/path inside a directory tree.")
     var cid: String
@@ -52,7 +53,7 @@ struct GetCommand: AsyncParsableCommand {
         MemoryTuning.forLargeBlocks()
         if let client = try repo.daemonClient() {
             try await client.using { client in
-                let source = DaemonFileSource(client: client)
+                let source = DaemonFileSource(client: client, sources: httpSources.query)
                 let target = try await source.resolve(path)
                 do {
                     try await writeFile(target, from: source, to: output)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DHTCrypto
 import DHTDaemon
+import Exchange
 import DHTNode
 import Foundation
 import Kademlia
@@ -105,6 +106,8 @@ struct RunCommand: AsyncParsableCommand {
         )
     )
     var uploadLimit: String?
+
+    @OptionGroup var httpSources: HTTPSourceOptions
 
     @Option(
         name: .customLong("fetch-timeout"),
@@ -211,7 +214,7 @@ struct RunCommand: AsyncParsableCommand {
             limits.requestsPerSecondPerSource = rate
             limits.requestBurstPerSource = 2 * rate
         }
-        return DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             dataDirectory: DataDirectory.resolve(dataPath),
             listenAddresses: try listen.isEmpty
                 ? [DaemonConfiguration.defaultListenAddress]
@@ -246,6 +249,11 @@ struct RunCommand: AsyncParsableCommand {
             },
             bootstrapNode: bootstrapNode
         )
+        configuration.httpSources = FetchSources(
+            trustlessGateways: try httpSources.trustlessGateways.map { try TrustlessGatewaySource(url: $0) },
+            policy: httpSources.originPolicy.flatMap(OriginPolicy.init(rawValue:)) ?? .fallback
+        )
+        return configuration
     }
 
     /// `N`, `Nk`, `NM` or `NG` (powers of 1000: network rates), at least 1,000 bytes.

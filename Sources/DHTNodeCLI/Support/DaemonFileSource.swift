@@ -5,6 +5,8 @@ import DHTDaemon
 /// `GET /v1/cat/{cid}`): the daemon fetches from peers what its repository lacks.
 struct DaemonFileSource: FileTreeSource {
     let client: ControlClient
+    /// HTTP sources a file read may draw from besides peers (`--trustless-gateway`, `--origin-policy`).
+    var sources = HTTPSourceQuery()
 
     /// The daemon's answer to a file read of a directory or a symbolic link (`400 not_a_file`).
     struct NotAFile: Error, CustomStringConvertible {
@@ -29,7 +31,7 @@ struct DaemonFileSource: FileTreeSource {
         write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws {
         do {
-            try await client.cat(root, range: range?.text, start: start) { piece in
+            try await client.cat(root, range: range?.text, sources: sources, start: start) { piece in
                 try piece.withUnsafeReadableBytes(write)
             }
         } catch let error as ControlClientError where error.apiCode == "not_a_file" {

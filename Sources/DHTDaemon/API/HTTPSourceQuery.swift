@@ -1,0 +1,58 @@
+import DHTNode
+import Foundation
+import Exchange
+
+/// The HTTP sources a fetch request names, as query items of `GET /v1/cat/{cid}`: `trustless-gateway=URL`
+/// (repeatable, percent-encoded) and `origin-policy=fallback|prefetch|head-start|mixed`.
+public struct HTTPSourceQuery: Hashable, Sendable {
+    /// Trustless gateway base URLs.
+    public var trustlessGateways: [String]
+    /// The origin policy's name; `nil` for the daemon's.
+    public var originPolicy: String?
+
+    /// A query.
+    public init(trustlessGateways: [String] = [], originPolicy: String? = nil) {
+        self.trustlessGateways = trustlessGateways
+        self.originPolicy = originPolicy
+    }
+
+    /// Whether it names nothing (the daemon's defaults apply).
+    public var isEmpty: Bool { trustlessGateways.isEmpty && originPolicy == nil }
+
+    /// The query items, each percent-encoded, joined with `&` (empty for none).
+    public var queryItems: [String] {
+        trustlessGateways.map { "trustless-gateway=\(Self.encode($0))" } + (originPolicy.map { ["origin-policy=\($0)"] } ?? [])
+    }
+
+    /// The fetch's sources: these gateways under this policy, over `defaults` (the daemon's) for what is not named.
+    ///
+    /// - Throws: ``APIError`` 400 for a URL that is not a gateway URL or an unknown policy.
+    func sources(over defaults: FetchSources) throws -> FetchSources {
+        var sources = defaults
+        if !trustlessGateways.isEmpty {
+            var gateways: [TrustlessGatewaySource] = []
+            for url in trustlessGateways {
+                do {
+                    gateways.append(try TrustlessGatewaySource(url: url))
+                } catch {
+                    throw APIError.badRequest("trustless-gateway: \(error.description)")
+                }
+            }
+            sources.trustlessGateways = gateways
+        }
+        if let originPolicy {
+            guard let policy = OriginPolicy(rawValue: originPolicy) else {
+                throw APIError.badRequest(
+                    "origin-policy '\(originPolicy.prefix(40))' is not one of "
+                        + OriginPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            sources.policy = policy
+        }
+        return sources
+    }
+
+    private static func encode(_ text: String) -> String {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+        return text.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+    }
+}
