@@ -25,8 +25,8 @@ swarm_start alone --fetch-timeout 5 --gateway off --log-level info || { fail "a 
 stats=$(dr alone get "$cid" -o "$SWARM_DIR/alone.out" --trustless-gateway "$gateway" --quiet --stats --json)
 check "a node with no peer fetches a 6 MiB file from the trustless gateway, byte for byte" \
     cmp -s "$SWARM_DIR/file.bin" "$SWARM_DIR/alone.out"
-check "… every byte from the one HTTP source" \
-    json_is "$stats" '.local == false and .bytes == 6291456 and (.peers | length) == 1'
+check "… every byte from the one HTTP source: --stats names it, and 0 % served by peers" \
+    json_is "$stats" ".local == false and .bytes == 6291456 and (.peers | length) == 1 and .peers[0].source == \"$gateway\" and .peerShare == 0"
 out=$(dr alone cat "$cid" --trustless-gateway "$gateway/" | cmp - "$SWARM_DIR/file.bin" 2>&1)
 check "cat through the gateway (a trailing slash on its URL is fine)" test -z "$out"
 random_file "$SWARM_DIR/other.bin" 1
@@ -58,9 +58,11 @@ dr seed add "$SWARM_DIR/third.bin" --quiet >/dev/null
 swarm_start fetcher --bootstrap "$(swarm_udp honest)" --fetch-timeout 10 --gateway off --log-level info ||
     fail "fetcher starts"
 swarm_wait_providers fetcher "$third" 1 || fail "the fetcher finds the honest peer as a provider"
-dr fetcher get "$third" -o "$SWARM_DIR/third.out" --trustless-gateway "$liar" --origin-policy mixed --quiet
+stats=$(dr fetcher get "$third" -o "$SWARM_DIR/third.out" --trustless-gateway "$liar" --origin-policy mixed --quiet \
+    --stats --json)
 check "with a lying gateway and an honest peer, the fetch completes with the right bytes" \
     cmp -s "$SWARM_DIR/third.bin" "$SWARM_DIR/third.out"
+check "… every verified byte from the peer (--stats: 100 % served by peers)" json_is "$stats" '.peerShare == 1'
 check "the lying gateway was banned for a block that did not hash to its CID" \
     grep -q "reason=invalid-block.*peer banned" "$SWARM_DIR/fetcher.log"
 stop_liar

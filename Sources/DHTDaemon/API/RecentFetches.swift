@@ -21,7 +21,7 @@ actor RecentFetches {
     /// Keeps what `fetch` took as the last fetch of its root, if it ended.
     func record(_ fetch: ContentFetch) {
         guard let statistics = fetch.statistics else { return }
-        record(FetchDocument(cid: fetch.root.description, statistics), for: fetch.root)
+        record(FetchDocument(cid: fetch.root.description, statistics, httpSources: fetch.httpSources), for: fetch.root)
     }
 
     /// The last fetch of `root`, if it is still held.

@@ -16,6 +16,8 @@ public struct ContentFetch: Sendable {
     let exchange: ExchangeNode<AnyContentStore>
     let background: Task<Void, Never>
     let store: any ContentStore
+    /// The HTTP sources the fetch may draw from, by their exchange names: their URLs.
+    public let httpSources: [ExchangePeer: String]
 
     /// The file bytes (of the range, when one was given), in order, each from a verified block.
     ///

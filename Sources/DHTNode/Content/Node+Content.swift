@@ -107,7 +107,9 @@ extension Node {
             }
         }
         return ContentFetch(
-            root: root, exchangeFetch: fetch, exchange: exchange, background: background, store: content.store)
+            root: root, exchangeFetch: fetch, exchange: exchange, background: background, store: content.store,
+            httpSources: Dictionary(
+                zip(attached, sources.trustlessGateways.map(\.baseURL)), uniquingKeysWith: { first, _ in first }))
     }
 
     /// Fetches the whole file `root` into the store (its bytes are verified and dropped), waits until the blocks

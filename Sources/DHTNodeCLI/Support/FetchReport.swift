@@ -1,3 +1,4 @@
+import Blocks
 import DHTDaemon
 import Foundation
 
@@ -32,14 +33,16 @@ struct FetchReport {
                 ("re-requests", "\(document.rerequests)"),
                 ("endgame requests", "\(document.endgameRequests)"),
                 ("moved at the tail", "\(document.movedRequests)"),
+                ("served by peers", document.peerShare.map { String(format: "%.1f %%", $0 * 100) } ?? "—"),
             ])
         )
         Swift.print(
             TextTable.columns(
-                ["peer", "bytes", "blocks", "share", "duplicate bytes", "first block", "last block"],
+                ["source", "bytes", "blocks", "share", "duplicate bytes", "first block", "last block"],
                 document.peers.map { peer in
                     [
-                        String(peer.id.prefix(16)), "\(peer.bytes)", "\(peer.blocks)",
+                        peer.source.map { UntrustedText.escaped($0, limit: 40) } ?? "peer " + String(peer.id.prefix(16)),
+                        "\(peer.bytes)", "\(peer.blocks)",
                         String(format: "%.1f %%", peer.share * 100), "\(peer.duplicateBytes)",
                         TextTable.seconds(peer.firstBlock), TextTable.seconds(peer.lastBlock),
                     ]

@@ -7,6 +7,8 @@ public struct FetchDocument: Codable, Hashable, Sendable {
     public struct PeerContribution: Codable, Hashable, Sendable {
         /// The peer's node ID (hex).
         public var id: String
+        /// The URL of the HTTP source (a trustless gateway) these bytes came from; absent for a peer.
+        public var source: String?
         /// Verified block bytes used from it.
         public var bytes: UInt64
         /// Verified blocks used from it.
@@ -61,6 +63,8 @@ public struct FetchDocument: Codable, Hashable, Sendable {
     public var movedRequests: UInt64
     /// Per peer, most bytes first.
     public var peers: [PeerContribution]
+    /// The share of the block bytes that came from peers rather than HTTP sources (1 when there were none).
+    public var peerShare: Double?
 
     /// Creates a document.
     public init(
@@ -91,11 +95,12 @@ public struct FetchDocument: Codable, Hashable, Sendable {
         )
     }
 
-    /// The document of a fetch of `cid` that ended with `statistics`.
-    public init(cid: String, _ statistics: FetchStatistics) {
+    /// The document of a fetch of `cid` that ended with `statistics`; `httpSources` names the contributions that
+    /// came from HTTP sources (their URLs).
+    public init(cid: String, _ statistics: FetchStatistics, httpSources: [ExchangePeer: String] = [:]) {
         let total = max(1, statistics.blockBytes)
         let peers = statistics.peers.map { peer, contribution in
-            PeerContribution(
+            var entry = PeerContribution(
                 id: peer.id.description,
                 bytes: contribution.bytes,
                 blocks: contribution.blocks,
@@ -104,6 +109,8 @@ public struct FetchDocument: Codable, Hashable, Sendable {
                 firstBlock: contribution.firstBlockAt.map { ($0 - statistics.startedAt).inSeconds },
                 lastBlock: contribution.lastBlockAt.map { ($0 - statistics.startedAt).inSeconds }
             )
+            entry.source = httpSources[peer]
+            return entry
         }.sorted { ($0.bytes, $0.id) > ($1.bytes, $1.id) }
         self.init(
             cid: cid,
@@ -120,5 +127,8 @@ public struct FetchDocument: Codable, Hashable, Sendable {
             movedRequests: statistics.movedRequests,
             peers: peers
         )
+        let fromPeers = peers.filter { $0.source == nil }.reduce(UInt64(0)) { $0 + $1.bytes }
+        let all = peers.reduce(UInt64(0)) { $0 + $1.bytes }
+        self.peerShare = all == 0 ? nil : Double(fromPeers) / Double(all)
     }
 }
