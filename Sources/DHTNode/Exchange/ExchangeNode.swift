@@ -42,6 +42,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private var fetches: [FetchID: (continuation: AsyncThrowingStream<ArraySlice<UInt8>, any Error>.Continuation,
         outcome: ExchangeFetch.Outcome)] = [:]
     private var listeners: [SecureListener] = []
+    /// Who hears of closed connections (``disconnections()``).
+    private var disconnectionListeners: [AsyncStream<ExchangePeer>.Continuation] = []
     /// Tasks waiting in ``finished(_:)``, by fetch.
     private var finishWaiters: [FetchID: [CheckedContinuation<Void, Never>]] = [:]
     /// Listener tasks, and the tasks of outgoing connections (by link generation, dropped when they end).
@@ -282,6 +284,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         guard let link = links[peer], link.generation == generation else { return }
         links.removeValue(forKey: peer)
         link.close()
+        announceDisconnection(of: peer)
         carryOut(instance.peerDisconnected(peer, now: now))
     }
 
@@ -370,6 +373,18 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         return peer
     }
 
+    /// The peers whose connection closes from now on, each as it closes (for a shell that keeps track of members
+    /// without looking at the connections on a period). Ends when the node closes.
+    public func disconnections() -> AsyncStream<ExchangePeer> {
+        let (stream, continuation) = AsyncStream<ExchangePeer>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        if isClosed { continuation.finish() } else { disconnectionListeners.append(continuation) }
+        return stream
+    }
+
+    private func announceDisconnection(of peer: ExchangePeer) {
+        for listener in disconnectionListeners { listener.yield(peer) }
+    }
+
     /// Returns once the fetch ended (at once for a fetch that is not running).
     public func finished(_ fetch: FetchID) async {
         guard fetches[fetch] != nil else { return }
@@ -430,7 +445,10 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
                     logger.debug("peer disconnected", metadata: ["peer": "\(peer)", "reason": "\(reason.rawValue)"])
                 }
                 metrics.disconnected(reason)
-                links.removeValue(forKey: peer)?.close()
+                if let link = links.removeValue(forKey: peer) {
+                    link.close()
+                    announceDisconnection(of: peer)
+                }
             case .scheduleTick(let instant):
                 scheduleTick(at: instant)
             }
@@ -481,6 +499,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         for id in fetches.keys.sorted() { carryOut(instance.cancelFetch(id, now: now)) }
         for waiter in finishWaiters.values.joined() { waiter.resume() }
         finishWaiters = [:]
+        for listener in disconnectionListeners { listener.finish() }
+        disconnectionListeners = []
         for listener in listeners { await listener.close() }
         for link in links.values { link.close() }
         let running = tasks.values
