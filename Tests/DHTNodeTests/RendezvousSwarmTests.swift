@@ -42,6 +42,19 @@ struct RendezvousSwarmTests {
         // The rendezvous knows its own members; the bootstrap node is never one (it provides no session block).
         #expect(members.allSatisfy { !$0.rendezvousMembers.contains(bootstrap.id) })
         #expect(members.contains { !$0.rendezvousMembers.isEmpty })
+
+        // A member that stops leaves the others' member lists as its connections close, not at a later look.
+        let leaving = try #require(members.first { node in members.contains { $0.rendezvousMembers.contains(node.id) } })
+        let holders = members.filter { $0.rendezvousMembers.contains(leaving.id) }
+        await leaving.stop()
+        let stopped = ContinuousClock.now
+        while holders.contains(where: { $0.rendezvousMembers.contains(leaving.id) }),
+            stopped.duration(to: .now) < .seconds(3)
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!holders.contains { $0.rendezvousMembers.contains(leaving.id) })
+        #expect(stopped.duration(to: .now) < .milliseconds(500), "members dropped the stopped node after \(stopped.duration(to: .now))")
         for node in members { await node.stop() }
         await bootstrap.stop()
     }
