@@ -67,6 +67,40 @@ check "the lying gateway was banned for a block that did not hash to its CID" \
     grep -q "reason=invalid-block.*peer banned" "$SWARM_DIR/fetcher.log"
 stop_liar
 
+# --- An origin: the file's bytes by Range, its DAG's nodes from a gateway ---
+ORIGIN_PID=
+start_origin() {
+    rm -f "$SWARM_DIR/origin.port"
+    python3 "$HERE/origin_server.py" "$SWARM_DIR/www" "$SWARM_DIR/origin.port" "$@" 2>/dev/null &
+    ORIGIN_PID=$!
+    for _ in $(seq 1 50); do [ -s "$SWARM_DIR/origin.port" ] && break; sleep 0.1; done
+    origin="http://127.0.0.1:$(cat "$SWARM_DIR/origin.port")"
+}
+stop_origin() { [ -n "$ORIGIN_PID" ] && kill "$ORIGIN_PID" 2>/dev/null; wait "$ORIGIN_PID" 2>/dev/null; ORIGIN_PID=; }
+trap 'stop_origin; stop_liar; cleanup' EXIT
+mkdir -p "$SWARM_DIR/www"
+random_file "$SWARM_DIR/www/video.bin" 12
+video=$(dr seed add "$SWARM_DIR/www/video.bin" --quiet)
+start_origin
+swarm_start viewer --fetch-timeout 10 --gateway off --log-level info || fail "a node without peers starts"
+stats=$(dr viewer get "$video" -o "$SWARM_DIR/video.out" --trustless-gateway "$gateway" --origin "$origin/video.bin" \
+    --origin-policy mixed --quiet --stats --json)
+check "gateway and origin together: the right bytes" cmp -s "$SWARM_DIR/www/video.bin" "$SWARM_DIR/video.out"
+check "… with leaves read from the origin by Range, named in --stats" \
+    json_is "$stats" "[.peers[] | select(.source == \"$origin/video.bin\") | .bytes] | add > 0"
+check "… the origin only ever got range requests" test "$(cut -d' ' -f2 "$SWARM_DIR/www/.requests")" = 0
+stop_origin
+swarm_stop viewer
+start_origin --flip-all
+swarm_start viewer2 --fetch-timeout 10 --gateway off --log-level info || fail "another node without peers starts"
+dr viewer2 get "$video" -o "$SWARM_DIR/video2.out" --trustless-gateway "$gateway" --origin "$origin/video.bin" \
+    --origin-policy mixed --quiet
+check "an origin that sends a wrong byte in every leaf: the fetch completes with the right bytes" \
+    cmp -s "$SWARM_DIR/www/video.bin" "$SWARM_DIR/video2.out"
+check "… and the origin is banned for the leaf that failed its hash" \
+    grep -q "reason=invalid-block.*peer banned" "$SWARM_DIR/viewer2.log"
+stop_origin
+
 # --- Bad options ---
 out=$(dr seed get "$cid" -o "$SWARM_DIR/x" --origin-policy sometimes 2>&1)
 check "an unknown --origin-policy is refused, naming the choices" grep -q "fallback, prefetch, head-start, mixed" <<<"$out"

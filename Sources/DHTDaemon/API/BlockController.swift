@@ -246,6 +246,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let range = try Self.range(request)
         let sources = HTTPSourceQuery(
             trustlessGateways: request.uri.queryParameters.getAll("trustless-gateway").map { String($0) },
+            origins: request.uri.queryParameters.getAll("origin").map { String($0) },
             originPolicy: request.uri.queryParameters.get("origin-policy").map { String($0) })
         if let node, try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil {
             return try await catFromPeers(root, range: range, sources: sources, node: node, logger: context.logger)

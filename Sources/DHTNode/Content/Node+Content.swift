@@ -84,7 +84,7 @@ extension Node {
         SHA256.prepareInBackground()
         let sources = sources ?? content.httpSources
         var attached: [ExchangePeer] = []
-        for source in sources.trustlessGateways { attached.append(try await exchange.attachHTTPSource(source)) }
+        for source in sources.all { attached.append(try await exchange.attachHTTPSource(source)) }
         let fetch = try await exchange.fetch(
             root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
         var plan = FetchPlannerConfiguration()
@@ -109,7 +109,7 @@ extension Node {
         return ContentFetch(
             root: root, exchangeFetch: fetch, exchange: exchange, background: background, store: content.store,
             httpSources: Dictionary(
-                zip(attached, sources.trustlessGateways.map(\.baseURL)), uniquingKeysWith: { first, _ in first }))
+                zip(attached, sources.all.map(\.baseURL)), uniquingKeysWith: { first, _ in first }))
     }
 
     /// Fetches the whole file `root` into the store (its bytes are verified and dropped), waits until the blocks

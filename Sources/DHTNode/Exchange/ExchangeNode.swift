@@ -348,12 +348,12 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         carryOut(instance.removeProvider(provider, from: fetch, now: now))
     }
 
-    /// Attaches the trustless gateway at `url` as a source of blocks (``TrustlessGatewaySource``), once per URL, and
+    /// Attaches the trustless gateway at `url` as a source of blocks (``HTTPSource``), once per URL, and
     /// returns its name. It serves only the fetches it is added to (``addProvider(_:to:)``); a block it sends that
     /// does not hash to its CID bans it, as a peer would be.
     ///
     /// - Throws: ``ExchangeNodeError/closed`` after ``close()``.
-    public func attachHTTPSource(_ source: TrustlessGatewaySource) throws(ExchangeNodeError) -> ExchangePeer {
+    public func attachHTTPSource(_ source: HTTPSource) throws(ExchangeNodeError) -> ExchangePeer {
         guard !isClosed else { throw .closed }
         let peer = source.peer
         if links[peer] != nil { return peer }
@@ -364,7 +364,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             await source.serve(
                 outgoing,
                 received: { message in await self.received(message, from: peer) },
-                written: { byteCount in await self.sendCompleted(byteCount, to: peer) }
+                written: { byteCount in await self.sendCompleted(byteCount, to: peer) },
+                placement: { cid in await self.leafPlacement(of: cid, askedOf: peer) }
             )
             await self.disconnected(peer, generation: generation)
         }
@@ -383,6 +384,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
 
     private func announceDisconnection(of peer: ExchangePeer) {
         for listener in disconnectionListeners { listener.yield(peer) }
+    }
+
+    /// Where a block asked of `peer` sits in its fetch's file (``Exchange/ExchangeInstance/leafPlacement(of:askedOf:)``).
+    func leafPlacement(of cid: CID, askedOf peer: ExchangePeer) -> (offset: UInt64, length: Int)? {
+        instance.leafPlacement(of: cid, askedOf: peer)
     }
 
     /// Returns once the fetch ended (at once for a fetch that is not running).

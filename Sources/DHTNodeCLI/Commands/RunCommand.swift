@@ -250,7 +250,8 @@ struct RunCommand: AsyncParsableCommand {
             bootstrapNode: bootstrapNode
         )
         configuration.httpSources = FetchSources(
-            trustlessGateways: try httpSources.trustlessGateways.map { try TrustlessGatewaySource(url: $0) },
+            trustlessGateways: try httpSources.trustlessGateways.map { try HTTPSource(url: $0) },
+            origins: try httpSources.origins.map { try HTTPSource(kind: .origin, url: $0) },
             policy: httpSources.originPolicy.flatMap(OriginPolicy.init(rawValue:)) ?? .fallback
         )
         return configuration

@@ -3,8 +3,8 @@ import DHTDaemon
 import DHTNode
 import Exchange
 
-/// `--trustless-gateway URL` and `--origin-policy`: HTTP sources a fetch may draw from besides peers, the same in
-/// `get`, `cat` and `run` (where they are the daemon's defaults).
+/// `--trustless-gateway URL`, `--origin URL` and `--origin-policy`: HTTP sources a fetch may draw from besides peers,
+/// the same in `get`, `cat` and `run` (where they are the daemon's defaults).
 struct HTTPSourceOptions: ParsableArguments {
     @Option(
         name: .customLong("trustless-gateway"),
@@ -13,6 +13,14 @@ struct HTTPSourceOptions: ParsableArguments {
             valueName: "url")
     )
     var trustlessGateways: [String] = []
+
+    @Option(
+        name: .customLong("origin"),
+        help: ArgumentHelp(
+            "A URL serving the file's bytes, read by Range for its leaves, each verified against its CID (repeatable).",
+            valueName: "url")
+    )
+    var origins: [String] = []
 
     @Option(
         name: .customLong("origin-policy"),
@@ -26,9 +34,16 @@ struct HTTPSourceOptions: ParsableArguments {
     func validate() throws {
         for url in trustlessGateways {
             do {
-                _ = try TrustlessGatewaySource(url: url)
+                _ = try HTTPSource(url: url)
             } catch {
                 throw ValidationError("--trustless-gateway: \(error.description)")
+            }
+        }
+        for url in origins {
+            do {
+                _ = try HTTPSource(kind: .origin, url: url)
+            } catch {
+                throw ValidationError("--origin: \(error.description)")
             }
         }
         if let originPolicy, OriginPolicy(rawValue: originPolicy) == nil {
@@ -39,5 +54,7 @@ struct HTTPSourceOptions: ParsableArguments {
     }
 
     /// The options as the control API's query.
-    var query: HTTPSourceQuery { HTTPSourceQuery(trustlessGateways: trustlessGateways, originPolicy: originPolicy) }
+    var query: HTTPSourceQuery {
+        HTTPSourceQuery(trustlessGateways: trustlessGateways, origins: origins, originPolicy: originPolicy)
+    }
 }

@@ -180,6 +180,15 @@ struct FetchSession: Sendable {
         request(root, from: provider, now: now, outbox: &outbox)
     }
 
+    /// Where the pending block `cid`, asked of `peer`, sits in the file: its first placement's offset within the
+    /// file (not the range) and its estimated length; `nil` when it is not pending or not asked of `peer`.
+    func placement(of cid: CID, askedOf peer: ExchangePeer) -> (offset: UInt64, length: Int)? {
+        guard let block = pending[cid], block.requests.contains(where: { $0.peer == peer }),
+            let first = block.placements.first
+        else { return nil }
+        return (first.offset, block.estimatedBytes)
+    }
+
     /// Removes a peer (disconnected, or no use): its requests go back to the queue.
     mutating func removePeer(_ peer: ExchangePeer) {
         guard let state = peers.removeValue(forKey: peer) else { return }

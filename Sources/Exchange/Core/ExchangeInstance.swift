@@ -379,6 +379,16 @@ public struct ExchangeInstance: Sendable {
         return directives
     }
 
+    /// Where the block `cid`, asked of `peer`, sits in the file of a fetch that asked it: the offset of its first
+    /// byte and its length (from its parent's `blocksizes`, exact for a raw leaf). An origin, which serves a file's
+    /// bytes by range, answers a leaf with it. `nil` when no running fetch of `peer` knows the block.
+    public func leafPlacement(of cid: CID, askedOf peer: ExchangePeer) -> (offset: UInt64, length: Int)? {
+        for id in sessionOrder {
+            if let placement = sessions[id]?.placement(of: cid, askedOf: peer) { return placement }
+        }
+        return nil
+    }
+
     /// Takes `peer` out of the fetch `id`: it is asked nothing more for it, and what it was asked goes to the other
     /// sources. It stays connected (and in other fetches).
     public mutating func removeProvider(

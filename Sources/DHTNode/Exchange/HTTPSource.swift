@@ -6,17 +6,33 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A trustless gateway (ipfs/specs `http-gateways/trustless-gateway`) as a source of blocks for the exchange: the
-/// exchange asks it as it asks a peer, and it answers each `WANT_BLOCK` with `GET /ipfs/{cid}?format=raw`.
+/// An HTTP server as a source of blocks for the exchange, which asks it as it asks a peer:
+/// - a trustless gateway (ipfs/specs `http-gateways/trustless-gateway`) answers each `WANT_BLOCK` with
+///   `GET {url}/ipfs/{cid}?format=raw`;
+/// - an origin (BEP 19's web seed: a URL that serves the file's bytes) answers a `WANT_BLOCK` for a raw leaf of the
+///   file with `GET {url}` and `Range` over the leaf's bytes, where the fetch's DAG places it
+///   (``Exchange/ExchangeInstance/leafPlacement(of:askedOf:)``); the DAG's other nodes, which it cannot serve, are
+///   `DONT_HAVE`, so they come from peers or gateways.
 ///
-/// Nothing it sends is trusted: every block goes through the exchange's hash check, like a peer's, so a gateway that
-/// sends a wrong byte is banned for the fetch and the fetch completes from its other sources. A block the gateway
+/// Nothing it sends is trusted: every block goes through the exchange's hash check, like a peer's, so a source that
+/// sends a wrong byte is banned for the fetch and the fetch completes from its other sources. A block the source
 /// does not have (404, 410) is a `DONT_HAVE`; other failures too, and after
 /// ``maxConsecutiveFailures`` in a row the source ends (the exchange treats it as a peer that went away).
-public struct TrustlessGatewaySource: Sendable {
-    /// The gateway's base URL, without a trailing slash (`https://trustless-gateway.link`).
+public struct HTTPSource: Sendable {
+    /// What the URL serves.
+    public enum Kind: String, Hashable, Sendable {
+        /// Blocks by CID (`/ipfs/{cid}?format=raw`).
+        case trustlessGateway = "trustless-gateway"
+        /// One file's bytes, read by `Range`.
+        case origin
+    }
+
+    /// What the URL serves.
+    public let kind: Kind
+    /// The URL: a gateway's base, without a trailing slash (`https://trustless-gateway.link`), or an origin's file
+    /// URL as given.
     public let baseURL: String
-    /// The exchange's name for this source: SHA-256 of `http-source:` and the base URL.
+    /// The exchange's name for this source: SHA-256 of its kind and URL.
     public let peer: ExchangePeer
     /// Requests in flight at once. Default 8.
     public var maxConcurrentRequests = 8
@@ -26,18 +42,27 @@ public struct TrustlessGatewaySource: Sendable {
     public var maxConsecutiveFailures = 8
     let client: HTTPClient
 
-    /// A source for the gateway at `url` (`http` or `https`), using `client` (``HTTPClient/shared`` by default).
+    /// A source for the trustless gateway at `url` (`http` or `https`), using `client` (``HTTPClient/shared`` by
+    /// default).
     ///
-    /// - Throws: ``TrustlessGatewaySourceError/invalidURL(_:)`` for anything but an `http(s)://host[:port][/path]`
+    /// - Throws: ``HTTPSourceError/invalidURL(_:)`` for anything but an `http(s)://host[:port][/path]`
     ///   URL without a query.
-    public init(url: String, client: HTTPClient = .shared) throws(TrustlessGatewaySourceError) {
+    public init(url: String, client: HTTPClient = .shared) throws(HTTPSourceError) {
+        try self.init(kind: .trustlessGateway, url: url, client: client)
+    }
+
+    /// A source of `kind` at `url`. An origin's URL may carry a query (it names the file); a gateway's may not.
+    ///
+    /// - Throws: ``HTTPSourceError/invalidURL(_:)`` for anything but an `http(s)://host` URL.
+    public init(kind: Kind, url: String, client: HTTPClient = .shared) throws(HTTPSourceError) {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            parsed.host != nil, parsed.query == nil, parsed.fragment == nil
+            parsed.host != nil, parsed.fragment == nil, kind == .origin || parsed.query == nil
         else { throw .invalidURL(url) }
         var base = url
-        while base.hasSuffix("/") { base.removeLast() }
+        if kind == .trustlessGateway { while base.hasSuffix("/") { base.removeLast() } }
+        self.kind = kind
         self.baseURL = base
-        self.peer = ExchangePeer(id: SHA256.hash(Array("http-source:\(base)".utf8)))
+        self.peer = ExchangePeer(id: SHA256.hash(Array("http-source:\(kind.rawValue):\(base)".utf8)))
         self.client = client
     }
 
@@ -46,7 +71,8 @@ public struct TrustlessGatewaySource: Sendable {
     func serve(
         _ outgoing: AsyncStream<ExchangeMessage>,
         received: @escaping @Sendable (ReceivedMessage) async -> Void,
-        written: @escaping @Sendable (Int) async -> Void
+        written: @escaping @Sendable (Int) async -> Void,
+        placement: @escaping @Sendable (CID) async -> (offset: UInt64, length: Int)?
     ) async {
         let requests = RequestTable()
         await withTaskGroup(of: Void.self) { group in
@@ -64,7 +90,11 @@ public struct TrustlessGatewaySource: Sendable {
                         guard await !requests.hasFailedTooOften(maxConsecutiveFailures) else { break }
                         running += 1
                         group.addTask {
-                            let task = Task { await fetch(want.cid, block: wantsBlock, received: received, failures: requests) }
+                            let task = Task {
+                                await fetch(
+                                    want.cid, block: wantsBlock, received: received, failures: requests,
+                                    placement: placement)
+                            }
                             await requests.start(want.cid, task)
                             await task.value
                             await requests.end(want.cid)
@@ -85,15 +115,32 @@ public struct TrustlessGatewaySource: Sendable {
         _ cid: CID,
         block wantsBlock: Bool,
         received: @Sendable (ReceivedMessage) async -> Void,
-        failures: RequestTable
+        failures: RequestTable,
+        placement: @Sendable (CID) async -> (offset: UInt64, length: Int)?
     ) async {
-        var request = HTTPClientRequest(url: "\(baseURL)/ipfs/\(cid)?format=raw")
+        var request: HTTPClientRequest
+        switch kind {
+        case .trustlessGateway:
+            request = HTTPClientRequest(url: "\(baseURL)/ipfs/\(cid)?format=raw")
+            request.headers.add(name: "Accept", value: "application/vnd.ipld.raw")
+        case .origin:
+            // Only a raw leaf is the file's own bytes; the DAG's nodes come from other sources.
+            guard cid.codec == .raw, let (offset, length) = await placement(cid), length > 0 else {
+                await received(ReceivedMessage(hashing: .dontHave([cid])))
+                return
+            }
+            request = HTTPClientRequest(url: baseURL)
+            request.headers.add(name: "Range", value: "bytes=\(offset)-\(offset + UInt64(length) - 1)")
+        }
         request.method = wantsBlock ? .GET : .HEAD
-        request.headers.add(name: "Accept", value: "application/vnd.ipld.raw")
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(requestTimeout.nanosecondsClamped))
             switch response.status {
-            case .ok:
+            case .ok where kind == .origin && wantsBlock:
+                // The whole file instead of the range: a server that ignores `Range` cannot serve leaves.
+                await failures.failed()
+                await received(ReceivedMessage(hashing: .dontHave([cid])))
+            case .ok, .partialContent:
                 guard wantsBlock else {
                     await received(ReceivedMessage(hashing: .have([cid])))
                     await failures.succeeded()
@@ -130,8 +177,8 @@ private actor RequestTable {
     func hasFailedTooOften(_ limit: Int) -> Bool { consecutiveFailures >= limit }
 }
 
-/// Why a ``TrustlessGatewaySource`` cannot be made.
-public enum TrustlessGatewaySourceError: Error, Hashable, Sendable, CustomStringConvertible {
+/// Why a ``HTTPSource`` cannot be made.
+public enum HTTPSourceError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Not an `http(s)://host[:port][/path]` URL.
     case invalidURL(String)
 
