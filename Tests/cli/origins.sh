@@ -91,6 +91,17 @@ check "… with leaves read from the origin by Range, named in --stats" \
 check "… the origin only ever got range requests" test "$(cut -d' ' -f2 "$SWARM_DIR/www/.requests")" = 0
 stop_origin
 swarm_stop viewer
+start_origin
+swarm_start lonely --fetch-timeout 10 --gateway off --log-level info || fail "a node without peers starts"
+dr lonely get "$video" -o "$SWARM_DIR/lonely.out" --origin "$origin/video.bin" --quiet
+check "an origin alone, no peer, no gateway: read whole, chunked, checked against the root, the right bytes" \
+    cmp -s "$SWARM_DIR/www/video.bin" "$SWARM_DIR/lonely.out"
+out=$(dr lonely get "$other" -o "$SWARM_DIR/wrong.out" --origin "$origin/video.bin" --quiet 2>&1)
+check "an origin whose bytes are another file: nothing written, the fetch fails" \
+    test ! -e "$SWARM_DIR/wrong.out" -a -n "$out"
+check "… and the daemon says why it did not use the origin" grep -q "are not the file the CID names" "$SWARM_DIR/lonely.log"
+stop_origin
+swarm_stop lonely
 start_origin --flip-all
 swarm_start viewer2 --fetch-timeout 10 --gateway off --log-level info || fail "another node without peers starts"
 dr viewer2 get "$video" -o "$SWARM_DIR/video2.out" --trustless-gateway "$gateway" --origin "$origin/video.bin" \

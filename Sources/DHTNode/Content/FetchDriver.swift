@@ -18,6 +18,8 @@ struct FetchDriver {
     let configuration: FetchPlannerConfiguration
     /// The fetch's HTTP sources, attached to the exchange, in the planner's numbering.
     let sources: [ExchangePeer]
+    /// The same sources as given (to read an origin whole).
+    let httpSources: [HTTPSource]
 
     private enum Input: Sendable {
         case event(Planner.Event)
@@ -33,7 +35,9 @@ struct FetchDriver {
             return ExchangeInstant(nanoseconds: elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
         let (inputs, sink) = AsyncStream<Input>.makeStream()
-        var planner = Planner(configuration: configuration, sourceCount: sources.count, now: now())
+        var planner = Planner(
+            configuration: configuration, sourceCount: sources.count,
+            origins: Set(httpSources.indices.filter { httpSources[$0].kind == .origin }), now: now())
         var tasks: [Task<Void, Never>] = []
         var wake: Task<Void, Never>?
         let ending = Task {
@@ -80,6 +84,21 @@ struct FetchDriver {
                     await exchange.addProvider(sources[index], to: fetch.id)
                 case .removeSource(let index):
                     await exchange.removeProvider(sources[index], from: fetch.id)
+                case .readWholeOrigin(let index):
+                    let source = httpSources[index]
+                    let peer = sources[index]
+                    let root = root
+                    tasks.append(
+                        Task {
+                            do {
+                                let blocks = try await source.readWhole(expecting: root)
+                                for block in blocks { await exchange.receivedFromSource(block, from: peer) }
+                            } catch {
+                                node.logger.warning(
+                                    "origin not used", metadata: ["origin": "\(source.baseURL)", "error": "\(error)"])
+                                sink.yield(.event(.sourceFailed(index)))
+                            }
+                        })
                 case .giveUp:
                     let delivered = await exchange.progress(of: fetch.id)?.bytesDelivered ?? 0
                     node.logger.info("fetch gave up", metadata: ["root": "\(root)", "bytes": "\(delivered)"])

@@ -97,7 +97,7 @@ extension Node {
         plan.searchesProviders = searchesProviders
         let driver = FetchDriver(
             node: self, root: root, key: RecordKey(providing: dagRoot ?? root), fetch: fetch, exchange: exchange,
-            configuration: plan, sources: attached)
+            configuration: plan, sources: attached, httpSources: sources.all)
         let background = Task {
             await driver.run()
             do {

@@ -386,6 +386,12 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         for listener in disconnectionListeners { listener.yield(peer) }
     }
 
+    /// Hands `block`, read by `peer` (an HTTP source) outside a request, to the fetches that wait for it: it is
+    /// hashed and taken as if `peer` had sent it.
+    public func receivedFromSource(_ block: Block, from peer: ExchangePeer) {
+        received(ReceivedMessage(hashing: .block(block.cid, bytes: block.bytes)), from: peer)
+    }
+
     /// Where a block asked of `peer` sits in its fetch's file (``Exchange/ExchangeInstance/leafPlacement(of:askedOf:)``).
     func leafPlacement(of cid: CID, askedOf peer: ExchangePeer) -> (offset: UInt64, length: Int)? {
         instance.leafPlacement(of: cid, askedOf: peer)

@@ -181,11 +181,78 @@ private actor RequestTable {
 public enum HTTPSourceError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Not an `http(s)://host[:port][/path]` URL.
     case invalidURL(String)
+    /// The origin's bytes, chunked with every import profile, do not make the fetch's root.
+    case notTheFile(String)
+    /// The origin's file is over ``HTTPSource/maxWholeReadBytes``.
+    case tooLarge(String)
+    /// The request failed (the reason is attached).
+    case failed(String)
 
     /// A sentence for the user.
     public var description: String {
         switch self {
         case .invalidURL(let url): "'\(url.prefix(200))' is not an http:// or https:// gateway URL"
+        case .notTheFile(let url): "the bytes of \(url.prefix(200)) are not the file the CID names"
+        case .tooLarge(let url): "\(url.prefix(200)) is over \(HTTPSource.maxWholeReadBytes >> 20) MiB, too large to read whole"
+        case .failed(let reason): reason
         }
+    }
+}
+
+extension HTTPSource {
+    /// Largest file ``readWhole(expecting:)`` reads: its blocks are held in memory until they are checked against
+    /// the root. Default 256 MiB.
+    public static let maxWholeReadBytes: UInt64 = 256 * 1024 * 1024
+
+    /// Reads all of this origin's file and chunks it as `dhtnode add` would with each import profile; returns the
+    /// blocks of the profile whose root is `root`, root first and each node before its children, or throws when
+    /// none is: an origin's bytes are used only once they are known to be the file the CID names.
+    ///
+    /// - Throws: ``HTTPSourceError/notTheFile(_:)`` when no profile gives `root`, ``HTTPSourceError/tooLarge(_:)``
+    ///   past ``maxWholeReadBytes``, ``HTTPSourceError/failed(_:)`` for a status other than 200 or a transfer error.
+    func readWhole(expecting root: CID) async throws(HTTPSourceError) -> [Block] {
+        var builders = ImportProfile.named.map { BalancedDAGBuilder(profile: $0) }
+        var emitted = Array(repeating: [CID: Block](), count: builders.count)
+        var request = HTTPClientRequest(url: baseURL)
+        request.method = .GET
+        var total: UInt64 = 0
+        do {
+            let response = try await client.execute(request, timeout: .seconds(600))
+            guard response.status == .ok else { throw HTTPSourceError.failed("\(baseURL) answered \(response.status.code)") }
+            for try await piece in response.body {
+                total += UInt64(piece.readableBytes)
+                guard total <= Self.maxWholeReadBytes else { throw HTTPSourceError.tooLarge(baseURL) }
+                for index in builders.indices {
+                    piece.withUnsafeReadableBytes { bytes in
+                        builders[index].append(bytes) { block in emitted[index][block.cid] = block }
+                    }
+                }
+            }
+        } catch let error as HTTPSourceError {
+            throw error
+        } catch {
+            throw .failed("\(baseURL): \(error)")
+        }
+        for index in builders.indices {
+            let result = builders[index].finish { block in emitted[index][block.cid] = block }
+            guard result.root == root else { continue }
+            return Self.depthFirst(from: root, in: emitted[index])
+        }
+        throw .notTheFile(baseURL)
+    }
+
+    /// The blocks reachable from `root`, root first, each dag-pb node before its links, in link order.
+    private static func depthFirst(from root: CID, in blocks: [CID: Block]) -> [Block] {
+        var ordered: [Block] = []
+        var stack = [root]
+        var seen = Set<CID>()
+        while let cid = stack.popLast() {
+            guard seen.insert(cid).inserted, let block = blocks[cid] else { continue }
+            ordered.append(block)
+            if cid.codec == .dagPB, let node = try? PBNode(decoding: block.bytes) {
+                stack.append(contentsOf: node.links.map(\.hash).reversed())
+            }
+        }
+        return ordered
     }
 }

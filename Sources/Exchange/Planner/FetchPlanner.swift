@@ -57,6 +57,10 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         case addSource(Int)
         /// Take HTTP source number `index` out of the fetch (its requests go to the others).
         case removeSource(Int)
+        /// Read all of origin number `index` (a source that serves the file's bytes), chunk it as an import would,
+        /// and use its blocks only if they make the fetch's root: no other source gave the DAG's nodes, which an
+        /// origin cannot serve by range.
+        case readWholeOrigin(Int)
         /// End the fetch: nothing arrived for ``FetchPlannerConfiguration/unavailableTimeout``.
         case giveUp
         /// Report ``Event/deadline(_:)`` at this instant (a later directive replaces an earlier one).
@@ -80,11 +84,18 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
     private var lastProgressAt: ExchangeInstant
     private var nextReview: ExchangeInstant?
     private var finished = false
+    /// The sources that are origins (they serve the file's bytes, not its DAG's nodes).
+    private let origins: Set<Int>
+    /// When the HTTP sources joined, for the whole-origin read.
+    private var sourcesJoinedAt: ExchangeInstant?
+    private var readWhole = false
 
-    /// A planner for a fetch with `sourceCount` HTTP sources, numbered from 0, starting at `now`.
-    public init(configuration: FetchPlannerConfiguration, sourceCount: Int, now: ExchangeInstant) {
+    /// A planner for a fetch with `sourceCount` HTTP sources, numbered from 0, of which `origins` are origins,
+    /// starting at `now`.
+    public init(configuration: FetchPlannerConfiguration, sourceCount: Int, origins: Set<Int> = [], now: ExchangeInstant) {
         self.configuration = configuration
         self.sources = Array(repeating: .idle, count: sourceCount)
+        self.origins = origins
         self.lastProgressAt = now
     }
 
@@ -104,12 +115,12 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         }
         switch configuration.originPolicy {
         case .fallback:
-            if !configuration.searchesProviders { addSources(into: &directives) }
+            if !configuration.searchesProviders { addSources(now: now, into: &directives) }
         case .prefetch, .headStart:
-            addSources(into: &directives)
+            addSources(now: now, into: &directives)
             nextReview = now + configuration.prefetchDuration
         case .mixed:
-            addSources(into: &directives)
+            addSources(now: now, into: &directives)
         }
         directives.append(.wake(at: nextDeadline(now: now)))
         return directives
@@ -134,7 +145,9 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
             searching = false
             nextSearch = now + configuration.providerSearchInterval
             // Nobody to ask: the HTTP sources need not wait for the fallback delay.
-            if configuration.originPolicy == .fallback, searches == 1, providersFound == 0 { addSources(into: &directives) }
+            if configuration.originPolicy == .fallback, searches == 1, providersFound == 0 {
+                addSources(now: now, into: &directives)
+            }
             directives.append(.wake(at: nextDeadline(now: now)))
         case .sourceFailed(let index):
             if sources.indices.contains(index) { sources[index] = .failed }
@@ -147,6 +160,14 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
     private mutating func review(_ progress: Progress, now: ExchangeInstant, into directives: inout [Directive]) {
         if progress.blocks != lastProgress.blocks { lastProgressAt = now }
         lastProgress = progress
+        // No block at all, not even the root, since the HTTP sources joined: if origins are among them, no source
+        // serves the DAG's nodes; read an origin whole and check it against the root instead.
+        if !readWhole, progress.blocks == 0, let joined = sourcesJoinedAt, now >= joined + configuration.fallbackDelay,
+            let origin = origins.sorted().first(where: { sources[$0] == .active })
+        {
+            readWhole = true
+            directives.append(.readWholeOrigin(origin))
+        }
         if now >= lastProgressAt + configuration.unavailableTimeout {
             finished = true
             directives.append(.giveUp)
@@ -154,7 +175,7 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         }
         switch configuration.originPolicy {
         case .fallback:
-            if now >= lastProgressAt + configuration.fallbackDelay { addSources(into: &directives) }
+            if now >= lastProgressAt + configuration.fallbackDelay { addSources(now: now, into: &directives) }
         case .prefetch:
             if let review = nextReview, now >= review {
                 nextReview = nil
@@ -182,7 +203,8 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         directives.append(.wake(at: nextDeadline(now: now)))
     }
 
-    private mutating func addSources(into directives: inout [Directive]) {
+    private mutating func addSources(now: ExchangeInstant, into directives: inout [Directive]) {
+        if sources.contains(.idle), sourcesJoinedAt == nil { sourcesJoinedAt = now }
         for index in sources.indices where sources[index] == .idle {
             sources[index] = .active
             directives.append(.addSource(index))
@@ -203,6 +225,9 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
             deadline = min(deadline, lastProgressAt + configuration.fallbackDelay)
         }
         if let review = nextReview { deadline = min(deadline, review) }
+        if !readWhole, !origins.isEmpty, lastProgress.blocks == 0, let joined = sourcesJoinedAt {
+            deadline = min(deadline, joined + configuration.fallbackDelay)
+        }
         if let next = nextSearch, !searching { deadline = min(deadline, next) }
         return max(deadline, now)
     }

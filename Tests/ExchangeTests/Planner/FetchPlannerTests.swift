@@ -119,6 +119,20 @@ struct FetchPlannerTests {
         #expect(planner.handle(.providerFound("late"), now: t0 + .seconds(56)) == [])
     }
 
+    @Test("origins only: no block at all since they joined, so one is read whole; once")
+    func wholeOrigin() {
+        var planner = Planner(configuration: configuration(.fallback), sourceCount: 2, origins: [1], now: t0)
+        _ = planner.start(now: t0)
+        #expect(planner.handle(.searchEnded, now: t0 + .milliseconds(10)) == [.addSource(0), .addSource(1), .wake(at: t0 + .seconds(2) + .milliseconds(10))])
+        let directives = planner.handle(progress(0, peers: 0), now: t0 + .seconds(2) + .milliseconds(10))
+        #expect(directives.first == .readWholeOrigin(1))
+        #expect(!planner.handle(progress(0, peers: 0), now: t0 + .seconds(5)).contains(.readWholeOrigin(1)))
+        // With a block from anywhere, nothing is read whole.
+        var other = Planner(configuration: configuration(.mixed), sourceCount: 1, origins: [0], now: t0)
+        _ = other.start(now: t0)
+        #expect(!other.handle(progress(1, peers: 1), now: t0 + .seconds(2)).contains(.readWholeOrigin(0)))
+    }
+
     @Test("a failed source does not join again")
     func failedSource() {
         var planner = Planner(configuration: configuration(.fallback), sourceCount: 2, now: t0)
