@@ -102,6 +102,29 @@ struct ReachabilityStateMachineTests {
         #expect(!machine.dueChecks(now: now + configuration.retryInterval, candidates: peers(20), using: &random).isEmpty)
     }
 
+    @Test("an unsettled node asks each peer once: with two peers, two dial-backs, then one try per retry interval")
+    func noLoopWithFewPeers() {
+        var random = SeededRandom(seed: 7)
+        var (machine, planned) = started(peers: peers(2), random: &random)
+        #expect(planned.count == 2)
+        var now = start + .seconds(1)
+        for (index, check) in planned.enumerated() {
+            now = now + .milliseconds(10)
+            _ = machine.statusArrived(nonce: check.nonce, status: .probed, observed: observed, from: check.peer.id, now: now)
+            _ = machine.probeArrived(nonce: check.nonce, from: NodeAddress(ipv4: 0x0b00_0000 | UInt32(index), port: 9), now: now)
+            #expect(machine.dueChecks(now: now, candidates: peers(2), using: &random).isEmpty)
+        }
+        #expect(machine.status == .unknown)
+        #expect(machine.nextDeadline == now + configuration.retryInterval)
+        #expect(machine.dueChecks(now: now + configuration.retryInterval, candidates: peers(2), using: &random).isEmpty)
+        // A third peer appears: it is asked, and decides.
+        let third = machine.dueChecks(now: now + configuration.retryInterval * 2, candidates: peers(3), using: &random)
+        #expect(third.count == 1)
+        _ = machine.statusArrived(nonce: third[0].nonce, status: .probed, observed: observed, from: third[0].peer.id, now: now)
+        #expect(machine.probeArrived(nonce: third[0].nonce, from: NodeAddress(ipv4: 0x0c00_0000, port: 9), now: now)?.to == .public)
+        #expect(machine.counters.checksSent == 3)
+    }
+
     @Test("a probe from an address this node sent to, or for no dial-back, proves nothing")
     func probeFromContacted() {
         var random = SeededRandom(seed: 4)

@@ -147,7 +147,9 @@ public struct Reachability: Sendable {
     }
 
     /// The dial-backs to send now: nonces drawn from `random`, each to a peer among `candidates` that is not being
-    /// asked already, preferring peers with no result in the window (results should come from distinct peers).
+    /// asked already and has no result in the window (results must come from distinct peers). Only a settled
+    /// status, rechecking, asks a peer again when no other is left. With nobody to ask, the next try is a
+    /// ``ReachabilityConfiguration/retryInterval`` later: a node that knows two peers does not ask them in a loop.
     public mutating func dueChecks(
         now: DHTInstant,
         candidates: [Contact],
@@ -162,7 +164,7 @@ public struct Reachability: Sendable {
         let asking = Set(checks.values.map(\.peer.id))
         let answered = Set(results.map(\.peer))
         var fresh = candidates.filter { !asking.contains($0.id) && !answered.contains($0.id) }
-        var again = candidates.filter { !asking.contains($0.id) && answered.contains($0.id) }
+        var again = isSettled ? candidates.filter { !asking.contains($0.id) && answered.contains($0.id) } : []
         var planned: [(nonce: UInt64, peer: Contact)] = []
         while planned.count < wanted, !(fresh.isEmpty && again.isEmpty) {
             let peer: Contact
@@ -177,8 +179,13 @@ public struct Reachability: Sendable {
             planned.append((nonce, peer))
         }
         counters.checksSent += planned.count
-        // Completions schedule what follows; with nothing in flight and nobody to ask, try again later.
-        nextCheckAt = checks.isEmpty ? now + configuration.retryInterval : nil
+        // Completions schedule what follows; with nothing in flight and nobody to ask, try again later; with
+        // fewer in flight than wanted because nobody else is left, too.
+        if checks.isEmpty || (planned.count < wanted && fresh.isEmpty && again.isEmpty) {
+            nextCheckAt = now + configuration.retryInterval
+        } else {
+            nextCheckAt = nil
+        }
         return planned
     }
 
