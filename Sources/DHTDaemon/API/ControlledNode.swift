@@ -24,6 +24,15 @@ public protocol ControlledNode: Sendable {
     func peers() async throws -> [Peer]
     /// The node's counters.
     func statistics() async throws -> NodeStatistics
+    /// Whether others can reach the node, and the addresses they see it at.
+    var reachability: ReachabilityReport { get async throws }
+}
+
+extension ControlledNode {
+    /// A stand-in that checks nothing: `unknown`, no observed address.
+    public var reachability: ReachabilityReport {
+        get async throws { ReachabilityReport(status: .unknown) }
+    }
 }
 
 extension Node: ControlledNode {}

@@ -79,12 +79,16 @@ public struct NodeController<Node: ControlledNode, Context: RequestContext>: Sen
 
     private func info() async throws -> NodeInfoDocument {
         let statistics = try await Self.calling { try await node.statistics() }
+        let reachability = try await Self.calling { try await node.reachability }
         return NodeInfoDocument(
             id: node.id.hex,
             publicKey: node.publicKey.hex,
             listen: node.listeningAddresses.map(\.description),
             routingTableSize: statistics.routingTableSize,
-            pid: ProcessInfo.processInfo.processIdentifier
+            pid: ProcessInfo.processInfo.processIdentifier,
+            reachability: reachability.status,
+            observedAddresses: reachability.observedAddresses.map(\.address.description),
+            client: reachability.isClient
         )
     }
 

@@ -14,7 +14,9 @@ import Kademlia
 ///   `PUT_RECORD`;
 /// - amplification: what goes to an address that has not proven itself is at most 3× what it sent: a reply is cut
 ///   to 3× its request, and the core's verification pings to it are sent only from the rest of that budget;
-/// - transaction IDs on the wire are a keyed permutation of the core's (``TransactionIDCipher``);
+/// - transaction IDs on the wire are a keyed permutation of the core's (``TransactionIDCipher``), and so are the
+///   nonces of our `DIAL_BACK`s (mapped back when their `DIAL_PROBE` arrives);
+/// - `DIAL_PROBE`s go out through the probe socket (``EndpointOutput/probe(_:to:)``) and are never answered;
 /// - in a private swarm, every datagram is sealed with the swarm's key (``DHTCrypto/DatagramSealer``): one that does
 ///   not open is dropped as ``DropReason/wrongSwarm`` before anything else looks at it.
 ///
@@ -90,11 +92,15 @@ public struct DatagramEndpoint: Sendable {
             guard let opened = sealer.open(bytes) else { return drop(.wrongSwarm) }
             bytes = opened
         }
-        let datagram: DHTDatagram
+        var datagram: DHTDatagram
         do {
             datagram = try DHTDatagram(decoding: bytes)
         } catch {
             return drop(Self.reason(for: error))
+        }
+        if case .request(.dialProbe(let nonce)) = datagram.body {
+            // The nonce of one of our DIAL_BACKs, as it went out.
+            datagram.body = .request(.dialProbe(nonce: transactionIDs.decrypt(TransactionID(rawValue: nonce)).rawValue))
         }
         guard datagram.senderKey != senderKey else { return drop(.fromSelf) }
         switch datagram.body {
@@ -172,6 +178,11 @@ public struct DatagramEndpoint: Sendable {
         guard replays.admit(senderKey: datagram.senderKey, transactionID: datagram.transactionID, now: now) else {
             return drop(.replayed)
         }
+        if case .dialProbe = request {
+            // Never answered: nothing to budget for the sender.
+            statistics.probesReceived += 1
+            return translate(core.handleMessage(datagram.message, from: address, now: now), now: now)
+        }
         statistics.requestsAnswered += 1
         let directives = core.handleMessage(datagram.message, from: address, now: now)
         let replyLimit = isProven(address) ? DHTDatagram.maxByteCount : limits.amplificationFactor * byteCount
@@ -235,6 +246,12 @@ public struct DatagramEndpoint: Sendable {
                     continue
                 }
                 let datagram = sealer.map { $0.seal(bytes) } ?? bytes
+                if case .request(.dialProbe) = message.body {
+                    statistics.datagramsOut += 1
+                    statistics.probesSent += 1
+                    outputs.append(.probe(datagram, to: address))
+                    continue
+                }
                 if let budget {
                     guard datagram.count <= budget else {
                         statistics.withheldForAmplification += 1
@@ -286,7 +303,11 @@ public struct DatagramEndpoint: Sendable {
                 if padsLookupRequests {
                     datagram.paddingByteCount = max(0, Self.paddedLookupRequestByteCount - datagram.byteCount)
                 }
-            case .ping:
+            case .dialBack(let nonce):
+                // Unpredictable on the wire, like transaction IDs: a probe must carry what only the peer was told.
+                datagram.body = .request(
+                    .dialBack(nonce: transactionIDs.encrypt(TransactionID(rawValue: nonce)).rawValue))
+            case .ping, .dialRequest, .dialProbe:
                 break
             }
         case .response(let response):
@@ -298,7 +319,7 @@ public struct DatagramEndpoint: Sendable {
                 )
             case .nodes, .providers, .record:
                 datagram.writeToken = writeTokens.token(for: address, now: now)
-            case .values, .stored:
+            case .values, .stored, .dialStatus:
                 break
             }
             if datagram.byteCount > limit { statistics.repliesCutForAmplification += 1 }

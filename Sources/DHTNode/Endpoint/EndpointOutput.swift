@@ -4,6 +4,10 @@ import Kademlia
 public enum EndpointOutput: Sendable {
     /// Send these bytes (one encoded datagram) to this address.
     case datagram([UInt8], to: NodeAddress)
+    /// Send these bytes (a `DIAL_PROBE`) to this address from the probe socket: a socket of the same family bound
+    /// to another port, which has sent nothing else, so that the probe comes from an address its target never
+    /// sent to (docs/PROTOCOL.md, "Reachability and client mode").
+    case probe([UInt8], to: NodeAddress)
     /// Call ``DatagramEndpoint/handleTimeout(_:now:)`` with this ID at this instant (harmless if answered first).
     case scheduleTimeout(TransactionID, at: DHTInstant)
     /// Call ``DatagramEndpoint/tick(now:)`` at this instant; a later one replaces an earlier one.

@@ -62,6 +62,7 @@ public final class Node: Sendable {
     ) {
         var configuration = configuration
         configuration.kademlia.admission = .afterPong
+        configuration.kademlia.reachability.isEnabled = configuration.checksReachability
         self.configuration = configuration
         self.id = NodeID(publicKeyBytes: configuration.identity.publicKey.bytes)
         self.logger = logger
@@ -127,19 +128,34 @@ public final class Node: Sendable {
             await exchange?.close()
             throw error
         }
+        // A probe socket per address, on another port: a DIAL_PROBE must come from an address its target never sent
+        // to. Without one the node still checks its own reachability, but sends no probes for others.
+        var probeChannels: [any Channel] = []
+        for address in addresses {
+            do {
+                probeChannels.append(try await bindProbeSocket(NodeAddress(host: address.host, port: 0)))
+            } catch {
+                logger.warning(
+                    "no probe socket: this node refuses to send dial-back probes for others",
+                    metadata: ["address": "\(address)", "error": "\(Self.socketFailure(error))"])
+            }
+        }
         state.withLockedValue {
             $0.channels = channels
             $0.addresses = addresses
         }
+        let probing = probeChannels
+        let allProbeSockets = probeChannels.count == addresses.count
         let restored = configuration.restoredState
         let seeds = configuration.bootstrapAddresses
         let tableSize = try await runtime.eventLoop.submit { [runtime] in
             runtime.update { core in
                 let now = NodeRuntime.now()
                 for contact in restored?.contacts ?? [] { core.restore(contact, now: now) }
+                core.canSendProbes = allProbeSockets
                 if let records = restored?.records { core.restoreRecords(records, now: now) }
             }
-            runtime.attach(channels: channels)
+            runtime.attach(channels: channels, probeChannels: probing)
             return runtime.read { endpoint, _ in endpoint.core.routingTable.count }
         }.get()
         logger.debug(
@@ -242,6 +258,18 @@ public final class Node: Sendable {
         } catch {
             throw NodeError.bindFailed(address, transport: "UDP", reason: Self.socketFailure(error))
         }
+    }
+
+    /// Binds a probe socket: it sends `DIAL_PROBE`s and drops whatever arrives.
+    private func bindProbeSocket(_ address: NodeAddress) async throws -> any Channel {
+        var bootstrap = DatagramBootstrap(group: runtime.eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ProbeSocketHandler())
+                }
+            }
+        if address.isIPv6 { bootstrap = bootstrap.channelOption(.ipOption(.ipv6_v6only), value: 1) }
+        return try await bootstrap.bind(to: address.socketAddress).get()
     }
 
     /// The system's reason for a socket call's failure, in the words of `strerror` (`address already in use`),
@@ -403,6 +431,25 @@ public final class Node: Sendable {
                 }.sorted { $0.contact.id.distance(to: id) < $1.contact.id.distance(to: id) }
             }
         }.get()
+    }
+
+    /// Whether other nodes can reach this one, as its dial-backs found (docs/PROTOCOL.md, "Reachability and client
+    /// mode"), with the addresses peers saw it at.
+    ///
+    /// A node asks a few peers to have a third node probe the address they see it at; probes that reach it from
+    /// several peers make it ``Kademlia/ReachabilityStatus/public``, probes that went out and never arrived make it
+    /// ``Kademlia/ReachabilityStatus/private``. It decides within seconds of joining and keeps checking: one
+    /// dial-back every two minutes once settled, several at once when the result changes or a peer sees another IP.
+    /// A private node runs as a DHT client: it looks up, stores, provides and fetches, but answers no DHT request,
+    /// so that no routing table takes in an address nobody can reach.
+    ///
+    /// - Throws: ``NodeError/notRunning`` once the node stopped.
+    public var reachability: ReachabilityReport {
+        get async throws {
+            try await runtime.eventLoop.submit { [runtime] in
+                runtime.read { endpoint, now in endpoint.core.reachabilityReport(now: now) }
+            }.get()
+        }
     }
 
     /// The node's counters.

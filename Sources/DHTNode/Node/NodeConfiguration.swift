@@ -36,6 +36,10 @@ public struct NodeConfiguration: Sendable {
     /// A private swarm's key: every datagram is sealed with it, and it is mixed into every exchange handshake, so
     /// only nodes that hold it can talk to this one (docs/PROTOCOL.md, "Private swarms"); `nil`: the open network.
     public var swarmKey: SwarmKey?
+    /// Whether the node finds out if others can reach it (dial-backs through its peers; ``Node/reachability``), and
+    /// runs as a DHT client while it cannot be reached. Default `true`. The node serves others' dial-backs either
+    /// way (unless it is a client); ``KademliaConfiguration/reachability`` holds the details.
+    public var checksReachability: Bool = true
 
     /// A configuration with defaults: listen on `127.0.0.1:0`, no bootstrap nodes, default limits.
     public init(

@@ -55,6 +55,22 @@ public struct NodeStatistics: Hashable, Sendable {
     public var announcementsUnanswered = 0
     /// Lookups completed (FIND_NODE, FIND_VALUE, GET_PROVIDERS started by commands).
     public var lookupsCompleted = 0
+    /// `DIAL_PROBE`s sent from the probe socket, at others' request.
+    public var probesSent = 0
+    /// `DIAL_PROBE`s received (counted or not: ``reachabilityCounters`` says).
+    public var probesReceived = 0
+    /// Whether the node is reachable from outside, as its dial-backs found.
+    public var reachability: ReachabilityStatus = .unknown
+    /// The node's own dial-backs: sent, reached, unreached, inconclusive.
+    public var reachabilityCounters = Reachability.Counters()
+    /// `DIAL_BACK`s of others answered, by status.
+    public var dialBacksServed: [DialStatus: Int] = [:]
+    /// `DIAL_REQUEST`s answered, by status.
+    public var dialRequestsServed: [DialStatus: Int] = [:]
+    /// Requests left unanswered because the node runs as a client.
+    public var requestsIgnoredAsClient = 0
+    /// Contacts dropped from the routing table because they said they run as clients.
+    public var clientsRemoved = 0
 
     /// All drops together.
     public var droppedTotal: Int { dropped.values.reduce(0, +) }

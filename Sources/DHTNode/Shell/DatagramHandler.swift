@@ -22,3 +22,14 @@ final class DatagramHandler: ChannelInboundHandler, @unchecked Sendable {
         // ICMP errors (port unreachable) surface here on Linux; the core's timeouts handle dead peers.
     }
 }
+
+/// The probe socket's handler: the socket only sends `DIAL_PROBE`s, and whatever arrives on it is dropped.
+final class ProbeSocketHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors for probes that found nobody: expected, since most probes test whether anything gets in.
+    }
+}

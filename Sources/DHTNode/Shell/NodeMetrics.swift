@@ -45,6 +45,31 @@ final class NodeMetrics {
         }
     )
     private let lookupDuration = Metrics.Timer(label: "dht_lookup_duration_seconds", preferredDisplayUnit: .seconds)
+    /// `dht_reachability{status}`: 1 for the node's current status, 0 for the others.
+    private let reachability: [ReachabilityStatus: Gauge] = Dictionary(
+        uniqueKeysWithValues: ReachabilityStatus.allCases.map {
+            ($0, Gauge(label: "dht_reachability", dimensions: [("status", $0.rawValue)]))
+        }
+    )
+    private let checks: [String: Counter] = Dictionary(
+        uniqueKeysWithValues: ["reached", "unreached", "inconclusive"].map {
+            ($0, Counter(label: "dht_reachability_checks_total", dimensions: [("outcome", $0)]))
+        }
+    )
+    private let dialBacksServed: [DialStatus: Counter] = Dictionary(
+        uniqueKeysWithValues: DialStatus.allCases.map {
+            ($0, Counter(label: "dht_dial_backs_served_total", dimensions: [("status", $0.label)]))
+        }
+    )
+    private let dialRequestsServed: [DialStatus: Counter] = Dictionary(
+        uniqueKeysWithValues: DialStatus.allCases.map {
+            ($0, Counter(label: "dht_dial_requests_served_total", dimensions: [("status", $0.label)]))
+        }
+    )
+    private let probesSent = Counter(label: "dht_probes_sent_total")
+    private let probesReceived = Counter(label: "dht_probes_received_total")
+    private let ignoredAsClient = Counter(label: "dht_requests_ignored_as_client_total")
+    private let clientsRemoved = Counter(label: "dht_client_contacts_removed_total")
     private var reported = NodeStatistics()
 
     /// Advances every counter to `statistics` and sets the gauges.
@@ -85,6 +110,22 @@ final class NodeMetrics {
         announcements[true]?.increment(by: max(0, statistics.announcementsAccepted - reported.announcementsAccepted))
         announcements[false]?.increment(
             by: max(0, statistics.announcementsUnanswered - reported.announcementsUnanswered))
+        for (status, gauge) in reachability { gauge.record(status == statistics.reachability ? 1 : 0) }
+        let counters = statistics.reachabilityCounters
+        let before = reported.reachabilityCounters
+        checks["reached"]?.increment(by: max(0, counters.reached - before.reached))
+        checks["unreached"]?.increment(by: max(0, counters.unreached - before.unreached))
+        checks["inconclusive"]?.increment(by: max(0, counters.inconclusive - before.inconclusive))
+        for (status, count) in statistics.dialBacksServed {
+            dialBacksServed[status]?.increment(by: max(0, count - (reported.dialBacksServed[status] ?? 0)))
+        }
+        for (status, count) in statistics.dialRequestsServed {
+            dialRequestsServed[status]?.increment(by: max(0, count - (reported.dialRequestsServed[status] ?? 0)))
+        }
+        probesSent.increment(by: max(0, statistics.probesSent - reported.probesSent))
+        probesReceived.increment(by: max(0, statistics.probesReceived - reported.probesReceived))
+        ignoredAsClient.increment(by: max(0, statistics.requestsIgnoredAsClient - reported.requestsIgnoredAsClient))
+        clientsRemoved.increment(by: max(0, statistics.clientsRemoved - reported.clientsRemoved))
         reported = statistics
     }
 

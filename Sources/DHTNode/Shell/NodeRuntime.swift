@@ -15,6 +15,9 @@ final class NodeRuntime: @unchecked Sendable {
     private let metrics = NodeMetrics()
     private var ipv4Channel: (any Channel)?
     private var ipv6Channel: (any Channel)?
+    /// The probe sockets: one per family, on another port, used for nothing but `DIAL_PROBE`s.
+    private var ipv4ProbeChannel: (any Channel)?
+    private var ipv6ProbeChannel: (any Channel)?
     private var channelsToFlush: [any Channel] = []
     private var waiting: [OperationID: EventLoopPromise<OperationResult>] = [:]
     /// Who hears of the providers a GET_PROVIDERS operation finds before it ends.
@@ -40,13 +43,16 @@ final class NodeRuntime: @unchecked Sendable {
 
     // MARK: - Lifecycle
 
-    /// Takes the bound channels and starts the core's timers.
-    func attach(channels: [any Channel]) {
+    /// Takes the bound channels (and the probe sockets) and starts the core's timers.
+    func attach(channels: [any Channel], probeChannels: [any Channel] = []) {
         eventLoop.preconditionInEventLoop()
         for channel in channels {
             let isIPv6: Bool
             if case .v6 = channel.localAddress { isIPv6 = true } else { isIPv6 = false }
             if isIPv6 { ipv6Channel = channel } else { ipv4Channel = channel }
+        }
+        for channel in probeChannels {
+            if case .v6 = channel.localAddress { ipv6ProbeChannel = channel } else { ipv4ProbeChannel = channel }
         }
         isRunning = true
         let now = Self.now()
@@ -74,9 +80,13 @@ final class NodeRuntime: @unchecked Sendable {
         for promise in waiting.values { promise.fail(NodeError.notRunning) }
         waiting = [:]
         providerListeners = [:]
-        let closes = [ipv4Channel, ipv6Channel].compactMap { $0 }.map { $0.close().recover { _ in } }
+        let closes = [ipv4Channel, ipv6Channel, ipv4ProbeChannel, ipv6ProbeChannel].compactMap { $0 }.map {
+            $0.close().recover { _ in }
+        }
         ipv4Channel = nil
         ipv6Channel = nil
+        ipv4ProbeChannel = nil
+        ipv6ProbeChannel = nil
         return EventLoopFuture.andAllComplete(closes, on: eventLoop)
     }
 
@@ -129,6 +139,12 @@ final class NodeRuntime: @unchecked Sendable {
         statistics.recordsHeld = endpoint.core.records.count
         statistics.valuesEvicted = endpoint.core.values.evictions
         statistics.providersEvicted = endpoint.core.providers.evictions
+        statistics.reachability = endpoint.core.reachability.status
+        statistics.reachabilityCounters = endpoint.core.reachability.counters
+        statistics.dialBacksServed = endpoint.core.statistics.dialBacksServed
+        statistics.dialRequestsServed = endpoint.core.statistics.dialRequestsServed
+        statistics.requestsIgnoredAsClient = endpoint.core.statistics.requestsIgnoredAsClient
+        statistics.clientsRemoved = endpoint.core.statistics.clientsRemoved
         if sendQueueDrops > 0 { statistics.dropped[.sendQueueFull, default: 0] += sendQueueDrops }
         return statistics
     }
@@ -175,6 +191,10 @@ final class NodeRuntime: @unchecked Sendable {
             switch output {
             case .datagram(let bytes, let address):
                 send(bytes, to: address)
+            case .probe(let bytes, let address):
+                // Without a probe socket the probe would come from the address the target may know: not sent.
+                guard let channel = address.isIPv6 ? ipv6ProbeChannel : ipv4ProbeChannel else { break }
+                send(bytes, to: address, on: channel)
             case .scheduleTimeout(let id, let deadline):
                 timeouts.add(id, at: deadline)
                 timeoutsAdded = true
@@ -196,6 +216,10 @@ final class NodeRuntime: @unchecked Sendable {
 
     private func send(_ bytes: [UInt8], to address: NodeAddress) {
         guard let channel = address.isIPv6 ? ipv6Channel : ipv4Channel else { return }
+        send(bytes, to: address, on: channel)
+    }
+
+    private func send(_ bytes: [UInt8], to address: NodeAddress, on channel: any Channel) {
         guard channel.isWritable else {
             sendQueueDrops += 1
             return

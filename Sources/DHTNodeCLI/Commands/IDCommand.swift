@@ -5,7 +5,7 @@ import DHTDaemon
 struct IDCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "id",
-        abstract: "Show the running daemon's node ID, public key and addresses."
+        abstract: "Show the running daemon's node ID, public key, addresses and reachability."
     )
 
     @OptionGroup var daemon: DaemonClientOptions
@@ -25,7 +25,21 @@ struct IDCommand: AsyncParsableCommand {
                 ("gateway", endpoint.gateway ?? "off"),
                 ("pid", "\(info.pid)"),
                 ("routing table", "\(info.routingTableSize) contacts"),
+                ("reachability", Self.reachability(info)),
+                ("observed", Self.observed(info)),
             ])
         )
+    }
+
+    /// The observed addresses, or `none yet`.
+    static func observed(_ info: NodeInfoDocument) -> String {
+        let addresses = info.observedAddresses ?? []
+        return addresses.isEmpty ? "none yet" : addresses.joined(separator: ", ")
+    }
+
+    /// `public`, `private (DHT client)` or `unknown`.
+    static func reachability(_ info: NodeInfoDocument) -> String {
+        guard let status = info.reachability else { return "unknown" }
+        return info.client == true ? "\(status.rawValue) (DHT client)" : status.rawValue
     }
 }

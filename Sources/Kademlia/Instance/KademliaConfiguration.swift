@@ -37,6 +37,9 @@ public struct KademliaConfiguration: Hashable, Sendable {
     /// Which responses admit a node that is not in the routing table yet. Default
     /// ``ContactAdmission/afterAnyResponse``.
     public var admission: ContactAdmission = .afterAnyResponse
+    /// Dial-backs: whether the node checks its own reachability, runs as a client when private, and the budgets
+    /// of the dial-backs it serves for others. Checking is off by default in the core (``ReachabilityConfiguration``).
+    public var reachability = ReachabilityConfiguration()
 
     /// The defaults above.
     public init() {}

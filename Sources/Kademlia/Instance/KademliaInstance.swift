@@ -36,7 +36,7 @@ public struct KademliaInstance: Sendable {
     /// The tuning in force.
     public let configuration: KademliaConfiguration
     /// The routing table.
-    public private(set) var routingTable: RoutingTable
+    public internal(set) var routingTable: RoutingTable
     /// Values held for others.
     public private(set) var values: ValueStore
     /// Provider records held for others.
@@ -46,9 +46,11 @@ public struct KademliaInstance: Sendable {
     /// Judges mutable records (`nil`: none is accepted).
     public let recordValidator: (any MutableRecordValidator)?
     /// Counters for metrics and tests.
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
+    /// Whether this node can be reached from outside (dial-backs; ``ReachabilityConfiguration``).
+    public internal(set) var reachability: Reachability
 
-    private var random: SeededRandom
+    var random: SeededRandom
     private var networkRTT = RTTEstimate()
     private(set) var pending: [TransactionID: PendingRequest] = [:]
     private var operations: [OperationID: Operation] = [:]
@@ -64,6 +66,17 @@ public struct KademliaInstance: Sendable {
     public private(set) var bootstrapSeeds: [NodeAddress] = []
     private var bootstrapping: OperationID?
     private var nextOperation: UInt64 = 1
+    /// The earliest ``KademliaDirective/scheduleTick(at:)`` asked for since the last tick (`nil`: only the one of
+    /// ``start(now:)``, at most a maintenance interval away).
+    var tickAsked: DHTInstant?
+    /// Dial-backs of others being served: waiting for a helper to send the probe.
+    var relays: [UInt64: DialRelay] = [:]
+    var nextRelay: UInt64 = 1
+    /// Whether the shell can send a `DIAL_PROBE` from an address other than the node's (a probe socket). Without
+    /// one, `DIAL_REQUEST`s are refused: a probe from the node's own address proves nothing to its target.
+    public var canSendProbes = true
+    /// Budgets of the dial-back service (``DialBackLimits``).
+    var dialBackBudgets: DialBackBudgets
 
     /// Counters of what the instance saw and did.
     public struct Statistics: Hashable, Sendable {
@@ -97,6 +110,14 @@ public struct KademliaInstance: Sendable {
         /// Unknown requesters not verified because
         /// ``KademliaConfiguration/maxVerificationsPerNetwork`` of their /24 or /64 were being verified.
         public var verificationsSkippedForNetwork = 0
+        /// `DIAL_BACK`s of others answered, by status.
+        public var dialBacksServed: [DialStatus: Int] = [:]
+        /// `DIAL_REQUEST`s answered, by status (``DialStatus/probed``: a probe was sent).
+        public var dialRequestsServed: [DialStatus: Int] = [:]
+        /// Requests left unanswered because this node runs as a client.
+        public var requestsIgnoredAsClient = 0
+        /// Contacts dropped from the routing table because they sent a request flagged `CLIENT`.
+        public var clientsRemoved = 0
     }
 
     /// Creates a node with an empty routing table.
@@ -124,6 +145,8 @@ public struct KademliaInstance: Sendable {
         self.values = ValueStore(limits: configuration.records, localID: localID)
         self.providers = ProviderStore(limits: configuration.records, localID: localID)
         self.random = SeededRandom(seed: seed)
+        self.reachability = Reachability(configuration: configuration.reachability)
+        self.dialBackBudgets = DialBackBudgets(configuration.reachability)
     }
 
     /// Operations under way.
@@ -486,8 +509,13 @@ public struct KademliaInstance: Sendable {
                 if let expected = request.expectedID { routingTable.recordFailure(of: expected, now: now) }
                 publishAnswered(id, accepted: false, now: now, into: &directives)
             }
-        case .correction:
+        case .correction, .farewell:
             break
+        case .dialBack(let nonce):
+            dialBackUnanswered(nonce, now: now, into: &directives)
+        case .dialRelay(let relay):
+            if let expected = request.expectedID { routingTable.recordFailure(of: expected, now: now) }
+            relayAnswered(relay, status: nil, now: now, into: &directives)
         case .ping, .verification, .evictionCheck, .bootstrapSeed:
             let attempts: Int
             if case .bootstrapSeed = request.purpose {
@@ -547,12 +575,18 @@ public struct KademliaInstance: Sendable {
             published[key]?.nextRepublish = now + record.interval
             startLookup(id, kind: .findNode, target: key.key, extraSeeds: [], now: now, into: &directives)
         }
+        tickAsked = nil
+        runReachability(change: reachability.tick(now: now), now: now, into: &directives)
         var next = now + configuration.maintenanceInterval
         if let refresh = routingTable.nextRefreshDeadline(interval: configuration.bucketRefreshInterval) {
             next = min(next, refresh)
         }
         for record in published.values { next = min(next, record.nextRepublish) }
-        directives.append(.scheduleTick(at: max(next, now + .milliseconds(1))))
+        if let due = reachability.nextDeadline { next = min(next, due) }
+        if let asked = tickAsked { next = min(next, asked) }
+        next = max(next, now + .milliseconds(1))
+        tickAsked = next
+        directives.append(.scheduleTick(at: next))
         return directives
     }
 
@@ -566,9 +600,34 @@ public struct KademliaInstance: Sendable {
         into directives: inout [KademliaDirective]
     ) {
         let sender = Contact(id: message.sender, address: address)
+        if case .dialProbe(let nonce) = request {
+            // A probe is never answered: it arriving is the message.
+            let change = reachability.probeArrived(nonce: nonce, from: address, now: now)
+            runReachability(change: change, now: now, into: &directives)
+            return
+        }
+        guard !isClient else {
+            // A client serves nothing: whoever still holds it finds it failing, and drops it.
+            statistics.requestsIgnoredAsClient += 1
+            return
+        }
+        if message.isClient { forgetClient(sender) }
         let k = configuration.lookup.resultSize
         let response: KademliaResponse
         switch request {
+        case .dialBack(let nonce):
+            guard let answer = serveDialBack(nonce: nonce, message: message, from: address, now: now, into: &directives)
+            else {
+                // Answered once a helper sent the probe, or none could.
+                statistics.requestsAnswered += 1
+                if !message.isClient { startVerification(of: sender, capsNetwork: true, now: now, into: &directives) }
+                return
+            }
+            response = answer
+        case .dialRequest(let nonce, let target):
+            response = serveDialRequest(nonce: nonce, target: target, from: address, now: now, into: &directives)
+        case .dialProbe:
+            return
         case .ping:
             response = .pong
         case .findNode(let target):
@@ -613,6 +672,7 @@ public struct KademliaInstance: Sendable {
             response = .stored(storeRecord(record, from: address.host, sender: sender.id, now: now))
         }
         statistics.requestsAnswered += 1
+        reachability.noteSent(to: address, now: now)
         directives.append(
             .send(
                 KademliaMessage(transactionID: message.transactionID, sender: localID, body: .response(response)),
@@ -621,8 +681,9 @@ public struct KademliaInstance: Sendable {
         )
 
         // An unknown node that the table would take is verified with a ping of ours before it may enter. Its address
-        // has proven nothing (it may be forged): its network's share of verifications is capped.
-        startVerification(of: sender, capsNetwork: true, now: now, into: &directives)
+        // has proven nothing (it may be forged): its network's share of verifications is capped. A client is not
+        // verified: it said it cannot be reached.
+        if !message.isClient { startVerification(of: sender, capsNetwork: true, now: now, into: &directives) }
     }
 
     /// Whether this node takes STOREs and ADD_PROVIDERs for `key`: it knows fewer than k contacts (k =
@@ -641,7 +702,7 @@ public struct KademliaInstance: Sendable {
 
     /// Pings `contact` when the table would take it, unless it is being verified already or too many are (in all,
     /// or, with `capsNetwork`, of its /24 or /64); the pong that answers admits it.
-    private mutating func startVerification(
+    mutating func startVerification(
         of contact: Contact,
         capsNetwork: Bool = false,
         now: DHTInstant,
@@ -672,7 +733,7 @@ public struct KademliaInstance: Sendable {
     }
 
     /// Forgets a verification that ended (answered, failed, or answered by another ID).
-    private mutating func endVerification(of id: NodeID) {
+    mutating func endVerification(of id: NodeID) {
         guard let network = verifying.removeValue(forKey: id), let count = verifyingPerNetwork[network] else { return }
         verifyingPerNetwork[network] = count > 1 ? count - 1 : nil
     }
@@ -720,7 +781,11 @@ public struct KademliaInstance: Sendable {
                 publishAnswered(id, accepted: false, now: now, into: &directives)
             case .ping(let id):
                 complete(id, .ping(nil, rtt: nil), into: &directives)
-            case .verification, .evictionCheck, .bootstrapSeed, .correction:
+            case .dialBack(let nonce):
+                dialBackUnanswered(nonce, now: now, into: &directives)
+            case .dialRelay(let relay):
+                relayAnswered(relay, status: nil, now: now, into: &directives)
+            case .verification, .evictionCheck, .bootstrapSeed, .correction, .farewell:
                 break
             }
             return
@@ -744,6 +809,7 @@ public struct KademliaInstance: Sendable {
                 )
             case .inserted, .replacedFailedContact:
                 announceUnannouncedSoon(now: now, into: &directives)
+                if let first = reachability.contactAvailable(now: now) { wake(at: first, now: now, into: &directives) }
             case .cached(nil), .refreshed, .rejectedLocalID, .rejectedByIPDiversity:
                 break
             }
@@ -769,7 +835,7 @@ public struct KademliaInstance: Sendable {
                 let valid = recordAnswered(id, by: responder, bytes: bytes, now: now)
                 let closer = Array(closer.prefix(k))
                 lookups[id]?.handleAnswer(from: responder.id, closer: closer, hasRecord: valid)
-            case .pong, .stored:
+            case .pong, .stored, .dialStatus:
                 lookups[id]?.handleFailure(of: responder.id)
             }
             advance(id, now: now, into: &directives)
@@ -783,8 +849,20 @@ public struct KademliaInstance: Sendable {
             complete(id, .ping(responder, rtt: rtt), into: &directives)
         case .verification:
             endVerification(of: responder.id)
-        case .evictionCheck, .correction:
+        case .evictionCheck, .correction, .farewell:
             break
+        case .dialBack(let nonce):
+            if case .dialStatus(let status, let observed) = response {
+                let change = reachability.statusArrived(
+                    nonce: nonce, status: status, observed: observed, from: responder.id, now: now)
+                runReachability(change: change, now: now, into: &directives)
+            } else {
+                dialBackUnanswered(nonce, now: now, into: &directives)
+            }
+        case .dialRelay(let relay):
+            var status: DialStatus?
+            if case .dialStatus(let answered, _) = response { status = answered }
+            relayAnswered(relay, status: status, now: now, into: &directives)
         case .bootstrapSeed(let id):
             var learned: [Contact] = []
             if case .nodes(let closer) = response { learned = Array(closer.prefix(k)) }
@@ -1153,6 +1231,7 @@ public struct KademliaInstance: Sendable {
         if pending.isEmpty, pending.capacity > 16 { pending = [:] }
         if verifying.isEmpty, verifying.capacity > 64 { verifying = [:] }
         if verifyingPerNetwork.isEmpty, verifyingPerNetwork.capacity > 64 { verifyingPerNetwork = [:] }
+        if relays.isEmpty, relays.capacity > 64 { relays = [:] }
     }
 
     /// Notes how an announcement of an own record (a PUT or PROVIDE operation, started by a command or by
@@ -1189,6 +1268,8 @@ public struct KademliaInstance: Sendable {
             published[key]?.nextRepublish = due
         }
         unannouncedWake = due
+        if let asked = tickAsked, asked <= due { return }
+        tickAsked = due
         directives.append(.scheduleTick(at: due))
     }
 
@@ -1221,12 +1302,13 @@ public struct KademliaInstance: Sendable {
 
     // MARK: - Sending
 
-    private mutating func sendRequest(
+    mutating func sendRequest(
         _ request: KademliaRequest,
         to address: NodeAddress,
         expectedID: NodeID?,
         purpose: PendingRequest.Purpose,
         attempt: Int,
+        timeout fixedTimeout: Duration? = nil,
         now: DHTInstant,
         into directives: inout [KademliaDirective]
     ) {
@@ -1241,10 +1323,16 @@ public struct KademliaInstance: Sendable {
             attempt: attempt
         )
         statistics.requestsSent += 1
+        reachability.noteSent(to: address, now: now)
         directives.append(
-            .send(KademliaMessage(transactionID: transactionID, sender: localID, body: .request(request)), to: address)
+            .send(
+                KademliaMessage(
+                    transactionID: transactionID, sender: localID, body: .request(request), isClient: isClient),
+                to: address
+            )
         )
-        directives.append(.scheduleTimeout(transactionID, at: now + timeout(for: expectedID, attempt: attempt)))
+        let wait = fixedTimeout ?? timeout(for: expectedID, attempt: attempt)
+        directives.append(.scheduleTimeout(transactionID, at: now + wait))
     }
 
     private mutating func retransmit(
@@ -1294,6 +1382,13 @@ struct PendingRequest: Sendable {
         /// A PUT_RECORD of a newer record to a node that answered a GET_RECORD with an older one: nothing waits for
         /// its answer.
         case correction
+        /// A `DIAL_BACK` of ours, by its nonce.
+        case dialBack(UInt64)
+        /// A `DIAL_REQUEST` to a helper, for the dial-back of another node being served (by relay number).
+        case dialRelay(UInt64)
+        /// A ping flagged `CLIENT` to a contact, once this node became private: it drops us from its table.
+        /// Nothing waits for its answer.
+        case farewell
     }
 
     var address: NodeAddress

@@ -9,6 +9,10 @@ public struct KademliaMessage: Sendable {
     public var sender: NodeID
     /// A request or a response.
     public var body: Body
+    /// Whether the sender runs as a DHT client (a request's `CLIENT` flag): it cannot be reached from outside, so
+    /// a receiver answers it but never verifies it or admits it to its routing table, and drops it from there when
+    /// it holds it at this very address (docs/PROTOCOL.md, "Reachability and client mode"). Only requests carry it.
+    public var isClient: Bool
 
     /// A request or a response.
     public enum Body: Sendable {
@@ -19,10 +23,11 @@ public struct KademliaMessage: Sendable {
     }
 
     /// Creates a message.
-    public init(transactionID: TransactionID, sender: NodeID, body: Body) {
+    public init(transactionID: TransactionID, sender: NodeID, body: Body, isClient: Bool = false) {
         self.transactionID = transactionID
         self.sender = sender
         self.body = body
+        self.isClient = isClient
     }
 }
 
@@ -50,6 +55,15 @@ public enum KademliaRequest: Hashable, Sendable {
     /// Keep this mutable record under its key if it is valid and newer than the one you hold. Answered with
     /// ``KademliaResponse/stored(_:)``.
     case putRecord(MutableRecord)
+    /// Have a third node send a ``dialProbe(nonce:)`` with this nonce to the address this request came from (and
+    /// to no other). Answered with ``KademliaResponse/dialStatus(_:observed:)`` once a helper sent the probe, or
+    /// refused.
+    case dialBack(nonce: UInt64)
+    /// Send a ``dialProbe(nonce:)`` with this nonce to `target`, from an address other than the one you talk from.
+    /// Answered with ``KademliaResponse/dialStatus(_:observed:)``.
+    case dialRequest(nonce: UInt64, target: NodeAddress)
+    /// The probe of a dial-back: it arriving at all is the message. Never answered.
+    case dialProbe(nonce: UInt64)
 }
 
 /// The responses of the DHT protocol.
@@ -66,4 +80,7 @@ public enum KademliaResponse: Hashable, Sendable {
     case stored(StoreOutcome)
     /// The mutable record held under the requested key (`nil` when none), and up to k contacts closest to it.
     case record([UInt8]?, closer: [Contact])
+    /// What became of a dial-back or dial request, and the address the request came from as the responder saw it
+    /// (the requester's observed address).
+    case dialStatus(DialStatus, observed: NodeAddress)
 }

@@ -32,8 +32,9 @@ extension DHTDatagram {
             let typeByte = try uint8(.type)
             guard let type = DHTMessageType(rawValue: typeByte) else { throw .unknownType(typeByte) }
             let flags = try uint8(.flags)
-            guard flags & ~DHTDatagram.paddedFlag == 0 else { throw .unknownFlags(flags) }
+            guard flags & ~(DHTDatagram.paddedFlag | DHTDatagram.clientFlag) == 0 else { throw .unknownFlags(flags) }
             guard flags & DHTDatagram.paddedFlag == 0 || !type.isResponse else { throw .paddedResponse }
+            guard flags & DHTDatagram.clientFlag == 0 || !type.isResponse else { throw .clientResponse }
             let transactionID = TransactionID(rawValue: try uint64(.transactionID))
             let senderKey = try bytes(DHTDatagram.senderKeyByteCount, .senderKey)
 
@@ -71,6 +72,13 @@ extension DHTDatagram {
                 token = try writeToken()
                 let record = try recordBytes()
                 body = .request(.putRecord(MutableRecord(routingKey: routingKey, bytes: record)))
+            case .dialBack:
+                body = .request(.dialBack(nonce: try uint64(.nonce)))
+            case .dialRequest:
+                let nonce = try uint64(.nonce)
+                body = .request(.dialRequest(nonce: nonce, target: try address()))
+            case .dialProbe:
+                body = .request(.dialProbe(nonce: try uint64(.nonce)))
             case .pong:
                 signature = try bytes(DHTDatagram.signatureByteCount, .signature)
                 body = .response(.pong)
@@ -96,6 +104,11 @@ extension DHTDatagram {
                 let record = try recordBytes()
                 let closer = try contacts()
                 body = .response(.record(record.isEmpty ? nil : record, closer: closer))
+            case .dialStatus:
+                let offset = reader.offset
+                let code = try uint8(.dialStatus)
+                guard let status = DialStatus(rawValue: code) else { throw .unknownDialStatus(code, offset: offset) }
+                body = .response(.dialStatus(status, observed: try address()))
             }
             var padding = 0
             if flags & DHTDatagram.paddedFlag != 0 {
@@ -111,7 +124,8 @@ extension DHTDatagram {
                 body: body,
                 writeToken: token,
                 signature: signature,
-                paddingByteCount: padding
+                paddingByteCount: padding,
+                isClient: flags & DHTDatagram.clientFlag != 0
             )
         }
 
@@ -163,6 +177,11 @@ extension DHTDatagram {
 
         mutating func contact() throws(DHTDatagramError) -> Contact {
             let id = try nodeID(.contactID)
+            return Contact(id: id, address: try address())
+        }
+
+        /// An address: family (4 or 6), 4 or 16 address bytes, a port other than 0.
+        mutating func address() throws(DHTDatagramError) -> NodeAddress {
             let familyOffset = reader.offset
             let family = try uint8(.addressFamily)
             let host: NodeAddress.Host
@@ -181,7 +200,7 @@ extension DHTDatagram {
             let portOffset = reader.offset
             let port = try uint16(.port)
             guard port != 0 else { throw .zeroPort(offset: portOffset) }
-            return Contact(id: id, address: NodeAddress(host: host, port: port))
+            return NodeAddress(host: host, port: port)
         }
 
         /// Reads one field with `take`; a short read is `truncated` at the field's offset.

@@ -92,6 +92,10 @@ extension DHTDatagram {
             }
         case .response(.record(_, let closer)):
             try check(closer)
+        case .request(.dialRequest(_, let target)):
+            if target.port == 0 { throw .zeroAddressPort(target) }
+        case .response(.dialStatus(_, let observed)):
+            if observed.port == 0 { throw .zeroAddressPort(observed) }
         default:
             break
         }
@@ -102,7 +106,9 @@ extension DHTDatagram {
         var writer = DHTWireWriter(capacity: byteCount)
         writer.writeUInt8(Self.version)
         writer.writeUInt8(type.rawValue)
-        writer.writeUInt8(paddingByteCount > 0 ? Self.paddedFlag : 0)
+        var flags: UInt8 = paddingByteCount > 0 ? Self.paddedFlag : 0
+        if isClient, case .request = body { flags |= Self.clientFlag }
+        writer.writeUInt8(flags)
         writer.writeUInt64(transactionID.rawValue)
         writer.writeBytes(senderKey)
 
@@ -111,20 +117,23 @@ extension DHTDatagram {
             writer.writeUInt8(UInt8(truncatingIfNeeded: token.count))
             writer.writeBytes(token)
         }
+        func writeAddress(_ address: NodeAddress) {
+            switch address.host {
+            case .ipv4(let address):
+                writer.writeUInt8(4)
+                writer.writeUInt32(address)
+            case .ipv6(let high, let low):
+                writer.writeUInt8(6)
+                writer.writeUInt64(high)
+                writer.writeUInt64(low)
+            }
+            writer.writeUInt16(address.port)
+        }
         func writeContacts(_ contacts: [Contact]) {
             writer.writeUInt8(UInt8(truncatingIfNeeded: contacts.count))
             for contact in contacts {
                 writer.writeNodeID(contact.id)
-                switch contact.address.host {
-                case .ipv4(let address):
-                    writer.writeUInt8(4)
-                    writer.writeUInt32(address)
-                case .ipv6(let high, let low):
-                    writer.writeUInt8(6)
-                    writer.writeUInt64(high)
-                    writer.writeUInt64(low)
-                }
-                writer.writeUInt16(contact.address.port)
+                writeAddress(contact.address)
             }
         }
 
@@ -150,6 +159,11 @@ extension DHTDatagram {
             case .addProvider(let key):
                 writer.writeNodeID(key)
                 putToken()
+            case .dialBack(let nonce), .dialProbe(let nonce):
+                writer.writeUInt64(nonce)
+            case .dialRequest(let nonce, let target):
+                writer.writeUInt64(nonce)
+                writeAddress(target)
             }
         case .response(let response):
             switch response {
@@ -176,6 +190,9 @@ extension DHTDatagram {
                 writer.writeUInt16(UInt16(truncatingIfNeeded: record?.count ?? 0))
                 writer.writeBytes(record ?? [])
                 writeContacts(closer)
+            case .dialStatus(let status, let observed):
+                writer.writeUInt8(status.rawValue)
+                writeAddress(observed)
             }
         }
         if paddingByteCount > 0 { writer.writeZeros(paddingByteCount) }

@@ -20,6 +20,11 @@ public struct DHTDatagram: Sendable, Equatable {
     public static let signatureByteCount = 64
     /// The flag bit that says zero bytes of padding follow the body (docs/PROTOCOL.md, "Amplification").
     public static let paddedFlag: UInt8 = 0x01
+    /// The flag bit that says the sender runs as a DHT client: receivers neither verify nor admit it
+    /// (docs/PROTOCOL.md, "Reachability and client mode"). Only requests carry it.
+    public static let clientFlag: UInt8 = 0x02
+    /// Bytes of a dial-back nonce.
+    public static let nonceByteCount = 8
     /// What a `PONG` signs, before the transaction ID and the requester's key.
     public static let pongSignatureContext = Array("swift-dht pong v1".utf8)
     /// Most contacts in one list (k).
@@ -44,6 +49,8 @@ public struct DHTDatagram: Sendable, Equatable {
     /// Zero bytes after the body (0 for none). A requester pads so that a node that does not know it yet may
     /// answer in full within the amplification limit; the `PADDED` flag says they are there.
     public var paddingByteCount: Int
+    /// The `CLIENT` flag: the sender runs as a DHT client. Only on requests; a response encodes without it.
+    public var isClient: Bool
 
     /// Creates a datagram.
     public init(
@@ -52,7 +59,8 @@ public struct DHTDatagram: Sendable, Equatable {
         body: KademliaMessage.Body,
         writeToken: [UInt8] = [],
         signature: [UInt8] = [],
-        paddingByteCount: Int = 0
+        paddingByteCount: Int = 0,
+        isClient: Bool = false
     ) {
         self.transactionID = transactionID
         self.senderKey = senderKey
@@ -60,6 +68,7 @@ public struct DHTDatagram: Sendable, Equatable {
         self.writeToken = writeToken
         self.signature = signature
         self.paddingByteCount = paddingByteCount
+        self.isClient = isClient
     }
 
     /// Wraps a core message for sending with the sender's public key. The message's `sender` is not sent: the
@@ -77,7 +86,8 @@ public struct DHTDatagram: Sendable, Equatable {
             body: message.body,
             writeToken: writeToken,
             signature: signature,
-            paddingByteCount: paddingByteCount
+            paddingByteCount: paddingByteCount,
+            isClient: message.isClient
         )
     }
 
@@ -102,14 +112,14 @@ public struct DHTDatagram: Sendable, Equatable {
 
     /// The message for the core, with the sender's ID derived from its key.
     public var message: KademliaMessage {
-        KademliaMessage(transactionID: transactionID, sender: senderID, body: body)
+        KademliaMessage(transactionID: transactionID, sender: senderID, body: body, isClient: isClient)
     }
 
     /// Equal when the transaction ID, sender key, body, write token, signature and padding are equal.
     public static func == (lhs: DHTDatagram, rhs: DHTDatagram) -> Bool {
         guard lhs.transactionID == rhs.transactionID, lhs.senderKey == rhs.senderKey,
             lhs.writeToken == rhs.writeToken, lhs.signature == rhs.signature,
-            lhs.paddingByteCount == rhs.paddingByteCount
+            lhs.paddingByteCount == rhs.paddingByteCount, lhs.isClient == rhs.isClient
         else { return false }
         switch (lhs.body, rhs.body) {
         case (.request(let a), .request(let b)): return a == b
@@ -127,6 +137,14 @@ extension DHTDatagram {
         switch contact.address.host {
         case .ipv4: NodeID.byteCount + 1 + 4 + 2
         case .ipv6: NodeID.byteCount + 1 + 16 + 2
+        }
+    }
+
+    /// Bytes of an address on the wire (family, address, port): 7 for IPv4, 19 for IPv6.
+    public static func byteCount(of address: NodeAddress) -> Int {
+        switch address.host {
+        case .ipv4: 1 + 4 + 2
+        case .ipv6: 1 + 16 + 2
         }
     }
 
@@ -169,7 +187,10 @@ extension DHTDatagram {
     public func fitted(maxByteCount: Int = DHTDatagram.maxByteCount) -> DHTDatagram {
         var copy = self
         if !type.carriesWriteToken { copy.writeToken = [] }
-        if case .response = body { copy.paddingByteCount = 0 }
+        if case .response = body {
+            copy.paddingByteCount = 0
+            copy.isClient = false
+        }
         copy.paddingByteCount = max(0, min(copy.paddingByteCount, maxByteCount - (copy.byteCount - copy.paddingByteCount)))
         let token = 1 + copy.writeToken.count
         let header = Self.headerByteCount
@@ -233,6 +254,8 @@ extension DHTDatagram {
             case .findNode, .findValue, .getProviders, .addProvider, .getRecord: bodyBytes = NodeID.byteCount
             case .store(_, let value, _): bodyBytes = NodeID.byteCount + 4 + 2 + value.count
             case .putRecord(let record): bodyBytes = 1 + record.routingKey.count + 2 + record.bytes.count
+            case .dialBack, .dialProbe: bodyBytes = Self.nonceByteCount
+            case .dialRequest(_, let target): bodyBytes = Self.nonceByteCount + Self.byteCount(of: target)
             }
         case .response(let response):
             switch response {
@@ -244,6 +267,7 @@ extension DHTDatagram {
             case .stored: bodyBytes = 1
             case .record(let record, let closer):
                 bodyBytes = 2 + (record?.count ?? 0) + 1 + closer.reduce(0) { $0 + Self.byteCount(of: $1) }
+            case .dialStatus(_, let observed): bodyBytes = 1 + Self.byteCount(of: observed)
             }
         }
         return Self.headerByteCount + token + bodyBytes + max(0, paddingByteCount)

@@ -37,6 +37,10 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
     case paddedResponse
     /// A `PUT_RECORD`'s routing key is empty or longer than ``MutableRecord/maxRoutingKeyByteCount``.
     case badRoutingKeyLength(Int, offset: Int)
+    /// The `DIAL_STATUS` status byte at `offset` is not a known ``DialStatus``.
+    case unknownDialStatus(UInt8, offset: Int)
+    /// A response has the `CLIENT` flag set; only requests carry it (offset 2).
+    case clientResponse
 
     /// The offset of the byte where the problem starts.
     public var offset: Int {
@@ -45,11 +49,11 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .truncated(_, let offset): offset
         case .unsupportedVersion: 0
         case .unknownType: 1
-        case .unknownFlags, .paddedResponse: 2
+        case .unknownFlags, .paddedResponse, .clientResponse: 2
         case .tokenTooLong(_, let offset), .tooManyContacts(_, let offset), .tooManyValues(_, let offset),
             .badAddressFamily(_, let offset), .zeroPort(let offset), .valueTooLarge(_, let offset),
             .unknownStoreOutcome(_, let offset), .trailingBytes(_, let offset), .emptyPadding(let offset),
-            .nonZeroPadding(let offset), .badRoutingKeyLength(_, let offset):
+            .nonZeroPadding(let offset), .badRoutingKeyLength(_, let offset), .unknownDialStatus(_, let offset):
             offset
         }
     }
@@ -74,6 +78,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .nonZeroPadding: "non-zero-padding"
         case .paddedResponse: "padded-response"
         case .badRoutingKeyLength: "bad-routing-key-length"
+        case .unknownDialStatus: "unknown-dial-status"
+        case .clientResponse: "client-response"
         }
     }
 
@@ -102,6 +108,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .paddedResponse: what = "PADDED flag on a response (only requests are padded)"
         case .badRoutingKeyLength(let length, _):
             what = "routing key of \(length) bytes (1 to \(MutableRecord.maxRoutingKeyByteCount))"
+        case .unknownDialStatus(let code, _): what = "unknown dial status 0x\(String(code, radix: 16))"
+        case .clientResponse: what = "CLIENT flag on a response (only requests carry it)"
         }
         return "\(what) at offset \(offset)"
     }
@@ -121,6 +129,8 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
     case signatureLength(Int)
     /// A `PUT_RECORD`'s routing key is empty or over ``MutableRecord/maxRoutingKeyByteCount`` bytes.
     case routingKeyLength(Int)
+    /// A `DIAL_REQUEST`'s target or a `DIAL_STATUS`'s observed address has port 0.
+    case zeroAddressPort(NodeAddress)
 
     /// What is wrong.
     public var description: String {
@@ -133,6 +143,7 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
         case .signatureLength(let count): "PONG signature is \(count) bytes, expected 64"
         case .routingKeyLength(let count):
             "routing key is \(count) bytes, expected 1 to \(MutableRecord.maxRoutingKeyByteCount)"
+        case .zeroAddressPort(let address): "address \(address) has port 0"
         }
     }
 }

@@ -48,5 +48,9 @@ public enum DHTDatagramField: String, Hashable, Sendable, CaseIterable {
     case record
     /// The outcome byte of `STORED`.
     case storeOutcome = "store outcome"
+    /// The 8-byte nonce of `DIAL_BACK`, `DIAL_REQUEST` and `DIAL_PROBE`.
+    case nonce
+    /// The status byte of `DIAL_STATUS`.
+    case dialStatus = "dial status"
     case signature
 }

@@ -19,6 +19,12 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
     case putRecord = 0x07
     /// `GET_RECORD(key)`.
     case getRecord = 0x08
+    /// `DIAL_BACK(nonce)`: have a third node probe the address this came from.
+    case dialBack = 0x09
+    /// `DIAL_REQUEST(nonce, target)`: send a probe to this address.
+    case dialRequest = 0x0A
+    /// `DIAL_PROBE(nonce)`: the probe itself; never answered.
+    case dialProbe = 0x0B
     /// `PONG`, the answer to `PING`.
     case pong = 0x81
     /// `NODES(token, contacts)`.
@@ -31,6 +37,8 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
     case stored = 0x85
     /// `RECORD(token, record, closer)`.
     case record = 0x86
+    /// `DIAL_STATUS(status, observed address)`, the answer to `DIAL_BACK` and `DIAL_REQUEST`.
+    case dialStatus = 0x87
 
     /// Whether the type is a response (high bit set).
     public var isResponse: Bool { rawValue & 0x80 != 0 }
@@ -57,6 +65,9 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
             case .addProvider: self = .addProvider
             case .getRecord: self = .getRecord
             case .putRecord: self = .putRecord
+            case .dialBack: self = .dialBack
+            case .dialRequest: self = .dialRequest
+            case .dialProbe: self = .dialProbe
             }
         case .response(let response):
             switch response {
@@ -66,6 +77,7 @@ public enum DHTMessageType: UInt8, Hashable, Sendable, CaseIterable {
             case .providers: self = .providers
             case .stored: self = .stored
             case .record: self = .record
+            case .dialStatus: self = .dialStatus
             }
         }
     }

@@ -16,6 +16,11 @@ struct EndpointNetwork {
         NodeAddress(ipv4: 0x0a00_0000 | UInt32(index), port: 4001)
     }
 
+    /// Where an endpoint's probe socket sends from: its IP, another port.
+    static func probeAddress(of address: NodeAddress) -> NodeAddress {
+        NodeAddress(host: address.host, port: address.port &+ 10_000)
+    }
+
     static func secrets(_ index: Int) -> EndpointSecrets {
         EndpointSecrets(
             writeTokenSecret: [UInt8](repeating: UInt8(index), count: 32),
@@ -66,6 +71,7 @@ struct EndpointNetwork {
             for output in outputs {
                 switch output {
                 case .datagram(let bytes, let destination): queue.append((bytes, source, destination))
+                case .probe(let bytes, let destination): queue.append((bytes, Self.probeAddress(of: source), destination))
                 case .completed(let id, let result): completed[id] = result
                 case .scheduleTimeout, .scheduleTick, .providersFound: break
                 }

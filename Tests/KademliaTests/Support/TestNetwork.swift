@@ -21,6 +21,12 @@ struct TestNetwork {
     var latency: Duration = .milliseconds(10)
     /// Nodes that receive nothing (as if gone).
     var silent: Set<Int> = []
+    /// Nodes behind a NAT that filters: they receive only from addresses they sent to (a `DIAL_PROBE` goes out
+    /// from its sender's probe address, ``probeAddress(of:)``, which nobody sends to).
+    var filtered: Set<Int> = []
+    /// Datagrams a filtering NAT dropped, by node.
+    var filteredOut: [Int: Int] = [:]
+    private var sentTo: [Int: Set<NodeAddress>] = [:]
     /// Every result of an operation, by node.
     var completed: [Int: [OperationID: OperationResult]] = [:]
     /// Every `.providersFound` report of an operation, in order, by node: (when, providers).
@@ -72,8 +78,14 @@ struct TestNetwork {
             switch directive {
             case .send(let message, let address):
                 sent.append((node, address, message))
+                var source = addresses[node]
+                if case .request(.dialProbe) = message.body {
+                    source = Self.probeAddress(of: source)
+                } else {
+                    sentTo[node, default: []].insert(address)
+                }
                 guard let target = index(of: address) else { continue }
-                push(now + latency, .deliver(message, from: addresses[node], to: target))
+                push(now + latency, .deliver(message, from: source, to: target))
             case .scheduleTimeout(let transaction, let at):
                 push(at, .timeout(transaction, node: node))
             case .scheduleTick(let at):
@@ -103,6 +115,10 @@ struct TestNetwork {
         switch event.event {
         case .deliver(let message, let from, let to):
             guard !silent.contains(to) else { return true }
+            if filtered.contains(to), !(sentTo[to]?.contains(from) ?? false) {
+                filteredOut[to, default: 0] += 1
+                return true
+            }
             apply(nodes[to].handleMessage(message, from: from, now: now), from: to)
         case .timeout(let transaction, let node):
             guard !silent.contains(node) else { return true }
@@ -124,6 +140,30 @@ struct TestNetwork {
             step()
         }
         now = max(now, instant)
+    }
+
+    /// Runs events and the ticks the nodes asked for, in time order, until `instant`.
+    mutating func runWithTicks(until instant: DHTInstant) {
+        while true {
+            let nextEvent = queue.min(by: { ($0.at, $0.sequence) < ($1.at, $1.sequence) })?.at
+            let nextTick = ticks.filter { !silent.contains($0.key) }.min(by: { ($0.value, $0.key) < ($1.value, $1.key) })
+            let eventFirst = nextEvent.map { event in nextTick.map { event <= $0.value } ?? true } ?? false
+            if eventFirst, let at = nextEvent, at <= instant {
+                step()
+            } else if let (node, at) = nextTick, at <= instant {
+                ticks[node] = nil
+                now = max(now, at)
+                apply(nodes[node].tick(now: now), from: node)
+            } else {
+                break
+            }
+        }
+        now = max(now, instant)
+    }
+
+    /// Where a node's `DIAL_PROBE`s come from: its IP, another port.
+    static func probeAddress(of address: NodeAddress) -> NodeAddress {
+        NodeAddress(host: address.host, port: address.port &+ 10_000)
     }
 
     /// The pending events (for assertions on scheduled timeouts).

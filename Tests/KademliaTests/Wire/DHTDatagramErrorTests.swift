@@ -34,10 +34,11 @@ struct DHTDatagramErrorTests {
         #expect(error(Array(ping.prefix(11))) == .truncated(.senderKey, offset: 11))
         #expect(error(replacing(ping, at: 0, with: [2])) == .unsupportedVersion(2))
         #expect(error(replacing(ping, at: 0, with: [0])) == .unsupportedVersion(0))
-        #expect(error(replacing(ping, at: 1, with: [0x09])) == .unknownType(9))
-        #expect(error(replacing(ping, at: 1, with: [0x87])) == .unknownType(0x87))
+        #expect(error(replacing(ping, at: 1, with: [0x0C])) == .unknownType(0x0C))
+        #expect(error(replacing(ping, at: 1, with: [0x88])) == .unknownType(0x88))
         #expect(error(replacing(ping, at: 1, with: [0x80])) == .unknownType(0x80))
-        #expect(error(replacing(ping, at: 2, with: [0x02])) == .unknownFlags(2))
+        #expect(error(replacing(ping, at: 2, with: [0x04])) == .unknownFlags(4))
+        #expect(error(replacing(ping, at: 2, with: [0x80])) == .unknownFlags(0x80))
         #expect(error(ping + [0]) == .trailingBytes(1, offset: 43))
     }
 

@@ -62,8 +62,9 @@ struct DHTDatagramGoldenTests {
     func typeCodes() {
         let codes: [DHTMessageType: UInt8] = [
             .ping: 0x01, .findNode: 0x02, .findValue: 0x03, .getProviders: 0x04, .store: 0x05, .addProvider: 0x06,
-            .putRecord: 0x07, .getRecord: 0x08,
+            .putRecord: 0x07, .getRecord: 0x08, .dialBack: 0x09, .dialRequest: 0x0A, .dialProbe: 0x0B,
             .pong: 0x81, .nodes: 0x82, .values: 0x83, .providers: 0x84, .stored: 0x85, .record: 0x86,
+            .dialStatus: 0x87,
         ]
         for type in DHTMessageType.allCases {
             #expect(type.rawValue == codes[type])

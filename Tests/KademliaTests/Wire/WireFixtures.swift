@@ -37,7 +37,8 @@ enum WireFixtures {
         _ body: KademliaMessage.Body,
         token: [UInt8] = [],
         tx: UInt64 = 0x0123_4567_89ab_cdef,
-        padding: Int = 0
+        padding: Int = 0,
+        client: Bool = false
     )
         -> DHTDatagram
     {
@@ -49,7 +50,8 @@ enum WireFixtures {
             body: body,
             writeToken: token,
             signature: signature,
-            paddingByteCount: padding
+            paddingByteCount: padding,
+            isClient: client
         )
     }
 
@@ -100,6 +102,15 @@ enum WireFixtures {
             datagram(.response(.record(nil, closer: []))),
             datagram(.response(.record([5, 6, 7], closer: mixedContacts(3))), token: token),
             datagram(.response(.record(nil, closer: mixedContacts(20))), token: [2]),
+            datagram(.request(.ping), client: true),
+            datagram(.request(.findNode(id(0x33))), padding: 427 - 75, client: true),
+            datagram(.request(.dialBack(nonce: 0x0102_0304_0506_0708))),
+            datagram(.request(.dialBack(nonce: .max)), client: true),
+            datagram(.request(.dialRequest(nonce: 1, target: ipv4Contact(5).address))),
+            datagram(.request(.dialRequest(nonce: 0, target: ipv6Contact(6).address))),
+            datagram(.request(.dialProbe(nonce: 0xfeed_face_cafe_beef))),
+        ] + DialStatus.allCases.map { datagram(.response(.dialStatus($0, observed: ipv4Contact(7).address))) } + [
+            datagram(.response(.dialStatus(.probed, observed: ipv6Contact(8).address)))
         ]
     }
 }
