@@ -46,7 +46,7 @@ check "run --trustless-gateway: get needs no option" cmp -s "$SWARM_DIR/other.bi
 swarm_stop defaulted
 
 # --- A lying gateway beside an honest peer ---
-python3 "$HERE/lying_gateway.py" "$gateway" "$SWARM_DIR/liar.port" --every 1 2>/dev/null &
+python3 "$HERE/http_test_servers.py" lying-gateway "$gateway" "$SWARM_DIR/liar.port" --every 1 2>/dev/null &
 LIAR_PID=$!
 for _ in $(seq 1 50); do [ -s "$SWARM_DIR/liar.port" ] && break; sleep 0.1; done
 liar="http://127.0.0.1:$(cat "$SWARM_DIR/liar.port")"
@@ -71,7 +71,7 @@ stop_liar
 ORIGIN_PID=
 start_origin() {
     rm -f "$SWARM_DIR/origin.port"
-    python3 "$HERE/origin_server.py" "$SWARM_DIR/www" "$SWARM_DIR/origin.port" "$@" 2>/dev/null &
+    python3 "$HERE/http_test_servers.py" origin "$SWARM_DIR/www" "$SWARM_DIR/origin.port" "$@" 2>/dev/null &
     ORIGIN_PID=$!
     for _ in $(seq 1 50); do [ -s "$SWARM_DIR/origin.port" ] && break; sleep 0.1; done
     origin="http://127.0.0.1:$(cat "$SWARM_DIR/origin.port")"
