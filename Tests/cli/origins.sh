@@ -29,6 +29,13 @@ check "… every byte from the one HTTP source: --stats names it, and 0 % served
     json_is "$stats" ".local == false and .bytes == 6291456 and (.peers | length) == 1 and .peers[0].source == \"$gateway\" and .peerShare == 0"
 out=$(dr alone cat "$cid" --trustless-gateway "$gateway/" | cmp - "$SWARM_DIR/file.bin" 2>&1)
 check "cat through the gateway (a trailing slash on its URL is fine)" test -z "$out"
+mkdir -p "$SWARM_DIR/tree/sub"
+random_file "$SWARM_DIR/tree/a.bin" 1
+random_file "$SWARM_DIR/tree/sub/b.bin" 2
+echo "hello" >"$SWARM_DIR/tree/sub/c.txt"
+tree=$(dr seed add -r "$SWARM_DIR/tree" --quiet)
+dr alone get "$tree" -o "$SWARM_DIR/tree.out" --trustless-gateway "$gateway" --quiet
+check "a directory through the gateway: the whole tree, byte for byte" diff -r "$SWARM_DIR/tree" "$SWARM_DIR/tree.out"
 random_file "$SWARM_DIR/other.bin" 1
 other=$(dr seed add "$SWARM_DIR/other.bin" --quiet)
 started=$(date +%s)

@@ -57,7 +57,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
             return CARImportDocument(imported, announcement: announcement)
         }
         group.get("cat/:cid") { request, context in try await self.cat(request, context) }
-        group.post("fetch/:cid") { _, context in try await self.fetch(context) }
+        group.post("fetch/:cid") { request, context in try await self.fetch(request, context) }
         group.get("fetches/:cid") { _, context in
             let root = try Self.cid(context)
             guard let document = await self.recentFetches.last(of: root) else {
@@ -156,16 +156,21 @@ public struct BlockController<Context: RequestContext>: Sendable {
 
     /// Fetches what the repository lacks of the file or directory tree under `root` from peers; answers at once when
     /// it is complete.
-    private func fetch(_ context: Context) async throws -> FetchDocument {
+    private func fetch(_ request: Request, _ context: Context) async throws -> FetchDocument {
         let root = try Self.cid(context)
+        let sources = Self.httpSources(request)
         guard try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil else {
             return .local(root.description)
         }
         guard let node else {
             throw APIError.notFound(DAGReadError.blockNotFound(root).description + " (the daemon exchanges no blocks)")
         }
+        let defaults = node.configuration.content?.httpSources ?? FetchSources()
+        let chosen = try sources.sources(over: defaults)
         let document = FetchDocument(
-            cid: root.description, try await Self.fetching(root) { try await node.fetchTree(root) })
+            cid: root.description, try await Self.fetching(root) { try await node.fetchTree(root, sources: chosen) },
+            httpSources: Dictionary(
+                chosen.all.map { ($0.peer, $0.baseURL) }, uniquingKeysWith: { first, _ in first }))
         await recentFetches.record(document, for: root)
         return document
     }
@@ -244,10 +249,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     private func cat(_ request: Request, _ context: Context) async throws -> Response {
         let root = try Self.cid(context)
         let range = try Self.range(request)
-        let sources = HTTPSourceQuery(
-            trustlessGateways: request.uri.queryParameters.getAll("trustless-gateway").map { String($0) },
-            origins: request.uri.queryParameters.getAll("origin").map { String($0) },
-            originPolicy: request.uri.queryParameters.get("origin-policy").map { String($0) })
+        let sources = Self.httpSources(request)
         if let node, try await Self.calling({ try await self.repository.missingBlock(under: root) }) != nil {
             return try await catFromPeers(root, range: range, sources: sources, node: node, logger: context.logger)
         }
@@ -329,6 +331,14 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let end = parts[1].isEmpty ? nil : UInt64(parts[1])
         if let end, end < start { throw APIError.badRequest("range '\(text)': start \(start) is after end \(end)") }
         return (start, end, text)
+    }
+
+    /// The HTTP sources a request names (`trustless-gateway`, `origin`, `origin-policy`).
+    private static func httpSources(_ request: Request) -> HTTPSourceQuery {
+        HTTPSourceQuery(
+            trustlessGateways: request.uri.queryParameters.getAll("trustless-gateway").map { String($0) },
+            origins: request.uri.queryParameters.getAll("origin").map { String($0) },
+            originPolicy: request.uri.queryParameters.get("origin-policy").map { String($0) })
     }
 
     /// A `true`/`false` query item.

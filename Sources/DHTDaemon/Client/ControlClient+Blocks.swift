@@ -47,8 +47,12 @@ extension ControlClient {
 
     /// `POST /v1/fetch/{cid}`: has the daemon fetch what its repository lacks of the file under `root` from peers;
     /// returns the fetch's statistics (``FetchDocument/local`` when nothing was missing).
-    public func fetch(_ root: CID) async throws(ControlClientError) -> FetchDocument {
-        try await send(makeRequest(.POST, "/v1/fetch/\(root)"), plainErrors: true, timeout: Self.repositoryTimeout)
+    public func fetch(_ root: CID, sources: HTTPSourceQuery = HTTPSourceQuery()) async throws(ControlClientError)
+        -> FetchDocument
+    {
+        let query = sources.isEmpty ? "" : "?" + sources.queryItems.joined(separator: "&")
+        return try await send(
+            makeRequest(.POST, "/v1/fetch/\(root)\(query)"), plainErrors: true, timeout: Self.repositoryTimeout)
     }
 
     /// `GET /v1/fetches/{cid}`: what the daemon's last fetch of `root` took (by a `cat` streamed from peers, or a

@@ -121,8 +121,9 @@ extension Node {
         try await fetch(root, searchesProviders: true)
     }
 
-    private func fetch(_ root: CID, searchesProviders: Bool) async throws -> FetchStatistics {
-        let fetch = try await cat(root, range: nil, deliversBytes: false, searchesProviders: searchesProviders)
+    private func fetch(_ root: CID, searchesProviders: Bool, sources: FetchSources? = nil) async throws -> FetchStatistics {
+        let fetch = try await cat(
+            root, range: nil, deliversBytes: false, searchesProviders: searchesProviders, sources: sources)
         try await fetch.stored()
         return fetch.statistics ?? FetchStatistics(startedAt: .zero)
     }
@@ -146,8 +147,14 @@ extension Node {
     /// - Throws: what ``fetch(_:)`` throws for any block of the tree; ``FetchFailure/invalidDAG(_:_:)`` for a
     ///   HAMT-sharded directory, which is not read yet.
     public func fetchTree(_ root: CID) async throws -> FetchStatistics {
+        try await fetchTree(root, sources: nil)
+    }
+
+    /// ``fetchTree(_:)`` drawing on `sources` besides peers (the node's ``ContentConfiguration/httpSources`` when
+    /// `nil`). The tree's entries search no providers, so their HTTP sources join at once.
+    public func fetchTree(_ root: CID, sources: FetchSources?) async throws -> FetchStatistics {
         guard let content = configuration.content else { throw NodeError.noContentStore }
-        var statistics = try await fetch(root, searchesProviders: true)
+        var statistics = try await fetch(root, searchesProviders: true, sources: sources)
         // Entries still to fetch, from every directory reached so far; each fetched node is decoded once, and a
         // directory's entries join the queue.
         var waiting = try Self.entries(of: root, in: content.store)
@@ -159,7 +166,7 @@ extension Node {
                     group.addTask {
                         // A small file is one raw block: one already here is not asked for again.
                         if entry.codec == .raw, content.store.hasBlock(entry) { return (entry, nil) }
-                        return (entry, try await self.fetch(entry, searchesProviders: false))
+                        return (entry, try await self.fetch(entry, searchesProviders: false, sources: sources))
                     }
                 }
             }

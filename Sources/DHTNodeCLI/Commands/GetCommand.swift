@@ -62,7 +62,7 @@ struct GetCommand: AsyncParsableCommand {
                     let waiting = WaitingLine("get: fetching the tree of \(target)…", enabled: showsProgress)
                     let fetched: FetchDocument
                     do {
-                        fetched = try await client.fetch(target)
+                        fetched = try await client.fetch(target, sources: httpSources.query)
                     } catch {
                         waiting.stop()
                         throw error
