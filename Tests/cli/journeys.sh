@@ -197,4 +197,9 @@ check "/metrics: open exchange connections" test "$(metric sfetch 'exchange_conn
 check "/metrics: the repository's blocks and the announced records" \
     test "$(metric slow 'repository_blocks' | cut -d. -f1)" -ge 80 -a "$(metric slow 'dht_own_records' | cut -d. -f1)" -ge 2
 
+# One JSON style: camelCase keys everywhere, the simulator's report included.
+report=$("$DHTNODE" simulate --nodes 60 --lookups 5 --json 2>/dev/null)
+check "simulate --json: camelCase keys, units in the names" \
+    json_is "$report" '([paths(scalars) | map(strings) | .[]] | all(test("^[a-z][A-Za-z0-9]*$"))) and has("timeRTTsP50") and (.names | has("timeMsP50"))'
+
 finish

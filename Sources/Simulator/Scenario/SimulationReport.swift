@@ -2,8 +2,9 @@
 ///
 /// `exact` is the fraction of lookups whose result is exactly the set of the k live nodes closest to the target
 /// (the initiator left out), computed from the simulator's global view. `found` is the fraction of FIND_VALUE
-/// lookups, after the churn, that returned the value stored before it. Times are simulated; `time_rtt_*` divide
-/// them by the mean round trip of a link.
+/// lookups, after the churn, that returned the value stored before it. Times are simulated; `timeRTTs*` divide
+/// them by the mean round trip of a link. The JSON keys are the property names (camelCase, units in the names), as
+/// every `--json` of `dhtnode` writes them.
 public struct SimulationReport: Codable, Hashable, Sendable {
     /// Nodes that joined before the measurements.
     public var nodes: Int
@@ -62,27 +63,6 @@ public struct SimulationReport: Codable, Hashable, Sendable {
     /// Filled in by the caller, who can read the process's memory.
     public var peakRSSMiB: Double = 0
 
-    enum CodingKeys: String, CodingKey {
-        case nodes, lookups, loss, churn, seed, exact, found, gets, datagrams
-        case latencyMs = "latency_ms"
-        case hopsP50 = "hops_p50"
-        case hopsP99 = "hops_p99"
-        case messagesP50 = "messages_p50"
-        case messagesP99 = "messages_p99"
-        case timeMsP50 = "time_ms_p50"
-        case timeMsP99 = "time_ms_p99"
-        case timeRTTsP50 = "time_rtt_p50"
-        case timeRTTsP99 = "time_rtt_p99"
-        case storedReplicasMean = "stored_replicas_mean"
-        case joinMessagesPerNode = "join_messages_per_node"
-        case routingTableSizeMean = "routing_table_size_mean"
-        case datagramsLost = "datagrams_lost"
-        case simulatedSeconds = "simulated_seconds"
-        case requests, names
-        case requestTimeouts = "request_timeouts"
-        case wallSeconds = "wall_seconds"
-        case peakRSSMiB = "peak_rss_mib"
-    }
 }
 
 /// What the names phase of a simulation measured: after the churn, each name was published again (sequence 1) and
@@ -111,16 +91,4 @@ public struct NameReport: Codable, Hashable, Sendable {
     /// Mean number of nodes a resolve corrected (they answered with sequence 0).
     public var correctedMean: Double
 
-    enum CodingKeys: String, CodingKey {
-        case resolves, newest
-        case replicasMean = "replicas_mean"
-        case messagesP50 = "messages_p50"
-        case messagesP99 = "messages_p99"
-        case timeMsP50 = "time_ms_p50"
-        case timeMsP99 = "time_ms_p99"
-        case timeRTTsP50 = "time_rtt_p50"
-        case timeRTTsP99 = "time_rtt_p99"
-        case validAnswersMean = "valid_answers_mean"
-        case correctedMean = "corrected_mean"
-    }
 }
