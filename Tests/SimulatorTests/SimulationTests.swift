@@ -31,6 +31,18 @@ struct SimulationTests {
         #expect(report.names.messagesP50 < report.messagesP50)
     }
 
+    @Test("60 % of the nodes behind NATs (clients): lookups still find the exact 20 closest public nodes")
+    func privateNodes() {
+        var configuration = Self.configuration(nodes: 1000, lookups: 100, seed: 5)
+        configuration.privateShare = 0.6
+        let report = Simulation(configuration: configuration, threads: 2).run()
+        #expect(report.privateShare == 0.6)
+        #expect(report.exact == 1.0)
+        #expect(report.found == 1.0)
+        #expect(report.names.newest == 1.0)
+        #expect(report.timeRTTsP50 <= 6)
+    }
+
     @Test("the same seed gives the same report")
     func sameSeedSameReport() {
         let configuration = Self.configuration(nodes: 200, lookups: 30, seed: 42)

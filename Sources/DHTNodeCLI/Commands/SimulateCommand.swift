@@ -28,6 +28,12 @@ struct SimulateCommand: ParsableCommand {
     var churn: Double = 0
 
     @Option(
+        name: .customLong("private"),
+        help: "Fraction of nodes behind NATs: DHT clients nobody can send a request to (0 ≤ P < 1)."
+    )
+    var privateShare: Double = 0
+
+    @Option(
         name: .customLong("latency-ms"), help: "One-way link latency range in milliseconds, A-B (default: 20-80).",
         transform: LatencyRange.parse)
     var latency: LatencyRange = LatencyRange(low: 20, high: 80)
@@ -47,6 +53,9 @@ struct SimulateCommand: ParsableCommand {
         guard lookups >= 1 else { throw ValidationError("--lookups must be at least 1 (got \(lookups))") }
         guard (0..<1).contains(loss) else { throw ValidationError("--loss must be in [0, 1) (got \(loss))") }
         guard (0..<1).contains(churn) else { throw ValidationError("--churn must be in [0, 1) (got \(churn))") }
+        guard (0..<1).contains(privateShare) else {
+            throw ValidationError("--private must be in [0, 1) (got \(privateShare))")
+        }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be in 1...64 (got \(threads))") }
     }
 
@@ -56,6 +65,7 @@ struct SimulateCommand: ParsableCommand {
         configuration.lookups = lookups
         configuration.loss = loss
         configuration.churn = churn
+        configuration.privateShare = privateShare
         configuration.latencyMilliseconds = latency.low...latency.high
         configuration.seed = seed
 

@@ -10,6 +10,7 @@ enum ReportTable {
             ("lookups", "\(report.lookups)"),
             ("loss", f(report.loss)),
             ("churn", f(report.churn)),
+            ("private (clients)", f(report.privateShare)),
             ("latency_ms", report.latencyMs),
             ("seed", "\(report.seed)"),
             ("exact", f(report.exact, 4)),

@@ -6,8 +6,9 @@ extension KademliaInstance {
     /// ``ReachabilityConfiguration/clientWhenPrivate`` is on. A client flags its requests `CLIENT` and answers none
     /// (probes aside), so that nobody admits it to a routing table it could not serve from.
     public var isClient: Bool {
-        configuration.reachability.isEnabled && configuration.reachability.clientWhenPrivate
-            && reachability.status == .private
+        guard configuration.reachability.clientWhenPrivate else { return false }
+        if let assumed = configuration.reachability.assumedStatus { return assumed == .private }
+        return configuration.reachability.isEnabled && reachability.status == .private
     }
 
     /// What this node knows of its reachability.

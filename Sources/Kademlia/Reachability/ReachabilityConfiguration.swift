@@ -5,6 +5,10 @@ public struct ReachabilityConfiguration: Hashable, Sendable {
     /// that tests and the simulator see no extra traffic; a `Node` turns it on. A node always serves others'
     /// dial-backs, whatever this says, unless it runs as a client.
     public var isEnabled = false
+    /// A status the node is told instead of finding it out (the simulator's private nodes, or an operator who knows
+    /// the node sits behind a NAT): with ``ReachabilityStatus/private`` it runs as a client from its start, without
+    /// dial-backs. Default `nil`.
+    public var assumedStatus: ReachabilityStatus? = nil
     /// Results that agree needed to decide: this many reached probes make the node public, this many unreached
     /// ones private. Each comes from another peer. Default 3.
     public var confirmations = 3

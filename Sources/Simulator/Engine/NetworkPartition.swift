@@ -54,6 +54,8 @@ final class NetworkPartition: @unchecked Sendable {
     let workload: Workload
     private(set) var nodes: [KademliaInstance] = []
     private(set) var alive: [Bool] = []
+    /// Whether each node is behind a NAT (a DHT client, unreachable by requests).
+    private var privateNodes: [Bool] = []
     private var createdEvents: [UInt32] = []
     /// Per local node, the number of the last tick it asked for: a `scheduleTick` replaces the one before it (as
     /// the directive says), so a tick event that is not the latest is dropped when it comes due.
@@ -157,6 +159,8 @@ final class NetworkPartition: @unchecked Sendable {
             switch event.kind {
             case .deliver:
                 guard let delivery = deliveries.remove(event.payload), isAlive(node) else { continue }
+                // A private node sits behind a NAT: only answers to its own requests get through.
+                if privateNodes[local(node)], case .request = delivery.message.body { continue }
                 directives = nodes[local(node)].handleMessage(
                     delivery.message,
                     from: Self.address(of: delivery.from),
@@ -187,11 +191,14 @@ final class NetworkPartition: @unchecked Sendable {
         let result: (OperationID, [KademliaDirective])
         let kind: StartedOperation.Kind
         switch command {
-        case .join(let id, let seed, let seeds):
+        case .join(let id, let seed, let seeds, let isPrivate):
             precondition(local(node) == nodes.count, "joins run in index order within a partition")
+            var kademlia = configuration.kademlia
+            if isPrivate { kademlia.reachability.assumedStatus = .private }
+            privateNodes.append(isPrivate)
             let instance = KademliaInstance(
                 localID: id,
-                configuration: configuration.kademlia,
+                configuration: kademlia,
                 recordValidator: SimulatedRecordValidator(),
                 seed: seed,
                 now: instant

@@ -47,7 +47,7 @@ struct Delivery: Sendable {
 /// An operation the scenario starts on a node.
 enum SimulationCommand: Sendable {
     /// Create the node with this ID and generator seed, and bootstrap from these nodes.
-    case join(id: NodeID, seed: UInt64, seeds: [Int32])
+    case join(id: NodeID, seed: UInt64, seeds: [Int32], isPrivate: Bool = false)
     /// Look up our own ID again from the routing table (the periodic self-lookup that repairs a table built while
     /// the network was small).
     case selfLookup

@@ -71,6 +71,7 @@ public struct Simulation {
         var tracked: [TrackedKey: Tracked] = [:]
         var pendingCommands = 0
         var alive: [Bool] = []
+        var isPrivate: [Bool] = []
         var lookupSamples: [LookupSample] = []
         var storedReplicas: [Int] = []
         var gets: [Bool] = []
@@ -131,27 +132,40 @@ public struct Simulation {
         func scheduleJoins(_ count: Int) {
             let first = alive.count
             let spacing = configuration.joinSpacing.nanosecondsClamped
+            var joining: [Bool] = []
             for offset in 0..<count {
                 let node = Int32(first + offset)
+                let nodeIsPrivate =
+                    node > 0 && configuration.privateShare > 0
+                    && Double.random(in: 0..<1, using: &random) < configuration.privateShare
+                joining.append(nodeIsPrivate)
                 var seeds: [Int32] = []
                 if node > 0 {
-                    // A random live node that joined before.
+                    // A random live public node that joined before (a private one cannot be asked).
                     var seed = Int32(Int.random(in: 0..<Int(node), using: &random))
                     var tries = 0
-                    while Int(seed) < first, !alive[Int(seed)], tries < 64 {
+                    func usable(_ seed: Int32) -> Bool {
+                        let index = Int(seed)
+                        if index >= first { return !joining[index - first] }
+                        return alive[index] && !isPrivate[index]
+                    }
+                    while !usable(seed), tries < 256 {
                         seed = Int32(Int.random(in: 0..<Int(node), using: &random))
                         tries += 1
                     }
+                    if !usable(seed) { seed = 0 }
                     seeds = [seed]
                 }
                 let command = SimulationCommand.join(
                     id: NodeID.random(using: &random),
                     seed: random.next(),
-                    seeds: seeds
+                    seeds: seeds,
+                    isPrivate: nodeIsPrivate
                 )
                 network.schedule(command, on: node, at: network.now + Int64(offset) * spacing)
             }
             alive.append(contentsOf: repeatElement(true, count: count))
+            isPrivate.append(contentsOf: joining)
             pendingCommands += count
         }
 
@@ -215,8 +229,9 @@ public struct Simulation {
 
         progress("scoring")
         let k = configuration.kademlia.lookup.resultSize
+        // What a lookup can find: the live public nodes (private ones are clients, in nobody's table).
         let liveIDs: [(Int32, NodeID)] = alive.indices.compactMap {
-            alive[$0] ? (Int32($0), network.instance(Int32($0)).localID) : nil
+            alive[$0] && !isPrivate[$0] ? (Int32($0), network.instance(Int32($0)).localID) : nil
         }
         var exact = 0
         for sample in lookupSamples {
@@ -239,7 +254,7 @@ public struct Simulation {
             let instance = network.instance(Int32(index))
             requests += instance.statistics.requestsSent
             timeouts += instance.statistics.timeouts
-            if alive[index] { tableSizes.append(Double(instance.routingTable.count)) }
+            if alive[index], !isPrivate[index] { tableSizes.append(Double(instance.routingTable.count)) }
         }
 
         return SimulationReport(
@@ -247,6 +262,7 @@ public struct Simulation {
             lookups: lookupSamples.count,
             loss: configuration.loss,
             churn: configuration.churn,
+            privateShare: configuration.privateShare,
             latencyMs:
                 "\(configuration.latencyMilliseconds.lowerBound)-\(configuration.latencyMilliseconds.upperBound)",
             seed: configuration.seed,

@@ -11,6 +11,9 @@ public struct SimulationConfiguration: Hashable, Sendable {
     /// Fraction of nodes that leave without notice after the tables formed and the values were stored; as many
     /// new nodes join in their place.
     public var churn: Double = 0
+    /// Fraction of nodes behind NATs: DHT clients that nobody can send a request to (only answers to their own
+    /// requests reach them), 0 ≤ p < 1. The first node is always public.
+    public var privateShare: Double = 0
     /// One-way latency of each link in milliseconds, drawn once per pair of nodes from this range.
     public var latencyMilliseconds: ClosedRange<Double> = 20...80
     /// Seeds every random choice of the run.

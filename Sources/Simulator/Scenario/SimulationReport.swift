@@ -14,6 +14,8 @@ public struct SimulationReport: Codable, Hashable, Sendable {
     public var loss: Double
     /// Fraction of nodes that left without notice (as many joined).
     public var churn: Double
+    /// Fraction of nodes behind NATs, DHT clients (``SimulationConfiguration/privateShare``).
+    public var privateShare: Double
     /// One-way link latency range, `A-B` milliseconds.
     public var latencyMs: String
     /// The seed of the run.
@@ -44,7 +46,7 @@ public struct SimulationReport: Codable, Hashable, Sendable {
     public var storedReplicasMean: Double
     /// Mean requests of a join's lookup of its own ID.
     public var joinMessagesPerNode: Double
-    /// Mean routing-table size of the live nodes at the end.
+    /// Mean routing-table size of the live public nodes at the end.
     public var routingTableSizeMean: Double
     /// Datagrams sent by all nodes.
     public var datagrams: Int
