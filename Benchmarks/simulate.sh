@@ -17,6 +17,7 @@ case "${1:-all}" in
     run --nodes 10000 --lookups 1000
     run --nodes 10000 --lookups 1000 --loss 0.1
     run --nodes 10000 --lookups 1000 --churn 0.3
+    run --nodes 10000 --lookups 1000 --private 0.6
     run --nodes 100000 --lookups 1000
     ;;
   *)
