@@ -96,7 +96,8 @@ public struct HTTPSource: Sendable {
                                     placement: placement)
                             }
                             await requests.start(want.cid, task)
-                            await task.value
+                            // The source closing cancels this child; the request it waits for goes with it.
+                            await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
                             await requests.end(want.cid)
                         }
                     }
