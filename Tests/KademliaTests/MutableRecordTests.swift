@@ -179,6 +179,32 @@ struct MutableRecordTests {
         #expect(statistics.invalidRecordsRefused == ["bad_signature": 1, "expired": 1])
     }
 
+    @Test("past the validation budget a PUT_RECORD is refused as busy before its signature is checked")
+    func validationBudget() throws {
+        var configuration = KademliaConfiguration()
+        configuration.records.recordValidationsPerSecond = 5
+        var network = TestNetwork.bootstrapped(count: 3, configuration: configuration, seed: 27)
+        let sender = network.nodes[1].localID
+        var outcomes: [StoreOutcome] = []
+        for id in 1...15 {
+            let forged = TestRecordValidator.record(name, sequence: UInt64(id), signedFor: Array("/ipns/other".utf8))
+            let message = KademliaMessage(
+                transactionID: TransactionID(rawValue: UInt64(id)), sender: sender, body: .request(.putRecord(forged)))
+            for (reply, _) in network.nodes[0].handleMessage(message, from: network.addresses[1], now: network.now).sends {
+                if case .stored(let outcome)? = reply.response { outcomes.append(outcome) }
+            }
+        }
+        #expect(outcomes.filter { $0 == .rejected(.invalidRecord) }.count == 10)
+        #expect(outcomes.filter { $0 == .rejected(.busy) }.count == 5)
+        #expect(network.nodes[0].statistics.invalidRecordsRefused == ["bad_signature": 10])
+        // A second later the budget has refilled by the rate.
+        let later = network.now + .seconds(1)
+        let record = TestRecordValidator.record(name, sequence: 1)
+        let message = KademliaMessage(transactionID: TransactionID(rawValue: 99), sender: sender, body: .request(.putRecord(record)))
+        let reply = network.nodes[0].handleMessage(message, from: network.addresses[1], now: later).sends.first?.message.response
+        #expect(reply == .stored(.stored))
+    }
+
     @Test("a node without a validator refuses every record and answers GET_RECORD with contacts only")
     func noValidator() throws {
         var instance = KademliaInstance(localID: TestIDs.filled(0x01), seed: 1, now: t0)

@@ -32,7 +32,7 @@ NAMES = {0x01: "PING", 0x02: "FIND_NODE", 0x03: "FIND_VALUE", 0x04: "GET_PROVIDE
          0x06: "ADD_PROVIDER", 0x81: "PONG", 0x82: "NODES", 0x83: "VALUES", 0x84: "PROVIDERS", 0x85: "STORED"}
 OUTCOMES = {0x00: "stored", 0x01: "replaced", 0x10: "valueTooLarge", 0x11: "keyFull", 0x12: "storeFull",
             0x13: "invalidTTL", 0x14: "sourceFull", 0x15: "notClosest", 0x16: "networkFull", 0x17: "invalidRecord",
-            0x18: "outdatedRecord"}
+            0x18: "outdatedRecord", 0x19: "busy"}
 PADDED_LOOKUP_BYTES = (1280 + 2) // 3
 
 

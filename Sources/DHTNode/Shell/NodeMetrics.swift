@@ -166,6 +166,7 @@ extension StoreRejection {
         case .notClosest: "not_closest"
         case .invalidRecord: "invalid_record"
         case .outdatedRecord: "outdated_record"
+        case .busy: "busy"
         }
     }
 }

@@ -45,6 +45,8 @@ public struct KademliaInstance: Sendable {
     public private(set) var records: MutableRecordStore
     /// Judges mutable records (`nil`: none is accepted).
     public let recordValidator: (any MutableRecordValidator)?
+    /// What is left of the second's record validations for others (``RecordLimits/recordValidationsPerSecond``).
+    private var validationBudget: TokenBucket
     /// Counters for metrics and tests.
     public internal(set) var statistics = Statistics()
     /// Whether this node can be reached from outside (dial-backs; ``ReachabilityConfiguration``).
@@ -141,6 +143,9 @@ public struct KademliaInstance: Sendable {
         self.configuration = configuration
         self.recordValidator = recordValidator
         self.records = MutableRecordStore(limits: configuration.records, localID: localID)
+        self.validationBudget = TokenBucket(
+            rate: configuration.records.recordValidationsPerSecond,
+            burst: 2 * configuration.records.recordValidationsPerSecond, now: now)
         self.routingTable = RoutingTable(localID: localID, configuration: configuration.routingTable, now: now)
         self.values = ValueStore(limits: configuration.records, localID: localID)
         self.providers = ProviderStore(limits: configuration.records, localID: localID)
@@ -1041,6 +1046,10 @@ public struct KademliaInstance: Sendable {
             outcome = .rejected(.valueTooLarge)
         } else if !holdsRecords(for: record.key, excluding: sender) {
             outcome = .rejected(.notClosest)
+        } else if records.record(for: record.key, now: now) == record {
+            outcome = .replaced
+        } else if !validationBudget.admit(now: now) {
+            outcome = .rejected(.busy)
         } else {
             let validator = recordValidator
             outcome = records.store(

@@ -47,6 +47,10 @@ public struct RecordLimits: Hashable, Sendable {
     /// How often a publisher stores its own mutable records again (the same bytes; renewing a record's validity is
     /// the owner's signature, outside the core). Default 4 h, as kubo republishes IPNS records.
     public var mutableRecordRepublishInterval: Duration = .seconds(4 * 3600)
+    /// Mutable records validated per second for others' `PUT_RECORD`s, with a burst of twice as many: checking a
+    /// signature costs some 50 µs, so the default 1,000 holds it to about 5 % of a core; past it a `PUT_RECORD` is
+    /// refused with ``StoreRejection/busy`` before its signature is checked.
+    public var recordValidationsPerSecond: Double = 1000
     /// Own values and provided keys kept for republishing. Default 4,096.
     public var maxPublished: Int = 4096
     /// When an own record's last announcement reached no node (the table was empty, or every node asked failed),
@@ -108,4 +112,6 @@ public enum StoreRejection: Hashable, Sendable, CaseIterable {
     /// The node holds a record under the key that ranks at least as high (a higher sequence, or the same sequence
     /// valid for longer).
     case outdatedRecord
+    /// The node checked as many records as ``RecordLimits/recordValidationsPerSecond`` allows just now.
+    case busy
 }

@@ -13,6 +13,7 @@ extension DHTDatagram {
         case .rejected(.networkFull): 0x16
         case .rejected(.invalidRecord): 0x17
         case .rejected(.outdatedRecord): 0x18
+        case .rejected(.busy): 0x19
         }
     }
 
@@ -30,6 +31,7 @@ extension DHTDatagram {
         case 0x16: .rejected(.networkFull)
         case 0x17: .rejected(.invalidRecord)
         case 0x18: .rejected(.outdatedRecord)
+        case 0x19: .rejected(.busy)
         default: nil
         }
     }

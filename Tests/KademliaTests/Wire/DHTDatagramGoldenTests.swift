@@ -168,7 +168,7 @@ struct DHTDatagramGoldenTests {
             (.stored, 0x00), (.replaced, 0x01), (.rejected(.valueTooLarge), 0x10), (.rejected(.keyFull), 0x11),
             (.rejected(.storeFull), 0x12), (.rejected(.invalidTTL), 0x13), (.rejected(.sourceFull), 0x14),
             (.rejected(.notClosest), 0x15), (.rejected(.networkFull), 0x16), (.rejected(.invalidRecord), 0x17),
-            (.rejected(.outdatedRecord), 0x18),
+            (.rejected(.outdatedRecord), 0x18), (.rejected(.busy), 0x19),
         ]
         for (outcome, code) in cases {
             let bytes = try WireFixtures.datagram(.response(.stored(outcome))).encoded()

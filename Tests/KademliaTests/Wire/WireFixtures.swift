@@ -94,6 +94,7 @@ enum WireFixtures {
             datagram(.response(.stored(.rejected(.sourceFull)))),
             datagram(.response(.stored(.rejected(.invalidRecord)))),
             datagram(.response(.stored(.rejected(.outdatedRecord)))),
+            datagram(.response(.stored(.rejected(.busy)))),
             datagram(.request(.getRecord(id(0x88)))),
             datagram(.request(.getRecord(id(0x88))), padding: 427 - 75),
             datagram(.request(.putRecord(MutableRecord(routingKey: Array("/ipns/x".utf8), bytes: [1, 2]))), token: token),

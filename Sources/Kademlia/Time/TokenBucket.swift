@@ -1,5 +1,3 @@
-import Kademlia
-
 /// A token bucket: up to `burst` tokens, refilled at `rate` per second; each admitted event takes one.
 ///
 /// Sans-I/O: `now` is passed in. An infinite rate admits everything.
