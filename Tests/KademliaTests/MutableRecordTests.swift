@@ -15,7 +15,7 @@ struct MutableRecordTests {
         var store = MutableRecordStore(localID: TestIDs.filled(0x01))
         let source = TestIDs.address(1).host
         func put(_ record: MutableRecord, at now: DHTInstant? = nil) -> StoreOutcome {
-            store.store(record, verdict: { validator.validate(record) }, from: source, now: now ?? t0)
+            store.store(record, verdict: validator.validate(record), from: source, now: now ?? t0)
         }
         let second = TestRecordValidator.record(name, sequence: 2)
         #expect(put(second) == .stored)
@@ -40,12 +40,12 @@ struct MutableRecordTests {
         var store = MutableRecordStore(localID: TestIDs.filled(0x01))
         let source = TestIDs.address(1).host
         let forged = TestRecordValidator.record(name, sequence: 9, signedFor: Array("/ipns/other".utf8))
-        #expect(store.store(forged, verdict: { validator.validate(forged) }, from: source, now: t0) == .rejected(.invalidRecord))
+        #expect(store.store(forged, verdict: validator.validate(forged), from: source, now: t0) == .rejected(.invalidRecord))
         let expired = TestRecordValidator.record(name, sequence: 9, validFor: 0)
-        #expect(store.store(expired, verdict: { validator.validate(expired) }, from: source, now: t0) == .rejected(.invalidRecord))
+        #expect(store.store(expired, verdict: validator.validate(expired), from: source, now: t0) == .rejected(.invalidRecord))
         let oversized = MutableRecord(routingKey: name, bytes: [UInt8](repeating: 1, count: 1025))
         #expect(
-            store.store(oversized, verdict: { .valid(MutableRecordRank(sequence: 1, validFor: .seconds(1))) }, from: source, now: t0)
+            store.store(oversized, verdict: .valid(MutableRecordRank(sequence: 1, validFor: .seconds(1))), from: source, now: t0)
                 == .rejected(.valueTooLarge))
         #expect(store.count == 0)
     }

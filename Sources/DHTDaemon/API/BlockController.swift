@@ -169,8 +169,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let chosen = try sources.sources(over: defaults)
         let document = FetchDocument(
             cid: root.description, try await Self.fetching(root) { try await node.fetchTree(root, sources: chosen) },
-            httpSources: Dictionary(
-                chosen.all.map { ($0.peer, $0.baseURL) }, uniquingKeysWith: { first, _ in first }))
+            httpSources: chosen.urlsByPeer)
         await recentFetches.record(document, for: root)
         return document
     }

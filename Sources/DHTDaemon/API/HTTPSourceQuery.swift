@@ -66,8 +66,11 @@ public struct HTTPSourceQuery: Hashable, Sendable {
         return sources
     }
 
+    /// RFC 3986's unreserved characters; everything else in a URL given as a query value is percent-encoded.
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     private static func encode(_ text: String) -> String {
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
-        return text.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 }

@@ -53,15 +53,18 @@ public final class NameService: Sendable {
             throw APIError(.notFound, code: "no_such_key", message: error.description)
         }
         let name = IPNSName(publicKey: identity.publicKey)
+        let entry = Entry(
+            key: keyName, value: value, lifetimeSeconds: lifetime.components.seconds,
+            ttlSeconds: ttl.components.seconds)
         let publication: NamePublication
         do {
             publication = try await node.publish(value, key: identity, lifetime: lifetime, ttl: ttl)
         } catch NodeError.noReachableNodes {
             // Kept by the node, which announces it when it gains contacts: remembered all the same.
-            remember(name, Entry(key: keyName, value: value, lifetimeSeconds: lifetime.components.seconds, ttlSeconds: ttl.components.seconds))
+            remember(name, entry)
             throw NodeError.noReachableNodes
         }
-        remember(name, Entry(key: keyName, value: value, lifetimeSeconds: lifetime.components.seconds, ttlSeconds: ttl.components.seconds))
+        remember(name, entry)
         return publication
     }
 

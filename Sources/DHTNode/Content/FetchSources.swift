@@ -15,6 +15,11 @@ public struct FetchSources: Sendable {
     /// Every source, gateways first.
     public var all: [HTTPSource] { trustlessGateways + origins }
 
+    /// The URL of each source by its exchange name, to tell its contributions in a fetch's statistics.
+    public var urlsByPeer: [ExchangePeer: String] {
+        Dictionary(all.map { ($0.peer, $0.baseURL) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// ``Exchange/OriginPolicy/prefetch`` and ``Exchange/OriginPolicy/headStart``: how long they serve before the
     /// peers' share is looked at. Default 2 s.
     public var prefetchDuration: Duration

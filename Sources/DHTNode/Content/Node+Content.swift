@@ -108,8 +108,7 @@ extension Node {
         }
         return ContentFetch(
             root: root, exchangeFetch: fetch, exchange: exchange, background: background, store: content.store,
-            httpSources: Dictionary(
-                zip(attached, sources.all.map(\.baseURL)), uniquingKeysWith: { first, _ in first }))
+            httpSources: sources.urlsByPeer)
     }
 
     /// Fetches the whole file `root` into the store (its bytes are verified and dropped), waits until the blocks

@@ -369,6 +369,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             )
             await self.disconnected(peer, generation: generation)
         }
+        // Kept with the connections' tasks, so that ``close()`` waits for the source's requests to end too.
+        tasks[generation] = task
         links[peer] = ExchangePeerLink(generation: generation, outgoing: continuation, end: { task.cancel() })
         carryOut(instance.peerConnected(peer, dedicated: true, now: now))
         return peer

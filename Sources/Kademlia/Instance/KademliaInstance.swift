@@ -248,7 +248,7 @@ public struct KademliaInstance: Sendable {
             }
             _ = records.store(
                 held.record,
-                verdict: { verdict },
+                verdict: verdict,
                 from: held.source,
                 elsewhere: usage(of: held.source, except: .record),
                 now: now
@@ -1041,30 +1041,20 @@ public struct KademliaInstance: Sendable {
         now: DHTInstant
     ) -> StoreOutcome {
         let outcome: StoreOutcome
-        var refusal: String?
         if record.bytes.count > configuration.records.maxRecordBytes {
             outcome = .rejected(.valueTooLarge)
         } else if !holdsRecords(for: record.key, excluding: sender) {
             outcome = .rejected(.notClosest)
-        } else if records.record(for: record.key, now: now) == record {
+        } else if records.holds(record, now: now) {
             outcome = .replaced
         } else if !validationBudget.admit(now: now) {
             outcome = .rejected(.busy)
         } else {
-            let validator = recordValidator
+            let verdict = recordValidator?.validate(record) ?? .invalid(reason: "unsupported")
+            if case .invalid(let reason) = verdict { statistics.invalidRecordsRefused[reason, default: 0] += 1 }
             outcome = records.store(
-                record,
-                verdict: {
-                    let verdict = validator?.validate(record) ?? .invalid(reason: "unsupported")
-                    if case .invalid(let reason) = verdict { refusal = reason }
-                    return verdict
-                },
-                from: host,
-                elsewhere: usage(of: host, except: .record),
-                now: now
-            )
+                record, verdict: verdict, from: host, elsewhere: usage(of: host, except: .record), now: now)
         }
-        if let refusal { statistics.invalidRecordsRefused[refusal, default: 0] += 1 }
         if case .rejected(let reason) = outcome { statistics.recordsRefused[reason, default: 0] += 1 }
         return outcome
     }

@@ -37,15 +37,15 @@ public struct MutableRecordStore: Sendable {
     }
 
     /// Stores `record`, sent from `source` and judged by `verdict`, unless the record held under its key ranks at
-    /// least as high. `verdict` is asked only after the cheap checks (size, the very record held already): a
-    /// signature check is the costly part of a `PUT_RECORD`.
+    /// least as high. The very record held already is ``StoreOutcome/replaced`` whatever the verdict (a node checks
+    /// ``holds(_:now:)`` first and spends no signature check on it).
     ///
     /// - Returns: ``StoreOutcome/stored`` or ``StoreOutcome/replaced``; refusals: ``StoreRejection/valueTooLarge``
     ///   (over ``RecordLimits/maxRecordBytes``), ``StoreRejection/invalidRecord``, ``StoreRejection/outdatedRecord``,
     ///   and the caps' ``StoreRejection/sourceFull``, ``StoreRejection/networkFull``, ``StoreRejection/storeFull``.
     public mutating func store(
         _ record: MutableRecord,
-        verdict: () -> MutableRecordVerdict,
+        verdict: MutableRecordVerdict,
         from source: NodeAddress.Host,
         elsewhere: RecordSourceUsage = .none,
         now: DHTInstant
@@ -54,7 +54,7 @@ public struct MutableRecordStore: Sendable {
         let key = record.key
         let held = table.live(under: key, now: now).first
         if held?.record == record { return .replaced }
-        guard case .valid(let rank) = verdict(), rank.validFor > .zero else { return .rejected(.invalidRecord) }
+        guard case .valid(let rank) = verdict, rank.validFor > .zero else { return .rejected(.invalidRecord) }
         let validUntil = now + rank.validFor
         if let held {
             guard (rank.sequence, validUntil) > (held.sequence, held.validUntil) else {
@@ -94,6 +94,11 @@ public struct MutableRecordStore: Sendable {
             isSame: { _ in true }
         )
         return outcome.isAccepted
+    }
+
+    /// Whether `record` itself is the live record held under its key.
+    public func holds(_ record: MutableRecord, now: DHTInstant) -> Bool {
+        table.live(under: record.key, now: now).first?.record == record
     }
 
     /// The live record under `key`, if any.
