@@ -55,7 +55,7 @@ public struct DAGReader<Store: BlockStore>: Sendable {
 
     /// The block under `cid`, verified once: by the store's ``BlockStore/getVerified(_:)`` (a store that checks
     /// what it reads, like ``FileBlockStore``, does not hash twice), as a ``Block`` the walker need not hash again.
-    private static func fetch(_ cid: CID, from store: Store) throws(DAGReadError) -> Block {
+    static func fetch(_ cid: CID, from store: Store) throws(DAGReadError) -> Block {
         let fetched: Block?
         do {
             fetched = try store.getVerified(cid)

@@ -9,7 +9,8 @@ import NIOCore
 /// the file is complete).
 final class FileBytes: @unchecked Sendable {
     private enum Source {
-        case repository(BlockRepository, FileReadJob)
+        /// The piece after the one last returned is read (and hashed) on the pool while that one is written.
+        case repository(BlockRepository, FileReadJob, readAhead: Task<ByteBuffer?, any Error>?)
         case peers(ContentFetch, FetchByteStream.AsyncIterator)
     }
 
@@ -35,7 +36,7 @@ final class FileBytes: @unchecked Sendable {
             return FileBytes(.peers(fetch, fetch.bytes.makeAsyncIterator()))
         }
         let job = try await repository.openFile(file, start: range.lowerBound, end: range.upperBound)
-        return FileBytes(.repository(repository, job))
+        return FileBytes(.repository(repository, job, readAhead: nil))
     }
 
     /// Streams a fetch already started from peers, whose first piece was read.
@@ -46,8 +47,12 @@ final class FileBytes: @unchecked Sendable {
     /// The next piece; `nil` at the end of the range.
     func next() async throws -> ByteBuffer? {
         switch source {
-        case .repository(let repository, let job):
-            return try await repository.read(job)
+        case .repository(let repository, let job, let readAhead):
+            let piece: ByteBuffer?
+            if let readAhead { piece = try await readAhead.value } else { piece = try await repository.read(job) }
+            let next = job.isFinished ? nil : Task { try await repository.read(job) }
+            source = .repository(repository, job, readAhead: next)
+            return piece
         case .peers(let fetch, var iterator):
             let piece = try await GatewayBlocks.fetching(fetch.root) { try await iterator.next() }
             source = .peers(fetch, iterator)
@@ -71,8 +76,11 @@ final class FileBytes: @unchecked Sendable {
         }
     }
 
-    /// Stops a fetch from peers that nobody reads any more.
+    /// Stops a fetch from peers, or a read ahead, that nobody reads any more.
     func cancel() async {
-        if case .peers(let fetch, _) = source { await fetch.cancel() }
+        switch source {
+        case .peers(let fetch, _): await fetch.cancel()
+        case .repository(_, _, let readAhead): readAhead?.cancel()
+        }
     }
 }

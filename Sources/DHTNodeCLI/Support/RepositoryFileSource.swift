@@ -14,9 +14,13 @@ struct RepositoryFileSource: FileTreeSource {
         start: (UInt64) throws -> Void,
         write: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        var reader = try ParallelFileReader(root: root, store: store, range: range)
-        try start(reader.fileSize)
         try reportingErrors {
+            var reader = try ParallelDAGReader(root: root, store: store)
+            if let range {
+                let resolved = try range.resolved(fileSize: reader.fileSize)
+                if resolved != reader.range { reader = try ParallelDAGReader(root: root, store: store, range: resolved) }
+            }
+            try start(reader.fileSize)
             while let piece = try reader.next() {
                 try piece.withUnsafeBytes(write)
             }
