@@ -16,7 +16,8 @@
 # and a fetch larger than the relays' byte cap per connection (8 MB here) is cut and counted. Needs root
 # (namespaces, iptables), jq, iptables and tcpdump (apt-get install -y iptables tcpdump; without tcpdump the
 # capture check is skipped and said so).
-# Every namespace and process is removed on exit (KEEP=1 keeps the logs).
+# Every namespace and process is removed on exit (KEEP=1 keeps the logs; NAT_LOG_LEVEL=debug makes the two NATed
+# daemons log their relay reservations in detail).
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then
