@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SecureChannel", targets: ["SecureChannel"]),
         .library(name: "Exchange", targets: ["Exchange"]),
         .library(name: "Rendezvous", targets: ["Rendezvous"]),
+        .library(name: "Relay", targets: ["Relay"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "DHTNode", targets: ["DHTNode"]),
         .library(name: "Gateway", targets: ["Gateway"]),
@@ -86,6 +87,10 @@ let package = Package(
             dependencies: ["Kademlia", "Blocks"]
         ),
 
+        // Sans-I/O relays for nodes behind NATs: the relay service's core (reservations, circuits, caps) and a
+        // private node's reservations; the wire format of their messages.
+        .target(name: "Relay", dependencies: ["Kademlia", "DHTCrypto"]),
+
         // Deterministic discrete-event simulator that drives the Kademlia core.
         .target(
             name: "Simulator",
@@ -101,6 +106,7 @@ let package = Package(
             name: "DHTNode",
             dependencies: [
                 "Kademlia",
+                "Relay",
                 "Rendezvous",
                 "DHTCrypto",
                 "SecureChannel",
@@ -135,6 +141,7 @@ let package = Package(
             dependencies: [
                 "DHTNode",
                 "Gateway",
+                "Relay",
                 "Rendezvous",
                 "Kademlia",
                 "Blocks",
@@ -161,6 +168,7 @@ let package = Package(
             name: "DHTNodeCLI",
             dependencies: [
                 "Simulator",
+                "Relay",
                 "Rendezvous",
                 "Kademlia",
                 "Blocks",
@@ -182,6 +190,7 @@ let package = Package(
 
         .testTarget(name: "DHTCryptoTests", dependencies: ["DHTCrypto"]),
         .testTarget(name: "KademliaTests", dependencies: ["Kademlia"]),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "Kademlia", "DHTCrypto"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "SecureChannelTests", dependencies: ["SecureChannel", "DHTCrypto"]),
         .testTarget(name: "NamesTests", dependencies: ["Names", "Blocks", "DHTCrypto"]),

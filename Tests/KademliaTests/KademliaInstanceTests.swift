@@ -752,3 +752,36 @@ struct UnannouncedRecordTests {
         #expect(due.sends.contains { $0.message.request == .findNode(key) })
     }
 }
+
+@Suite("providers behind relays")
+struct RelayedProviderTests {
+    let localID = TestIDs.filled(0x10)
+    let t0 = DHTInstant.seconds(1)
+
+    @Test("an ADD_PROVIDER with relays is recorded at each relay, charged to its source, and replaces the old ones")
+    func recordedAtRelays() {
+        var instance = KademliaInstance(localID: localID, seed: 1, now: t0)
+        let sender = Contact(id: TestIDs.filled(0x70), address: TestIDs.address(9))
+        let key = TestIDs.filled(0x33)
+        let (first, second, third) = (TestIDs.address(20), TestIDs.address(21), TestIDs.address(22))
+        func announce(_ relays: [NodeAddress], _ id: UInt64) {
+            let message = KademliaMessage(
+                transactionID: TransactionID(rawValue: id), sender: sender.id,
+                body: .request(.addProvider(key, relays: relays)), isClient: true)
+            let directives = instance.handleMessage(message, from: sender.address, now: t0)
+            #expect(directives.sends.first?.message.response == .stored(.stored))
+        }
+        announce([first, second], 1)
+        #expect(instance.providers.providers(for: key, now: t0) == [
+            Contact(id: sender.id, address: first, relayed: true), Contact(id: sender.id, address: second, relayed: true),
+        ])
+        #expect(instance.providers.count(from: sender.address.host) == 2)
+        #expect(instance.providers.count(from: first.host) == 0)
+        // The node moved to other relays: the record at the relay it left is dropped.
+        announce([second, third], 2)
+        #expect(instance.providers.providers(for: key, now: t0) == [
+            Contact(id: sender.id, address: second, relayed: true), Contact(id: sender.id, address: third, relayed: true),
+        ])
+        #expect(instance.providers.count(from: sender.address.host) == 2)
+    }
+}

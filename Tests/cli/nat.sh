@@ -10,8 +10,14 @@
 #
 # Checks that the public daemons say `public` and the NATed ones `private` within 30 s of their start, with their
 # routers' addresses as observed addresses; that a private node is in no public node's routing table; and that it
-# still puts and gets values. Needs root (namespaces, iptables), jq and iptables (apt-get install -y iptables).
-# Every namespace and process is removed on exit (KEEP=1 keeps the logs).
+# still puts and gets values. Then relays (docs/PROTOCOL.md, "Relays"): each NATed node reserves two of the public
+# daemons; a file added behind the symmetric NAT is announced at its relays and fetched from behind the other NAT
+# through a relay, byte for byte, while tcpdump in every relay's namespace shows the file's text never crossing it;
+# and a fetch larger than the relays' byte cap per connection (8 MB here) is cut and counted. Needs root
+# (namespaces, iptables), jq, iptables and tcpdump (apt-get install -y iptables tcpdump; without tcpdump the
+# capture check is skipped and said so).
+# Every namespace and process is removed on exit (KEEP=1 keeps the logs; NAT_LOG_LEVEL=debug makes the two NATed
+# daemons log their relay reservations in detail).
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then
@@ -118,13 +124,16 @@ behind_nat "${P}r2" "${P}sym" 10.12.0.1 2 --random-fully || { echo "cannot set u
 ns_start "${P}boot" boot 10.1.0.1:4001 --bootstrap-node || { fail "the bootstrap node starts"; finish; }
 STARTED[boot]=$(date +%s)
 for i in 1 2 3; do
-    ns_start "${P}pub$i" "pub$i" "10.$((i + 1)).0.1:4001" --bootstrap 10.1.0.1:4001 || { fail "pub$i starts"; finish; }
+    # A small byte cap per relayed connection, so that a larger fetch shows the cut.
+    ns_start "${P}pub$i" "pub$i" "10.$((i + 1)).0.1:4001" --bootstrap 10.1.0.1:4001 --relay-circuit-bytes 8M \
+        || { fail "pub$i starts"; finish; }
     STARTED[pub$i]=$(date +%s)
 done
 for name in cone sym; do
     n=1
     [ "$name" = sym ] && n=2
-    ns_start "${P}$name" "$name" "192.168.$n.2:4001" --bootstrap 10.1.0.1:4001 || { fail "$name starts"; finish; }
+    ns_start "${P}$name" "$name" "192.168.$n.2:4001" --bootstrap 10.1.0.1:4001 ${NAT_LOG_LEVEL:+--log-level "$NAT_LOG_LEVEL"} \
+        || { fail "$name starts"; finish; }
     STARTED[$name]=$(date +%s)
 done
 
@@ -196,5 +205,87 @@ if [ -n "$metrics" ]; then
         && pass "/metrics: dht_reachability{status=\"private\"} 1" || fail "/metrics reachability gauge" \
         "$(grep dht_reachability <<<"$metrics" | tr '\n' ' ')"
 fi
+
+# --- relays ----------------------------------------------------------------------------------------------------
+# Waits until node NAME holds COUNT relay reservations (at most 30 s); prints them.
+wait_relays() {
+    local name=$1 count=$2 relays waited=0
+    while :; do
+        relays=$(nx "$name" id --json 2>/dev/null | jq -c '.relays // []')
+        [ "$(jq length <<<"$relays")" -ge "$count" ] && { echo "$relays"; return 0; }
+        [ $waited -lt 60 ] || { echo "$relays"; return 1; }
+        sleep 0.5
+        waited=$((waited + 1))
+    done
+}
+for name in cone sym; do
+    relays=$(wait_relays "$name" 2) && pass "$name holds two relay reservations: $(jq -r 'join(", ")' <<<"$relays")" \
+        || fail "$name holds two relay reservations" "$relays"
+done
+out=$(nx sym id)
+grep -q "^relays *[0-9a-f]*@10\.[234]\.0\.1:4001" <<<"$out" && pass "dhtnode id lists the relays" \
+    || fail "dhtnode id lists the relays" "$out"
+metric_sum() {  # the sum of a metric over the public daemons
+    local name total=0 value
+    for name in pub1 pub2 pub3; do
+        value=$(ip netns exec "${NODE_NS[$name]}" curl -s "$(swarm_api "$name")/metrics" \
+            | awk -v m="$1" '$1 == m { sum += $2 } END { printf "%d", sum }')
+        total=$((total + ${value:-0}))
+    done
+    echo "$total"
+}
+check "the relays count the reservations they hold (relay_reservations)" test "$(metric_sum relay_reservations)" -ge 4
+
+# A text file: every line carries a marker that a capture of the relays' traffic must not contain.
+marker="swift-dht-plaintext-$P-"
+seq -f "$marker%09g" 1 90000 >"$SWARM_DIR/text.txt"
+CAPTURES=()
+if command -v tcpdump >/dev/null; then
+    for name in pub1 pub2 pub3; do
+        ip netns exec "${NODE_NS[$name]}" tcpdump -i eth0 -U -s 0 -w "$SWARM_DIR/$name.pcap" tcp port 4001 \
+            >/dev/null 2>&1 &
+        CAPTURES+=($!)
+    done
+    sleep 1
+fi
+cid=$(nx sym add "$SWARM_DIR/text.txt" --quiet)
+check "the node behind the symmetric NAT adds a file" test -n "$cid"
+providers=$(nx pub1 dht providers "$cid" --json 2>&1)
+jq -e --arg id "$sym_id" '[.providers[] | select(.id == $id)] as $p
+    | ($p | length) >= 1 and all($p[]; .relayed == true and (.address | startswith("10.12.") | not))' \
+    <<<"$providers" >/dev/null 2>&1 \
+    && pass "its provider records name its relays, not its router" \
+    || fail "its provider records name its relays, not its router" "$providers"
+stats=$(nx cone get "$cid" -o "$SWARM_DIR/text.out" --quiet --stats --json 2>&1)
+check "the node behind the other NAT fetches it through a relay, byte for byte" \
+    cmp -s "$SWARM_DIR/text.txt" "$SWARM_DIR/text.out"
+relayed=$(metric_sum relay_bytes_total)
+size=$(stat -c %s "$SWARM_DIR/text.txt")
+[ "$relayed" -gt "$size" ] && pass "the relays carried it ($relayed bytes for a $size-byte file)" \
+    || fail "the relays carried the fetch" "relay_bytes_total $relayed, file $size bytes; stats: $stats"
+if [ ${#CAPTURES[@]} -gt 0 ]; then
+    sleep 1
+    for pid in "${CAPTURES[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${CAPTURES[@]}"; do wait "$pid" 2>/dev/null; done
+    captured=$(cat "$SWARM_DIR"/pub*.pcap | wc -c)
+    seen=$(cat "$SWARM_DIR"/pub*.pcap | grep -a -c -- "$marker" || true)
+    in_file=$(grep -c -- "$marker" "$SWARM_DIR/text.txt")
+    [ "$captured" -gt "$size" ] && [ "$seen" -eq 0 ] \
+        && pass "captures on the relays ($captured bytes) hold none of the file's $in_file marked lines: ciphertext only" \
+        || fail "the relays see ciphertext only" "captured $captured bytes, marker seen $seen times"
+else
+    echo "skip the capture check on the relays: tcpdump is missing (apt-get install -y tcpdump)"
+fi
+
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$SWARM_DIR/big.bin"
+cid=$(nx sym add "$SWARM_DIR/big.bin" --quiet)
+cuts_before=$(metric_sum 'relay_circuits_cut_total{reason="bytes"}')
+ip netns exec "${NODE_NS[cone]}" timeout 60 "$DHTNODE" get "$cid" -o "$SWARM_DIR/big.out" --quiet \
+    --data "$SWARM_DIR/cone" >/dev/null 2>&1
+cuts=$(metric_sum 'relay_circuits_cut_total{reason="bytes"}')
+[ "$cuts" -gt "$cuts_before" ] && pass "a relayed fetch past the 8 MB cap is cut and counted ($cuts cuts)" \
+    || fail "a relayed fetch past the byte cap is cut and counted" "relay_circuits_cut_total{reason=\"bytes\"} $cuts"
+grep -q "relayed connection cut" "$SWARM_DIR"/pub*.log && pass "the relay logs the cut" \
+    || fail "the relay logs the cut"
 
 finish

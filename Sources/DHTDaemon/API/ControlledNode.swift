@@ -26,6 +26,8 @@ public protocol ControlledNode: Sendable {
     func statistics() async throws -> NodeStatistics
     /// Whether others can reach the node, and the addresses they see it at.
     var reachability: ReachabilityReport { get async throws }
+    /// The relays a private node is reached through.
+    var relays: [Contact] { get }
 }
 
 extension ControlledNode {
@@ -33,6 +35,9 @@ extension ControlledNode {
     public var reachability: ReachabilityReport {
         get async throws { ReachabilityReport(status: .unknown) }
     }
+
+    /// A stand-in: no relay.
+    public var relays: [Contact] { [] }
 }
 
 extension Node: ControlledNode {}

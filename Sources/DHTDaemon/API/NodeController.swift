@@ -88,7 +88,8 @@ public struct NodeController<Node: ControlledNode, Context: RequestContext>: Sen
             pid: ProcessInfo.processInfo.processIdentifier,
             reachability: reachability.status,
             observedAddresses: reachability.observedAddresses.map(\.address.description),
-            client: reachability.isClient
+            client: reachability.isClient,
+            relays: node.relays.map(\.description)
         )
     }
 

@@ -1,6 +1,7 @@
 import DHTCrypto
 import DHTNode
 import Kademlia
+import Relay
 import Rendezvous
 
 /// How `dhtnode run` runs: where its files are, where it listens, whom it joins through.
@@ -43,6 +44,8 @@ public struct DaemonConfiguration: Sendable {
     public var rendezvous: RendezvousConfiguration?
     /// The private swarm's key (`--swarm-key`); `nil` for the open network.
     public var swarmKey: SwarmKey?
+    /// The relay service offered to nodes behind NATs (`--relay`, `--relay-*`).
+    public var relay = RelayConfiguration()
     /// Routing only (`--bootstrap-node`): no block repository, no exchange, no rendezvous; a routing table and
     /// limits sized for many clients (``Daemon``'s bootstrap-node rules). The table is persisted as usual.
     public var bootstrapNode: Bool

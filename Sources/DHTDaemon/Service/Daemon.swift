@@ -67,7 +67,7 @@ public enum Daemon {
         var limits = configuration.limits
         if configuration.bootstrapNode { (kademlia, limits) = Self.bootstrapNodeRules(limits) }
         let freedMemory = FreedMemoryReturn()
-        let nodeConfiguration = NodeConfiguration(
+        var nodeConfiguration = NodeConfiguration(
             identity: identity,
             listenAddresses: configuration.listenAddresses,
             bootstrapAddresses: configuration.bootstrapAddresses,
@@ -88,6 +88,7 @@ public enum Daemon {
             swarmKey: configuration.swarmKey,
             receiveBufferBytes: configuration.bootstrapNode ? Self.bootstrapNodeReceiveBuffer : nil
         )
+        nodeConfiguration.relay = configuration.relay
         let node = Node(configuration: nodeConfiguration, logger: logger)
         let names = NameService(node: node, dataDirectory: data, logger: logger)
 

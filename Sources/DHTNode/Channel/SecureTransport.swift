@@ -1,6 +1,8 @@
 import DHTCrypto
+import Kademlia
 import NIOCore
 import NIOPosix
+import Relay
 import SecureChannel
 
 /// Opens and accepts authenticated, encrypted TCP connections (docs/PROTOCOL.md, "Secure channel").
@@ -41,6 +43,28 @@ public struct SecureTransport: Sendable {
     public func connect(to address: SocketAddress, expecting peerKey: Ed25519PublicKey? = nil) async throws
         -> SecureConnection
     {
+        try await open(address, initiator: true, expecting: peerKey, preface: nil)
+    }
+
+    /// Connects to the node `target` through the relay at `relay` (docs/PROTOCOL.md, "Relays"): asks the relay for
+    /// a circuit, then runs the handshake as initiator with the node over it. The relay forwards ciphertext only.
+    ///
+    /// - Throws: ``RelayDialError`` when the relay refuses or fails; otherwise as ``connect(to:expecting:)``.
+    public func connect(through relay: SocketAddress, to target: NodeID, expecting peerKey: Ed25519PublicKey? = nil)
+        async throws -> SecureConnection
+    {
+        try await open(relay, initiator: true, expecting: peerKey, preface: .connect(target: target))
+    }
+
+    /// Takes the circuit `token` names at the relay at `relay` (this node holds a reservation there and was told
+    /// of an incoming connection), and answers the handshake over it as responder.
+    public func accept(relayedAt relay: SocketAddress, token: [UInt8]) async throws -> SecureConnection {
+        try await open(relay, initiator: false, expecting: nil, preface: .accept(token: token))
+    }
+
+    private func open(_ address: SocketAddress, initiator: Bool, expecting peerKey: Ed25519PublicKey?, preface: RelayMessage?)
+        async throws -> SecureConnection
+    {
         let (handshake, configuration) = (self.handshake, self.configuration)
         let pending = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -48,15 +72,17 @@ public struct SecureTransport: Sendable {
             .connectTimeout(TimeAmount(configuration.handshakeTimeout))
             .connect(to: address) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try Self.secure(
+                    if let preface {
+                        try channel.pipeline.syncOperations.addHandler(
+                            RelayPrefaceHandler(request: preface, timeout: TimeAmount(configuration.handshakeTimeout)))
+                    }
+                    return try Self.secure(
                         channel,
-                        handshake: .initiator(
-                            configuration: handshake,
-                            ephemeralKey: .generate(),
-                            expectedPeerKey: peerKey
-                        ),
+                        handshake: initiator
+                            ? .initiator(configuration: handshake, ephemeralKey: .generate(), expectedPeerKey: peerKey)
+                            : .responder(configuration: handshake, ephemeralKey: .generate()),
                         configuration: configuration
-                    )
+                    ).pending
                 }
             }
         return try await pending.established()
@@ -67,7 +93,10 @@ public struct SecureTransport: Sendable {
     /// Connections pass a ``ConnectionAdmission`` first (``SecureTransportConfiguration/listenerLimits``): a
     /// refused one is closed as soon as it is accepted, and a pending one is closed at its deadline or when a newer
     /// one from its source or network displaces it, so silent and slow peers hold a bounded share of the slots.
-    public func listen(host: String, port: Int) async throws -> SecureListener {
+    ///
+    /// With `relay`, a connection that starts with a relay message goes to the relay service instead
+    /// (``RelayDemultiplexer``): it leaves the handshake budget and counts as open.
+    public func listen(host: String, port: Int, relay: RelayService? = nil) async throws -> SecureListener {
         let (handshake, configuration) = (self.handshake, self.configuration)
         let admission = ConnectionAdmission(limits: configuration.listenerLimits, listener: "exchange")
         let server = try await ServerBootstrap(group: group)
@@ -82,12 +111,19 @@ public struct SecureTransport: Sendable {
                             connection: channel.eventLoop.makeFailedFuture(SecureTransportError.tooManyHandshakes)
                         )
                     }
-                    let pending = try Self.secure(
+                    let (pending, handler) = try Self.secure(
                         channel,
                         handshake: .responder(configuration: handshake, ephemeralKey: .generate()),
                         configuration: configuration
                     )
                     pending.connection.whenSuccess { _ in admission.established(ticket) }
+                    if let relay {
+                        let demultiplexer = RelayDemultiplexer(secureHandler: handler) { channel, bytes in
+                            admission.established(ticket)
+                            relay.adopt(channel, firstBytes: bytes)
+                        }
+                        try channel.pipeline.syncOperations.addHandler(demultiplexer, position: .first)
+                    }
                     return pending
                 }
             }
@@ -99,7 +135,7 @@ public struct SecureTransport: Sendable {
         _ channel: any Channel,
         handshake: SecureChannelHandshake,
         configuration: SecureTransportConfiguration
-    ) throws -> PendingSecureConnection {
+    ) throws -> (pending: PendingSecureConnection, handler: SecureChannelHandler) {
         let established = channel.eventLoop.makePromise(of: SecureChannelPeer.self)
         let handler = SecureChannelHandler(
             handshake: handshake,
@@ -119,6 +155,6 @@ public struct SecureTransport: Sendable {
                     wrappingChannelSynchronously: channel)
             )
         }
-        return PendingSecureConnection(connection: connection)
+        return (PendingSecureConnection(connection: connection), handler)
     }
 }

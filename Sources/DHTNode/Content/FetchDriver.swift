@@ -69,8 +69,8 @@ struct FetchDriver {
                     tasks.append(
                         Task {
                             do {
-                                try await exchange.connect(
-                                    to: contact.address.socketAddress, expectingPeer: ExchangePeer(contact.id))
+                                // Through its relay when the provider is behind a NAT.
+                                try await node.connect(to: contact)
                                 sink.yield(.event(.connected(contact)))
                             } catch {
                                 node.logger.debug(

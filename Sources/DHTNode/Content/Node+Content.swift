@@ -30,11 +30,16 @@ extension Node {
     }
 
     /// Opens an exchange connection to `contact` (its TCP port is its UDP port), checking that the node that
-    /// answers is `contact.id`. Fetches started later ask it; a connection that is open already is kept.
+    /// answers is `contact.id`. Fetches started later ask it; a connection that is open already is kept. A relayed
+    /// contact (a node behind a NAT, in a provider record) is connected to through its relay.
     ///
     /// - Throws: ``NodeError/noContentStore`` without a content configuration; the transport's error otherwise.
     public func connect(to contact: Contact) async throws {
         guard let exchange else { throw NodeError.noContentStore }
+        if contact.relayed {
+            try await exchange.connect(through: contact.address.socketAddress, expectingPeer: ExchangePeer(contact.id))
+            return
+        }
         try await exchange.connect(to: contact.address.socketAddress, expectingPeer: ExchangePeer(contact.id))
     }
 

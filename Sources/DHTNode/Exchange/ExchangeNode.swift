@@ -1,6 +1,7 @@
 import Blocks
 import DHTCrypto
 import Exchange
+import Kademlia
 import Logging
 import NIOCore
 import SecureChannel
@@ -112,9 +113,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     // MARK: Connections
 
     /// Accepts connections on `host:port` (port 0 picks a free port) until ``close()``; returns the bound address.
-    public func listen(host: String, port: Int) async throws -> SocketAddress {
+    ///
+    /// With `relay`, connections that start with a relay message go to that relay service.
+    public func listen(host: String, port: Int, relay: RelayService? = nil) async throws -> SocketAddress {
         guard !isClosed else { throw ExchangeNodeError.closed }
-        let listener = try await transport.listen(host: host, port: port)
+        let listener = try await transport.listen(host: host, port: port, relay: relay)
         guard !isClosed else {
             await listener.close()
             throw ExchangeNodeError.closed
@@ -188,6 +191,51 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             await self.run(connection, link: registered.link, outgoing: registered.outgoing)
         }
         return expected
+    }
+
+    /// Connects to the node `expected` through the relay at `relay` (a relayed provider record or contact names
+    /// both); the secure channel runs end to end over the relay's circuit. A connection that is open already is
+    /// reused.
+    ///
+    /// - Throws: ``RelayDialError`` when the relay refuses; otherwise as ``connect(to:expectingPeer:)``.
+    @discardableResult
+    public func connect(through relay: SocketAddress, expectingPeer expected: ExchangePeer) async throws -> ExchangePeer {
+        guard !isClosed else { throw ExchangeNodeError.closed }
+        if links[expected] != nil { return expected }
+        let target = try NodeID(bytes: expected.id.bytes)
+        let connection = try await transport.connect(through: relay, to: target)
+        return try adopt(connection, expecting: expected)
+    }
+
+    /// Takes the relayed connection `token` names at the relay at `relay` (this node holds a reservation there),
+    /// as if it had been accepted by a listener.
+    public func acceptRelayed(at relay: SocketAddress, token: [UInt8]) async throws {
+        guard !isClosed else { throw ExchangeNodeError.closed }
+        let connection = try await transport.accept(relayedAt: relay, token: token)
+        _ = try adopt(connection, expecting: nil)
+    }
+
+    /// Registers and runs a connection made elsewhere; checks its peer when `expected` is given.
+    private func adopt(_ connection: SecureConnection, expecting expected: ExchangePeer?) throws -> ExchangePeer {
+        let found = Self.peer(for: connection.peer.publicKey)
+        if let expected, found != expected {
+            Task { await Self.discard(connection) }
+            throw ExchangeNodeError.unexpectedPeer(expected: expected, found: found)
+        }
+        let registered: (link: ExchangePeerLink, outgoing: AsyncStream<ExchangeMessage>)
+        do {
+            registered = try register(connection)
+        } catch ExchangeNodeError.alreadyConnected where expected != nil {
+            Task { await Self.discard(connection) }
+            return found
+        } catch {
+            Task { await Self.discard(connection) }
+            throw error
+        }
+        tasks[registered.link.generation] = Task {
+            await self.run(connection, link: registered.link, outgoing: registered.outgoing)
+        }
+        return found
     }
 
     /// Tells the core about a new connection; returns its link and the stream its writer drains.

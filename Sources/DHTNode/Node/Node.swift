@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOConcurrencyHelpers
 import NIOPosix
+import Relay
 import Rendezvous
 
 /// A DHT node on UDP: the public API an app embeds.
@@ -36,6 +37,10 @@ public final class Node: Sendable {
     private let state = NIOLockedValueBox(LifecycleState())
 
     private let rendezvous: RendezvousRunner?
+    /// The relay service offered to others (with an exchange).
+    public let relayService: RelayService?
+    /// The reservations held on relays while the node is private.
+    let reservations: RelayReservationRunner?
     /// The names this node publishes and the records it resolved (``publish(_:key:lifetime:ttl:)``,
     /// ``resolve(_:)``).
     let names = NIOLockedValueBox(NameState())
@@ -76,10 +81,11 @@ public final class Node: Sendable {
             secrets: secrets,
             now: NodeRuntime.now()
         )
-        self.runtime = NodeRuntime(endpoint: endpoint, eventLoop: eventLoopGroup.next(), logger: logger)
+        let runtime = NodeRuntime(endpoint: endpoint, eventLoop: eventLoopGroup.next(), logger: logger)
+        self.runtime = runtime
         self.rendezvous =
             configuration.content == nil ? nil : configuration.rendezvous.map(RendezvousRunner.init(configuration:))
-        self.exchange = configuration.content.map { content in
+        let exchange = configuration.content.map { content in
             var transport = content.transport
             // The swarm key guards the exchange too: a handshake without it fails before anything is sent.
             if let swarmKey = configuration.swarmKey { transport.swarmKey = swarmKey }
@@ -93,7 +99,41 @@ public final class Node: Sendable {
                 logger: logger
             )
         }
+        self.exchange = exchange
+        self.relayService = exchange.map { _ in
+            RelayService(configuration: configuration.relay, eventLoop: runtime.eventLoop, logger: logger)
+        }
+        if let exchange, let reservationConfiguration = configuration.relayReservations {
+            let localID = NodeID(publicKeyBytes: configuration.identity.publicKey.bytes)
+            let runner = RelayReservationRunner(
+                configuration: reservationConfiguration,
+                identity: configuration.identity,
+                exchange: exchange,
+                eventLoop: runtime.eventLoop,
+                logger: logger,
+                candidates: {
+                    // The routing table's contacts: public nodes (a client enters no table), nearest first.
+                    (try? await runtime.eventLoop.submit {
+                        runtime.read { endpoint, _ in
+                            endpoint.core.routingTable.closest(to: localID, count: reservationConfiguration.maxCandidates)
+                        }
+                    }.get()) ?? []
+                },
+                relaysChanged: { relays in
+                    runtime.eventLoop.execute {
+                        runtime.perform { core, now in core.setRelays(relays.map(\.address), now: now) }
+                    }
+                }
+            )
+            runtime.clientModeChanged = { isClient in runner.setActive(isClient) }
+            self.reservations = runner
+        } else {
+            self.reservations = nil
+        }
     }
+
+    /// The relays this node is reached through (while it is private and holds reservations).
+    public var relays: [Contact] { reservations?.relays ?? [] }
 
     /// The members of the node's swarm connected through the session rendezvous (empty without one).
     public var rendezvousMembers: Set<NodeID> { Set((rendezvous?.currentMembers ?? [:]).keys) }
@@ -214,7 +254,8 @@ public final class Node: Sendable {
             guard let exchange else { return (channel, bound) }
             do {
                 // The exchange listens on TCP at the UDP socket's address and port: provider records name those.
-                _ = try await exchange.listen(host: bound.socketAddress.ipAddress ?? "", port: Int(bound.port))
+                _ = try await exchange.listen(
+                    host: bound.socketAddress.ipAddress ?? "", port: Int(bound.port), relay: relayService)
                 return (channel, bound)
             } catch {
                 try? await channel.close()
@@ -291,6 +332,8 @@ public final class Node: Sendable {
         rendezvousTask?.cancel()
         await rendezvousTask?.value
         stopRenewingNames()
+        reservations?.stop()
+        relayService?.close()
         await exchange?.close()
         try? await runtime.eventLoop.flatSubmit { [runtime] in runtime.shutdown() }.get()
         state.withLockedValue {

@@ -1,5 +1,6 @@
 import DHTCrypto
 import Kademlia
+import Relay
 import Rendezvous
 
 /// Everything a ``Node`` is started with.
@@ -40,6 +41,13 @@ public struct NodeConfiguration: Sendable {
     /// runs as a DHT client while it cannot be reached. Default `true`. The node serves others' dial-backs either
     /// way (unless it is a client); ``KademliaConfiguration/reachability`` holds the details.
     public var checksReachability: Bool = true
+    /// The relay service this node offers others behind NATs while it is public (needs ``content``: it listens on
+    /// the exchange's TCP port). ``Relay/RelayConfiguration/isEnabled`` off (`dhtnode run --relay off`) refuses
+    /// every reservation and circuit (docs/PROTOCOL.md, "Relays").
+    public var relay = RelayConfiguration()
+    /// How the node keeps reservations on relays while it is private (needs ``content``); `nil`: it reserves none,
+    /// and cannot be fetched from behind a NAT.
+    public var relayReservations: RelayReservationsConfiguration? = RelayReservationsConfiguration()
 
     /// A configuration with defaults: listen on `127.0.0.1:0`, no bootstrap nodes, default limits.
     public init(

@@ -29,6 +29,9 @@ final class NodeRuntime: @unchecked Sendable {
     private var metricsTimer: RepeatedTask?
     private var sendQueueDrops = 0
     private(set) var isRunning = false
+    /// Hears when the core starts or stops running as a DHT client (a private node), on the loop.
+    var clientModeChanged: (@Sendable (Bool) -> Void)?
+    private var wasClient = false
 
     init(endpoint: DatagramEndpoint, eventLoop: any EventLoop, logger: Logger) {
         self.endpoint = endpoint
@@ -110,6 +113,15 @@ final class NodeRuntime: @unchecked Sendable {
         apply(outputs)
         flush()
         return promise.futureResult
+    }
+
+    /// Runs a command of the core that returns only directives, and carries them out.
+    func perform(_ command: (inout KademliaInstance, DHTInstant) -> [KademliaDirective]) {
+        eventLoop.preconditionInEventLoop()
+        guard isRunning else { return }
+        let now = Self.now()
+        apply(endpoint.perform({ command(&$0, now) }, now: now))
+        flush()
     }
 
     /// Reads the endpoint.
@@ -212,6 +224,11 @@ final class NodeRuntime: @unchecked Sendable {
             }
         }
         if timeoutsAdded { armTimeoutTimer() }
+        let isClient = endpoint.core.isClient
+        if isClient != wasClient {
+            wasClient = isClient
+            clientModeChanged?(isClient)
+        }
     }
 
     private func send(_ bytes: [UInt8], to address: NodeAddress) {

@@ -27,7 +27,7 @@ struct IDCommand: AsyncParsableCommand {
                 ("routing table", "\(info.routingTableSize) contacts"),
                 ("reachability", Self.reachability(info)),
                 ("observed", Self.observed(info)),
-            ])
+            ] + (info.client == true ? [("relays", (info.relays ?? []).isEmpty ? "none yet" : info.relays!.joined(separator: ", "))] : []))
         )
     }
 

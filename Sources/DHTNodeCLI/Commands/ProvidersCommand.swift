@@ -24,7 +24,7 @@ struct ProvidersCommand: AsyncParsableCommand {
         if daemon.json {
             try daemon.printJSON(document)
         } else if !document.providers.isEmpty {
-            print(TextTable.columns(["ID", "ADDRESS"], document.providers.map { [$0.id, $0.address] }))
+            print(TextTable.columns(["ID", "ADDRESS"], document.providers.map { [$0.id, $0.address + ($0.relayed == true ? " (relay)" : "")] }))
             print("\(document.providers.count) provider\(document.providers.count == 1 ? "" : "s") of \(document.key)")
         }
         guard !document.providers.isEmpty else { throw CLIError("no provider found for key \(document.key)") }

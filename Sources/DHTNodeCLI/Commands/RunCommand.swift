@@ -8,6 +8,7 @@ import Kademlia
 import Logging
 import Metrics
 import Prometheus
+import Relay
 import Rendezvous
 
 /// `dhtnode run`: the long-running DHT node with its local control API.
@@ -151,6 +152,47 @@ struct RunCommand: AsyncParsableCommand {
     )
     var bootstrapNode = false
 
+    @Option(
+        name: .customLong("relay"),
+        help: ArgumentHelp(
+            "Relay for nodes behind NATs while this node is public: 'on' (default) or 'off' (refuse every reservation).",
+            valueName: "on|off"
+        )
+    )
+    var relay: String = "on"
+
+    @Option(
+        name: .customLong("relay-reservations"),
+        help: ArgumentHelp("With --relay on: reservations held at once (default: 128).", valueName: "count")
+    )
+    var relayReservations: Int?
+
+    @Option(
+        name: .customLong("relay-circuit-bytes"),
+        help: ArgumentHelp(
+            "With --relay on: bytes (both ways) one relayed connection may carry before it is cut, with an optional k, "
+                + "M or G suffix (default: 134217728, 128 MiB).",
+            valueName: "bytes"
+        )
+    )
+    var relayCircuitBytes: String?
+
+    @Option(
+        name: .customLong("relay-circuit-seconds"),
+        help: ArgumentHelp("With --relay on: seconds one relayed connection may stay open (default: 600).", valueName: "seconds")
+    )
+    var relayCircuitSeconds: Int?
+
+    @Option(
+        name: .customLong("relay-bandwidth"),
+        help: ArgumentHelp(
+            "With --relay on: bytes per second relayed over all connections, with an optional k, M or G suffix, or "
+                + "'off' for no cap (default: 16777216, 16 MiB/s).",
+            valueName: "bytes|off"
+        )
+    )
+    var relayBandwidth: String?
+
     @Option(name: .customLong("testing-corrupt-every"), help: .hidden)
     var testingCorruptEvery: Int?
 
@@ -178,6 +220,13 @@ struct RunCommand: AsyncParsableCommand {
         guard (1...256).contains(sessionMembers) else { throw ValidationError("--session-members must be 1 to 256") }
         if bootstrapNode && (swarm != nil || uploadLimit != nil) {
             throw ValidationError("--bootstrap-node keeps routing only: it takes no --swarm or --upload-limit")
+        }
+        guard relay == "on" || relay == "off" else { throw ValidationError("--relay must be 'on' or 'off'") }
+        if let relayReservations, !(1...65_536).contains(relayReservations) {
+            throw ValidationError("--relay-reservations must be 1 to 65536")
+        }
+        if let relayCircuitSeconds, !(1...86_400).contains(relayCircuitSeconds) {
+            throw ValidationError("--relay-circuit-seconds must be 1 to 86400")
         }
         if let testingCorruptEvery, testingCorruptEvery < 1 {
             throw ValidationError("--testing-corrupt-every must be at least 1")
@@ -249,6 +298,16 @@ struct RunCommand: AsyncParsableCommand {
             },
             bootstrapNode: bootstrapNode
         )
+        configuration.relay.isEnabled = relay == "on"
+        if let relayReservations { configuration.relay.maxReservations = relayReservations }
+        if let relayCircuitBytes {
+            configuration.relay.circuitLimits.bytes = UInt64(try Self.byteCount(relayCircuitBytes, "--relay-circuit-bytes"))
+        }
+        if let relayCircuitSeconds { configuration.relay.circuitLimits.seconds = UInt32(relayCircuitSeconds) }
+        if let relayBandwidth {
+            configuration.relay.totalBytesPerSecond =
+                relayBandwidth == "off" ? nil : UInt64(try Self.byteCount(relayBandwidth, "--relay-bandwidth"))
+        }
         configuration.httpSources = FetchSources(
             trustlessGateways: try httpSources.trustlessGateways.map { try HTTPSource(url: $0) },
             origins: try httpSources.origins.map { try HTTPSource(kind: .origin, url: $0) },

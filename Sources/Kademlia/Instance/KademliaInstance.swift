@@ -51,6 +51,9 @@ public struct KademliaInstance: Sendable {
     public internal(set) var statistics = Statistics()
     /// Whether this node can be reached from outside (dial-backs; ``ReachabilityConfiguration``).
     public internal(set) var reachability: Reachability
+    /// The relays a client reaches others through (its reservations, ``setRelays(_:now:)``): its provider records
+    /// name them.
+    public private(set) var relayAddresses: [NodeAddress] = []
 
     var random: SeededRandom
     private var networkRTT = RTTEstimate()
@@ -398,6 +401,21 @@ public struct KademliaInstance: Sendable {
         return startOperation(.provide(key), lookup: .findNode, target: key, now: now)
     }
 
+    /// Sets the relays this node is reached through while it is a client, and announces its provider records
+    /// again at once when they changed, so that the records name the relays it holds now.
+    public mutating func setRelays(_ relays: [NodeAddress], now: DHTInstant) -> [KademliaDirective] {
+        guard relays != relayAddresses else { return [] }
+        relayAddresses = relays
+        guard isClient else { return [] }
+        for (key, record) in published where key.kind == .provider && record.nextRepublish > now {
+            published[key]?.nextRepublish = now
+        }
+        // The next tick announces them; one is asked for now unless one is due already.
+        if let asked = tickAsked, asked <= now { return [] }
+        tickAsked = now
+        return [.scheduleTick(at: now)]
+    }
+
     /// Stops republishing a value or provider record of ours (records already stored expire on their own).
     public mutating func stopPublishing(_ key: RecordKey, provider: Bool) {
         published[PublishedKey(key: key, kind: provider ? .provider : .value)] = nil
@@ -660,11 +678,18 @@ public struct KademliaInstance: Sendable {
             }
             if case .rejected(let reason) = outcome { statistics.valuesRefused[reason, default: 0] += 1 }
             response = .stored(outcome)
-        case .addProvider(let key):
+        case .addProvider(let key, let relays):
             var outcome = StoreOutcome.rejected(.notClosest)
             if holdsRecords(for: key, excluding: sender.id) {
-                outcome = providers.add(
-                    sender, for: key, elsewhere: usage(of: address.host, except: .provider), now: now)
+                // A provider that names relays is recorded at each of them (and no longer at its own address);
+                // its records count against the caps of the address the request came from, whatever it names.
+                let elsewhere = usage(of: address.host, except: .provider)
+                outcome =
+                    relays.isEmpty
+                    ? providers.add(sender, for: key, elsewhere: elsewhere, now: now)
+                    : providers.add(
+                        relays.map { Contact(id: sender.id, address: $0, relayed: true) }, for: key,
+                        from: address.host, elsewhere: elsewhere, now: now)
             }
             if case .rejected(let reason) = outcome { statistics.providersRefused[reason, default: 0] += 1 }
             response = .stored(outcome)
@@ -1012,7 +1037,9 @@ public struct KademliaInstance: Sendable {
         case .put(let key, let value, let ttl):
             publish(id, result, request: .store(key, value: value, ttl: ttl), now: now, into: &directives)
         case .provide(let key):
-            publish(id, result, request: .addProvider(key), now: now, into: &directives)
+            // A client is reached through its relays, not at the address its requests come from.
+            let relays = isClient ? Array(relayAddresses.prefix(DHTDatagram.maxRelays)) : []
+            publish(id, result, request: .addProvider(key, relays: relays), now: now, into: &directives)
         case .putRecord(let record):
             publish(id, result, request: .putRecord(record), now: now, into: &directives)
         case .getRecord:

@@ -64,7 +64,8 @@ public struct Lookup: Sendable {
     private var timeouts = 0
     private var values: [DHTValue] = []
     private var providers: [Contact] = []
-    private var providerIDs: Set<NodeID> = []
+    /// Providers named so far: a node behind a NAT is named once per relay it holds.
+    private var providerIDs: Set<Contact> = []
     private var recordAnswers = 0
 
     /// Starts a lookup for `target` from `seeds` (normally the k closest contacts of the routing table).
@@ -140,7 +141,7 @@ public struct Lookup: Sendable {
             values.append(contentsOf: found)
             endOutcome = .valueFound
         }
-        for provider in announced where providerIDs.insert(provider.id).inserted {
+        for provider in announced where providerIDs.insert(provider).inserted {
             providers.append(provider)
         }
         if kind == .getProviders, let wanted = configuration.providersWanted, providers.count >= wanted {

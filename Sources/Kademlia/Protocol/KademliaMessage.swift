@@ -48,7 +48,7 @@ public enum KademliaRequest: Hashable, Sendable {
     case store(RecordKey, value: [UInt8], ttl: Duration)
     /// Record the sender, at the address this request came from, as a provider of this key. Answered with
     /// ``KademliaResponse/stored(_:)``.
-    case addProvider(RecordKey)
+    case addProvider(RecordKey, relays: [NodeAddress] = [])
     /// Send me the mutable record you hold under this key, and the k closest contacts. Answered with
     /// ``KademliaResponse/record(_:closer:)``.
     case getRecord(RecordKey)

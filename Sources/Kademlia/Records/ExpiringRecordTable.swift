@@ -209,6 +209,19 @@ struct ExpiringRecordTable<Record: Sendable>: Sendable {
         return false
     }
 
+    /// Removes the records under `key` that `matches` picks, and their counts; an emptied key keeps its list.
+    mutating func remove(under key: RecordKey, where matches: (Record) -> Bool) {
+        guard let held = byKey[key], held.contains(where: { matches($0.record) }) else { return }
+        var kept = held
+        kept.removeAll { record in
+            guard matches(record.record) else { return false }
+            uncount(record.source)
+            return true
+        }
+        count -= held.count - kept.count
+        byKey[key] = kept
+    }
+
     /// Removes the expired records under `key` and their counts; an emptied key keeps its (empty) list.
     private mutating func dropExpired(under key: RecordKey, now: DHTInstant) {
         guard let held = byKey[key], held.contains(where: { $0.expiresAt <= now }) else { return }

@@ -28,6 +28,37 @@ public struct ProviderStore: Sendable {
     /// farthest from the node's ID if that key is farther than `key`, and refuses with ``StoreRejection/storeFull``
     /// otherwise.
     ///
+    /// Records one provider under several addresses (a node behind a NAT at each of its relays): its records
+    /// under `key` at other addresses are dropped, and every record counts against the caps of `source`, the
+    /// address the announcement came from. Returns the outcome of the last record (the first refusal, if any).
+    public mutating func add(
+        _ records: [Contact],
+        for key: RecordKey,
+        from source: NodeAddress.Host,
+        ttl: Duration? = nil,
+        elsewhere: RecordSourceUsage = .none,
+        now: DHTInstant
+    ) -> StoreOutcome {
+        let ttl = min(ttl ?? limits.providerTTL, limits.providerTTL)
+        guard ttl > .zero, let id = records.first?.id else { return .rejected(.invalidTTL) }
+        table.remove(under: key) { $0.id == id && !records.contains($0) }
+        var outcome = StoreOutcome.stored
+        for record in records {
+            outcome = table.insert(
+                record,
+                from: source,
+                under: key,
+                expiresAt: now + ttl,
+                now: now,
+                caps: limits.caps(perKey: limits.maxProvidersPerKey, total: limits.maxProviderRecords),
+                elsewhere: elsewhere,
+                isSame: { $0 == record }
+            )
+            if case .rejected = outcome { return outcome }
+        }
+        return outcome
+    }
+
     /// - Parameter elsewhere: what that source and network hold in the store that shares the caps (their values).
     public mutating func add(
         _ provider: Contact,

@@ -59,7 +59,12 @@ extension DHTDatagram {
             case .addProvider:
                 let key = try nodeID(.key)
                 token = try writeToken()
-                body = .request(.addProvider(key))
+                let countOffset = reader.offset
+                let count = Int(try uint8(.relayCount))
+                guard count <= DHTDatagram.maxRelays else { throw .tooManyRelays(count, offset: countOffset) }
+                var relays: [NodeAddress] = []
+                for _ in 0..<count { relays.append(try address()) }
+                body = .request(.addProvider(key, relays: relays))
             case .getRecord:
                 body = .request(.getRecord(try nodeID(.key)))
             case .putRecord:
@@ -89,7 +94,7 @@ extension DHTDatagram {
                 body = .response(.values(try values()))
             case .providers:
                 token = try writeToken()
-                let providers = try contacts()
+                let providers = try contacts(relayed: true)
                 let closer = try contacts()
                 body = .response(.providers(providers, closer: closer))
             case .stored:
@@ -163,27 +168,36 @@ extension DHTDatagram {
             return values
         }
 
-        mutating func contacts() throws(DHTDatagramError) -> [Contact] {
+        /// A contact list; `relayed` admits contacts through a relay (family 0x14 or 0x16), as a provider list has.
+        mutating func contacts(relayed: Bool = false) throws(DHTDatagramError) -> [Contact] {
             let offset = reader.offset
             let count = Int(try uint8(.contactCount))
             guard count <= DHTDatagram.maxContacts else { throw .tooManyContacts(count, offset: offset) }
             var contacts: [Contact] = []
             contacts.reserveCapacity(count)
             for _ in 0..<count {
-                contacts.append(try contact())
+                contacts.append(try contact(relayed: relayed))
             }
             return contacts
         }
 
-        mutating func contact() throws(DHTDatagramError) -> Contact {
+        mutating func contact(relayed: Bool = false) throws(DHTDatagramError) -> Contact {
             let id = try nodeID(.contactID)
-            return Contact(id: id, address: try address())
+            let (address, isRelayed) = try relayableAddress(relayed)
+            return Contact(id: id, address: address, relayed: isRelayed)
         }
 
         /// An address: family (4 or 6), 4 or 16 address bytes, a port other than 0.
         mutating func address() throws(DHTDatagramError) -> NodeAddress {
+            try relayableAddress(false).address
+        }
+
+        /// An address; where `allowed`, family 0x14 or 0x16 (a relay's address) is taken too and says so.
+        mutating func relayableAddress(_ allowed: Bool) throws(DHTDatagramError) -> (address: NodeAddress, relayed: Bool) {
             let familyOffset = reader.offset
-            let family = try uint8(.addressFamily)
+            var family = try uint8(.addressFamily)
+            let relayed = allowed && (family == 0x14 || family == 0x16)
+            if relayed { family &= 0x0f }
             let host: NodeAddress.Host
             switch family {
             case 4:
@@ -200,7 +214,7 @@ extension DHTDatagram {
             let portOffset = reader.offset
             let port = try uint16(.port)
             guard port != 0 else { throw .zeroPort(offset: portOffset) }
-            return NodeAddress(host: host, port: port)
+            return (NodeAddress(host: host, port: port), relayed)
         }
 
         /// Reads one field with `take`; a short read is `truncated` at the field's offset.

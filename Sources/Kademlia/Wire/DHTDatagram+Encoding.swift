@@ -76,6 +76,9 @@ extension DHTDatagram {
             for contact in contacts where contact.address.port == 0 { throw .zeroPort(contact) }
         }
         switch body {
+        case .request(.addProvider(_, let relays)):
+            if relays.count > Self.maxRelays { throw .tooManyRelays(relays.count) }
+            for relay in relays where relay.port == 0 { throw .zeroAddressPort(relay) }
         case .request(.store(_, let value, _)):
             if value.count > Self.maxValueByteCount { throw .valueTooLarge(value.count) }
         case .response(.values(let values)):
@@ -119,13 +122,15 @@ extension DHTDatagram {
             writer.writeUInt8(UInt8(truncatingIfNeeded: token.count))
             writer.writeBytes(token)
         }
-        func writeAddress(_ address: NodeAddress) {
+        func writeAddress(_ address: NodeAddress, relayed: Bool = false) {
+            // A relayed contact's family byte has 0x10 added: 0x14, 0x16.
+            let relayFlag: UInt8 = relayed ? 0x10 : 0
             switch address.host {
             case .ipv4(let address):
-                writer.writeUInt8(4)
+                writer.writeUInt8(4 | relayFlag)
                 writer.writeUInt32(address)
             case .ipv6(let high, let low):
-                writer.writeUInt8(6)
+                writer.writeUInt8(6 | relayFlag)
                 writer.writeUInt64(high)
                 writer.writeUInt64(low)
             }
@@ -135,7 +140,7 @@ extension DHTDatagram {
             writer.writeUInt8(UInt8(truncatingIfNeeded: contacts.count))
             for contact in contacts {
                 writer.writeNodeID(contact.id)
-                writeAddress(contact.address)
+                writeAddress(contact.address, relayed: contact.relayed)
             }
         }
 
@@ -158,9 +163,11 @@ extension DHTDatagram {
                 writer.writeUInt32(Self.ttlSeconds(ttl))
                 writer.writeUInt16(UInt16(truncatingIfNeeded: value.count))
                 writer.writeBytes(value)
-            case .addProvider(let key):
+            case .addProvider(let key, let relays):
                 writer.writeNodeID(key)
                 putToken()
+                writer.writeUInt8(UInt8(truncatingIfNeeded: relays.count))
+                for relay in relays { writeAddress(relay) }
             case .dialBack(let nonce), .dialProbe(let nonce):
                 writer.writeUInt64(nonce)
             case .dialRequest(let nonce, let target):

@@ -29,6 +29,8 @@ public struct DHTDatagram: Sendable, Equatable {
     public static let pongSignatureContext = Array("swift-dht pong v1".utf8)
     /// Most contacts in one list (k).
     public static let maxContacts = 20
+    /// The most relays an `ADD_PROVIDER` names (a private node holds two reservations).
+    public static let maxRelays = 2
     /// Most values in one `VALUES` reply (the default values per key).
     public static let maxValues = RecordLimits().maxValuesPerKey
     /// Longest value (the default ``RecordLimits/maxValueBytes``).
@@ -251,7 +253,9 @@ extension DHTDatagram {
         case .request(let request):
             switch request {
             case .ping: bodyBytes = 0
-            case .findNode, .findValue, .getProviders, .addProvider, .getRecord: bodyBytes = NodeID.byteCount
+            case .findNode, .findValue, .getProviders, .getRecord: bodyBytes = NodeID.byteCount
+            case .addProvider(_, let relays):
+                bodyBytes = NodeID.byteCount + 1 + relays.reduce(0) { $0 + Self.byteCount(of: $1) }
             case .store(_, let value, _): bodyBytes = NodeID.byteCount + 4 + 2 + value.count
             case .putRecord(let record): bodyBytes = 1 + record.routingKey.count + 2 + record.bytes.count
             case .dialBack, .dialProbe: bodyBytes = Self.nonceByteCount

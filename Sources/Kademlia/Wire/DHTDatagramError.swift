@@ -19,6 +19,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
     case tooManyContacts(Int, offset: Int)
     /// A value count at `offset` is over ``DHTDatagram/maxValues``.
     case tooManyValues(Int, offset: Int)
+    /// An `ADD_PROVIDER` names more relays than ``DHTDatagram/maxRelays``.
+    case tooManyRelays(Int, offset: Int)
     /// A contact's address family byte at `offset` is neither 4 nor 6.
     case badAddressFamily(UInt8, offset: Int)
     /// A contact's port at `offset` is 0.
@@ -50,7 +52,7 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .unsupportedVersion: 0
         case .unknownType: 1
         case .unknownFlags, .paddedResponse, .clientResponse: 2
-        case .tokenTooLong(_, let offset), .tooManyContacts(_, let offset), .tooManyValues(_, let offset),
+        case .tokenTooLong(_, let offset), .tooManyContacts(_, let offset), .tooManyValues(_, let offset), .tooManyRelays(_, let offset),
             .badAddressFamily(_, let offset), .zeroPort(let offset), .valueTooLarge(_, let offset),
             .unknownStoreOutcome(_, let offset), .trailingBytes(_, let offset), .emptyPadding(let offset),
             .nonZeroPadding(let offset), .badRoutingKeyLength(_, let offset), .unknownDialStatus(_, let offset):
@@ -69,6 +71,7 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
         case .tokenTooLong: "token-too-long"
         case .tooManyContacts: "too-many-contacts"
         case .tooManyValues: "too-many-values"
+        case .tooManyRelays: "too-many-relays"
         case .badAddressFamily: "bad-address-family"
         case .zeroPort: "zero-port"
         case .valueTooLarge: "value-too-large"
@@ -97,7 +100,8 @@ public enum DHTDatagramError: Error, Hashable, Sendable, CustomStringConvertible
             what = "write token of \(length) bytes (at most \(DHTDatagram.maxWriteTokenByteCount))"
         case .tooManyContacts(let count, _): what = "\(count) contacts (at most \(DHTDatagram.maxContacts))"
         case .tooManyValues(let count, _): what = "\(count) values (at most \(DHTDatagram.maxValues))"
-        case .badAddressFamily(let family, _): what = "address family \(family) (expected 4 or 6)"
+        case .tooManyRelays(let count, _): what = "\(count) relays (at most \(DHTDatagram.maxRelays))"
+        case .badAddressFamily(let family, _): what = "address family \(family) (expected 4 or 6, or 0x14 or 0x16 for a provider through a relay)"
         case .zeroPort: what = "contact port is 0"
         case .valueTooLarge(let length, _):
             what = "value of \(length) bytes (at most \(DHTDatagram.maxValueByteCount))"
@@ -131,6 +135,8 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
     case routingKeyLength(Int)
     /// A `DIAL_REQUEST`'s target or a `DIAL_STATUS`'s observed address has port 0.
     case zeroAddressPort(NodeAddress)
+    /// An `ADD_PROVIDER` names more than ``DHTDatagram/maxRelays`` relays.
+    case tooManyRelays(Int)
 
     /// What is wrong.
     public var description: String {
@@ -144,6 +150,7 @@ public enum DHTDatagramEncodingError: Error, Hashable, Sendable, CustomStringCon
         case .routingKeyLength(let count):
             "routing key is \(count) bytes, expected 1 to \(MutableRecord.maxRoutingKeyByteCount)"
         case .zeroAddressPort(let address): "address \(address) has port 0"
+        case .tooManyRelays(let count): "\(count) relays, at most \(DHTDatagram.maxRelays)"
         }
     }
 }

@@ -34,6 +34,8 @@ public enum DHTDatagramField: String, Hashable, Sendable, CaseIterable {
     case contactID = "contact ID"
     /// The address family byte of a contact (4 or 6).
     case addressFamily = "address family"
+    /// The number of relays an `ADD_PROVIDER` names.
+    case relayCount = "relay count"
     /// The 4 or 16 address bytes of a contact.
     case address
     /// The 2-byte port of a contact.

@@ -22,6 +22,9 @@ public struct NodeInfoDocument: Codable, Hashable, Sendable {
     public var observedAddresses: [String]?
     /// Whether the node runs as a DHT client (it is private).
     public var client: Bool?
+    /// The relays a private node is reached through (`ID@A.B.C.D:PORT`; its provider records name them), empty
+    /// while it holds no reservation (docs/PROTOCOL.md, "Relays").
+    public var relays: [String]?
 
     /// Creates a document.
     public init(
@@ -32,7 +35,8 @@ public struct NodeInfoDocument: Codable, Hashable, Sendable {
         pid: Int32,
         reachability: ReachabilityStatus? = nil,
         observedAddresses: [String]? = nil,
-        client: Bool? = nil
+        client: Bool? = nil,
+        relays: [String]? = nil
     ) {
         self.id = id
         self.publicKey = publicKey
@@ -42,5 +46,6 @@ public struct NodeInfoDocument: Codable, Hashable, Sendable {
         self.reachability = reachability
         self.observedAddresses = observedAddresses
         self.client = client
+        self.relays = relays
     }
 }

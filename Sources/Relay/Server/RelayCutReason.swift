@@ -1,0 +1,7 @@
+/// Why a relay cut a circuit.
+public enum RelayCutReason: String, Hashable, Sendable, CaseIterable {
+    /// It carried its byte cap.
+    case bytes
+    /// It was open for its time cap.
+    case time
+}
