@@ -31,6 +31,10 @@ def session():
         "alert_mask": lt.alert_category.status | lt.alert_category.error | lt.alert_category.storage,
         # Loopback peers are "local": no rate limits apply to them by default; allow the single connection.
         "allow_multiple_connections_per_ip": True,
+        # TCP, as the other two use: libtorrent prefers uTP (LEDBAT over UDP) for outgoing connections, which on
+        # loopback backs off to a few MB/s.
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
         "out_enc_policy": lt.enc_policy.disabled,
         "in_enc_policy": lt.enc_policy.disabled,
     })

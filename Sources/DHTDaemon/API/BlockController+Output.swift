@@ -40,14 +40,9 @@ extension BlockController {
         let defaults = node.configuration.content?.httpSources ?? FetchSources()
         let fetch = try await node.catReferencingLeaves(root, sources: try sources.sources(over: defaults))
         // Moved into the body's closure, which runs once after this function returned: never used from two places.
-        nonisolated(unsafe) var pieces = fetch.bytes.makeAsyncIterator()
-        let first: ArraySlice<UInt8>?
-        do {
-            first = try await Self.fetching(root) { try await pieces.next() }
-        } catch let error as APIError {
-            await recentFetches.record(fetch)
-            throw error
-        }
+        let started = try await firstBytes(of: fetch)
+        nonisolated(unsafe) var pieces = started.iterator
+        let first = started.first
         let file = try await openOutput(output, partial: partial) { await fetch.cancel() }
         let fileSize = (await fetch.progress() ?? fetch.statistics)?.fileSize
         let repository = repository

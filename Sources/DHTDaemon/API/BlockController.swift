@@ -195,6 +195,19 @@ public struct BlockController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// The fetch's byte iterator and its first piece (`nil` for an empty range), once it arrived; an error before it
+    /// (nobody sends the root within the fetch timeout, not a file) as the API's error, the fetch then recorded.
+    func firstBytes(of fetch: ContentFetch) async throws -> (iterator: FetchByteStream.Iterator, first: ArraySlice<UInt8>?) {
+        var pieces = fetch.bytes.makeAsyncIterator()
+        do {
+            let first = try await Self.fetching(fetch.root) { try await pieces.next() }
+            return (pieces, first)
+        } catch let error as APIError {
+            await recentFetches.record(fetch)
+            throw error
+        }
+    }
+
     /// Streams the file under `root` as peers deliver it (verified, in order). The status goes out with the first
     /// bytes: a root nobody sends within the fetch timeout is a 404 `unavailable`, like a missing local block. The
     /// file's size is not known before its root arrives, so the body is chunked; a fetch that fails later ends it
@@ -208,14 +221,9 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let fetch = try await node.cat(root, range: fetchRange, sources: try sources.sources(over: defaults))
         // The iterator moves into the body's closure, which runs once, after this function returned: it is never
         // used from two places at once.
-        nonisolated(unsafe) var pieces = fetch.bytes.makeAsyncIterator()
-        let first: ArraySlice<UInt8>?
-        do {
-            first = try await Self.fetching(root) { try await pieces.next() }
-        } catch let error as APIError {
-            await recentFetches.record(fetch)
-            throw error
-        }
+        let started = try await firstBytes(of: fetch)
+        nonisolated(unsafe) var pieces = started.iterator
+        let first = started.first
         var headers: HTTPFields = [.contentType: "application/octet-stream"]
         // The root has arrived with the first bytes: the file's size is known, so a client can show progress.
         if let size = (await fetch.progress() ?? fetch.statistics)?.fileSize { headers[Self.fileSizeHeader] = String(size) }

@@ -21,17 +21,7 @@ extension ControlClient {
             path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
         }
         let items = ["output=\(escaped(output))", "partial=\(escaped(partial))"] + sources.queryItems
-        let request = makeRequest(.POST, "/v1/get/\(root)?" + items.joined(separator: "&"))
-        let response: HTTPClientResponse
-        do {
-            response = try await httpClient.execute(request, timeout: Self.repositoryTimeout)
-        } catch {
-            throw unreachable(error)
-        }
-        guard response.status == .ok else {
-            let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-            throw failure(response.status, Data(bytes.readableBytesView), plainErrors: true)
-        }
+        let response = try await streamedAnswer(makeRequest(.POST, "/v1/get/\(root)?" + items.joined(separator: "&")))
         let decoder = JSONDecoder()
         var pending: [UInt8] = []
         var last: OutputProgressDocument?
