@@ -84,6 +84,15 @@ extension FileBlockStore {
                 case false?: break
                 }
             }
+            // Blocks held as file references: the same rule, and the referenced files stay as they are.
+            let sessionHeld = state.withLock { state in state.sessions.values.reduce(into: Set<Multihash>()) { $0.formUnion($1) } }
+            let referenced = allReferences().count
+            let droppedReferences = try removeReferences { !live.contains($0) && !sessionHeld.contains($0) }
+            report.removedBlockCount += droppedReferences
+            report.keptBlockCount += referenced - droppedReferences
+            for name in try POSIX.listDirectory(layout.filesDirectory) ?? [] where name.hasSuffix(RepoLayout.temporarySuffix) {
+                if try POSIX.unlink(layout.filesDirectory + "/" + name) { report.removedTemporaryFileCount += 1 }
+            }
             // Temporary `pins` and `version` files of a writer that crashed while replacing them. This process is
             // the only writer (the lock) and holds the pin gate, so none of them is being written now.
             for name in try POSIX.listDirectory(path) ?? [] where name.hasSuffix(RepoLayout.temporarySuffix) {

@@ -54,6 +54,8 @@ public final class FileBlockStore: BlockStore {
         var sessions: [Int: Set<Multihash>] = [:]
         /// Temporary files that live sessions own (GC removes only the others: crash leftovers).
         var liveTemporaries: Set<String> = []
+        /// Blocks kept as ranges of files outside the repository (`FileBlockStore+References.swift`).
+        var references = FileReferenceTable()
     }
 
     let state = Mutex(State())
@@ -86,7 +88,7 @@ public final class FileBlockStore: BlockStore {
         let isRepository = entries.contains("version")
         if !isRepository {
             // An empty folder, or the leftovers of a creation that crashed before `version` was renamed in.
-            entries.removeAll { $0 == "repo.lock" || $0 == "blocks" || $0.hasPrefix("version.") }
+            entries.removeAll { $0 == "repo.lock" || $0 == "blocks" || $0 == "files" || $0.hasPrefix("version.") }
             guard entries.isEmpty, mayCreate else { throw .notARepository(path: path) }
         }
         self.lock = mode == .readWrite ? try RepoLock(path: layout.lockFile, repository: path) : nil
@@ -102,6 +104,8 @@ public final class FileBlockStore: BlockStore {
         self.accessMode = mode
         self.layout = layout
         self.faults = faults
+        let references = try Self.loadReferences(layout)
+        state.withLock { $0.references = references }
     }
 
     private static func checkVersion(_ layout: RepoLayout) throws(BlockStoreError) {
@@ -129,7 +133,7 @@ public final class FileBlockStore: BlockStore {
     public func get(_ cid: CID) throws(BlockStoreError) -> [UInt8]? {
         let location = layout.location(of: cid.multihash)
         switch try POSIX.readFile(location.path, limit: Block.maxByteCount) {
-        case .missing: return nil
+        case .missing: return referencedBytes(cid.multihash)
         case .tooLarge: throw .corruptBlock(cid, path: location.path)
         case .bytes(let bytes):
             guard cid.multihash.matches(bytes) else { throw .corruptBlock(cid, path: location.path) }
@@ -138,14 +142,15 @@ public final class FileBlockStore: BlockStore {
     }
 
     /// The bytes stored under `cid`'s multihash, *not* hashed; `nil` if there is none. Only for a caller that
-    /// verified this block before (see ``VerifiedBlockMemory``): anything else uses ``get(_:)``.
+    /// verified this block before (see ``VerifiedBlockMemory``): anything else uses ``get(_:)``. A block held as a
+    /// file reference is hashed all the same: its file is the user's, and may have changed since.
     ///
     /// - Throws: ``BlockStoreError/corruptBlock(_:path:)`` when the file is larger than ``Block/maxByteCount``;
     ///   a file system error when it cannot be read.
     public func unverifiedBytes(_ cid: CID) throws(BlockStoreError) -> [UInt8]? {
         let location = layout.location(of: cid.multihash)
         switch try POSIX.readFile(location.path, limit: Block.maxByteCount) {
-        case .missing: return nil
+        case .missing: return referencedBytes(cid.multihash)
         case .tooLarge: throw .corruptBlock(cid, path: location.path)
         case .bytes(let bytes): return bytes
         }
@@ -163,9 +168,10 @@ public final class FileBlockStore: BlockStore {
         POSIX.adviseWillRead(layout.location(of: cid.multihash).path)
     }
 
-    /// Whether a block file exists for `cid`'s multihash (not hashed; ``get(_:)`` and ``verify()`` check bytes).
+    /// Whether a block file exists for `cid`'s multihash, or a file reference whose file is long enough (not
+    /// hashed; ``get(_:)`` and ``verify()`` check bytes).
     public func has(_ cid: CID) -> Bool {
-        POSIX.exists(layout.location(of: cid.multihash).path)
+        POSIX.exists(layout.location(of: cid.multihash).path) || hasReference(cid.multihash)
     }
 
     /// Stores one block durably before returning (its own one-block ``WriteSession``). For many blocks, use
@@ -182,11 +188,13 @@ public final class FileBlockStore: BlockStore {
         }
     }
 
-    /// Removes the block file under `cid`'s multihash; returns whether there was one.
+    /// Removes the block file under `cid`'s multihash, and its file reference; returns whether there was either.
     @discardableResult
     public func delete(_ cid: CID) throws(BlockStoreError) -> Bool {
         try requireWritable()
-        return try POSIX.unlink(layout.location(of: cid.multihash).path)
+        let removedFile = try POSIX.unlink(layout.location(of: cid.multihash).path)
+        let removedReference = try removeReferences { $0 == cid.multihash } > 0
+        return removedFile || removedReference
     }
 
     // MARK: Sessions
@@ -267,7 +275,7 @@ public final class FileBlockStore: BlockStore {
 
     // MARK: stat and verify
 
-    /// Counts the blocks and their bytes (`repo stat`).
+    /// Counts the blocks and their bytes (`repo stat`); blocks held as file references are counted apart.
     public func stat() throws(BlockStoreError) -> RepoStat {
         var result = RepoStat()
         try forEachShardFile { file in
@@ -277,6 +285,10 @@ public final class FileBlockStore: BlockStore {
             } else if file.isTemporary {
                 result.temporaryFileCount += 1
             }
+        }
+        for (_, reference) in allReferences() {
+            result.referencedBlockCount += 1
+            result.referencedByteCount += UInt64(reference.blockByteCount)
         }
         return result
     }
@@ -309,6 +321,15 @@ public final class FileBlockStore: BlockStore {
                 report.corrupt.append(.init(path: file.path, multihash: multihash, problem: problem))
             }
         }
+        for (path, reference) in allReferences() {
+            report.checkedCount += 1
+            if Self.read(reference, in: path) == nil {
+                report.corrupt.append(.init(path: path, multihash: reference.cid.multihash, problem: .referencedFileChanged))
+            }
+        }
+        for index in try unreadableIndexFiles() {
+            report.corrupt.append(.init(path: index, multihash: nil, problem: .unrecognizedName))
+        }
         return report
     }
 }
@@ -321,4 +342,8 @@ public struct RepoStat: Hashable, Sendable {
     public var byteCount: UInt64 = 0
     /// Temporary files: blocks being written, or leftovers of a crash that ``FileBlockStore/gc()`` removes.
     public var temporaryFileCount = 0
+    /// Blocks held as references into files outside the repository (``FileReference``), not in ``blockCount``.
+    public var referencedBlockCount = 0
+    /// Their bytes (in those files, not in the repository).
+    public var referencedByteCount: UInt64 = 0
 }

@@ -229,6 +229,18 @@ enum POSIX {
         return Int(info.st_size)
     }
 
+    /// The size and modification time (nanoseconds since the epoch) of the file `path` (links followed), or `nil`.
+    static func stamp(_ path: String) -> FileStamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        return FileStamp(size: UInt64(info.st_size), modified: modified)
+    }
+
     /// The names in a directory, without `.` and `..`; `nil` if it does not exist or is not a directory.
     static func listDirectory(_ path: String) throws(BlockStoreError) -> [String]? {
         guard let directory = opendir(path) else {

@@ -6,6 +6,7 @@
 /// ROOT/pins                      the recursive pin set, one CID a line (rewritten by temp file + rename)
 /// ROOT/blocks/XY/KEY.data        one file per block
 /// ROOT/blocks/XY/.KEY.N.tmp      a block being written (never read as a block)
+/// ROOT/files/NAME.refs           blocks kept as ranges of a file outside the repository (FileReferenceTable)
 /// ```
 ///
 /// `KEY` is the block's multihash in upper-case RFC 4648 base32 without padding (`CIQ…` for sha2-256), the key
@@ -20,6 +21,7 @@ struct RepoLayout: Sendable {
     var versionFile: String { root + "/version" }
     var lockFile: String { root + "/repo.lock" }
     var pinsFile: String { root + "/pins" }
+    var filesDirectory: String { root + "/files" }
 
     /// The suffix of a block file.
     static let blockSuffix = ".data"

@@ -10,6 +10,8 @@ public struct RepoVerifyReport: Equatable, Sendable {
         case unreadable(BlockStoreError)
         /// The file name is not a block key.
         case unrecognizedName
+        /// A block held as a file reference: the file it names is gone, shorter, or its bytes changed.
+        case referencedFileChanged
 
         /// A short explanation.
         public var description: String {
@@ -18,6 +20,7 @@ public struct RepoVerifyReport: Equatable, Sendable {
             case .tooLarge(let count): "\(count) bytes, over the \(Block.maxByteCount)-byte block limit"
             case .unreadable(let error): "unreadable: \(error)"
             case .unrecognizedName: "not a block file name"
+            case .referencedFileChanged: "the file no longer holds this block's bytes (changed or deleted since)"
             }
         }
     }

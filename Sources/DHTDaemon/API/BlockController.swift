@@ -17,6 +17,7 @@ import NIOCore
 /// | `GET /v1/fetches/{cid}` | what the last fetch of `cid` (by `cat` or `fetch`) took: ``FetchDocument`` |
 /// | `GET /v1/failures/{id}` | why the `cat` answer with `X-Stream-Id` `id` stopped after its 200: ``StreamFailureDocument`` |
 /// | `POST /v1/fetch/{cid}` | fetch what the repository lacks of a file or a directory tree from peers: ``FetchDocument`` |
+/// | `POST /v1/get/{cid}?output=PATH` | the daemon writes the file to PATH itself (`BlockController+Output.swift`) |
 /// | `GET /v1/blocks/{cid}?fetch=B` | one block's bytes, verified; with `fetch=true` fetched from peers when missing |
 /// | `POST /v1/blocks?codec=C` | body: one block's bytes (raw or dag-pb), stored unpinned: ``BlockDocument`` |
 /// | `DELETE /v1/blocks/{cid}` | remove a block (409 `pinned` for a pinned root): ``BlockDocument`` |
@@ -36,7 +37,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     /// The node that fetches what the repository lacks and announces what it adds; `nil`: the repository alone.
     public let node: Node?
     /// What the last fetches took, for `GET /v1/fetches/{cid}`.
-    private let recentFetches = RecentFetches()
+    let recentFetches = RecentFetches()
     /// Why streamed answers stopped after their status went out, for `GET /v1/failures/{id}`.
     private let streamFailures = StreamFailures()
 
@@ -58,6 +59,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         }
         group.get("cat/:cid") { request, context in try await self.cat(request, context) }
         group.post("fetch/:cid") { request, context in try await self.fetch(request, context) }
+        group.post("get/:cid") { request, context in try await self.get(request, context) }
         group.get("fetches/:cid") { _, context in
             let root = try Self.cid(context)
             guard let document = await self.recentFetches.last(of: root) else {
@@ -177,7 +179,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     /// Runs a fetch step, turning a fetch's failure into an ``APIError``: ``NodeError`` as the node routes map it
     /// (`404 unavailable` when nobody sent a block), a ``FetchFailure`` (not a file, too wide) as
     /// `502 fetch_failed`.
-    private static func fetching<T>(_ root: CID, _ body: () async throws -> T) async throws -> T {
+    static func fetching<T>(_ root: CID, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as NodeError {
@@ -190,6 +192,19 @@ public struct BlockController<Context: RequestContext>: Sendable {
             )
         } catch let error as FetchFailure {
             throw APIError(.badGateway, code: "fetch_failed", message: "fetch of \(root) failed: \(error)")
+        }
+    }
+
+    /// The fetch's byte iterator and its first piece (`nil` for an empty range), once it arrived; an error before it
+    /// (nobody sends the root within the fetch timeout, not a file) as the API's error, the fetch then recorded.
+    func firstBytes(of fetch: ContentFetch) async throws -> (iterator: FetchByteStream.Iterator, first: ArraySlice<UInt8>?) {
+        var pieces = fetch.bytes.makeAsyncIterator()
+        do {
+            let first = try await Self.fetching(fetch.root) { try await pieces.next() }
+            return (pieces, first)
+        } catch let error as APIError {
+            await recentFetches.record(fetch)
+            throw error
         }
     }
 
@@ -206,14 +221,9 @@ public struct BlockController<Context: RequestContext>: Sendable {
         let fetch = try await node.cat(root, range: fetchRange, sources: try sources.sources(over: defaults))
         // The iterator moves into the body's closure, which runs once, after this function returned: it is never
         // used from two places at once.
-        nonisolated(unsafe) var pieces = fetch.bytes.makeAsyncIterator()
-        let first: ArraySlice<UInt8>?
-        do {
-            first = try await Self.fetching(root) { try await pieces.next() }
-        } catch let error as APIError {
-            await recentFetches.record(fetch)
-            throw error
-        }
+        let started = try await firstBytes(of: fetch)
+        nonisolated(unsafe) var pieces = started.iterator
+        let first = started.first
         var headers: HTTPFields = [.contentType: "application/octet-stream"]
         // The root has arrived with the first bytes: the file's size is known, so a client can show progress.
         if let size = (await fetch.progress() ?? fetch.statistics)?.fileSize { headers[Self.fileSizeHeader] = String(size) }
@@ -311,7 +321,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     public static var fileSizeHeader: HTTPFields.Element.Name { HTTPFields.Element.Name("X-File-Size")! }
 
     /// The CID in path parameter `cid`.
-    private static func cid(_ context: Context) throws -> CID {
+    static func cid(_ context: Context) throws -> CID {
         let text = try context.parameters.require("cid")
         do {
             return try CID(parsing: text)
@@ -333,7 +343,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     }
 
     /// The HTTP sources a request names (`trustless-gateway`, `origin`, `origin-policy`).
-    private static func httpSources(_ request: Request) -> HTTPSourceQuery {
+    static func httpSources(_ request: Request) -> HTTPSourceQuery {
         HTTPSourceQuery(
             trustlessGateways: request.uri.queryParameters.getAll("trustless-gateway").map { String($0) },
             origins: request.uri.queryParameters.getAll("origin").map { String($0) },
@@ -369,7 +379,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     }
 
     /// Runs a repository call, turning its error into an ``APIError``.
-    private static func calling<T>(_ body: () async throws -> T) async throws -> T {
+    static func calling<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {

@@ -102,6 +102,13 @@ public final class BlockRepository: Sendable {
         }
     }
 
+    /// Keeps the blocks of `references` as ranges of the file at `path` instead of block files
+    /// (``Blocks/FileBlockStore/addReferences(_:inFile:name:)``), under the index name `name`.
+    public func addReferences(_ references: [FileReference], inFile path: String, name: String) async throws {
+        guard !references.isEmpty else { return }
+        try await offload { [store] in try store.addReferences(references, inFile: path, name: name) }
+    }
+
     /// What ``importCAR(_:pin:)`` stored.
     public struct CARImportResult: Hashable, Sendable {
         /// The roots named in the header.

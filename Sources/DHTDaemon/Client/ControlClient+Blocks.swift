@@ -76,17 +76,7 @@ extension ControlClient {
     ) async throws {
         let items = (range.map { ["range=\($0)"] } ?? []) + sources.queryItems
         let query = items.isEmpty ? "" : "?" + items.joined(separator: "&")
-        let request = makeRequest(.GET, "/v1/cat/\(root)\(query)")
-        let response: HTTPClientResponse
-        do {
-            response = try await httpClient.execute(request, timeout: Self.repositoryTimeout)
-        } catch {
-            throw unreachable(error)
-        }
-        guard response.status == .ok else {
-            let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-            throw failure(response.status, Data(bytes.readableBytesView), plainErrors: true)
-        }
+        let response = try await streamedAnswer(makeRequest(.GET, "/v1/cat/\(root)\(query)"))
         let expected = response.headers.first(name: "Content-Length").flatMap { UInt64($0) }
         let streamID = response.headers.first(name: "X-Stream-Id").flatMap { UInt64($0) }
         // Streamed from peers, the answer has no length, but says the file's size once the root arrived.
@@ -108,6 +98,23 @@ extension ControlClient {
         if let expected, received != expected {
             throw await interrupted(root, received: received, expected: expected, streamID: streamID, nil)
         }
+    }
+
+    /// The answer to `request` whose body is to be streamed: its status line was 200.
+    ///
+    /// - Throws: ``ControlClientError`` for a daemon that does not answer, or an error answer (its message alone).
+    func streamedAnswer(_ request: HTTPClientRequest) async throws(ControlClientError) -> HTTPClientResponse {
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: Self.repositoryTimeout)
+        } catch {
+            throw unreachable(error)
+        }
+        guard response.status == .ok else {
+            let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            throw failure(response.status, Data(bytes.readableBytesView), plainErrors: true)
+        }
+        return response
     }
 
     /// `GET /v1/failures/{id}`: why the streamed answer with `X-Stream-Id: id` stopped after its status went out;

@@ -29,6 +29,10 @@ public struct ContentFetch: Sendable {
     /// The final statistics (time to first and last byte, bytes per peer, duplicates); `nil` while it runs.
     public var statistics: FetchStatistics? { exchangeFetch.statistics }
 
+    /// For a fetch from ``Node/catReferencingLeaves(_:sources:)``: the leaves it did not store, each with its offset
+    /// in the file; complete once ``bytes`` ended.
+    public var leafReferences: [FileReference] { exchangeFetch.leafReferences }
+
     /// Stops the fetch: requests still out are cancelled at their peers, and ``bytes`` ends with
     /// ``Exchange/FetchFailure/cancelled``. For a reader that stops reading without its task being cancelled (a
     /// client that went away while its answer streamed); harmless once the fetch ended.

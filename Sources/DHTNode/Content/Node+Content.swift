@@ -72,6 +72,15 @@ extension Node {
         try await cat(file, range: range, deliversBytes: true, providersOf: dagRoot)
     }
 
+    /// ``cat(_:range:sources:)`` of a whole file for a caller that writes its bytes, in order from the first, to a
+    /// file: the file's leaves are not put into the node's store (they would be written twice), and once
+    /// ``ContentFetch/bytes`` ended, ``ContentFetch/leafReferences`` say where each lies in that file, for a store
+    /// that keeps them as references (``Blocks/FileBlockStore/addReferences(_:inFile:name:)``). Its other blocks are
+    /// stored as usual.
+    public func catReferencingLeaves(_ root: CID, sources: FetchSources? = nil) async throws -> ContentFetch {
+        try await cat(root, range: nil, deliversBytes: true, referencesLeaves: true, sources: sources)
+    }
+
     /// ``cat(_:range:)``; with `deliversBytes: false` the fetch only fills the store (its bytes yield nothing).
     /// With `searchesProviders: false` the DHT is not asked for `root`'s providers: only the peers connected already
     /// are (the entries of a tree whose root's providers were found and connected). With `providersOf`, the
@@ -80,6 +89,7 @@ extension Node {
         _ root: CID,
         range: Range<UInt64>?,
         deliversBytes: Bool,
+        referencesLeaves: Bool = false,
         searchesProviders: Bool = true,
         providersOf dagRoot: CID? = nil,
         sources: FetchSources? = nil
@@ -91,7 +101,8 @@ extension Node {
         var attached: [ExchangePeer] = []
         for source in sources.all { attached.append(try await exchange.attachHTTPSource(source)) }
         let fetch = try await exchange.fetch(
-            root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
+            root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes,
+            referencesLeaves: referencesLeaves)
         var plan = FetchPlannerConfiguration()
         plan.providerSearchInterval = content.providerSearchInterval
         plan.unavailableTimeout = content.unavailableTimeout

@@ -1,3 +1,4 @@
+import Blocks
 import Exchange
 import Synchronization
 
@@ -18,8 +19,14 @@ public struct ExchangeFetch: Sendable {
     /// The final statistics: set before ``bytes`` finishes (normally or with an error), `nil` while it runs.
     public var statistics: FetchStatistics? { outcome.statistics.withLock { $0 } }
 
+    /// The leaves a fetch started with `referencesLeaves` did not store, as references to their offsets in the
+    /// file (``Exchange/ExchangeDirective/referenceLeaf(_:_:)``): complete once ``bytes`` finished. Whoever wrote
+    /// the bytes to a file may keep them with ``Blocks/FileBlockStore/addReferences(_:inFile:name:)``.
+    public var leafReferences: [FileReference] { outcome.references.withLock { $0 } }
+
     /// The statistics cell shared with the node; the node writes it once, before it finishes ``bytes``.
     final class Outcome: Sendable {
         let statistics = Mutex<FetchStatistics?>(nil)
+        let references = Mutex<[FileReference]>([])
     }
 }

@@ -359,13 +359,14 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         _ root: CID,
         range: Range<UInt64>? = nil,
         preferring preferred: Set<ExchangePeer> = [],
-        deliversBytes: Bool = true
+        deliversBytes: Bool = true,
+        referencesLeaves: Bool = false
     ) throws(ExchangeNodeError) -> ExchangeFetch {
         guard !isClosed else { throw .closed }
         let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
         let (id, directives) = instance.startFetch(
-            root, range: range, pacedByReader: deliversBytes, deliversBytes: deliversBytes, preferring: preferred,
-            now: now)
+            root, range: range, pacedByReader: deliversBytes, deliversBytes: deliversBytes,
+            referencesLeaves: referencesLeaves, preferring: preferred, now: now)
         let start = range?.lowerBound ?? 0
         let bytes = FetchByteStream(base: stream) { taken in
             Task { await self.consumed(id, upTo: start + taken) }
@@ -486,6 +487,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
             case .store(let block):
                 // A store that fails loses only the copy: the bytes were verified and are delivered anyway.
                 try? store.put(block)
+            case .referenceLeaf(let id, let reference):
+                fetches[id]?.outcome.references.withLock { $0.append(reference) }
             case .deliver(let id, _, let bytes):
                 fetches[id]?.continuation.yield(bytes)
             case .completed(let id, let statistics):

@@ -56,7 +56,14 @@ struct GetCommand: AsyncParsableCommand {
                 let source = DaemonFileSource(client: client, sources: httpSources.query)
                 let target = try await source.resolve(path)
                 do {
-                    try await writeFile(target, from: source, to: output)
+                    do {
+                        try await writeFileByDaemon(target, client: client, to: output)
+                    } catch let error as ControlClientError where error.apiCode == "cannot_write" {
+                        // The daemon may not write there (another user, another file system view): stream it here.
+                        try await writeFile(target, from: source, to: output)
+                    } catch let error as ControlClientError where error.apiCode == "not_a_file" {
+                        throw DaemonFileSource.NotAFile(description: error.description)
+                    }
                 } catch is DaemonFileSource.NotAFile {
                     // A directory or a symbolic link: the daemon fetches the whole tree, then it is written out.
                     let waiting = WaitingLine("get: fetching the tree of \(target)…", enabled: showsProgress)
@@ -106,6 +113,36 @@ struct GetCommand: AsyncParsableCommand {
         case .file:
             try await writeFile(root, from: source, to: output)
         }
+    }
+
+    /// Has the daemon write the file `root` to `output` itself (`POST /v1/get`): its bytes go from the fetch to the
+    /// file without crossing a socket again, and the daemon keeps the file's leaves as references into it rather
+    /// than as a second copy. A temporary file next to `output` is renamed to it once every block checked out.
+    private func writeFileByDaemon(_ root: CID, client: ControlClient, to output: String) async throws {
+        let target = URL(fileURLWithPath: output).standardizedFileURL.path
+        let temporary = target + ".\(getpid()).partial"
+        let interrupt = InterruptCleanup(removing: temporary)
+        defer { interrupt.cancel() }
+        let waiting = WaitingLine("get: looking for \(root)…", enabled: showsProgress)
+        var progress: ProgressBar?
+        var done: UInt64 = 0
+        do {
+            let last = try await client.get(root, output: target, partial: temporary, sources: httpSources.query) { line in
+                if progress == nil {
+                    waiting.stop()
+                    progress = ProgressBar(label: "get", total: line.fileSize, enabled: showsProgress)
+                }
+                done = line.bytes
+                progress?.update(done)
+            }
+            done = last.bytes
+        } catch {
+            waiting.stop()
+            progress?.finish(done)
+            throw error
+        }
+        waiting.stop()
+        progress?.finish(done)
     }
 
     /// Streams the file `root` to a temporary file next to `output` as its bytes arrive, and renames it to `output`

@@ -61,6 +61,9 @@ struct RepoCommand: AsyncParsableCommand {
             print("bytes            \(stat.bytes)")
             print("pins             \(stat.pins)")
             print("temporary files  \(stat.temporaryFiles)")
+            if stat.referencedBlocks > 0 {
+                print("in files         \(stat.referencedBlocks) blocks, \(stat.referencedBytes) bytes (written by get -o)")
+            }
         }
     }
 }

@@ -84,6 +84,11 @@ struct FetchSession: Sendable {
     /// Whether the file bytes go out as ``ExchangeDirective/deliver(_:offset:bytes:)``; a fetch into the store
     /// only (`false`) keeps just the lengths of blocks waiting for the ones before them.
     let deliversBytes: Bool
+    /// Whether the fetch's leaves are handed out as ``ExchangeDirective/referenceLeaf(_:_:)`` instead of being
+    /// stored: only for a whole file whose bytes are delivered (a shell writes them to a file).
+    let referencesLeaves: Bool
+    /// Leaves handed out as references so far (at most ``ExchangeConfiguration/maxReferencedLeavesPerFetch``).
+    private(set) var referencedLeaves = 0
     /// The file bytes the reader has taken (``acknowledge(upTo:now:outbox:)``); equals ``cursor`` when the fetch is
     /// not paced by its reader.
     private(set) var consumed: UInt64
@@ -120,11 +125,13 @@ struct FetchSession: Sendable {
         range: Range<UInt64>?,
         pacedByReader: Bool = false,
         deliversBytes: Bool = true,
+        referencesLeaves: Bool = false,
         configuration: ExchangeConfiguration,
         now: ExchangeInstant
     ) {
         self.pacedByReader = pacedByReader && deliversBytes
         self.deliversBytes = deliversBytes
+        self.referencesLeaves = referencesLeaves && deliversBytes && range == nil
         self.id = id
         self.root = root
         self.configuration = configuration
@@ -268,19 +275,21 @@ struct FetchSession: Sendable {
         statistics.peers[peer, default: .init()].duplicateBytes += UInt64(byteCount)
     }
 
-    /// Takes a verified block (hashed by the caller) that the fetch waits for.
+    /// Takes a verified block (hashed by the caller) that the fetch waits for. Returns whether the fetch handed it
+    /// out as a reference (``ExchangeDirective/referenceLeaf(_:_:)``), so that it need not be stored.
+    @discardableResult
     mutating func receive(
         _ block: Block,
         from peer: ExchangePeer,
         now: ExchangeInstant,
         outbox: inout Outbox,
         directives: inout [ExchangeDirective]
-    ) {
+    ) -> Bool {
         let cid = block.cid
         let byteCount = block.bytes.count
         guard let entry = pending.removeValue(forKey: cid) else {
             noteUnwanted(cid, byteCount: byteCount, from: peer)
-            return
+            return false
         }
         var sampled = false
         for request in entry.requests {
@@ -312,17 +321,29 @@ struct FetchSession: Sendable {
         statistics.blocks += 1
         statistics.peers[peer, default: .init()].countBlock(byteCount: byteCount, at: now)
 
+        let leafBytes: Int?
         do throws(FetchFailure) {
-            try place(block, at: entry.placements)
+            leafBytes = try place(block, at: entry.placements)
         } catch {
             failure = error
-            return
+            return false
+        }
+        var referenced = false
+        if let leafBytes, referencesLeaves, referencedLeaves < configuration.maxReferencedLeavesPerFetch,
+            let first = entry.placements.min(by: { $0.offset < $1.offset }),
+            let reference = FileReference(block: block, atFileOffset: first.offset), reference.length == leafBytes
+        {
+            referencedLeaves += 1
+            directives.append(.referenceLeaf(id, reference))
+            referenced = true
         }
         deliverReady(now: now, directives: &directives)
+        return referenced
     }
 
-    /// Puts a block's file bytes in the ready table and its children in the queue.
-    private mutating func place(_ block: Block, at placements: [Placement]) throws(FetchFailure) {
+    /// Puts a block's file bytes in the ready table and its children in the queue; returns the count of its file
+    /// bytes when it is a leaf of the file (file bytes and no links), else `nil`.
+    private mutating func place(_ block: Block, at placements: [Placement]) throws(FetchFailure) -> Int? {
         let cid = block.cid
         let own: ArraySlice<UInt8>
         var links: [PBLink] = []
@@ -391,6 +412,7 @@ struct FetchSession: Sendable {
             }
         }
         guard pending.count <= configuration.maxPendingBlocksPerFetch else { throw .dagTooWide }
+        return links.isEmpty && !own.isEmpty ? own.count : nil
     }
 
     private mutating func addPlacement(_ cid: CID, _ placement: Placement, estimatedBytes: Int) {

@@ -64,6 +64,9 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     /// The most blocks of one DAG known and not yet received (the frontier). A DAG wider than this within the
     /// read-ahead fails the fetch. Default 65,536.
     public var maxPendingBlocksPerFetch = 65_536
+    /// The most leaves one fetch started with `referencesLeaves` hands out as references (1,048,576: 256 GiB of
+    /// 256 KiB leaves); later leaves go to the block store.
+    public var maxReferencedLeavesPerFetch = 1 << 20
     /// The most `DONT_HAVE` answers remembered per session peer; a peer past it leaves the session. Default 4,096.
     public var maxMissingPerPeer = 4096
     /// Read-ahead: the fetch requests no block that starts this many bytes or more past the next byte to deliver.

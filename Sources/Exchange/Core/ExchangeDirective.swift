@@ -8,6 +8,10 @@ public enum ExchangeDirective: Sendable {
     case send(ExchangeMessage, to: ExchangePeer)
     /// Put this verified block into the block store (it was hashed against its CID).
     case store(Block)
+    /// This verified leaf of a fetch started with `referencesLeaves` is not put into the block store: its file bytes
+    /// are delivered at the reference's offset, and the shell that writes them to a file may keep the block as that
+    /// reference (``Blocks/FileReference``) once the file is written.
+    case referenceLeaf(FetchID, FileReference)
     /// The next bytes of a fetch, in file order, starting at this file offset. Verified before they get here.
     case deliver(FetchID, offset: UInt64, bytes: ArraySlice<UInt8>)
     /// The fetch is complete: every byte of its range was delivered.

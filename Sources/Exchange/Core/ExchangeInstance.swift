@@ -249,10 +249,15 @@ public struct ExchangeInstance: Sendable {
         }
         ledgers[peer]!.blocksReceived += 1
         ledgers[peer]!.blockBytesReceived += UInt64(byteCount)
-        directives.append(.store(block))
+        // Stored unless every fetch that wanted it keeps it as a reference into the file it writes.
+        let storeAt = directives.count
+        var referenced = true
         for id in wanting {
-            sessions[id]!.receive(block, from: peer, now: now, outbox: &outbox, directives: &directives)
+            if !sessions[id]!.receive(block, from: peer, now: now, outbox: &outbox, directives: &directives) {
+                referenced = false
+            }
         }
+        if !referenced { directives.insert(.store(block), at: storeAt) }
     }
 
     private mutating func ban(_ peer: ExchangePeer, until: ExchangeInstant) {
@@ -330,12 +335,15 @@ public struct ExchangeInstance: Sendable {
     /// the bytes delivered: a shell whose reader may be slower than the network sets it, and reports what it took.
     /// With `deliversBytes: false` the fetch only fills the store: no `deliver` directives (and no pacing), and
     /// blocks that arrive ahead of the ones before them are not held, only counted; statistics count the file
-    /// bytes as delivered all the same.
+    /// bytes as delivered all the same. With `referencesLeaves` (a whole file whose bytes are delivered), each leaf
+    /// is handed out as ``ExchangeDirective/referenceLeaf(_:_:)`` instead of being stored, for a shell that writes
+    /// the delivered bytes to a file and keeps the leaves as ranges of it; other blocks are stored as usual.
     public mutating func startFetch(
         _ root: CID,
         range: Range<UInt64>? = nil,
         pacedByReader: Bool = false,
         deliversBytes: Bool = true,
+        referencesLeaves: Bool = false,
         preferring preferred: Set<ExchangePeer> = [],
         now: ExchangeInstant
     ) -> (FetchID, [ExchangeDirective]) {
@@ -352,6 +360,7 @@ public struct ExchangeInstance: Sendable {
             range: range,
             pacedByReader: pacedByReader,
             deliversBytes: deliversBytes,
+            referencesLeaves: referencesLeaves,
             configuration: configuration,
             now: now
         )

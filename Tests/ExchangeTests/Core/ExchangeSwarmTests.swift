@@ -66,6 +66,33 @@ struct ExchangeSwarmTests {
         print("1 seeder: \(Self.describe(statistics, swarm))")
     }
 
+    @Test("a fetch that references its leaves stores only the inner nodes; each reference rebuilds its leaf")
+    func referencedLeaves() throws {
+        var swarm = try Self.swarm(seeders: 1, fileSize: 2 * 1024 * 1024 + 777, chunkSize: 64 * 1024, maxLinks: 8)
+        let seederBlocks = swarm.harness.nodes[swarm.seeders[0]].store.count
+        let id = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root, referencesLeaves: true)
+        let ran = swarm.harness.runFetch(id, at: swarm.leecher)
+        #expect(ran)
+        let node = swarm.harness.nodes[swarm.leecher]
+        #expect(node.delivered[id] == swarm.file)
+        let references = node.references[id] ?? []
+        // 33 leaves of 64 KiB (the last one short), under 6 inner nodes of at most 8 links.
+        #expect(references.count == 33)
+        #expect(node.store.count + references.count == seederBlocks)
+        for reference in references {
+            #expect(!node.store.has(reference.cid))
+            let end = Int(reference.offset) + reference.length
+            let bytes = reference.prefix + swarm.file[Int(reference.offset)..<end] + reference.suffix
+            #expect(reference.cid.multihash.matches(bytes), "reference at \(reference.offset) does not rebuild its leaf")
+        }
+
+        // A range is not a whole file written out: its leaves are stored.
+        let ranged = swarm.harness.startFetch(at: swarm.leecher, root: swarm.root, range: 0..<1000, referencesLeaves: true)
+        let ranRange = swarm.harness.runFetch(ranged, at: swarm.leecher)
+        #expect(ranRange)
+        #expect(swarm.harness.nodes[swarm.leecher].references[ranged] == nil)
+    }
+
     @Test("four seeders: all contribute, duplicates ≤ 2 %, no slower than one seeder")
     func fourSeeders() throws {
         let size = 8 * 1024 * 1024

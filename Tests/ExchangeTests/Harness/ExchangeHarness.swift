@@ -29,6 +29,8 @@ struct ExchangeHarness {
         var silent = false
         /// Bytes delivered per fetch, checked to arrive in order.
         var delivered: [FetchID: [UInt8]] = [:]
+        /// Leaves that fetches started with `referencesLeaves` handed out instead of storing them.
+        var references: [FetchID: [FileReference]] = [:]
         var completed: [FetchID: FetchStatistics] = [:]
         var failed: [FetchID: FetchFailure] = [:]
         /// Peers this node disconnected, and why.
@@ -142,6 +144,7 @@ struct ExchangeHarness {
         range: Range<UInt64>? = nil,
         pacedByReader: Bool = false,
         deliversBytes: Bool = true,
+        referencesLeaves: Bool = false,
         preferring preferred: [Int] = []
     ) -> FetchID {
         let (id, directives) = nodes[node].instance.startFetch(
@@ -149,6 +152,7 @@ struct ExchangeHarness {
             range: range,
             pacedByReader: pacedByReader,
             deliversBytes: deliversBytes,
+            referencesLeaves: referencesLeaves,
             preferring: Set(preferred.map { nodes[$0].peer }),
             now: now
         )
@@ -200,6 +204,8 @@ struct ExchangeHarness {
                 }
             case .store(let block):
                 nodes[node].store.put(block)
+            case .referenceLeaf(let id, let reference):
+                nodes[node].references[id, default: []].append(reference)
             case .deliver(let id, let offset, let bytes):
                 if UInt64(nodes[node].delivered[id, default: []].count) != offset { nodes[node].outOfOrder += 1 }
                 nodes[node].delivered[id, default: []].append(contentsOf: bytes)

@@ -14,6 +14,10 @@ public struct RepoStatDocument: Codable, Hashable, Sendable {
     public var pins: Int
     /// Temporary files (writes in progress, or crash leftovers that `gc` removes).
     public var temporaryFiles: Int
+    /// Blocks kept as ranges of files outside the repository (written by `dhtnode get -o`), not in ``blocks``.
+    public var referencedBlocks: Int = 0
+    /// Their bytes, in those files.
+    public var referencedBytes: UInt64 = 0
 
     /// Creates a document.
     public init(path: String, version: Int, blocks: Int, bytes: UInt64, pins: Int, temporaryFiles: Int) {
@@ -35,5 +39,7 @@ public struct RepoStatDocument: Codable, Hashable, Sendable {
             pins: pins,
             temporaryFiles: stat.temporaryFileCount
         )
+        referencedBlocks = stat.referencedBlockCount
+        referencedBytes = stat.referencedByteCount
     }
 }
