@@ -15,7 +15,7 @@
 # timed step slows file creation on ext4 without a journal). Prints a line per step and a table of medians and
 # ratios against the goals.
 #
-# Usage: Benchmarks/cli-transfer.sh               (as root, for the namespace; run it under /work/bin/bench here)
+# Usage: Benchmarks/cli-transfer.sh               (as root, for the namespace; on a machine with nothing else running)
 # Environment: RUNS (default 3), SIZES (MiB, default "64 256"), DHTNODE (a dhtnode to use instead of `make release`'s
 # .build/release/dhtnode), VENV (the Python venv for the peers, default ~/.cache/swift-dht-bench-venv: made when
 # missing, with libtorrent==2.1.1 and iroh==0.35.0 from PyPI; the iroh bindings in it are patched so that
