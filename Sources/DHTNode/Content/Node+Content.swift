@@ -77,7 +77,8 @@ extension Node {
         deliversBytes: Bool,
         searchesProviders: Bool = true,
         providersOf dagRoot: CID? = nil,
-        sources: FetchSources? = nil
+        sources: FetchSources? = nil,
+        background: Bool = false
     ) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
         // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
@@ -86,7 +87,8 @@ extension Node {
         var attached: [ExchangePeer] = []
         for source in sources.all { attached.append(try await exchange.attachHTTPSource(source)) }
         let fetch = try await exchange.fetch(
-            root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes)
+            root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes,
+            background: background)
         var plan = FetchPlannerConfiguration()
         plan.providerSearchInterval = content.providerSearchInterval
         plan.unavailableTimeout = content.unavailableTimeout
@@ -120,9 +122,15 @@ extension Node {
         try await fetch(root, searchesProviders: true)
     }
 
-    private func fetch(_ root: CID, searchesProviders: Bool, sources: FetchSources? = nil) async throws -> FetchStatistics {
+    private func fetch(
+        _ root: CID,
+        searchesProviders: Bool,
+        sources: FetchSources? = nil,
+        background: Bool = false
+    ) async throws -> FetchStatistics {
         let fetch = try await cat(
-            root, range: nil, deliversBytes: false, searchesProviders: searchesProviders, sources: sources)
+            root, range: nil, deliversBytes: false, searchesProviders: searchesProviders, sources: sources,
+            background: background)
         try await fetch.stored()
         return fetch.statistics ?? FetchStatistics(startedAt: .zero)
     }
@@ -152,8 +160,22 @@ extension Node {
     /// ``fetchTree(_:)`` drawing on `sources` besides peers (the node's ``ContentConfiguration/httpSources`` when
     /// `nil`). The tree's entries search no providers, so their HTTP sources join at once.
     public func fetchTree(_ root: CID, sources: FetchSources?) async throws -> FetchStatistics {
+        try await fetchTree(root, sources: sources, background: false)
+    }
+
+    /// Fetches everything under `root` into the store as ``fetchTree(_:)`` does, in the background: at a lower
+    /// priority than every other fetch, on the capacity they leave (their wants are answered first by servers
+    /// holding both; while one runs, each peer has at most one request of this fetch outstanding). For a CDN
+    /// node that fills its cache ahead of its users (`dhtnode precache`); the blocks are not pinned.
+    ///
+    /// - Throws: as ``fetchTree(_:)``.
+    public func precache(_ root: CID, sources: FetchSources? = nil) async throws -> FetchStatistics {
+        try await fetchTree(root, sources: sources, background: true)
+    }
+
+    private func fetchTree(_ root: CID, sources: FetchSources?, background: Bool) async throws -> FetchStatistics {
         guard let content = configuration.content else { throw NodeError.noContentStore }
-        var statistics = try await fetch(root, searchesProviders: true, sources: sources)
+        var statistics = try await fetch(root, searchesProviders: true, sources: sources, background: background)
         // Entries still to fetch, from every directory reached so far; each fetched node is decoded once, and a
         // directory's entries join the queue.
         var waiting = try Self.entries(of: root, in: content.store)
@@ -165,7 +187,11 @@ extension Node {
                     group.addTask {
                         // A small file is one raw block: one already here is not asked for again.
                         if entry.codec == .raw, content.store.hasBlock(entry) { return (entry, nil) }
-                        return (entry, try await self.fetch(entry, searchesProviders: false, sources: sources))
+                        return (
+                            entry,
+                            try await self.fetch(
+                                entry, searchesProviders: false, sources: sources, background: background)
+                        )
                     }
                 }
             }

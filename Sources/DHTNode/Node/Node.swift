@@ -36,6 +36,8 @@ public final class Node: Sendable {
     private let state = NIOLockedValueBox(LifecycleState())
 
     private let rendezvous: RendezvousRunner?
+    /// This machine's networks, to rank a fetch's providers in them first.
+    let networkLocality: NetworkLocality
     /// The names this node publishes and the records it resolved (``publish(_:key:lifetime:ttl:)``,
     /// ``resolve(_:)``).
     let names = NIOLockedValueBox(NameState())
@@ -79,6 +81,8 @@ public final class Node: Sendable {
         self.runtime = NodeRuntime(endpoint: endpoint, eventLoop: eventLoopGroup.next(), logger: logger)
         self.rendezvous =
             configuration.content == nil ? nil : configuration.rendezvous.map(RendezvousRunner.init(configuration:))
+        self.networkLocality =
+            configuration.content == nil ? NetworkLocality(networks: []) : NetworkLocality(addresses: configuration.listenAddresses)
         self.exchange = configuration.content.map { content in
             var transport = content.transport
             // The swarm key guards the exchange too: a handshake without it fails before anything is sent.

@@ -84,6 +84,13 @@ struct FetchSession: Sendable {
     /// Whether the file bytes go out as ``ExchangeDirective/deliver(_:offset:bytes:)``; a fetch into the store
     /// only (`false`) keeps just the lengths of blocks waiting for the ones before them.
     let deliversBytes: Bool
+    /// A background fetch (a precache): its wants carry priorities below every foreground want's, and while a
+    /// foreground fetch runs it yields (``isYielding``).
+    let isBackground: Bool
+    /// Set by the instance while a foreground fetch runs: this background fetch keeps at most one request
+    /// outstanding per peer, asks nothing in endgame or tail balance, and its peers are not counted as stalled
+    /// (their servers answer the foreground wants first, which is the point).
+    private(set) var isYielding = false
     /// The file bytes the reader has taken (``acknowledge(upTo:now:outbox:)``); equals ``cursor`` when the fetch is
     /// not paced by its reader.
     private(set) var consumed: UInt64
@@ -120,11 +127,13 @@ struct FetchSession: Sendable {
         range: Range<UInt64>?,
         pacedByReader: Bool = false,
         deliversBytes: Bool = true,
+        isBackground: Bool = false,
         configuration: ExchangeConfiguration,
         now: ExchangeInstant
     ) {
         self.pacedByReader = pacedByReader && deliversBytes
         self.deliversBytes = deliversBytes
+        self.isBackground = isBackground
         self.id = id
         self.root = root
         self.configuration = configuration
@@ -138,6 +147,14 @@ struct FetchSession: Sendable {
 
     /// Whether the fetch waits for this block.
     func wants(_ cid: CID) -> Bool { pending[cid] != nil }
+
+    /// A background fetch starts or stops yielding to foreground fetches; when it stops, the caller schedules it.
+    mutating func setYielding(_ yielding: Bool, now: ExchangeInstant) {
+        guard isBackground, yielding != isYielding else { return }
+        isYielding = yielding
+        // The time spent yielding is not the peers' fault: their stall clocks start again.
+        for peer in peerOrder { peers[peer]?.lastProgress = now }
+    }
 
     // MARK: Peers
 
@@ -462,7 +479,7 @@ struct FetchSession: Sendable {
             if !exhausted { break }
         }
         for key in parked { queue.insert(key) }
-        if exhausted && parked.isEmpty {
+        if exhausted && parked.isEmpty && !isYielding {
             balanceTail(now: now, outbox: &outbox)
             endgame(now: now, outbox: &outbox)
         }
@@ -486,6 +503,8 @@ struct FetchSession: Sendable {
         for step in 0..<count {
             let peer = peerOrder[(rotation + step) % count]
             guard peer != excluded, let state = peers[peer], state.useful else { continue }
+            // Yielding: one request at a time per peer, so the foreground fetch's requests go first.
+            if isYielding && !state.requested.isEmpty { continue }
             let room = state.window.window(configuration) - state.window.outstandingBytes
             guard room > 0 else { continue }
             anyRoom = true
@@ -515,8 +534,11 @@ struct FetchSession: Sendable {
         state.abandoned.remove(cid)
         state.window.outstandingBytes += block.estimatedBytes
         peers[peer] = state
-        // Earlier file bytes first: a re-requested early block overtakes later ones at the server.
-        let priority = UInt32.max - UInt32(clamping: block.key.offset >> 12)
+        // Earlier file bytes first: a re-requested early block overtakes later ones at the server. A background
+        // fetch's wants sit in the lower half, below every foreground want of a file under 8 TiB, so a server that
+        // holds both answers the foreground ones first.
+        let band = isBackground ? UInt32.max >> 1 : UInt32.max
+        let priority = band - min(band, UInt32(clamping: block.key.offset >> 12))
         outbox.wantBlock(ExchangeWant(cid: cid, priority: priority, sendDontHave: true), to: peer)
     }
 
@@ -647,6 +669,7 @@ struct FetchSession: Sendable {
     /// Stall detection: a peer holding requests that delivered nothing for its timeout loses them (they are
     /// queued again) and its measurements; after ``ExchangeConfiguration/maxStallsPerPeer`` stalls it leaves.
     mutating func checkStalls(now: ExchangeInstant) {
+        guard !isYielding else { return }
         for peer in peerOrder {
             guard let state = peers[peer], !state.requested.isEmpty else { continue }
             if now - state.lastProgress <= stallTimeout(state.window) { continue }

@@ -142,7 +142,8 @@ struct ExchangeHarness {
         range: Range<UInt64>? = nil,
         pacedByReader: Bool = false,
         deliversBytes: Bool = true,
-        preferring preferred: [Int] = []
+        preferring preferred: [Int] = [],
+        background: Bool = false
     ) -> FetchID {
         let (id, directives) = nodes[node].instance.startFetch(
             root,
@@ -150,6 +151,7 @@ struct ExchangeHarness {
             pacedByReader: pacedByReader,
             deliversBytes: deliversBytes,
             preferring: Set(preferred.map { nodes[$0].peer }),
+            background: background,
             now: now
         )
         nodes[node].delivered[id] = []
