@@ -87,10 +87,12 @@ struct FetchSession: Sendable {
     /// A background fetch (a precache): its wants carry priorities below every foreground want's, and while a
     /// foreground fetch runs it yields (``isYielding``).
     let isBackground: Bool
-    /// Set by the instance while a foreground fetch runs: this background fetch keeps at most one request
-    /// outstanding per peer, asks nothing in endgame or tail balance, and its peers are not counted as stalled
-    /// (their servers answer the foreground wants first, which is the point).
+    /// Set by the instance while a foreground fetch runs: this background fetch cancels what it asked, then asks for
+    /// one block at a time at most every ``ExchangeConfiguration/yieldingRequestInterval``, nothing in endgame or
+    /// tail balance, and its peers are not counted as stalled.
     private(set) var isYielding = false
+    /// When the yielding fetch last asked for a block.
+    private var yieldingRequestAt: ExchangeInstant?
     /// The file bytes the reader has taken (``acknowledge(upTo:now:outbox:)``); equals ``cursor`` when the fetch is
     /// not paced by its reader.
     private(set) var consumed: UInt64
@@ -149,11 +151,29 @@ struct FetchSession: Sendable {
     func wants(_ cid: CID) -> Bool { pending[cid] != nil }
 
     /// A background fetch starts or stops yielding to foreground fetches; when it stops, the caller schedules it.
-    mutating func setYielding(_ yielding: Bool, now: ExchangeInstant) {
+    /// When it starts, its requests are cancelled (a server that has not sent the blocks yet drops them; blocks on
+    /// their way are still taken) and go back to the queue.
+    mutating func setYielding(_ yielding: Bool, now: ExchangeInstant, outbox: inout Outbox) {
         guard isBackground, yielding != isYielding else { return }
         isYielding = yielding
         // The time spent yielding is not the peers' fault: their stall clocks start again.
         for peer in peerOrder { peers[peer]?.lastProgress = now }
+        guard yielding else { return }
+        yieldingRequestAt = now
+        for peer in peerOrder {
+            guard let requested = peers[peer]?.requested else { continue }
+            for cid in requested.sorted(by: { fileOrder($0) < fileOrder($1) }) {
+                outbox.cancel(cid, to: peer)
+                release(cid, from: peer)
+            }
+        }
+    }
+
+    /// Whether a yielding fetch may ask for its next block now: nothing outstanding, and the interval passed.
+    private func mayAskWhileYielding(now: ExchangeInstant) -> Bool {
+        guard peers.values.allSatisfy({ $0.requested.isEmpty }) else { return false }
+        guard let last = yieldingRequestAt else { return true }
+        return now - last >= configuration.yieldingRequestInterval
     }
 
     // MARK: Peers
@@ -454,6 +474,7 @@ struct FetchSession: Sendable {
     /// Sends `WANT_BLOCK`s while useful peers have room and the read-ahead allows; then endgame duplicates.
     mutating func schedule(now: ExchangeInstant, outbox: inout Outbox) {
         guard failure == nil else { return }
+        if isYielding && !mayAskWhileYielding(now: now) { return }
         var parked: [QueueKey] = []
         var exhausted = true
         while let top = queue.min {
@@ -470,6 +491,10 @@ struct FetchSession: Sendable {
             case .peer(let peer):
                 queue.removeMin()
                 request(top.cid, from: peer, now: now, outbox: &outbox)
+                if isYielding {
+                    yieldingRequestAt = now
+                    return
+                }
             case .allMissing:
                 queue.removeMin()
                 parked.append(top)
@@ -503,8 +528,6 @@ struct FetchSession: Sendable {
         for step in 0..<count {
             let peer = peerOrder[(rotation + step) % count]
             guard peer != excluded, let state = peers[peer], state.useful else { continue }
-            // Yielding: one request at a time per peer, so the foreground fetch's requests go first.
-            if isYielding && !state.requested.isEmpty { continue }
             let room = state.window.window(configuration) - state.window.outstandingBytes
             guard room > 0 else { continue }
             anyRoom = true

@@ -334,8 +334,9 @@ public struct ExchangeInstance: Sendable {
     ///
     /// A `background` fetch (a precache) uses spare capacity only: its wants carry priorities below every foreground
     /// want, so a server holding both sends the foreground blocks first; and while any foreground fetch runs it
-    /// keeps at most one request outstanding per peer and asks nothing twice (no endgame, no tail balance). When
-    /// the last foreground fetch ends it goes on at full speed.
+    /// cancels what it asked and then asks for one block at a time, at most every
+    /// ``ExchangeConfiguration/yieldingRequestInterval`` (which keeps it from giving up), nothing twice. When the
+    /// last foreground fetch ends it goes on at full speed.
     public mutating func startFetch(
         _ root: CID,
         range: Range<UInt64>? = nil,
@@ -362,8 +363,10 @@ public struct ExchangeInstance: Sendable {
             configuration: configuration,
             now: now
         )
-        if background, sessions.values.contains(where: { !$0.isBackground }) { session.setYielding(true, now: now) }
         var outbox = Outbox()
+        if background, sessions.values.contains(where: { !$0.isBackground }) {
+            session.setYielding(true, now: now, outbox: &outbox)
+        }
         let ordered = connected.filter { preferred.contains($0) } + connected.filter { !preferred.contains($0) }
         for peer in ordered.prefix(configuration.maxSessionPeers) {
             session.addPeer(peer, isProvider: false, now: now, outbox: &outbox)
@@ -485,7 +488,7 @@ public struct ExchangeInstance: Sendable {
         let yielding = sessions.values.contains { !$0.isBackground }
         var outbox = Outbox()
         for id in sessionOrder where sessions[id]!.isBackground && sessions[id]!.isYielding != yielding {
-            sessions[id]!.setYielding(yielding, now: now)
+            sessions[id]!.setYielding(yielding, now: now, outbox: &outbox)
             if !yielding { sessions[id]!.schedule(now: now, outbox: &outbox) }
         }
         emit(outbox, now: now, into: &directives)

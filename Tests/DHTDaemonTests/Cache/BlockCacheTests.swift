@@ -16,14 +16,21 @@ struct BlockCacheTests {
         BlockCache(store: store, budget: budget, logger: Logger(label: "test"))
     }
 
+    /// Stores blocks `numbers` and admits each to `cache`, as a fetch's write lane does.
+    func fetch(_ numbers: Range<Int>, into store: FileBlockStore, _ cache: BlockCache) throws {
+        for n in numbers {
+            try store.put(block(n))
+            cache.admit(block(n))
+        }
+    }
+
     @Test("blocks past the budget evict the least recently used at once, from disk and the books")
     func evictsAsBlocksArrive() throws {
         try withTemporaryFolder { folder in
             let store = try FileBlockStore(path: folder + "/repo")
             let cache = cache(store, budget: 300)
             for n in 0..<5 {
-                try store.put(block(n))
-                cache.admit(block(n))
+                try fetch(n..<(n + 1), into: store, cache)
                 #expect(cache.status.byteCount <= 300)
             }
             #expect(!store.has(block(0).cid))
@@ -40,13 +47,9 @@ struct BlockCacheTests {
         try withTemporaryFolder { folder in
             let store = try FileBlockStore(path: folder + "/repo")
             let cache = cache(store, budget: 300)
-            for n in 0..<3 {
-                try store.put(block(n))
-                cache.admit(block(n))
-            }
+            try fetch(0..<3, into: store, cache)
             #expect(try store.get(block(0).cid) == block(0).bytes)
-            try store.put(block(3))
-            cache.admit(block(3))
+            try fetch(3..<4, into: store, cache)
             #expect(store.has(block(0).cid), "read last: kept")
             #expect(!store.has(block(1).cid), "least recently used: evicted")
         }
@@ -57,15 +60,9 @@ struct BlockCacheTests {
         try withTemporaryFolder { folder in
             let store = try FileBlockStore(path: folder + "/repo")
             let cache = cache(store, budget: 200)
-            for n in 0..<2 {
-                try store.put(block(n))
-                cache.admit(block(n))
-            }
+            try fetch(0..<2, into: store, cache)
             try store.pin(block(0).cid)
-            for n in 2..<6 {
-                try store.put(block(n))
-                cache.admit(block(n))
-            }
+            try fetch(2..<6, into: store, cache)
             #expect(store.has(block(0).cid))
             #expect(cache.status.byteCount <= 200)
             #expect(cache.status.blockCount == 2)
@@ -86,8 +83,7 @@ struct BlockCacheTests {
             try session.flush()
             #expect((0..<3).allSatisfy { store.has(block($0).cid) })
             try session.close()
-            try store.put(block(3))
-            cache.admit(block(3))
+            try fetch(3..<4, into: store, cache)
             #expect(cache.status.byteCount <= 100)
             #expect(store.has(block(3).cid))
             #expect(!(0..<3).contains { store.has(block($0).cid) })
@@ -109,8 +105,7 @@ struct BlockCacheTests {
             let cache = cache(store, budget: 300)
             await cache.rescan()
             #expect(cache.status.blockCount == 3)
-            try store.put(block(3))
-            cache.admit(block(3))
+            try fetch(3..<4, into: store, cache)
             #expect(!store.has(block(2).cid), "used longest ago: evicted first")
             #expect(store.has(block(0).cid) && store.has(block(1).cid))
         }
