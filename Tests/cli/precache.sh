@@ -60,9 +60,11 @@ swarm_start edge --bootstrap "$(swarm_udp seed)" --gateway 127.0.0.1:0 --cache-s
 swarm_wait_providers edge "$page" 1 || fail "the edge finds the seed as the page's provider"
 
 out=$(dr edge precache "$page" --json)
+echo "$out" | head -c 600
 check "precache queues the page and answers at once (--json)" json_is "$out" \
     ".items | length == 1 and .items[0].cid == \"$page\" and (.items[0].state | IN(\"waiting\", \"running\", \"done\"))"
 out=$(dr edge precache "$page" --wait --json)
+echo "$out" | head -c 600
 check "precache --wait returns once the page's DAG is fetched" json_is "$out" \
     '.items[0].state == "done" and .items[0].bytes > 3000000'
 status=$(dr edge precache --status --json)
@@ -124,8 +126,10 @@ sleep 0.2
 stop_sampler
 read -r most_disk most_metric <"$SWARM_DIR/sampled"
 check "24 MiB fetched through an 8 MiB cache (get, gateway, precache), every file byte for byte" test "$ok" = 1
+# One block of slack: `find` walks the folders while blocks are renamed into place, and a file renamed during the
+# walk can be counted under both names.
 check "… the unpinned block files on disk never exceeded the budget (at most $((most_disk - pinned_bytes)) of $budget bytes)" \
-    test $((most_disk - pinned_bytes)) -le "$budget"
+    test $((most_disk - pinned_bytes)) -le $((budget + 262144))
 check "… nor did the cache_bytes metric (at most $most_metric)" test "$most_metric" -gt 0 -a "$most_metric" -le "$budget"
 evicted=$(metric small cache_evictions_total)
 check "… evicting least recently used blocks as they arrived ($evicted evictions counted)" test "${evicted:-0}" -gt 40

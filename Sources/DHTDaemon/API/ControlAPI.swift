@@ -41,7 +41,8 @@ public enum ControlAPI {
             BlockController<BasicRequestContext>(repository: repository, node: contentNode, cache: cache)
                 .addRoutes(to: v1)
             if let contentNode, contentNode.exchange != nil {
-                PrecacheController<BasicRequestContext>(node: contentNode, cache: cache, logger: contentNode.logger)
+                PrecacheController<BasicRequestContext>(
+                    node: contentNode, repository: repository, cache: cache, logger: contentNode.logger)
                     .addRoutes(to: v1)
             }
         }

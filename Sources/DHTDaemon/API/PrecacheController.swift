@@ -13,9 +13,10 @@ public struct PrecacheController<Context: RequestContext>: Sendable {
     private let service: PrecacheService
     private let cache: BlockCache?
 
-    /// Routes that precache through `node` into the repository that `cache` (when on) holds to its budget.
-    public init(node: Node, cache: BlockCache?, logger: Logger) {
-        self.service = PrecacheService(node: node, logger: logger)
+    /// Routes that precache through `node` into `repository`, whose unpinned blocks `cache` (when on) holds to its
+    /// budget.
+    public init(node: Node, repository: BlockRepository, cache: BlockCache?, logger: Logger) {
+        self.service = PrecacheService(node: node, repository: repository, logger: logger)
         self.cache = cache
     }
 

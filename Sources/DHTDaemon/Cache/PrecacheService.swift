@@ -9,14 +9,17 @@ import Logging
 /// The queue and its limits are ``PrecacheQueue``'s.
 actor PrecacheService {
     private let node: Node
+    /// The repository, to see whether a DAG is whole there already (the exchange does not read its own store).
+    private let repository: BlockRepository
     private let logger: Logger
     private var queue = PrecacheQueue()
     /// Callers waiting for an item to finish, by item.
     private var waiters: [UInt64: [CheckedContinuation<PrecacheQueue.Item?, Never>]] = [:]
     private var tasks: [UInt64: Task<Void, Never>] = [:]
 
-    init(node: Node, logger: Logger) {
+    init(node: Node, repository: BlockRepository, logger: Logger) {
         self.node = node
+        self.repository = repository
         self.logger = logger
     }
 
@@ -45,9 +48,16 @@ actor PrecacheService {
     private func run(_ items: [PrecacheQueue.Item]) {
         for item in items {
             let node = node
+            let repository = repository
             tasks[item.id] = Task {
                 let outcome: (blocks: UInt64, bytes: UInt64, failure: String?)
                 do {
+                    // A DAG whole in the repository already is not fetched again (its blocks are read, which
+                    // makes them the most recently used in the cache).
+                    if try await repository.missingBlock(under: item.root) == nil {
+                        await self.ended(item.id, (0, 0, nil))
+                        return
+                    }
                     let statistics = try await node.precache(item.root)
                     outcome = (statistics.blocks, statistics.blockBytes, nil)
                 } catch {
