@@ -45,7 +45,7 @@ load_page() {
     rm -rf "$out" && mkdir -p "$out"
     for name in $ASSETS; do args+=(-o "$out/$name" "$gateway/ipfs/$root/$name"); done
     start=$(now_ms)
-    curl -sf --parallel --parallel-max 6 "${args[@]}" || return 1
+    curl -sf --no-progress-meter --parallel --parallel-max 6 "${args[@]}" || return 1
     end=$(now_ms)
     for name in $ASSETS; do cmp -s "$page/$name" "$out/$name" || return 1; done
     echo $((end - start))

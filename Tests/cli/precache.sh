@@ -33,7 +33,7 @@ load_page() {
     mkdir -p "$out"
     for name in $ASSETS; do args+=(-o "$out/$name" "$gateway/ipfs/$root/$name"); done
     start=$(now_ms)
-    curl -sf --parallel --parallel-max 6 "${args[@]}" || return 1
+    curl -sf --no-progress-meter --parallel --parallel-max 6 "${args[@]}" || return 1
     echo $(($(now_ms) - start))
 }
 same_page() { local name; for name in $ASSETS; do cmp -s "$SWARM_DIR/page/$name" "$1/$name" || return 1; done; }
@@ -60,16 +60,14 @@ swarm_start edge --bootstrap "$(swarm_udp seed)" --gateway 127.0.0.1:0 --cache-s
 swarm_wait_providers edge "$page" 1 || fail "the edge finds the seed as the page's provider"
 
 out=$(dr edge precache "$page" --json)
-echo "$out" | head -c 600
 check "precache queues the page and answers at once (--json)" json_is "$out" \
-    ".items | length == 1 and .items[0].cid == \"$page\" and (.items[0].state | IN(\"waiting\", \"running\", \"done\"))"
+    "(.items | length) == 1 and .items[0].cid == \"$page\" and (.items[0].state | IN(\"waiting\", \"running\", \"done\"))"
 out=$(dr edge precache "$page" --wait --json)
-echo "$out" | head -c 600
-check "precache --wait returns once the page's DAG is fetched" json_is "$out" \
-    '.items[0].state == "done" and .items[0].bytes > 3000000'
+# The first request may have ended already: then this one finds the DAG whole and fetches nothing.
+check "precache --wait returns once the page's DAG is in the repository" json_is "$out" '.items[0].state == "done"'
 status=$(dr edge precache --status --json)
-check "precache --status lists it done, and the cache holds its bytes within its budget" json_is "$status" \
-    '(.items | map(select(.state == "done")) | length) == 1 and .cache.budgetBytes == 67108864 and .cache.bytes > 3000000 and .cache.bytes <= .cache.budgetBytes'
+check "precache --status lists the page's fetch done, and the cache holds its bytes within its budget" \
+    json_is "$status" 'any(.items[]; .state == "done" and .bytes > 3000000) and .cache.budgetBytes == 67108864 and .cache.bytes > 3000000 and .cache.bytes <= .cache.budgetBytes'
 check "the precached blocks are not pinned" test "$(dr edge pin ls --json | jq '.pins | length')" = 0
 check "precache --quiet prints nothing" test -z "$(dr edge precache "$page" --quiet)"
 

@@ -29,8 +29,8 @@ public final class BlockCache: Sendable {
     private let store: FileBlockStore
     private let ledger: Mutex<CacheLedger>
     private let pinned = Mutex(FileBlockStore.PinnedBlocks())
-    /// Set while a thread evicts; another thread that finds the cache over budget leaves it to that one.
-    private let evicting = Atomic<Bool>(false)
+    /// Held by the thread that evicts: another thread that finds the cache over budget waits for it, then looks again.
+    private let evicting = Mutex(())
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private let bytesGauge = Gauge(label: "cache_bytes")
@@ -82,7 +82,6 @@ public final class BlockCache: Sendable {
         let now = Self.now()
         ledger.withLock { $0.admit(block.cid.multihash, byteCount: UInt64(block.bytes.count), now: now) }
         evictWhileOverBudget()
-        publish()
     }
 
     /// A block was read: it is the most recently used (stamped on disk at most once a minute).
@@ -102,21 +101,25 @@ public final class BlockCache: Sendable {
                 }
                 ledger.withLock { $0.merge(found) }
                 evictWhileOverBudget()
-                publish()
             }
         } catch {
             logger.warning("cannot scan the repository for the cache", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Evicts least recently used blocks until within the budget; one thread at a time, and a thread that finds
-    /// another at it leaves the work to it (which looks at the budget again before it stops).
+    /// Evicts least recently used blocks until within the budget, one thread at a time, then records the gauges: a
+    /// figure over the budget is recorded only when nothing more could be evicted (blocks still being written), not
+    /// the moment between a block's admission and the eviction it causes.
     private func evictWhileOverBudget() {
-        while ledger.withLock({ $0.isOverBudget }) {
-            guard evicting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
-            let progressed = evictRound()
-            evicting.store(false, ordering: .releasing)
-            guard progressed else { return }
+        evicting.withLock { _ in
+            while true {
+                let (over, bytes, count) = ledger.withLock { ($0.isOverBudget, $0.byteCount, $0.count) }
+                if !over || !evictRound() {
+                    bytesGauge.record(bytes)
+                    blocksGauge.record(count)
+                    return
+                }
+            }
         }
     }
 
@@ -151,12 +154,6 @@ public final class BlockCache: Sendable {
             evictedBytes.increment(by: Int64(bytes))
         }
         return eviction.held.count < candidates.count
-    }
-
-    private func publish() {
-        let (bytes, count) = ledger.withLock { ($0.byteCount, $0.count) }
-        bytesGauge.record(bytes)
-        blocksGauge.record(count)
     }
 
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

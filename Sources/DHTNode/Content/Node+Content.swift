@@ -178,7 +178,7 @@ extension Node {
         var statistics = try await fetch(root, searchesProviders: true, sources: sources, background: background)
         // Entries still to fetch, from every directory reached so far; each fetched node is decoded once, and a
         // directory's entries join the queue.
-        var waiting = try Self.entries(of: root, in: content.store)
+        var waiting = try await fetchedEntries(of: root, in: content.store, sources: sources, background: background)
         try await withThrowingTaskGroup(of: (CID, FetchStatistics?).self) { group in
             var running = 0
             func startWaiting() {
@@ -199,11 +199,33 @@ extension Node {
             while let (entry, fetched) = try await group.next() {
                 running -= 1
                 if let fetched { statistics.absorb(fetched) }
-                waiting += try Self.entries(of: entry, in: content.store)
+                waiting += try await fetchedEntries(
+                    of: entry, in: content.store, sources: sources, background: background)
                 startWaiting()
             }
         }
         return statistics
+    }
+
+    /// The entries of the node `cid`, just fetched. A store with a cache (the daemon's, with a small budget) may have
+    /// evicted it meanwhile: a file's root arrives first and is the least recently used of its blocks by the end of
+    /// the fetch. Then that one node is fetched again and read at once.
+    private func fetchedEntries(
+        of cid: CID,
+        in store: some ContentStore,
+        sources: FetchSources?,
+        background: Bool
+    ) async throws -> [CID] {
+        do {
+            return try Self.entries(of: cid, in: store)
+        } catch let error as DAGReadError {
+            guard case .blockNotFound = error else { throw error }
+            try await cat(
+                cid, range: 0..<0, deliversBytes: false, searchesProviders: false, sources: sources,
+                background: background
+            ).stored()
+            return try Self.entries(of: cid, in: store)
+        }
     }
 
     /// How many entries of a directory ``fetchTree(_:)`` fetches at once.
