@@ -10,7 +10,7 @@ struct DHTNodeCommand: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             SimulateCommand.self, AddCommand.self, CatCommand.self, GetCommand.self, LsCommand.self, PinCommand.self,
-            GCCommand.self, RepoCommand.self, BlockCommand.self, CARCommand.self,
+            GCCommand.self, RepoCommand.self, BlockCommand.self, CARCommand.self, PrecacheCommand.self,
             RunCommand.self, IDCommand.self, PeersCommand.self, DHTCommand.self, SwarmKeyCommand.self, KeyCommand.self,
             NameCommand.self,
             BenchCommand.self,

@@ -61,6 +61,8 @@ public final class FileBlockStore: BlockStore {
     let state = Mutex(State())
     /// Serialises pin changes and garbage collection.
     let pinGate = Mutex(())
+    /// Told the multihash of every block read (``observeReads(_:)``).
+    let readObserver = Mutex<(@Sendable (Multihash) -> Void)?>(nil)
 
     /// Opens the repository at `path`, creating it when `create` is set and the folder is missing or empty.
     ///
@@ -137,6 +139,7 @@ public final class FileBlockStore: BlockStore {
         case .tooLarge: throw .corruptBlock(cid, path: location.path)
         case .bytes(let bytes):
             guard cid.multihash.matches(bytes) else { throw .corruptBlock(cid, path: location.path) }
+            noteRead(cid.multihash)
             return bytes
         }
     }
@@ -152,7 +155,9 @@ public final class FileBlockStore: BlockStore {
         switch try POSIX.readFile(location.path, limit: Block.maxByteCount) {
         case .missing: return referencedBytes(cid.multihash)
         case .tooLarge: throw .corruptBlock(cid, path: location.path)
-        case .bytes(let bytes): return bytes
+        case .bytes(let bytes):
+            noteRead(cid.multihash)
+            return bytes
         }
     }
 

@@ -40,11 +40,16 @@ public struct BlockController<Context: RequestContext>: Sendable {
     let recentFetches = RecentFetches()
     /// Why streamed answers stopped after their status went out, for `GET /v1/failures/{id}`.
     private let streamFailures = StreamFailures()
+    /// The cache of the repository's unpinned blocks: told to look at the disk again after pins change, `gc` or a
+    /// block's removal.
+    private let cache: BlockCache?
 
-    /// A controller for `repository`, fetching through and announcing on `node` when it has an exchange.
-    public init(repository: BlockRepository, node: Node? = nil) {
+    /// A controller for `repository`, fetching through and announcing on `node` when it has an exchange; `cache`
+    /// is the repository's block cache, when on.
+    public init(repository: BlockRepository, node: Node? = nil, cache: BlockCache? = nil) {
         self.repository = repository
         self.node = node?.exchange == nil ? nil : node
+        self.cache = cache
     }
 
     /// Adds the routes to `group` (mounted at `/v1`).
@@ -114,6 +119,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         group.delete("blocks/:cid") { _, context in
             let cid = try Self.cid(context)
             let removed = try await Self.calling { try await self.repository.remove(cid) }
+            await self.cache?.rescan()
             return BlockDocument(cid: cid.v1.description, removed: removed)
         }
         group.get("repo/verify") { _, _ in
@@ -126,6 +132,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
         group.post("pins/:cid") { _, context in
             let cid = try Self.cid(context)
             try await Self.calling { try await self.repository.pin(cid) }
+            await self.cache?.rescan()
             return PinDocument(cid: cid.v1.description)
         }
         group.delete("pins/:cid") { _, context in
@@ -133,10 +140,13 @@ public struct BlockController<Context: RequestContext>: Sendable {
             guard try await Self.calling({ try await self.repository.unpin(cid) }) else {
                 throw APIError(.notFound, code: "not_pinned", message: "\(cid) is not pinned")
             }
+            await self.cache?.rescan()
             return PinDocument(cid: cid.v1.description)
         }
         group.post("gc") { _, _ in
-            GCDocument(try await Self.calling { try await self.repository.gc() })
+            let report = try await Self.calling { try await self.repository.gc() }
+            await self.cache?.rescan()
+            return GCDocument(report)
         }
         group.get("repo/stat") { _, _ in
             let (stat, pins) = try await Self.calling { try await self.repository.stat() }
@@ -351,7 +361,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     }
 
     /// A `true`/`false` query item.
-    private static func flag(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
+    static func flag(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
         guard let text = request.uri.queryParameters.get(name) else { return value }
         switch text {
         case "true": return true

@@ -17,7 +17,9 @@ import NIOPosix
 /// ``flush()`` waits for every lane's queue, then closes their sessions; it is called when a fetch ends, and
 /// reports a write or background close that failed.
 ///
-/// Fetched blocks are not pinned: like `ipfs get`, a fetch leaves the next `gc` free to remove them.
+/// Fetched blocks are not pinned: like `ipfs get`, a fetch leaves the next `gc` free to remove them. With a
+/// ``BlockCache`` they form its cache: each block written is admitted by the lane that wrote it, which evicts the
+/// least recently used unpinned blocks at once when the budget is exceeded.
 ///
 /// An app that embeds a ``DHTNode/Node`` opens one with ``init(folder:)`` (the folder the daemon keeps as
 /// `DIR/repo` works too, while no daemon holds it) and passes it as the node's ``DHTNode/ContentConfiguration``
@@ -33,6 +35,8 @@ public final class RepositoryContentStore: ContentStore {
     let verified: VerifiedBlockMemory
     /// The write lanes; a block goes to the lane its digest's last byte picks, so one block is never written by two.
     private let lanes: [WriteLane]
+    /// The cache that fetched blocks join; `nil`: they stay until `gc`.
+    let cache: BlockCache?
 
     /// Write lanes by default: two, which is enough to keep a writer that waits for memory from holding up a fetch
     /// on a machine of two cores, and few enough that their sessions' fsyncs stay grouped.
@@ -60,14 +64,22 @@ public final class RepositoryContentStore: ContentStore {
         threadPool: NIOThreadPool = .singleton,
         verified: VerifiedBlockMemory = .init(),
         maxQueuedBytes: Int = BlockWriteQueue.defaultMaxQueuedBytes,
-        writeLaneCount: Int = defaultWriteLaneCount
+        writeLaneCount: Int = defaultWriteLaneCount,
+        cache: BlockCache? = nil
     ) {
         self.store = store
         self.verified = verified
+        self.cache = cache
         let laneCount = max(1, writeLaneCount)
+        // With a cache, the lanes' open sessions together hold at most about a quarter of its budget (a lane may
+        // have a full session closing while the next fills).
+        let sessionBytes = cache.map { $0.maxSessionBytes / laneCount } ?? StagedSessionWriter.maxBytesPerSession
         self.lanes = (0..<laneCount).map { _ in
-            let sessions = StagedSessionWriter(store: store, threadPool: threadPool)
+            let sessions = StagedSessionWriter(store: store, threadPool: threadPool, maxSessionBytes: sessionBytes)
             let queue = BlockWriteQueue(maxQueuedBytes: maxQueuedBytes / laneCount) { (block) throws(BlockStoreError) in
+                // Admitted before it is written, so the room it takes is made first: the files never exceed the
+                // budget, even for a moment.
+                cache?.admit(block)
                 if try sessions.write(block) { verified.record(block.cid.multihash) }
             }
             return WriteLane(sessions: sessions, queue: queue)

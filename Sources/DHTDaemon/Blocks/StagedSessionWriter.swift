@@ -18,6 +18,9 @@ final class StagedSessionWriter: Sendable {
     static let maxBytesPerSession = 128 << 20
 
     let store: FileBlockStore
+    /// The bytes a session takes before it is closed: ``maxBytesPerSession``, or less for a repository with a
+    /// cache, whose blocks in open sessions cannot be evicted yet.
+    private let sessionBytes: Int
     private let threadPool: NIOThreadPool
     private let current = Mutex<(session: WriteSession, bytes: Int)?>(nil)
     /// Held by whoever closes a session: closes run one at a time.
@@ -25,9 +28,10 @@ final class StagedSessionWriter: Sendable {
     private let closesRunning = Atomic<Int>(0)
     private let backgroundFailure = Mutex<BlockStoreError?>(nil)
 
-    init(store: FileBlockStore, threadPool: NIOThreadPool) {
+    init(store: FileBlockStore, threadPool: NIOThreadPool, maxSessionBytes: Int = maxBytesPerSession) {
         self.store = store
         self.threadPool = threadPool
+        self.sessionBytes = max(1, min(maxSessionBytes, Self.maxBytesPerSession))
     }
 
     /// Writes `block` into the current session, and closes the session when it is full; returns whether this
@@ -38,7 +42,7 @@ final class StagedSessionWriter: Sendable {
             if current == nil { current = (try store.beginSession(policy: .staged, startsWriteback: false), 0) }
             let wrote = try current!.session.putIfAbsent(block)
             current!.bytes += block.bytes.count
-            guard current!.session.putCount >= Self.maxBlocksPerSession || current!.bytes >= Self.maxBytesPerSession
+            guard current!.session.putCount >= Self.maxBlocksPerSession || current!.bytes >= sessionBytes
             else { return (wrote, nil) }
             defer { current = nil }
             return (wrote, current!.session)

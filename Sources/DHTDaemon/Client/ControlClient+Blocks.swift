@@ -224,3 +224,17 @@ extension ControlClient {
         )
     }
 }
+
+extension ControlClient {
+    /// `POST /v1/precache/{cid}`: queues the DAG under `root` for a background fetch into the cache; with `wait`,
+    /// answers once it ended (no time limit: a large DAG takes what it takes).
+    public func precache(_ root: CID, wait: Bool) async throws(ControlClientError) -> PrecacheItemDocument {
+        try await call(
+            .POST, "/v1/precache/\(root)?wait=\(wait)", plainErrors: true, timeout: wait ? Self.repositoryTimeout : nil)
+    }
+
+    /// `GET /v1/precache`: the precache requests and the cache.
+    public func precacheStatus() async throws(ControlClientError) -> PrecacheDocument {
+        try await call(.GET, "/v1/precache", plainErrors: true)
+    }
+}

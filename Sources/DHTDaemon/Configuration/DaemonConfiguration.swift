@@ -40,6 +40,9 @@ public struct DaemonConfiguration: Sendable {
     public var exchangeFaults: ExchangeNodeFaults
     /// HTTP sources every fetch may draw from besides peers (`--trustless-gateway`, `--origin-policy`).
     public var httpSources: FetchSources = FetchSources()
+    /// The budget of the repository's unpinned blocks (`--cache-size`): past it, the least recently used are
+    /// evicted as blocks arrive (``BlockCache``). Default ``CacheSize/default`` (10 GiB).
+    public var cacheSize: CacheSize = .default
     /// The swarm whose session rendezvous the daemon takes part in (`--swarm`); `nil` for none.
     public var rendezvous: RendezvousConfiguration?
     /// The private swarm's key (`--swarm-key`); `nil` for the open network.

@@ -47,11 +47,20 @@ public enum Daemon {
         }
         // A bootstrap node keeps routing only: no repository, no exchange, no rendezvous.
         var repository: BlockRepository?
+        var cache: BlockCache?
         if !configuration.bootstrapNode {
             do {
                 repository = try BlockRepository(path: data.repositoryPath)
             } catch {
                 throw DaemonError(Self.repositoryMessage(error, path: data.repositoryPath))
+            }
+            if let repository, let budget = configuration.cacheSize.budget {
+                var cacheLogger = logger
+                cacheLogger[metadataKey: "component"] = "cache"
+                let opened = BlockCache(store: repository.store, budget: budget, logger: cacheLogger)
+                cache = opened
+                // The blocks on disk join the books in the background; fetches admit theirs meanwhile.
+                Task { await opened.rescan() }
             }
         }
         let token = APIToken.generate()
@@ -76,7 +85,7 @@ public enum Daemon {
             restoredState: restored,
             content: repository.map { repository in
                 ContentConfiguration(
-                    store: RepositoryContentStore(store: repository.store, verified: repository.verified),
+                    store: RepositoryContentStore(store: repository.store, verified: repository.verified, cache: cache),
                     transport: SecureTransportConfiguration(connectionClosed: freedMemory.connectionClosed),
                     uploadBytesPerSecond: configuration.uploadBytesPerSecond,
                     unavailableTimeout: configuration.fetchTimeout,
@@ -99,7 +108,8 @@ public enum Daemon {
             metrics: metrics,
             repository: repository,
             contentNode: node,
-            names: names
+            names: names,
+            cache: cache
         )
         var httpLogger = logger
         httpLogger[metadataKey: "component"] = "api"

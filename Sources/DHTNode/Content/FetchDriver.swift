@@ -54,10 +54,16 @@ struct FetchDriver {
                     guard let key else { continue }
                     let found = node.providerStream(of: key)
                     let own = node.id
+                    let locality = node.networkLocality
                     tasks.append(
                         Task {
                             do {
                                 for try await contact in found where contact.id != own {
+                                    // Ranked before it is heard of: its network and the DHT's round trip to it.
+                                    let rank = SourceRank(
+                                        sameNetwork: locality.contains(contact.address),
+                                        roundTrip: await node.roundTripEstimate(of: contact.id))
+                                    sink.yield(.event(.measured(contact, rank)))
                                     sink.yield(.event(.providerFound(contact)))
                                 }
                             } catch {

@@ -92,7 +92,8 @@ extension Node {
         referencesLeaves: Bool = false,
         searchesProviders: Bool = true,
         providersOf dagRoot: CID? = nil,
-        sources: FetchSources? = nil
+        sources: FetchSources? = nil,
+        background: Bool = false
     ) async throws -> ContentFetch {
         guard let exchange, let content = configuration.content else { throw NodeError.noContentStore }
         // Blocks and handshake transcripts are hashed by OpenSSL: load it while the first lookup is under way.
@@ -102,7 +103,7 @@ extension Node {
         for source in sources.all { attached.append(try await exchange.attachHTTPSource(source)) }
         let fetch = try await exchange.fetch(
             root, range: range, preferring: Set(rendezvousMembers.map(ExchangePeer.init)), deliversBytes: deliversBytes,
-            referencesLeaves: referencesLeaves)
+            referencesLeaves: referencesLeaves, background: background)
         var plan = FetchPlannerConfiguration()
         plan.providerSearchInterval = content.providerSearchInterval
         plan.unavailableTimeout = content.unavailableTimeout
@@ -136,9 +137,15 @@ extension Node {
         try await fetch(root, searchesProviders: true)
     }
 
-    private func fetch(_ root: CID, searchesProviders: Bool, sources: FetchSources? = nil) async throws -> FetchStatistics {
+    private func fetch(
+        _ root: CID,
+        searchesProviders: Bool,
+        sources: FetchSources? = nil,
+        background: Bool = false
+    ) async throws -> FetchStatistics {
         let fetch = try await cat(
-            root, range: nil, deliversBytes: false, searchesProviders: searchesProviders, sources: sources)
+            root, range: nil, deliversBytes: false, searchesProviders: searchesProviders, sources: sources,
+            background: background)
         try await fetch.stored()
         return fetch.statistics ?? FetchStatistics(startedAt: .zero)
     }
@@ -168,11 +175,25 @@ extension Node {
     /// ``fetchTree(_:)`` drawing on `sources` besides peers (the node's ``ContentConfiguration/httpSources`` when
     /// `nil`). The tree's entries search no providers, so their HTTP sources join at once.
     public func fetchTree(_ root: CID, sources: FetchSources?) async throws -> FetchStatistics {
+        try await fetchTree(root, sources: sources, background: false)
+    }
+
+    /// Fetches everything under `root` into the store as ``fetchTree(_:)`` does, in the background: at a lower
+    /// priority than every other fetch, on the capacity they leave (their wants are answered first by servers
+    /// holding both; while one runs, each peer has at most one request of this fetch outstanding). For a CDN
+    /// node that fills its cache ahead of its users (`dhtnode precache`); the blocks are not pinned.
+    ///
+    /// - Throws: as ``fetchTree(_:)``.
+    public func precache(_ root: CID, sources: FetchSources? = nil) async throws -> FetchStatistics {
+        try await fetchTree(root, sources: sources, background: true)
+    }
+
+    private func fetchTree(_ root: CID, sources: FetchSources?, background: Bool) async throws -> FetchStatistics {
         guard let content = configuration.content else { throw NodeError.noContentStore }
-        var statistics = try await fetch(root, searchesProviders: true, sources: sources)
+        var statistics = try await fetch(root, searchesProviders: true, sources: sources, background: background)
         // Entries still to fetch, from every directory reached so far; each fetched node is decoded once, and a
         // directory's entries join the queue.
-        var waiting = try Self.entries(of: root, in: content.store)
+        var waiting = try await fetchedEntries(of: root, in: content.store, sources: sources, background: background)
         try await withThrowingTaskGroup(of: (CID, FetchStatistics?).self) { group in
             var running = 0
             func startWaiting() {
@@ -181,7 +202,11 @@ extension Node {
                     group.addTask {
                         // A small file is one raw block: one already here is not asked for again.
                         if entry.codec == .raw, content.store.hasBlock(entry) { return (entry, nil) }
-                        return (entry, try await self.fetch(entry, searchesProviders: false, sources: sources))
+                        return (
+                            entry,
+                            try await self.fetch(
+                                entry, searchesProviders: false, sources: sources, background: background)
+                        )
                     }
                 }
             }
@@ -189,11 +214,33 @@ extension Node {
             while let (entry, fetched) = try await group.next() {
                 running -= 1
                 if let fetched { statistics.absorb(fetched) }
-                waiting += try Self.entries(of: entry, in: content.store)
+                waiting += try await fetchedEntries(
+                    of: entry, in: content.store, sources: sources, background: background)
                 startWaiting()
             }
         }
         return statistics
+    }
+
+    /// The entries of the node `cid`, just fetched. A store with a cache (the daemon's, with a small budget) may have
+    /// evicted it meanwhile: a file's root arrives first and is the least recently used of its blocks by the end of
+    /// the fetch. Then that one node is fetched again and read at once.
+    private func fetchedEntries(
+        of cid: CID,
+        in store: some ContentStore,
+        sources: FetchSources?,
+        background: Bool
+    ) async throws -> [CID] {
+        do {
+            return try Self.entries(of: cid, in: store)
+        } catch let error as DAGReadError {
+            guard case .blockNotFound = error else { throw error }
+            try await cat(
+                cid, range: 0..<0, deliversBytes: false, searchesProviders: false, sources: sources,
+                background: background
+            ).stored()
+            return try Self.entries(of: cid, in: store)
+        }
     }
 
     /// How many entries of a directory ``fetchTree(_:)`` fetches at once.

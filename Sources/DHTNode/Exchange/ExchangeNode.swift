@@ -352,7 +352,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// peers, the `preferred` ones asked first (``Exchange/ExchangeInstance/startFetch(_:range:pacedByReader:preferring:now:)``).
     /// See ``ExchangeFetch`` for what it yields. With `deliversBytes: false` the fetch only puts the blocks into
     /// the store: its ``ExchangeFetch/bytes`` yield nothing and end when the fetch does (for `dhtnode get`'s fetch
-    /// into the repository, whose bytes nobody reads).
+    /// into the repository, whose bytes nobody reads). A `background` fetch (a precache) yields to the others
+    /// (``Exchange/ExchangeInstance/startFetch(_:range:pacedByReader:deliversBytes:preferring:background:now:)``).
     ///
     /// - Throws: ``ExchangeNodeError/closed`` after ``close()``.
     public func fetch(
@@ -360,13 +361,14 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         range: Range<UInt64>? = nil,
         preferring preferred: Set<ExchangePeer> = [],
         deliversBytes: Bool = true,
-        referencesLeaves: Bool = false
+        referencesLeaves: Bool = false,
+        background: Bool = false
     ) throws(ExchangeNodeError) -> ExchangeFetch {
         guard !isClosed else { throw .closed }
         let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
         let (id, directives) = instance.startFetch(
             root, range: range, pacedByReader: deliversBytes, deliversBytes: deliversBytes,
-            referencesLeaves: referencesLeaves, preferring: preferred, now: now)
+            referencesLeaves: referencesLeaves, preferring: preferred, background: background, now: now)
         let start = range?.lowerBound ?? 0
         let bytes = FetchByteStream(base: stream) { taken in
             Task { await self.consumed(id, upTo: start + taken) }

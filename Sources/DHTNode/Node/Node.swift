@@ -41,6 +41,8 @@ public final class Node: Sendable {
     public let relayService: RelayService?
     /// The reservations held on relays while the node is private.
     let reservations: RelayReservationRunner?
+    /// This machine's networks, to rank a fetch's providers in them first.
+    let networkLocality: NetworkLocality
     /// The names this node publishes and the records it resolved (``publish(_:key:lifetime:ttl:)``,
     /// ``resolve(_:)``).
     let names = NIOLockedValueBox(NameState())
@@ -85,6 +87,8 @@ public final class Node: Sendable {
         self.runtime = runtime
         self.rendezvous =
             configuration.content == nil ? nil : configuration.rendezvous.map(RendezvousRunner.init(configuration:))
+        self.networkLocality =
+            configuration.content == nil ? NetworkLocality(networks: []) : NetworkLocality(addresses: configuration.listenAddresses)
         let exchange = configuration.content.map { content in
             var transport = content.transport
             // The swarm key guards the exchange too: a handshake without it fails before anything is sent.

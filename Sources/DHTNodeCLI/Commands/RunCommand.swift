@@ -111,6 +111,15 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var httpSources: HTTPSourceOptions
 
     @Option(
+        name: .customLong("cache-size"),
+        help: ArgumentHelp(
+            "Budget of the repository's unpinned blocks (fetched, precached): past it the least recently used are evicted as blocks arrive. A size like 10GiB or 512MiB (at least 4MiB), or off (also 0) to keep them until gc (default: 10GiB).",
+            valueName: "size"
+        )
+    )
+    var cacheSize: String?
+
+    @Option(
         name: .customLong("fetch-timeout"),
         help: ArgumentHelp("Seconds a fetch waits for its next block before it gives up (default: 30).", valueName: "seconds")
     )
@@ -307,6 +316,13 @@ struct RunCommand: AsyncParsableCommand {
         if let relayBandwidth {
             configuration.relay.totalBytesPerSecond =
                 relayBandwidth == "off" ? nil : UInt64(try Self.byteCount(relayBandwidth, "--relay-bandwidth"))
+        }
+        if let cacheSize {
+            do {
+                configuration.cacheSize = try CacheSize(parsing: cacheSize)
+            } catch {
+                throw ValidationError("--cache-size: \(error)")
+            }
         }
         configuration.httpSources = FetchSources(
             trustlessGateways: try httpSources.trustlessGateways.map { try HTTPSource(url: $0) },

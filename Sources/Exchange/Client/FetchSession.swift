@@ -89,6 +89,15 @@ struct FetchSession: Sendable {
     let referencesLeaves: Bool
     /// Leaves handed out as references so far (at most ``ExchangeConfiguration/maxReferencedLeavesPerFetch``).
     private(set) var referencedLeaves = 0
+    /// A background fetch (a precache): its wants carry priorities below every foreground want's, and while a
+    /// foreground fetch runs it yields (``isYielding``).
+    let isBackground: Bool
+    /// Set by the instance while a foreground fetch runs: this background fetch cancels what it asked, then asks for
+    /// one block at a time at most every ``ExchangeConfiguration/yieldingRequestInterval``, nothing in endgame or
+    /// tail balance, and its peers are not counted as stalled.
+    private(set) var isYielding = false
+    /// When the yielding fetch last asked for a block.
+    private var yieldingRequestAt: ExchangeInstant?
     /// The file bytes the reader has taken (``acknowledge(upTo:now:outbox:)``); equals ``cursor`` when the fetch is
     /// not paced by its reader.
     private(set) var consumed: UInt64
@@ -126,12 +135,14 @@ struct FetchSession: Sendable {
         pacedByReader: Bool = false,
         deliversBytes: Bool = true,
         referencesLeaves: Bool = false,
+        isBackground: Bool = false,
         configuration: ExchangeConfiguration,
         now: ExchangeInstant
     ) {
         self.pacedByReader = pacedByReader && deliversBytes
         self.deliversBytes = deliversBytes
         self.referencesLeaves = referencesLeaves && deliversBytes && range == nil
+        self.isBackground = isBackground
         self.id = id
         self.root = root
         self.configuration = configuration
@@ -145,6 +156,32 @@ struct FetchSession: Sendable {
 
     /// Whether the fetch waits for this block.
     func wants(_ cid: CID) -> Bool { pending[cid] != nil }
+
+    /// A background fetch starts or stops yielding to foreground fetches; when it stops, the caller schedules it.
+    /// When it starts, its requests are cancelled (a server that has not sent the blocks yet drops them; blocks on
+    /// their way are still taken) and go back to the queue.
+    mutating func setYielding(_ yielding: Bool, now: ExchangeInstant, outbox: inout Outbox) {
+        guard isBackground, yielding != isYielding else { return }
+        isYielding = yielding
+        // The time spent yielding is not the peers' fault: their stall clocks start again.
+        for peer in peerOrder { peers[peer]?.lastProgress = now }
+        guard yielding else { return }
+        yieldingRequestAt = now
+        for peer in peerOrder {
+            guard let requested = peers[peer]?.requested else { continue }
+            for cid in requested.sorted(by: { fileOrder($0) < fileOrder($1) }) {
+                outbox.cancel(cid, to: peer)
+                release(cid, from: peer)
+            }
+        }
+    }
+
+    /// Whether a yielding fetch may ask for its next block now: nothing outstanding, and the interval passed.
+    private func mayAskWhileYielding(now: ExchangeInstant) -> Bool {
+        guard peers.values.allSatisfy({ $0.requested.isEmpty }) else { return false }
+        guard let last = yieldingRequestAt else { return true }
+        return now - last >= configuration.yieldingRequestInterval
+    }
 
     // MARK: Peers
 
@@ -459,6 +496,7 @@ struct FetchSession: Sendable {
     /// Sends `WANT_BLOCK`s while useful peers have room and the read-ahead allows; then endgame duplicates.
     mutating func schedule(now: ExchangeInstant, outbox: inout Outbox) {
         guard failure == nil else { return }
+        if isYielding && !mayAskWhileYielding(now: now) { return }
         var parked: [QueueKey] = []
         var exhausted = true
         while let top = queue.min {
@@ -475,6 +513,10 @@ struct FetchSession: Sendable {
             case .peer(let peer):
                 queue.removeMin()
                 request(top.cid, from: peer, now: now, outbox: &outbox)
+                if isYielding {
+                    yieldingRequestAt = now
+                    return
+                }
             case .allMissing:
                 queue.removeMin()
                 parked.append(top)
@@ -484,7 +526,7 @@ struct FetchSession: Sendable {
             if !exhausted { break }
         }
         for key in parked { queue.insert(key) }
-        if exhausted && parked.isEmpty {
+        if exhausted && parked.isEmpty && !isYielding {
             balanceTail(now: now, outbox: &outbox)
             endgame(now: now, outbox: &outbox)
         }
@@ -537,8 +579,11 @@ struct FetchSession: Sendable {
         state.abandoned.remove(cid)
         state.window.outstandingBytes += block.estimatedBytes
         peers[peer] = state
-        // Earlier file bytes first: a re-requested early block overtakes later ones at the server.
-        let priority = UInt32.max - UInt32(clamping: block.key.offset >> 12)
+        // Earlier file bytes first: a re-requested early block overtakes later ones at the server. A background
+        // fetch's wants sit in the lower half, below every foreground want of a file under 8 TiB, so a server that
+        // holds both answers the foreground ones first.
+        let band = isBackground ? UInt32.max >> 1 : UInt32.max
+        let priority = band - min(band, UInt32(clamping: block.key.offset >> 12))
         outbox.wantBlock(ExchangeWant(cid: cid, priority: priority, sendDontHave: true), to: peer)
     }
 
@@ -669,6 +714,7 @@ struct FetchSession: Sendable {
     /// Stall detection: a peer holding requests that delivered nothing for its timeout loses them (they are
     /// queued again) and its measurements; after ``ExchangeConfiguration/maxStallsPerPeer`` stalls it leaves.
     mutating func checkStalls(now: ExchangeInstant) {
+        guard !isYielding else { return }
         for peer in peerOrder {
             guard let state = peers[peer], !state.requested.isEmpty else { continue }
             if now - state.lastProgress <= stallTimeout(state.window) { continue }

@@ -114,6 +114,10 @@ public struct ExchangeConfiguration: Hashable, Sendable {
     public var endgameBudgetFloor = 1 << 20
     /// How often ``ExchangeInstance/tick(now:source:)`` runs while fetches are active. Default 50 ms.
     public var tickInterval: Duration = .milliseconds(50)
+    /// A background fetch (a precache) that yields to a foreground fetch asks for one block at most this often, and
+    /// only with nothing outstanding: enough to see that its sources are there (and not to give up), little enough
+    /// to leave the link to the foreground fetch. Default 5 s.
+    public var yieldingRequestInterval: Duration = .seconds(5)
 
     /// The defaults.
     public init() {}

@@ -338,6 +338,12 @@ public struct ExchangeInstance: Sendable {
     /// bytes as delivered all the same. With `referencesLeaves` (a whole file whose bytes are delivered), each leaf
     /// is handed out as ``ExchangeDirective/referenceLeaf(_:_:)`` instead of being stored, for a shell that writes
     /// the delivered bytes to a file and keeps the leaves as ranges of it; other blocks are stored as usual.
+    ///
+    /// A `background` fetch (a precache) uses spare capacity only: its wants carry priorities below every foreground
+    /// want, so a server holding both sends the foreground blocks first; and while any foreground fetch runs it
+    /// cancels what it asked and then asks for one block at a time, at most every
+    /// ``ExchangeConfiguration/yieldingRequestInterval`` (which keeps it from giving up), nothing twice. When the
+    /// last foreground fetch ends it goes on at full speed.
     public mutating func startFetch(
         _ root: CID,
         range: Range<UInt64>? = nil,
@@ -345,6 +351,7 @@ public struct ExchangeInstance: Sendable {
         deliversBytes: Bool = true,
         referencesLeaves: Bool = false,
         preferring preferred: Set<ExchangePeer> = [],
+        background: Bool = false,
         now: ExchangeInstant
     ) -> (FetchID, [ExchangeDirective]) {
         let id = FetchID(rawValue: nextFetch)
@@ -361,10 +368,14 @@ public struct ExchangeInstance: Sendable {
             pacedByReader: pacedByReader,
             deliversBytes: deliversBytes,
             referencesLeaves: referencesLeaves,
+            isBackground: background,
             configuration: configuration,
             now: now
         )
         var outbox = Outbox()
+        if background, sessions.values.contains(where: { !$0.isBackground }) {
+            session.setYielding(true, now: now, outbox: &outbox)
+        }
         let ordered = connected.filter { preferred.contains($0) } + connected.filter { !preferred.contains($0) }
         for peer in ordered.prefix(configuration.maxSessionPeers) {
             session.addPeer(peer, isProvider: false, now: now, outbox: &outbox)
@@ -446,21 +457,7 @@ public struct ExchangeInstance: Sendable {
     /// Turns the outbox into send directives (counting bytes in ledgers and the server's caps), ends finished
     /// fetches, and asks for a tick while fetches run.
     private mutating func finish(_ outbox: Outbox, now: ExchangeInstant, into directives: inout [ExchangeDirective]) {
-        for (peer, message) in outbox.listMessages() {
-            let size = message.encodedCount
-            server.noteSent(size, to: peer, now: now)
-            ledgers[peer]?.bytesSent += UInt64(size)
-            directives.append(.send(message, to: peer))
-        }
-        for (peer, message) in outbox.blocks {
-            let size = message.encodedCount
-            if ledgers[peer] != nil {
-                ledgers[peer]!.bytesSent += UInt64(size)
-                ledgers[peer]!.blocksSent += 1
-                ledgers[peer]!.blockBytesSent += UInt64(size - ExchangeMessage.blockHeaderCount(blockCID(message)))
-            }
-            directives.append(.send(message, to: peer))
-        }
+        emit(outbox, now: now, into: &directives)
         var ended: [FetchID] = []
         for id in sessionOrder {
             if let failure = sessions[id]!.failure {
@@ -481,6 +478,7 @@ public struct ExchangeInstance: Sendable {
         }
         for id in ended { sessions.removeValue(forKey: id) }
         if !ended.isEmpty { sessionOrder.removeAll { ended.contains($0) } }
+        updateYielding(now: now, into: &directives)
         // One tick serves both halves: the next session tick while fetches run, and the server's progress check
         // while bytes wait in channels; a directive is sent only when the wanted instant moves earlier.
         var wanted = server.progressCheckAt
@@ -491,6 +489,36 @@ public struct ExchangeInstance: Sendable {
         if let wanted, tickAt.map({ wanted < $0 }) ?? true {
             tickAt = wanted
             directives.append(.scheduleTick(at: wanted))
+        }
+    }
+
+    /// Background fetches yield while a foreground fetch runs; those that stop yielding are scheduled at once.
+    private mutating func updateYielding(now: ExchangeInstant, into directives: inout [ExchangeDirective]) {
+        let yielding = sessions.values.contains { !$0.isBackground }
+        var outbox = Outbox()
+        for id in sessionOrder where sessions[id]!.isBackground && sessions[id]!.isYielding != yielding {
+            sessions[id]!.setYielding(yielding, now: now, outbox: &outbox)
+            if !yielding { sessions[id]!.schedule(now: now, outbox: &outbox) }
+        }
+        emit(outbox, now: now, into: &directives)
+    }
+
+    /// Turns the outbox into send directives, counting bytes in ledgers and the server's caps.
+    private mutating func emit(_ outbox: Outbox, now: ExchangeInstant, into directives: inout [ExchangeDirective]) {
+        for (peer, message) in outbox.listMessages() {
+            let size = message.encodedCount
+            server.noteSent(size, to: peer, now: now)
+            ledgers[peer]?.bytesSent += UInt64(size)
+            directives.append(.send(message, to: peer))
+        }
+        for (peer, message) in outbox.blocks {
+            let size = message.encodedCount
+            if ledgers[peer] != nil {
+                ledgers[peer]!.bytesSent += UInt64(size)
+                ledgers[peer]!.blocksSent += 1
+                ledgers[peer]!.blockBytesSent += UInt64(size - ExchangeMessage.blockHeaderCount(blockCID(message)))
+            }
+            directives.append(.send(message, to: peer))
         }
     }
 

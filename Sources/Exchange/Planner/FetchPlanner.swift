@@ -8,6 +8,9 @@
 /// - the DHT is asked for providers at the start and again every
 ///   ``FetchPlannerConfiguration/providerSearchInterval`` while the fetch runs; each provider heard of is connected
 ///   to (at most ``FetchPlannerConfiguration/maxProviderConnections`` at once) and joins the fetch once connected;
+///   providers heard of while every connection slot is taken wait (at most
+///   ``FetchPlannerConfiguration/maxWaitingProviders``), and a slot that frees goes to the best of them by
+///   ``SourceRank`` (same network first, then the quickest by measured round trip and rate, ``Event/measured(_:_:)``);
 /// - HTTP sources join and leave by the ``OriginPolicy``;
 /// - a fetch that received no block for ``FetchPlannerConfiguration/unavailableTimeout`` gives up.
 ///
@@ -32,6 +35,9 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
     public enum Event: Hashable, Sendable {
         /// A provider search heard of this provider.
         case providerFound(Provider)
+        /// What is known of a provider: its network, round trip, rate (before or after it was found; the latest
+        /// replaces the earlier).
+        case measured(Provider, SourceRank)
         /// The provider search ended.
         case searchEnded
         /// A connection to the provider is up.
@@ -75,6 +81,11 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
     public let configuration: FetchPlannerConfiguration
     private var sources: [SourceState]
     private var known: Set<Provider> = []
+    /// Providers heard of while every connection slot was taken, in the order heard.
+    private var waiting: [Provider] = []
+    /// The latest ranks of providers not connected yet: waiting, or measured before they were heard of (at most
+    /// ``FetchPlannerConfiguration/maxWaitingProviders`` + ``FetchPlannerConfiguration/maxProviderConnections``).
+    private var ranks: [Provider: SourceRank] = [:]
     private var connecting = 0
     private var searching = false
     private var searches = 0
@@ -133,14 +144,36 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         switch event {
         case .providerFound(let provider):
             providersFound += 1
-            guard connecting < configuration.maxProviderConnections, known.insert(provider).inserted else { break }
-            connecting += 1
-            directives.append(.connect(provider))
+            guard !known.contains(provider), !waiting.contains(provider) else { break }
+            if connecting < configuration.maxProviderConnections {
+                known.insert(provider)
+                ranks[provider] = nil
+                connecting += 1
+                directives.append(.connect(provider))
+            } else if waiting.count < configuration.maxWaitingProviders {
+                waiting.append(provider)
+            } else if let worst = worstWaiting(), rank(of: provider).isBetter(than: rank(of: waiting[worst])) {
+                // A full waiting list keeps the best: a provider in the same network displaces a distant one.
+                ranks[waiting[worst]] = nil
+                waiting[worst] = provider
+            } else {
+                ranks[provider] = nil
+            }
+        case .measured(let provider, let rank):
+            // Ranks are kept for providers not connected yet: those waiting, and those about to be heard of.
+            guard !known.contains(provider) else { break }
+            if ranks[provider] != nil || waiting.contains(provider)
+                || ranks.count < configuration.maxWaitingProviders + configuration.maxProviderConnections
+            {
+                ranks[provider] = rank
+            }
         case .connected(let provider):
             connecting = max(0, connecting - 1)
             directives.append(.addProvider(provider))
+            connectBestWaiting(into: &directives)
         case .connectFailed:
             connecting = max(0, connecting - 1)
+            connectBestWaiting(into: &directives)
         case .searchEnded:
             searching = false
             nextSearch = now + configuration.providerSearchInterval
@@ -201,6 +234,37 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
             directives.append(.searchProviders)
         }
         directives.append(.wake(at: nextDeadline(now: now)))
+    }
+
+    /// The rank of `provider`: its latest ``Event/measured(_:_:)``, or nothing known.
+    private func rank(of provider: Provider) -> SourceRank { ranks[provider] ?? SourceRank() }
+
+    /// The index of the waiting provider ranked last (the later heard of among equals).
+    private func worstWaiting() -> Int? {
+        var worst: Int?
+        for index in waiting.indices {
+            guard let current = worst else {
+                worst = index
+                continue
+            }
+            if !rank(of: waiting[index]).isBetter(than: rank(of: waiting[current])) { worst = index }
+        }
+        return worst
+    }
+
+    /// Connects the best waiting providers while slots are free (the earlier heard of among equals).
+    private mutating func connectBestWaiting(into directives: inout [Directive]) {
+        while connecting < configuration.maxProviderConnections, !waiting.isEmpty {
+            var best = 0
+            for index in waiting.indices.dropFirst() where rank(of: waiting[index]).isBetter(than: rank(of: waiting[best])) {
+                best = index
+            }
+            let provider = waiting.remove(at: best)
+            ranks[provider] = nil
+            known.insert(provider)
+            connecting += 1
+            directives.append(.connect(provider))
+        }
     }
 
     private mutating func addSources(now: ExchangeInstant, into directives: inout [Directive]) {

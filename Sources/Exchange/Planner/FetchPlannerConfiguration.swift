@@ -7,6 +7,9 @@ public struct FetchPlannerConfiguration: Hashable, Sendable {
     public var unavailableTimeout: Duration = .seconds(30)
     /// Providers connected at once. Default 8.
     public var maxProviderConnections: Int = 8
+    /// Providers heard of while every connection slot is taken that wait for one, ranked (``SourceRank``).
+    /// Default 32.
+    public var maxWaitingProviders: Int = 32
     /// When HTTP sources are asked (``OriginPolicy``). Default ``OriginPolicy/fallback``.
     public var originPolicy: OriginPolicy = .fallback
     /// ``OriginPolicy/fallback``: how long without a block before the HTTP sources join. Default 2 s.

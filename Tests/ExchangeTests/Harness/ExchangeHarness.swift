@@ -145,7 +145,8 @@ struct ExchangeHarness {
         pacedByReader: Bool = false,
         deliversBytes: Bool = true,
         referencesLeaves: Bool = false,
-        preferring preferred: [Int] = []
+        preferring preferred: [Int] = [],
+        background: Bool = false
     ) -> FetchID {
         let (id, directives) = nodes[node].instance.startFetch(
             root,
@@ -154,6 +155,7 @@ struct ExchangeHarness {
             deliversBytes: deliversBytes,
             referencesLeaves: referencesLeaves,
             preferring: Set(preferred.map { nodes[$0].peer }),
+            background: background,
             now: now
         )
         nodes[node].delivered[id] = []
