@@ -24,6 +24,12 @@
 #       `ip netns exec NAME-k PROGRAM`. It refuses to start when a namespace NAME-k already exists.
 #       --loss P drops each packet with probability P (Python's random, seeded by --seed, default 1).
 #       --rt runs the switch at SCHED_FIFO priority 10 (less added delay while other work keeps the CPUs busy).
+#       --link K=UP/DOWN caps namespace K's link (its k-th TUN) at UP Mbit/s from it and DOWN Mbit/s to it (either
+#       may be empty: uncapped; repeatable): each packet waits its turn on the sender's uplink, crosses the delay,
+#       then waits its turn on the receiver's downlink, each at its rate (a packet's time on the wire there is its
+#       size at that rate), so the links behave like a home line's modem queue. A packet that would wait more
+#       than --buffer-ms (default 50) in a link's queue is dropped (drop-tail), which TCP reads as congestion.
+#       With links the queue is a heap ordered by departure (the delay alone keeps arrival order).
 #   Benchmarks/delaynet.py down --prefix NAME
 #       deletes every namespace NAME-<number> (after a switch was killed with SIGKILL).
 # A script starts it in the background, waits for "ready", and stops it by PID with SIGTERM (see
@@ -34,6 +40,7 @@ import ctypes
 import ctypes.util
 import fcntl
 import gc
+import heapq
 import ipaddress
 import json
 import os
@@ -131,6 +138,11 @@ class Switch:
         self.tuns = {}  # fd -> namespace
         self.route = {}  # destination address (4 bytes) -> fd
         self.queue = collections.deque()  # (deadline ns, fd, packet), deadlines non-decreasing
+        # Capped links (--link): namespace index -> bits per ns, and when each link is free again (ns).
+        self.up_rate, self.down_rate = parse_links(args.link, args.namespaces)
+        self.up_free = collections.defaultdict(int)
+        self.down_free = collections.defaultdict(int)
+        self.index = {}  # fd -> namespace index (1-based)
         self.delay_ns = int(round(args.delay_ms * 1e6))
         self.counts = collections.Counter()
         self.lateness = []  # ns past the deadline, per forwarded packet (kept bounded)
@@ -166,6 +178,7 @@ class Switch:
                 ip("link", "set", "dev", temporary, "netns", ns)
                 ip("-n", ns, "link", "set", "dev", temporary, "name", TUN_NAME)
             self.tuns[fd] = ns
+            self.index[fd] = k
             # No IPv6 link-local address: nothing but what the benchmark sends crosses the switch.
             ip("-n", ns, "link", "set", "dev", TUN_NAME, "addrgenmode", "none")
             ip("-n", ns, "link", "set", "dev", TUN_NAME, "mtu", str(a.mtu))
@@ -211,6 +224,8 @@ class Switch:
         self.armed = deadline
 
     def run(self):
+        if self.up_rate or self.down_rate:
+            return self.run_links()
         a = self.args
         rng = random.Random(a.seed)
         loss = a.loss
@@ -271,6 +286,95 @@ class Switch:
         finally:
             epoll.close()
 
+    def run_links(self):
+        """`run` with capped links (--link): a packet's departure is its arrival plus its waits and times on the
+        wire of the sender's uplink and the receiver's downlink, plus the delay; the queue is a heap by departure
+        (a flow's packets keep their order: both its links are FIFO)."""
+        a = self.args
+        rng = random.Random(a.seed)
+        loss = a.loss
+        limit = a.queue_limit
+        route, counts, lateness, index = self.route, self.counts, self.lateness, self.index
+        up_rate, down_rate, up_free, down_free = self.up_rate, self.down_rate, self.up_free, self.down_free
+        buffer_ns = int(a.buffer_ms * 1e6)
+        heap = []
+        push, pop = heapq.heappush, heapq.heappop
+        sequence = 0
+        delay = self.delay_ns
+        now_ns = time.monotonic_ns
+        read, write = os.read, os.write
+        epoll = select.epoll()
+        for fd in self.tuns:
+            epoll.register(fd, select.EPOLLIN)
+        epoll.register(self.timer, select.EPOLLIN)
+        timer = self.timer
+        try:
+            while True:
+                for fd, _ in epoll.poll():
+                    if fd == timer:
+                        try:
+                            read(timer, 8)
+                        except BlockingIOError:
+                            pass
+                        continue
+                    source = index[fd]
+                    for _ in range(64):
+                        try:
+                            packet = read(fd, 65536)
+                        except BlockingIOError:
+                            break
+                        arrived = now_ns()
+                        if len(packet) < 20 or packet[0] >> 4 != 4:
+                            counts["not_ipv4"] += 1
+                            continue
+                        target = route.get(packet[16:20])
+                        if target is None:
+                            counts["unknown_destination"] += 1
+                            continue
+                        if loss and rng.random() < loss:
+                            counts["lost"] += 1
+                            continue
+                        if len(heap) >= limit:
+                            counts["queue_full"] += 1
+                            continue
+                        bits = len(packet) * 8
+                        t = arrived
+                        rate = up_rate.get(source)
+                        if rate:
+                            start = max(t, up_free[source])
+                            if start - t > buffer_ns:
+                                counts["uplink_full"] += 1
+                                continue
+                            t = start + int(bits / rate)
+                            up_free[source] = t
+                        t += delay
+                        destination = index[target]
+                        rate = down_rate.get(destination)
+                        if rate:
+                            start = max(t, down_free[destination])
+                            if start - t > buffer_ns:
+                                counts["downlink_full"] += 1
+                                continue
+                            t = start + int(bits / rate)
+                            down_free[destination] = t
+                        counts["queued"] += 1
+                        sequence += 1
+                        push(heap, (t, sequence, target, packet))
+                now = now_ns()
+                while heap and heap[0][0] <= now:
+                    deadline, _, target, packet = pop(heap)
+                    try:
+                        write(target, packet)
+                        counts["forwarded"] += 1
+                    except OSError:
+                        counts["write_failed"] += 1
+                    if len(lateness) < 1_000_000:
+                        lateness.append(now - deadline)
+                    now = now_ns()
+                self.arm(heap[0][0] if heap else 0)
+        finally:
+            epoll.close()
+
     def report(self):
         usage = resource.getrusage(resource.RUSAGE_SELF)
         late = sorted(self.lateness)
@@ -294,6 +398,22 @@ class Switch:
             with open(self.args.stats_json, "w") as out:
                 json.dump(stats, out)
                 out.write("\n")
+
+
+def parse_links(specs, namespaces):
+    """--link K=UP/DOWN (Mbit/s, either empty) -> ({k: up bits per ns}, {k: down bits per ns})."""
+    up, down = {}, {}
+    for spec in specs or []:
+        match = re.fullmatch(r"([0-9]+)=([0-9.]*)/([0-9.]*)", spec)
+        if not match or not 1 <= int(match[1]) <= namespaces:
+            raise SystemExit(f"delaynet: --link {spec}: expected K=UP/DOWN with K in 1..{namespaces}, Mbit/s")
+        k = int(match[1])
+        for rates, value in ((up, match[2]), (down, match[3])):
+            if value:
+                if float(value) <= 0:
+                    raise SystemExit(f"delaynet: --link {spec}: a rate must be positive")
+                rates[k] = float(value) * 1e6 / 1e9
+    return up, down
 
 
 class Stop(Exception):
@@ -328,6 +448,7 @@ def up(args):
         except BrokenPipeError:
             pass
         log(f"{len(lines)} namespaces, {args.delay_ms} ms each way"
+            + (f", links {' '.join(args.link)}, buffer {args.buffer_ms} ms" if args.link else "")
             + (f", loss {args.loss}" if args.loss else ""))
         switch.run()
     except Stop:
@@ -367,6 +488,10 @@ def main():
     p.add_argument("--queue-limit", type=int, default=200_000, help="packets in flight at most (default 200000)")
     p.add_argument("--tun-mode", choices=("setns", "move"), default="setns")
     p.add_argument("--rt", action="store_true", help="SCHED_FIFO priority 10")
+    p.add_argument("--link", action="append", metavar="K=UP/DOWN",
+                   help="cap namespace K's uplink and downlink, Mbit/s (either may be empty); repeatable")
+    p.add_argument("--buffer-ms", type=float, default=50.0,
+                   help="a capped link drops a packet that would wait longer than this in its queue (default 50)")
     p.add_argument("--stats-json", help="write the counters and lateness to this file at exit")
     d = sub.add_parser("down", help="delete the namespaces PREFIX-<number> a killed switch left behind")
     d.add_argument("--prefix", default="dn")
