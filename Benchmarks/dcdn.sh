@@ -24,23 +24,12 @@
 # CLIENT_DOWN (Mbit/s), BUFFER_MS (default 50), KEEP=1 keeps the temporary folder (logs, results.jsonl). Needs ip,
 # curl, jq, python3, nginx. Stops every process it started by PID, and the switch deletes its namespaces.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-HERE=$ROOT/Benchmarks
-JSON=0
-DHTNODE=
-for arg in "$@"; do
-    case $arg in
-        --json) JSON=1 ;;
-        -*) echo "usage: $0 [PATH/TO/dhtnode] [--json]" >&2; exit 2 ;;
-        *) DHTNODE=$(realpath "$arg") ;;
-    esac
-done
-[ "$(id -u)" = 0 ] || { echo "$0 needs root (network namespaces)" >&2; exit 2; }
-if [ -z "$DHTNODE" ]; then
-    make -C "$ROOT" --no-print-directory release >/dev/null || exit 1
-    DHTNODE=$ROOT/.build/release/dhtnode
-fi
-for tool in ip curl jq python3 nginx; do command -v $tool >/dev/null || { echo "$0 needs $tool" >&2; exit 2; }; done
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=delaynet-lib.sh
+source "$HERE/delaynet-lib.sh"
+# shellcheck source=origins-lib.sh
+source "$HERE/origins-lib.sh"
+origins_prologue "$@"
 
 SAMPLES=${SAMPLES:-10}
 DELAY_MS=${DELAY_MS:-20}
@@ -49,21 +38,8 @@ PEER_UP=${PEER_UP:-6}
 ORIGIN_UP=${ORIGIN_UP:-25}
 CLIENT_DOWN=${CLIENT_DOWN:-100}
 BUFFER_MS=${BUFFER_MS:-50}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-dcdn.XXXXXX")
-DELAYNET_DIR=$DIR
-P=dc$$
-PORT=4001
 CLIENT=8
-# shellcheck source=delaynet-lib.sh
-source "$HERE/delaynet-lib.sh"
-# shellcheck source=origins-lib.sh
-source "$HERE/origins-lib.sh"
-cleanup() {
-    delaynet_cleanup
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $DIR" >&2; else rm -rf "$DIR"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+origins_workspace dcdn dc
 
 say "dcdn: $SIZE bytes, RTT $((2 * DELAY_MS)) ms, 5 peers at $PEER_UP Mbit/s up, origin $ORIGIN_UP up, client" \
     "$CLIENT_DOWN down; $SAMPLES rounds; $(nproc) cores; $(uname -sr); load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -93,9 +69,11 @@ wait_members "$CLIENT" 5
 
 : >"$DIR/results.jsonl"
 record() { jq -c --arg r "$1" '{row: $r} + .' <<<"$2" >>"$DIR/results.jsonl"; }
-record_curl() { record "$1" "$(awk '{ printf "{\"ttfb_ms\": %s, \"ttlb_ms\": %s}", $1, $2 }' <<<"$2")"; }
+record_curl() { record "$1" "$(curl_json "$2")"; }
 for round in $(seq "$SAMPLES"); do
     say "round $round of $SAMPLES"
+    # After the last fetch of the round before, whose bytes may still drain from the origin's capped uplink.
+    sleep 1
     record_curl origin-new "$(curl_new $CLIENT "$URL" "$DIR/www/image.jpg")"
     sleep 1
     record peers "$(timed_cat $CLIENT "$CID" "$DIR/www/image.jpg")"

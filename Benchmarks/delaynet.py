@@ -5,8 +5,8 @@
 # switch is one single-threaded process holding every TUN's file descriptor: each IPv4 packet read from a TUN
 # is queued and written, DELAY ms later (default 20: an RTT of 40 ms between any two namespaces), to the TUN of
 # the namespace that owns its destination address. Packets to other addresses, and non-IPv4 packets, are
-# dropped. The delay is the same for every packet, so one FIFO queue is time-ordered and keeps the order of
-# every flow; an epoll loop wakes on readable TUNs and on a timerfd armed (absolute, CLOCK_MONOTONIC, ns) for the
+# dropped. Packets wait in one queue, a heap by departure (without --link every departure is arrival + delay,
+# so it is first in, first out, and every flow keeps its order); an epoll loop wakes on readable TUNs and on a timerfd armed (absolute, CLOCK_MONOTONIC, ns) for the
 # head of the queue, so a packet leaves within tens of microseconds of its deadline on an idle machine (the exit
 # report gives the measured lateness).
 #
@@ -29,7 +29,6 @@
 #       then waits its turn on the receiver's downlink, each at its rate (a packet's time on the wire there is its
 #       size at that rate), so the links behave like a home line's modem queue. A packet that would wait more
 #       than --buffer-ms (default 50) in a link's queue is dropped (drop-tail), which TCP reads as congestion.
-#       With links the queue is a heap ordered by departure (the delay alone keeps arrival order).
 #   Benchmarks/delaynet.py down --prefix NAME
 #       deletes every namespace NAME-<number> (after a switch was killed with SIGKILL).
 # A script starts it in the background, waits for "ready", and stops it by PID with SIGTERM (see
@@ -137,7 +136,6 @@ class Switch:
         self.created = []  # namespaces this process created (and deletes)
         self.tuns = {}  # fd -> namespace
         self.route = {}  # destination address (4 bytes) -> fd
-        self.queue = collections.deque()  # (deadline ns, fd, packet), deadlines non-decreasing
         # Capped links (--link): namespace index -> bits per ns, and when each link is free again (ns).
         self.up_rate, self.down_rate = parse_links(args.link, args.namespaces)
         self.up_free = collections.defaultdict(int)
@@ -224,72 +222,10 @@ class Switch:
         self.armed = deadline
 
     def run(self):
-        if self.up_rate or self.down_rate:
-            return self.run_links()
-        a = self.args
-        rng = random.Random(a.seed)
-        loss = a.loss
-        limit = a.queue_limit
-        queue, route, counts, lateness = self.queue, self.route, self.counts, self.lateness
-        delay = self.delay_ns
-        now_ns = time.monotonic_ns
-        read, write = os.read, os.write
-        epoll = select.epoll()
-        for fd in self.tuns:
-            epoll.register(fd, select.EPOLLIN)
-        epoll.register(self.timer, select.EPOLLIN)
-        timer = self.timer
-        try:
-            while True:
-                for fd, _ in epoll.poll():
-                    if fd == timer:
-                        try:
-                            read(timer, 8)
-                        except BlockingIOError:
-                            pass
-                        continue
-                    # Drain the TUN (bounded, so that a busy sender cannot starve the queue's head).
-                    for _ in range(64):
-                        try:
-                            packet = read(fd, 65536)
-                        except BlockingIOError:
-                            break
-                        arrived = now_ns()
-                        if len(packet) < 20 or packet[0] >> 4 != 4:
-                            counts["not_ipv4"] += 1
-                            continue
-                        target = route.get(packet[16:20])
-                        if target is None:
-                            counts["unknown_destination"] += 1
-                            continue
-                        if loss and rng.random() < loss:
-                            counts["lost"] += 1
-                            continue
-                        if len(queue) >= limit:
-                            counts["queue_full"] += 1
-                            continue
-                        counts["queued"] += 1
-                        queue.append((arrived + delay, target, packet))
-                # Send everything that is due.
-                now = now_ns()
-                while queue and queue[0][0] <= now:
-                    deadline, target, packet = queue.popleft()
-                    try:
-                        write(target, packet)
-                        counts["forwarded"] += 1
-                    except OSError:
-                        counts["write_failed"] += 1
-                    if len(lateness) < 1_000_000:
-                        lateness.append(now - deadline)
-                    now = now_ns()
-                self.arm(queue[0][0] if queue else 0)
-        finally:
-            epoll.close()
-
-    def run_links(self):
-        """`run` with capped links (--link): a packet's departure is its arrival plus its waits and times on the
-        wire of the sender's uplink and the receiver's downlink, plus the delay; the queue is a heap by departure
-        (a flow's packets keep their order: both its links are FIFO)."""
+        """Forwards until a signal: a packet's departure is its arrival plus the delay and, on capped links
+        (--link), its waits and times on the wire of the sender's uplink and the receiver's downlink; the queue is
+        a heap by departure (a flow's packets keep their order: the delay is the same for all and both its links
+        are FIFO)."""
         a = self.args
         rng = random.Random(a.seed)
         loss = a.loss
@@ -341,22 +277,18 @@ class Switch:
                         t = arrived
                         rate = up_rate.get(source)
                         if rate:
-                            start = max(t, up_free[source])
-                            if start - t > buffer_ns:
+                            t = cross_link(up_free, source, t, bits / rate, buffer_ns)
+                            if t is None:
                                 counts["uplink_full"] += 1
                                 continue
-                            t = start + int(bits / rate)
-                            up_free[source] = t
                         t += delay
                         destination = index[target]
                         rate = down_rate.get(destination)
                         if rate:
-                            start = max(t, down_free[destination])
-                            if start - t > buffer_ns:
+                            t = cross_link(down_free, destination, t, bits / rate, buffer_ns)
+                            if t is None:
                                 counts["downlink_full"] += 1
                                 continue
-                            t = start + int(bits / rate)
-                            down_free[destination] = t
                         counts["queued"] += 1
                         sequence += 1
                         push(heap, (t, sequence, target, packet))
@@ -398,6 +330,16 @@ class Switch:
             with open(self.args.stats_json, "w") as out:
                 json.dump(stats, out)
                 out.write("\n")
+
+
+def cross_link(free, key, t, wire_ns, buffer_ns):
+    """A packet reaching link KEY (free again at free[KEY]) at T waits its turn, then takes WIRE_NS on it; returns
+    when it is through, or None when it would wait longer than BUFFER_NS (dropped, nothing changes)."""
+    start = max(t, free[key])
+    if start - t > buffer_ns:
+        return None
+    free[key] = start + int(wire_ns)
+    return free[key]
 
 
 def parse_links(specs, namespaces):

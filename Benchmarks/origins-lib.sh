@@ -1,8 +1,11 @@
 # Shared by Benchmarks/seed-003.sh and Benchmarks/dcdn.sh: daemons, nginx origins and one client in namespaces of
 # the delay switch (Benchmarks/delaynet-lib.sh, with capped links), and fetches timed through the CLI.
 #
-# Source it after setting DIR (the temporary folder), P (the namespace prefix), DHTNODE and PORT, and sourcing
-# delaynet-lib.sh with DELAYNET_DIR=$DIR. Namespace K has address 10.77.0.K. Then:
+# Source it after delaynet-lib.sh; then `origins_prologue "$@"` reads the script's arguments ([PATH/TO/dhtnode]
+# [--json]: sets DHTNODE, building it with `make release` when not given, and JSON), checks for root and the tools,
+# and `origins_workspace NAME PREFIX` makes the temporary folder DIR (also DELAYNET_DIR), the namespace prefix P
+# (PREFIX and the PID) and the exit trap (delaynet_cleanup; DIR removed unless KEEP=1). PORT is the daemons' port.
+# Namespace K has address 10.77.0.K. Then:
 #   node_start K [dhtnode run options...]   starts `dhtnode run` in namespace K (data in $DIR/nodeK), waits for its API
 #   node_cli K ARGS...                      runs the dhtnode CLI in namespace K against node K's daemon
 #   node_id K                               prints node K's ID
@@ -15,6 +18,43 @@
 #   curl_kept K URL COUNT                   one curl in namespace K fetching URL COUNT + 1 times over one kept-alive
 #                                           connection; prints "TTFB TTLB" in ms of each but the first, one a line
 # Every failure ends the script with "FAILED: ..." on stderr.
+
+origins_prologue() {
+    ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    JSON=0
+    DHTNODE=
+    local arg tool
+    for arg in "$@"; do
+        case $arg in
+            --json) JSON=1 ;;
+            -*) echo "usage: $0 [PATH/TO/dhtnode] [--json]" >&2; exit 2 ;;
+            *) DHTNODE=$(realpath "$arg") ;;
+        esac
+    done
+    [ "$(id -u)" = 0 ] || { echo "$0 needs root (network namespaces)" >&2; exit 2; }
+    if [ -z "$DHTNODE" ]; then
+        make -C "$ROOT" --no-print-directory release >/dev/null || exit 1
+        DHTNODE=$ROOT/.build/release/dhtnode
+    fi
+    for tool in ip curl jq python3 nginx; do command -v $tool >/dev/null || { echo "$0 needs $tool" >&2; exit 2; }; done
+}
+
+origins_workspace() {
+    DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-$1.XXXXXX")
+    DELAYNET_DIR=$DIR
+    P=$2$$
+    PORT=4001
+    trap origins_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+origins_cleanup() {
+    delaynet_cleanup
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $DIR" >&2; else rm -rf "$DIR"; fi
+}
+
+# curl_json "TTFB TTLB" (ms, as curl_new and curl_kept print them): the same as a JSON object.
+curl_json() { awk '{ printf "{\"ttfb_ms\": %s, \"ttlb_ms\": %s}", $1, $2 }' <<<"$1"; }
 
 say() { echo "$@" >&2; }
 fail() { say "FAILED: $*"; exit 1; }

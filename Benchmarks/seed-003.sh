@@ -34,23 +34,12 @@
 # results.jsonl). Needs ip, curl, jq, python3, nginx. Stops every process it started by PID, and the switch deletes
 # its namespaces.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-HERE=$ROOT/Benchmarks
-JSON=0
-DHTNODE=
-for arg in "$@"; do
-    case $arg in
-        --json) JSON=1 ;;
-        -*) echo "usage: $0 [PATH/TO/dhtnode] [--json]" >&2; exit 2 ;;
-        *) DHTNODE=$(realpath "$arg") ;;
-    esac
-done
-[ "$(id -u)" = 0 ] || { echo "$0 needs root (network namespaces)" >&2; exit 2; }
-if [ -z "$DHTNODE" ]; then
-    make -C "$ROOT" --no-print-directory release >/dev/null || exit 1
-    DHTNODE=$ROOT/.build/release/dhtnode
-fi
-for tool in ip curl jq python3 nginx; do command -v $tool >/dev/null || { echo "$0 needs $tool" >&2; exit 2; }; done
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=delaynet-lib.sh
+source "$HERE/delaynet-lib.sh"
+# shellcheck source=origins-lib.sh
+source "$HERE/origins-lib.sh"
+origins_prologue "$@"
 
 PART=${PART:-both}
 SAMPLES=${SAMPLES:-10}
@@ -65,21 +54,8 @@ CLIENT_DOWN=${CLIENT_DOWN:-25}
 SLOW_ORIGIN=${SLOW_ORIGIN:-10}
 BUFFER_MS=${BUFFER_MS:-50}
 case $PART in image | video | both) ;; *) echo "PART is image, video or both" >&2; exit 2 ;; esac
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-seed003.XXXXXX")
-DELAYNET_DIR=$DIR
-P=s3$$
-PORT=4001
 CLIENT=8
-# shellcheck source=delaynet-lib.sh
-source "$HERE/delaynet-lib.sh"
-# shellcheck source=origins-lib.sh
-source "$HERE/origins-lib.sh"
-cleanup() {
-    delaynet_cleanup
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $DIR" >&2; else rm -rf "$DIR"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+origins_workspace seed003 s3
 
 say "seed-003: PART=$PART, RTT $((2 * DELAY_MS)) ms, residential hosts $RES_UP/$RES_DOWN Mbit/s, client" \
     "$CLIENT_UP/$CLIENT_DOWN, slow origin $SLOW_ORIGIN up; $SAMPLES image samples, $RUNS video runs; $(nproc) cores;" \
@@ -117,7 +93,7 @@ wait_members "$CLIENT" 4
 # record TOPOLOGY FILE ROW JSON: one measurement.
 record() { jq -c --arg t "$1" --arg f "$2" --arg r "$3" '{topology: $t, file: $f, row: $r} + .' <<<"$4" >>"$DIR/results.jsonl"; }
 # record_curl TOPOLOGY FILE ROW "TTFB TTLB"
-record_curl() { record "$1" "$2" "$3" "$(awk '{ printf "{\"ttfb_ms\": %s, \"ttlb_ms\": %s}", $1, $2 }' <<<"$4")"; }
+record_curl() { record "$1" "$2" "$3" "$(curl_json "$4")"; }
 
 measure_origins() {
     if [ "$PART" != video ]; then
