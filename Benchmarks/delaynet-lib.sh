@@ -11,8 +11,9 @@
 #                                    $DELAYNET_DIR/switch-stats.json); returns its exit status
 #   delaynet_cleanup                 kills every process started here, then the switch, then deletes any namespace
 #                                    PREFIX-<number> still there; use it in an EXIT trap
-#   delaynet_nginx NS ADDR:PORT ROOT  runs nginx (process name `nginx`) in namespace NS, serving folder ROOT at
-#                                    ADDR:PORT with keep-alive; its config and logs in $DELAYNET_DIR/nginx
+#   delaynet_nginx NS ADDR:PORT ROOT [NAME]  runs nginx (process name NAME, default `nginx`) in namespace NS,
+#                                    serving folder ROOT at ADDR:PORT with keep-alive; its config and logs in
+#                                    $DELAYNET_DIR/NAME
 # Environment: SWITCH_OPTS (default --rt: the switch at SCHED_FIFO priority 10, so that other work on the machine
 # delays its packets less; SWITCH_OPTS= turns that off) is added to every `delaynet.py up`.
 
@@ -93,7 +94,8 @@ delaynet_cleanup() {
 }
 
 delaynet_nginx() {
-    local ns=$1 listen=$2 root=$3 dir=$DELAYNET_DIR/nginx
+    local ns=$1 listen=$2 root=$3 name=${4:-nginx}
+    local dir=$DELAYNET_DIR/$name
     mkdir -p "$dir"
     chmod 755 "$DELAYNET_DIR" "$root"   # the worker runs as nobody
     cat >"$dir/nginx.conf" <<EOF
@@ -117,5 +119,5 @@ http {
     server { listen $listen; root $root; }
 }
 EOF
-    delaynet_bg nginx "$ns" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+    delaynet_bg "$name" "$ns" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
 }

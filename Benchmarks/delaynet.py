@@ -5,8 +5,8 @@
 # switch is one single-threaded process holding every TUN's file descriptor: each IPv4 packet read from a TUN
 # is queued and written, DELAY ms later (default 20: an RTT of 40 ms between any two namespaces), to the TUN of
 # the namespace that owns its destination address. Packets to other addresses, and non-IPv4 packets, are
-# dropped. The delay is the same for every packet, so one FIFO queue is time-ordered and keeps the order of
-# every flow; an epoll loop wakes on readable TUNs and on a timerfd armed (absolute, CLOCK_MONOTONIC, ns) for the
+# dropped. Packets wait in one queue, a heap by departure (without --link every departure is arrival + delay,
+# so it is first in, first out, and every flow keeps its order); an epoll loop wakes on readable TUNs and on a timerfd armed (absolute, CLOCK_MONOTONIC, ns) for the
 # head of the queue, so a packet leaves within tens of microseconds of its deadline on an idle machine (the exit
 # report gives the measured lateness).
 #
@@ -24,6 +24,11 @@
 #       `ip netns exec NAME-k PROGRAM`. It refuses to start when a namespace NAME-k already exists.
 #       --loss P drops each packet with probability P (Python's random, seeded by --seed, default 1).
 #       --rt runs the switch at SCHED_FIFO priority 10 (less added delay while other work keeps the CPUs busy).
+#       --link K=UP/DOWN caps namespace K's link (its k-th TUN) at UP Mbit/s from it and DOWN Mbit/s to it (either
+#       may be empty: uncapped; repeatable): each packet waits its turn on the sender's uplink, crosses the delay,
+#       then waits its turn on the receiver's downlink, each at its rate (a packet's time on the wire there is its
+#       size at that rate), so the links behave like a home line's modem queue. A packet that would wait more
+#       than --buffer-ms (default 50) in a link's queue is dropped (drop-tail), which TCP reads as congestion.
 #   Benchmarks/delaynet.py down --prefix NAME
 #       deletes every namespace NAME-<number> (after a switch was killed with SIGKILL).
 # A script starts it in the background, waits for "ready", and stops it by PID with SIGTERM (see
@@ -34,6 +39,7 @@ import ctypes
 import ctypes.util
 import fcntl
 import gc
+import heapq
 import ipaddress
 import json
 import os
@@ -130,7 +136,11 @@ class Switch:
         self.created = []  # namespaces this process created (and deletes)
         self.tuns = {}  # fd -> namespace
         self.route = {}  # destination address (4 bytes) -> fd
-        self.queue = collections.deque()  # (deadline ns, fd, packet), deadlines non-decreasing
+        # Capped links (--link): namespace index -> bits per ns, and when each link is free again (ns).
+        self.up_rate, self.down_rate = parse_links(args.link, args.namespaces)
+        self.up_free = collections.defaultdict(int)
+        self.down_free = collections.defaultdict(int)
+        self.index = {}  # fd -> namespace index (1-based)
         self.delay_ns = int(round(args.delay_ms * 1e6))
         self.counts = collections.Counter()
         self.lateness = []  # ns past the deadline, per forwarded packet (kept bounded)
@@ -166,6 +176,7 @@ class Switch:
                 ip("link", "set", "dev", temporary, "netns", ns)
                 ip("-n", ns, "link", "set", "dev", temporary, "name", TUN_NAME)
             self.tuns[fd] = ns
+            self.index[fd] = k
             # No IPv6 link-local address: nothing but what the benchmark sends crosses the switch.
             ip("-n", ns, "link", "set", "dev", TUN_NAME, "addrgenmode", "none")
             ip("-n", ns, "link", "set", "dev", TUN_NAME, "mtu", str(a.mtu))
@@ -211,11 +222,20 @@ class Switch:
         self.armed = deadline
 
     def run(self):
+        """Forwards until a signal: a packet's departure is its arrival plus the delay and, on capped links
+        (--link), its waits and times on the wire of the sender's uplink and the receiver's downlink; the queue is
+        a heap by departure (a flow's packets keep their order: the delay is the same for all and both its links
+        are FIFO)."""
         a = self.args
         rng = random.Random(a.seed)
         loss = a.loss
         limit = a.queue_limit
-        queue, route, counts, lateness = self.queue, self.route, self.counts, self.lateness
+        route, counts, lateness, index = self.route, self.counts, self.lateness, self.index
+        up_rate, down_rate, up_free, down_free = self.up_rate, self.down_rate, self.up_free, self.down_free
+        buffer_ns = int(a.buffer_ms * 1e6)
+        heap = []
+        push, pop = heapq.heappush, heapq.heappop
+        sequence = 0
         delay = self.delay_ns
         now_ns = time.monotonic_ns
         read, write = os.read, os.write
@@ -233,7 +253,7 @@ class Switch:
                         except BlockingIOError:
                             pass
                         continue
-                    # Drain the TUN (bounded, so that a busy sender cannot starve the queue's head).
+                    source = index[fd]
                     for _ in range(64):
                         try:
                             packet = read(fd, 65536)
@@ -250,15 +270,31 @@ class Switch:
                         if loss and rng.random() < loss:
                             counts["lost"] += 1
                             continue
-                        if len(queue) >= limit:
+                        if len(heap) >= limit:
                             counts["queue_full"] += 1
                             continue
+                        bits = len(packet) * 8
+                        t = arrived
+                        rate = up_rate.get(source)
+                        if rate:
+                            t = cross_link(up_free, source, t, bits / rate, buffer_ns)
+                            if t is None:
+                                counts["uplink_full"] += 1
+                                continue
+                        t += delay
+                        destination = index[target]
+                        rate = down_rate.get(destination)
+                        if rate:
+                            t = cross_link(down_free, destination, t, bits / rate, buffer_ns)
+                            if t is None:
+                                counts["downlink_full"] += 1
+                                continue
                         counts["queued"] += 1
-                        queue.append((arrived + delay, target, packet))
-                # Send everything that is due.
+                        sequence += 1
+                        push(heap, (t, sequence, target, packet))
                 now = now_ns()
-                while queue and queue[0][0] <= now:
-                    deadline, target, packet = queue.popleft()
+                while heap and heap[0][0] <= now:
+                    deadline, _, target, packet = pop(heap)
                     try:
                         write(target, packet)
                         counts["forwarded"] += 1
@@ -267,7 +303,7 @@ class Switch:
                     if len(lateness) < 1_000_000:
                         lateness.append(now - deadline)
                     now = now_ns()
-                self.arm(queue[0][0] if queue else 0)
+                self.arm(heap[0][0] if heap else 0)
         finally:
             epoll.close()
 
@@ -294,6 +330,32 @@ class Switch:
             with open(self.args.stats_json, "w") as out:
                 json.dump(stats, out)
                 out.write("\n")
+
+
+def cross_link(free, key, t, wire_ns, buffer_ns):
+    """A packet reaching link KEY (free again at free[KEY]) at T waits its turn, then takes WIRE_NS on it; returns
+    when it is through, or None when it would wait longer than BUFFER_NS (dropped, nothing changes)."""
+    start = max(t, free[key])
+    if start - t > buffer_ns:
+        return None
+    free[key] = start + int(wire_ns)
+    return free[key]
+
+
+def parse_links(specs, namespaces):
+    """--link K=UP/DOWN (Mbit/s, either empty) -> ({k: up bits per ns}, {k: down bits per ns})."""
+    up, down = {}, {}
+    for spec in specs or []:
+        match = re.fullmatch(r"([0-9]+)=([0-9.]*)/([0-9.]*)", spec)
+        if not match or not 1 <= int(match[1]) <= namespaces:
+            raise SystemExit(f"delaynet: --link {spec}: expected K=UP/DOWN with K in 1..{namespaces}, Mbit/s")
+        k = int(match[1])
+        for rates, value in ((up, match[2]), (down, match[3])):
+            if value:
+                if float(value) <= 0:
+                    raise SystemExit(f"delaynet: --link {spec}: a rate must be positive")
+                rates[k] = float(value) * 1e6 / 1e9
+    return up, down
 
 
 class Stop(Exception):
@@ -328,6 +390,7 @@ def up(args):
         except BrokenPipeError:
             pass
         log(f"{len(lines)} namespaces, {args.delay_ms} ms each way"
+            + (f", links {' '.join(args.link)}, buffer {args.buffer_ms} ms" if args.link else "")
             + (f", loss {args.loss}" if args.loss else ""))
         switch.run()
     except Stop:
@@ -367,6 +430,10 @@ def main():
     p.add_argument("--queue-limit", type=int, default=200_000, help="packets in flight at most (default 200000)")
     p.add_argument("--tun-mode", choices=("setns", "move"), default="setns")
     p.add_argument("--rt", action="store_true", help="SCHED_FIFO priority 10")
+    p.add_argument("--link", action="append", metavar="K=UP/DOWN",
+                   help="cap namespace K's uplink and downlink, Mbit/s (either may be empty); repeatable")
+    p.add_argument("--buffer-ms", type=float, default=50.0,
+                   help="a capped link drops a packet that would wait longer than this in its queue (default 50)")
     p.add_argument("--stats-json", help="write the counters and lateness to this file at exit")
     d = sub.add_parser("down", help="delete the namespaces PREFIX-<number> a killed switch left behind")
     d.add_argument("--prefix", default="dn")

@@ -59,6 +59,8 @@ struct FetchSession: Sendable {
     /// A peer of the session.
     struct SessionPeer: Sendable {
         var useful: Bool
+        /// Whether it is a dedicated source (an HTTP source the planner added), asked first while unmeasured.
+        var isDedicatedSource = false
         var window = PeerWindow()
         /// CIDs requested from this peer and not received.
         var requested: Set<CID> = []
@@ -189,7 +191,17 @@ struct FetchSession: Sendable {
     /// arrived, the first ``ExchangeConfiguration/optimisticRootPeers`` peers are asked `WANT_BLOCK` (a peer that
     /// has it answers with the block, one round trip sooner), the rest `WANT_HAVE`. A peer becomes useful, and is
     /// asked for other blocks, once it said `HAVE` or sent a block; a `DONT_HAVE` for the root takes it out.
-    mutating func addPeer(_ peer: ExchangePeer, isProvider: Bool, now: ExchangeInstant, outbox: inout Outbox) {
+    ///
+    /// A dedicated source (`isDedicatedSource`: an HTTP source the planner added) not measured yet is asked before
+    /// peers not measured yet (``pickPeer(for:excluding:)``): it joins because the origin policy wants HTTP from the
+    /// start, so the first blocks are its.
+    mutating func addPeer(
+        _ peer: ExchangePeer,
+        isProvider: Bool,
+        isDedicatedSource: Bool = false,
+        now: ExchangeInstant,
+        outbox: inout Outbox
+    ) {
         if var known = peers[peer] {
             if isProvider && !known.useful {
                 known.useful = true
@@ -199,7 +211,7 @@ struct FetchSession: Sendable {
             return
         }
         guard peers.count < configuration.maxSessionPeers else { return }
-        peers[peer] = SessionPeer(useful: isProvider, lastProgress: now)
+        peers[peer] = SessionPeer(useful: isProvider, isDedicatedSource: isDedicatedSource, lastProgress: now)
         peerOrder.append(peer)
         if isProvider {
             requestRootAlongsideOptimistic(from: peer, now: now, outbox: &outbox)
@@ -249,10 +261,12 @@ struct FetchSession: Sendable {
         peers[peer]!.missing.remove(cid)
     }
 
-    /// The peer said `DONT_HAVE`: it is not asked for the block again; a peer that lacks the root is no use.
-    mutating func handleDontHave(_ cid: CID, from peer: ExchangePeer) {
+    /// The peer said `DONT_HAVE`: it is not asked for the block again; a peer that lacks the root is no use, except
+    /// a dedicated source (an HTTP origin serves the file's raw leaves and none of its DAG's nodes, the root
+    /// included: it stays for the leaves).
+    mutating func handleDontHave(_ cid: CID, from peer: ExchangePeer, isDedicatedSource: Bool = false) {
         guard let state = peers[peer] else { return }
-        if cid == root && (!state.useful || fileSize == nil) {
+        if cid == root && (!state.useful || fileSize == nil) && !isDedicatedSource {
             removePeer(peer)
             return
         }
@@ -544,6 +558,7 @@ struct FetchSession: Sendable {
         var best: ExchangePeer?
         var bestRoom = 0
         var anyRoom = false
+        var firstUnmeasured: ExchangePeer?
         let count = peerOrder.count
         guard count > 0 else { return .noRoom }
         rotation = (rotation + 1) % count
@@ -555,13 +570,18 @@ struct FetchSession: Sendable {
             anyRoom = true
             guard !state.missing.contains(cid) else { continue }
             // A peer not measured yet, with nothing asked of it, is asked first: otherwise a fast peer whose window
-            // grew keeps more room than a new peer's initial window, and takes every block of a small fetch.
-            if state.window.rate == 0 && state.window.outstandingBytes == 0 { return .peer(peer) }
+            // grew keeps more room than a new peer's initial window, and takes every block of a small fetch. Of
+            // those, a dedicated source before peers (the policy brought it in to serve from the start).
+            if state.window.rate == 0 && state.window.outstandingBytes == 0 {
+                if state.isDedicatedSource { return .peer(peer) }
+                if firstUnmeasured == nil { firstUnmeasured = peer }
+            }
             if room > bestRoom {
                 best = peer
                 bestRoom = room
             }
         }
+        if let firstUnmeasured { return .peer(firstUnmeasured) }
         if let best { return .peer(best) }
         return anyRoom ? .allMissing : .noRoom
     }

@@ -207,8 +207,9 @@ public struct ExchangeInstance: Sendable {
                 for cid in cids { sessions[id]!.handleHave(cid, from: peer) }
             }
         case .message(.dontHave(let cids)):
+            let isSource = dedicatedPeers.contains(peer)
             for id in sessionOrder {
-                for cid in cids { sessions[id]!.handleDontHave(cid, from: peer) }
+                for cid in cids { sessions[id]!.handleDontHave(cid, from: peer, isDedicatedSource: isSource) }
             }
         case .message(.padding(let byteCount)):
             // A warm-up: answered with one of the same size (capped) when this side has not warmed the connection.
@@ -392,7 +393,8 @@ public struct ExchangeInstance: Sendable {
     public mutating func addProvider(_ peer: ExchangePeer, to id: FetchID, now: ExchangeInstant) -> [ExchangeDirective] {
         guard ledgers[peer] != nil, sessions[id] != nil else { return [] }
         var outbox = Outbox()
-        sessions[id]!.addPeer(peer, isProvider: true, now: now, outbox: &outbox)
+        sessions[id]!.addPeer(
+            peer, isProvider: true, isDedicatedSource: dedicatedPeers.contains(peer), now: now, outbox: &outbox)
         sessions[id]!.schedule(now: now, outbox: &outbox)
         var directives: [ExchangeDirective] = []
         finish(outbox, now: now, into: &directives)

@@ -120,6 +120,14 @@ struct ExchangeHarness {
         apply(nodes[b].instance.peerConnected(peerA, now: now), at: b)
     }
 
+    /// Connects `source` to `node` as a dedicated source of `node` (an HTTP source: it serves only the fetches it is
+    /// added to with ``addProvider(_:to:at:)``); `source` sees `node` as any peer.
+    mutating func connectSource(_ source: Int, to node: Int) {
+        connected.insert([min(source, node), max(source, node)])
+        apply(nodes[node].instance.peerConnected(nodes[source].peer, dedicated: true, now: now), at: node)
+        apply(nodes[source].instance.peerConnected(nodes[node].peer, now: now), at: source)
+    }
+
     /// Closes the connection between two nodes: messages in flight are lost.
     mutating func disconnect(_ a: Int, _ b: Int) {
         guard connected.remove([min(a, b), max(a, b)]) != nil else { return }
