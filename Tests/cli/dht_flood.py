@@ -56,7 +56,8 @@ def store(tx, key, record_key, token, value, ttl=3600):
 
 
 def add_provider(tx, key, record_key, token):
-    return header(ADD_PROVIDER, tx, key) + record_key + bytes([len(token)]) + token
+    # The relay count (0: the provider is reachable at the address the request comes from).
+    return header(ADD_PROVIDER, tx, key) + record_key + bytes([len(token)]) + token + bytes([0])
 
 
 def put_record(tx, key, routing_key, token, record):
