@@ -3,8 +3,7 @@ import Foundation
 /// The budget of the daemon's block cache (`dhtnode run --cache-size`): how many bytes of unpinned blocks the
 /// repository keeps before it evicts the least recently used.
 ///
-/// Written as a byte count with an optional binary unit, `B`, `KiB`, `MiB`, `GiB`, `TiB` (`10GiB`, `512MiB`,
-/// `1.5GiB`; `K`, `M`, `G`, `T` and `KB`… mean the same powers of 1024, as disk sizes usually do), or `off`. `off`
+/// Written as a ``ByteCount`` (`10GiB`, `512MiB`, `1.5GiB`; `10G` is 10^10 bytes, as in every option), or `off`. `off`
 /// and `0` mean no cache: unpinned blocks are kept until `dhtnode gc`, as a repository without a cache does.
 /// A budget is at least ``minimumBytes``: the blocks being written while a fetch runs must fit in it.
 public enum CacheSize: Sendable, Hashable, CustomStringConvertible {
@@ -36,24 +35,8 @@ public enum CacheSize: Sendable, Hashable, CustomStringConvertible {
             self = .off
             return
         }
-        let units: [(suffix: String, shift: Int)] = [
-            ("tib", 40), ("gib", 30), ("mib", 20), ("kib", 10), ("tb", 40), ("gb", 30), ("mb", 20), ("kb", 10),
-            ("t", 40), ("g", 30), ("m", 20), ("k", 10), ("b", 0),
-        ]
-        let lower = trimmed.lowercased()
-        var number = Substring(lower)
-        var shift = 0
-        if let unit = units.first(where: { lower.hasSuffix($0.suffix) }) {
-            number = number.dropLast(unit.suffix.count)
-            shift = unit.shift
-        }
-        let digits = number.trimmingCharacters(in: .whitespaces)
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(digits),
-            value.isFinite
-        else { throw ParseError(text: text) }
-        let bytes = value * Double(UInt64(1) << UInt64(shift))
-        guard bytes >= Double(Self.minimumBytes), bytes < 0x1p62 else { throw ParseError(text: text) }
-        self = .bytes(UInt64(bytes))
+        guard let bytes = ByteCount.parse(trimmed), bytes >= Self.minimumBytes else { throw ParseError(text: text) }
+        self = .bytes(bytes)
     }
 
     /// The budget in bytes; `nil` when off.

@@ -102,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("upload-limit"),
         help: ArgumentHelp(
-            "Cap on the block bytes sent to peers per second, with an optional k, M or G suffix (default: none).",
+            "Cap on the block bytes sent to peers per second, like 2.5M (10^6) or 4MiB (2^20) (default: none).",
             valueName: "bytes"
         )
     )
@@ -195,7 +195,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("relay-bandwidth"),
         help: ArgumentHelp(
-            "With --relay on: bytes per second relayed over all connections, with an optional k, M or G suffix, or "
+            "With --relay on: bytes per second relayed over all connections, like 16M or 16MiB, or "
                 + "'off' for no cap (default: 16777216, 16 MiB/s).",
             valueName: "bytes|off"
         )
@@ -334,17 +334,10 @@ struct RunCommand: AsyncParsableCommand {
 
     /// `N`, `Nk`, `NM` or `NG` (powers of 1000: network rates), at least 1,000 bytes.
     static func byteCount(_ text: String, _ option: String) throws -> Int {
-        let multipliers: [Character: Double] = ["k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9]
-        var number = Substring(text)
-        var multiplier = 1.0
-        if let last = number.last, let factor = multipliers[last] {
-            multiplier = factor
-            number = number.dropLast()
+        guard let bytes = ByteCount.parse(text), bytes >= 1000, bytes < 1_000_000_000_000_000 else {
+            throw ValidationError("\(option) '\(text)' is not a byte count of at least 1000 (like 2500000, 2.5M or 4MiB)")
         }
-        guard let value = Double(number), value.isFinite, value * multiplier >= 1000, value * multiplier < 1e15 else {
-            throw ValidationError("\(option) '\(text)' is not a byte count of at least 1000 (like 2500000 or 2.5M)")
-        }
-        return Int(value * multiplier)
+        return Int(bytes)
     }
 
     private static func address(_ text: String, _ option: String, bind: Bool) throws -> NodeAddress {

@@ -89,9 +89,11 @@ struct CacheSizeTests {
     func parses() throws {
         #expect(try CacheSize(parsing: "10GiB") == .bytes(10 << 30))
         #expect(try CacheSize(parsing: "512MiB") == .bytes(512 << 20))
-        #expect(try CacheSize(parsing: "1.5G") == .bytes(3 << 29))
+        #expect(try CacheSize(parsing: "1.5GiB") == .bytes(3 << 29))
+        #expect(try CacheSize(parsing: "1.5G") == .bytes(1_500_000_000))
         #expect(try CacheSize(parsing: "4194304") == .bytes(4 << 20))
-        #expect(try CacheSize(parsing: "8mb") == .bytes(8 << 20))
+        #expect(try CacheSize(parsing: "8mb") == .bytes(8_000_000))
+        #expect(try CacheSize(parsing: "8 MiB") == .bytes(8 << 20))
         #expect(try CacheSize(parsing: "off") == .off)
         #expect(try CacheSize(parsing: "0") == .off)
         #expect(CacheSize.default.budget == 10 << 30)
