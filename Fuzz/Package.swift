@@ -20,6 +20,7 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzChannelFrame", ["SecureChannel", "DHTCrypto"]),
     ("FuzzGatewayRequest", ["Gateway"]),
     ("FuzzIPNSRecord", ["Names"]),
+    ("FuzzRelayMessage", ["Relay"]),
 ]
 
 let package = Package(
