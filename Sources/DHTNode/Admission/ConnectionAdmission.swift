@@ -55,7 +55,7 @@ public final class ConnectionAdmission: Sendable {
             channel.close(promise: nil)
             return nil
         }
-        let now = DHTInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
+        let now = NodeRuntime.now()
         let (admission, displaced, counts) = state.withLock { state in
             let admission = state.budget.admit(ConnectionSource(address.host), now: now)
             var displaced: PendingChannel?

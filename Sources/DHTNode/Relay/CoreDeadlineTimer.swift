@@ -12,9 +12,7 @@ struct CoreDeadlineTimer {
         guard let deadline else { return }
         if let scheduled, scheduled.at <= deadline { return }
         scheduled?.task.cancel()
-        let now = DHTInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
-        let delay = TimeAmount.nanoseconds(max(0, (deadline - now).nanosecondsClamped) + 1_000_000)
-        scheduled = (eventLoop.scheduleTask(in: delay, fire), deadline)
+        scheduled = (eventLoop.scheduleTask(deadline: NodeRuntime.deadline(deadline) + .milliseconds(1), fire), deadline)
     }
 
     /// The task ran.

@@ -71,10 +71,8 @@ final class RelayReservationRunner: Sendable {
         }
     }
 
-    private static func now() -> DHTInstant { RelayService.now() }
-
     private func run(_ event: (inout RelayReservations, DHTInstant) -> [RelayReservationDirective]) {
-        let now = Self.now()
+        let now = NodeRuntime.now()
         let (directives, channels) = state.withLock { state in
             let directives = event(&state.core, now)
             scheduleTick(in: &state)

@@ -36,7 +36,7 @@ public final class RelayService: Sendable {
     /// A relay with `configuration`; its timers run on `eventLoop`.
     public init(configuration: RelayConfiguration, eventLoop: any EventLoop, logger: Logger) {
         let seed = SecureRandom.uint64()
-        self.state = Mutex(State(core: RelayInstance(configuration: configuration, random: SeededRandom(seed: seed), now: Self.now())))
+        self.state = Mutex(State(core: RelayInstance(configuration: configuration, random: SeededRandom(seed: seed), now: NodeRuntime.now())))
         self.eventLoop = eventLoop
         self.logger = logger
     }
@@ -47,8 +47,6 @@ public final class RelayService: Sendable {
     public var counts: (reservations: Int, circuits: Int) {
         state.withLock { ($0.core.reservationCount, $0.core.circuitCount) }
     }
-
-    static func now() -> DHTInstant { DHTInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds)) }
 
     /// Takes a connection whose first bytes (`firstBytes`, at least 10) are a relay message; on its loop.
     func adopt(_ channel: any Channel, firstBytes: ByteBuffer) {
@@ -112,7 +110,7 @@ public final class RelayService: Sendable {
 
     /// Runs `event` on the core under the lock, then carries out its directives outside it.
     private func run(_ event: (inout RelayInstance, DHTInstant) -> [RelayDirective]) {
-        let now = Self.now()
+        let now = NodeRuntime.now()
         let (actions, statistics, counts) = state.withLock { state in
             let directives = event(&state.core, now)
             var actions: [@Sendable () -> Void] = []
@@ -148,7 +146,7 @@ public final class RelayService: Sendable {
             }]
         case .pause(let circuit, let until):
             guard let (first, second) = state.circuits[circuit] else { return [] }
-            let delay = TimeAmount.nanoseconds(max(0, (until - Self.now()).nanosecondsClamped))
+            let delay = TimeAmount.nanoseconds(max(0, (until - NodeRuntime.now()).nanosecondsClamped))
             return [{
                 RelaySpliceHandler.pause(first, for: delay)
                 RelaySpliceHandler.pause(second, for: delay)

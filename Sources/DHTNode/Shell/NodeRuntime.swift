@@ -256,7 +256,8 @@ final class NodeRuntime: @unchecked Sendable {
         timeoutTimer = (task, earliest)
     }
 
-    private static func deadline(_ instant: DHTInstant) -> NIODeadline {
+    /// The NIO deadline of a core's instant: both count uptime nanoseconds (``now()``).
+    static func deadline(_ instant: DHTInstant) -> NIODeadline {
         .uptimeNanoseconds(UInt64(max(0, instant.nanoseconds)))
     }
 }
