@@ -21,6 +21,7 @@ let harnesses: [(name: String, products: [String])] = [
     ("FuzzGatewayRequest", ["Gateway"]),
     ("FuzzIPNSRecord", ["Names"]),
     ("FuzzRelayMessage", ["Relay"]),
+    ("FuzzHolePunchMessage", ["Relay"]),
 ]
 
 let package = Package(

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Reachability behind real NATs (docs/PROTOCOL.md, "Reachability and client mode"; docs/PRIVATE-SWARM.md, "Behind a
 # NAT"): network namespaces joined by a bridge stand in for the Internet; four public daemons (one of them the
-# bootstrap node) have addresses on it, and two hosts sit behind routers of their own that masquerade with conntrack:
-# one endpoint-independent NAT (iptables MASQUERADE keeps the source port: one mapping for every destination) and one
-# symmetric NAT (MASQUERADE --random-fully: a new port for every destination). Both filter what nobody inside asked
-# for, as home routers do.
+# bootstrap node) have addresses on it, and three hosts sit behind routers of their own that masquerade with
+# conntrack: two endpoint-independent NATs (iptables MASQUERADE keeps the source port: one mapping for every
+# destination) and one symmetric NAT (MASQUERADE --random-fully: a new port for every destination). All filter what
+# nobody inside asked for, as home routers do: an unsolicited SYN is dropped, not answered with a reset (RFC 5382,
+# REQ-4).
 #
 #   Tests/cli/nat.sh PATH/TO/dhtnode
 #
@@ -13,7 +14,11 @@
 # still puts and gets values. Then relays (docs/PROTOCOL.md, "Relays"): each NATed node reserves two of the public
 # daemons; a file added behind the symmetric NAT is announced at its relays and fetched from behind the other NAT
 # through a relay, byte for byte, while tcpdump in every relay's namespace shows the file's text never crossing it;
-# and a fetch larger than the relays' byte cap per connection (8 MB here) is cut and counted. Needs root
+# and a fetch larger than the relays' byte cap per connection (8 MB here) is cut and counted. Then hole punching
+# (docs/PROTOCOL.md, "Hole punching"): between the two endpoint-independent NATs a relayed fetch moves to a direct
+# connection (a 24 MiB file, three times the relays' cap, arrives whole, most of it direct), and of 20 fresh
+# relayed connections (the fetching daemon restarted before each) at least 19 punch through; behind the symmetric
+# NAT the punch fails and the fetch stays relayed. Needs root
 # (namespaces, iptables), jq, iptables and tcpdump (apt-get install -y iptables tcpdump; without tcpdump the
 # capture check is skipped and said so).
 # Every namespace and process is removed on exit (KEEP=1 keeps the logs; NAT_LOG_LEVEL=debug makes the two NATed
@@ -69,6 +74,8 @@ behind_nat() {
     ip -n "$host" route add default via "192.168.$n.1"
     ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
     ip netns exec "$router" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE "$@"
+    # What nobody inside asked for reaches the router itself: a SYN there is dropped, not answered with a reset.
+    ip netns exec "$router" iptables -A INPUT -i wan -p tcp --syn -j DROP
 }
 
 # Starts `dhtnode run` inside namespace NS as node NAME listening on ADDRESS (its API on the namespace's loopback).
@@ -120,6 +127,7 @@ for i in 0 1 2 3; do
 done
 behind_nat "${P}r1" "${P}cone" 10.11.0.1 1 || { echo "cannot set up the first NAT"; exit 1; }
 behind_nat "${P}r2" "${P}sym" 10.12.0.1 2 --random-fully || { echo "cannot set up the second NAT"; exit 1; }
+behind_nat "${P}r3" "${P}cone2" 10.13.0.1 3 || { echo "cannot set up the third NAT"; exit 1; }
 # --- the nodes -------------------------------------------------------------------------------------------------
 ns_start "${P}boot" boot 10.1.0.1:4001 --bootstrap-node || { fail "the bootstrap node starts"; finish; }
 STARTED[boot]=$(date +%s)
@@ -129,9 +137,9 @@ for i in 1 2 3; do
         || { fail "pub$i starts"; finish; }
     STARTED[pub$i]=$(date +%s)
 done
-for name in cone sym; do
-    n=1
-    [ "$name" = sym ] && n=2
+declare -A NAT_NUMBER=([cone]=1 [sym]=2 [cone2]=3)
+for name in cone sym cone2; do
+    n=${NAT_NUMBER[$name]}
     ns_start "${P}$name" "$name" "192.168.$n.2:4001" --bootstrap 10.1.0.1:4001 ${NAT_LOG_LEVEL:+--log-level "$NAT_LOG_LEVEL"} \
         || { fail "$name starts"; finish; }
     STARTED[$name]=$(date +%s)
@@ -149,7 +157,7 @@ for name in boot pub1 pub2 pub3; do
     out=$(wait_reachability "$name" public) && pass "$name says public (after ${out} s)" \
         || fail "$name says public within 30 s" "after $out s: $(nx "$name" id --json 2>&1 | tr '\n' ' ')"
 done
-for name in cone sym; do
+for name in cone sym cone2; do
     out=$(wait_reachability "$name" private) && pass "$name (behind a NAT) says private (after ${out} s)" \
         || fail "$name says private within 30 s" "after $out s: $(nx "$name" id --json 2>&1 | tr '\n' ' ')"
 done
@@ -218,7 +226,7 @@ wait_relays() {
         waited=$((waited + 1))
     done
 }
-for name in cone sym; do
+for name in cone sym cone2; do
     relays=$(wait_relays "$name" 2) && pass "$name holds two relay reservations: $(jq -r 'join(", ")' <<<"$relays")" \
         || fail "$name holds two relay reservations" "$relays"
 done
@@ -261,8 +269,15 @@ check "the node behind the other NAT fetches it through a relay, byte for byte" 
     cmp -s "$SWARM_DIR/text.txt" "$SWARM_DIR/text.out"
 relayed=$(metric_sum relay_bytes_total)
 size=$(stat -c %s "$SWARM_DIR/text.txt")
-[ "$relayed" -gt "$size" ] && pass "the relays carried it ($relayed bytes for a $size-byte file)" \
-    || fail "the relays carried the fetch" "relay_bytes_total $relayed, file $size bytes; stats: $stats"
+if [ "$relayed" -gt "$size" ]; then
+    pass "the relays carried it ($relayed bytes for a $size-byte file)"
+else
+    fail "the relays carried the fetch" "relay_bytes_total $relayed, file $size bytes; stats: $stats"
+    for name in cone sym; do echo "     --- $name.log"; tail -n 15 "$SWARM_DIR/$name.log" | sed 's/^/     /'; done
+fi
+json_is "$stats" '.relayedBytes > 0 and .directBytes == 0' \
+    && pass "get --stats: $(jq .relayedBytes <<<"$stats") bytes relayed, none direct (a symmetric NAT defeats the punch)" \
+    || fail "get --stats shows the bytes relayed" "$stats"
 if [ ${#CAPTURES[@]} -gt 0 ]; then
     sleep 1
     for pid in "${CAPTURES[@]}"; do kill "$pid" 2>/dev/null; done
@@ -287,5 +302,81 @@ cuts=$(metric_sum 'relay_circuits_cut_total{reason="bytes"}')
     || fail "a relayed fetch past the byte cap is cut and counted" "relay_circuits_cut_total{reason=\"bytes\"} $cuts"
 grep -q "relayed connection cut" "$SWARM_DIR"/pub*.log && pass "the relay logs the cut" \
     || fail "the relay logs the cut"
+
+# --- hole punching ---------------------------------------------------------------------------------------------
+node_metric() {  # the sum of a metric (over its labels) on node NAME
+    ip netns exec "${NODE_NS[$1]}" curl -s "$(swarm_api "$1")/metrics" 2>/dev/null \
+        | awk -v m="$2" '$1 == m || index($1, m "{") == 1 { sum += $2 } END { printf "%d", sum }'
+}
+# Waits until METRIC on node NAME is at least COUNT (at most SECONDS s); prints its value.
+wait_metric() {
+    local name=$1 metric=$2 count=$3 seconds=$4 value waited=0
+    while :; do
+        value=$(node_metric "$name" "$metric")
+        [ "${value:-0}" -ge "$count" ] && { echo "$value"; return 0; }
+        [ $waited -lt $((seconds * 2)) ] || { echo "${value:-0}"; return 1; }
+        sleep 0.5
+        waited=$((waited + 1))
+    done
+}
+# The fetches from behind the symmetric NAT above opened relayed connections whose punches could not work: the
+# port its NAT picks for each destination is not the one peers observed.
+out=$(wait_metric sym holepunch_relayed_total 1 40) \
+    && pass "behind the symmetric NAT the punch fails and the connection stays relayed ($out)" \
+    || fail "behind the symmetric NAT the punch fails and says so" "holepunch_relayed_total $out, direct $(node_metric sym holepunch_direct_total)"
+
+# Restarts node NAME with the arguments it was started with, and waits until peers have told it its address.
+restart_behind_nat() {
+    local name=$1 n=${NAT_NUMBER[$1]} waited=0
+    swarm_stop "$name"
+    rm -f "$SWARM_DIR/$name/api.json"
+    ns_start "${P}$name" "$name" "192.168.$n.2:4001" --bootstrap 10.1.0.1:4001 || return 1
+    until nx "$name" id --json 2>/dev/null | jq -e --arg a "10.1$n.0.1:4001" '.observedAddresses | index($a) != null' \
+        >/dev/null; do
+        sleep 0.2
+        waited=$((waited + 1))
+        [ $waited -lt 150 ] || return 1
+    done
+}
+# cone and cone2 sit behind endpoint-independent NATs. A 24 MiB file, three times the relays' cap per connection,
+# arrives whole only if the fetch left the relay for a direct connection.
+head -c $((24 * 1024 * 1024)) /dev/urandom >"$SWARM_DIR/punched.bin"
+cid=$(nx cone2 add "$SWARM_DIR/punched.bin" --quiet)
+restart_behind_nat cone || fail "cone restarts and learns its address"
+stats=$(ip netns exec "${NODE_NS[cone]}" timeout 120 "$DHTNODE" get "$cid" -o "$SWARM_DIR/punched.out" --quiet \
+    --stats --json --data "$SWARM_DIR/cone" 2>&1)
+check "between two endpoint-independent NATs a 24 MiB fetch arrives whole, past the relays' 8 MB cap" \
+    cmp -s "$SWARM_DIR/punched.bin" "$SWARM_DIR/punched.out"
+json_is "$stats" '.directBytes > 16000000' \
+    && pass "get --stats: $(jq .directBytes <<<"$stats") bytes direct after the punch, $(jq .relayedBytes <<<"$stats") relayed" \
+    || fail "get --stats shows most bytes direct" "$stats"
+[ "$(node_metric cone holepunch_direct_total)" -ge 1 ] && [ "$(node_metric cone2 holepunch_direct_total)" -ge 1 ] \
+    && pass "both ends count the punch (holepunch_direct_total)" \
+    || fail "both ends count the punch" "cone $(node_metric cone holepunch_direct_total), cone2 $(node_metric cone2 holepunch_direct_total)"
+grep -q "hole punch succeeded" "$SWARM_DIR/cone.log" && pass "the daemon logs the punch" \
+    || fail "the daemon logs the punch"
+
+# 20 attempts: each a fresh relayed connection (the fetching daemon restarted), each fetching a file of its own.
+punched=0
+failures=""
+for i in $(seq 1 20); do
+    head -c 200000 /dev/urandom >"$SWARM_DIR/attempt$i.bin"
+    cid=$(nx cone2 add "$SWARM_DIR/attempt$i.bin" --quiet)
+    if ! restart_behind_nat cone; then
+        failures="$failures $i:restart"
+        continue
+    fi
+    ip netns exec "${NODE_NS[cone]}" timeout 60 "$DHTNODE" get "$cid" -o "$SWARM_DIR/attempt$i.out" --quiet \
+        --data "$SWARM_DIR/cone" >/dev/null 2>&1
+    if ! cmp -s "$SWARM_DIR/attempt$i.bin" "$SWARM_DIR/attempt$i.out"; then
+        failures="$failures $i:fetch"
+    elif wait_metric cone holepunch_direct_total 1 20 >/dev/null; then
+        punched=$((punched + 1))
+    else
+        failures="$failures $i:relayed($(node_metric cone holepunch_relayed_total))"
+    fi
+done
+[ "$punched" -ge 19 ] && pass "hole punching between endpoint-independent NATs: $punched of 20 attempts direct" \
+    || fail "hole punching succeeds in at least 19 of 20 attempts" "$punched of 20;$failures"
 
 finish

@@ -49,6 +49,9 @@ public struct DaemonConfiguration: Sendable {
     public var swarmKey: SwarmKey?
     /// The relay service offered to nodes behind NATs (`--relay`, `--relay-*`).
     public var relay = RelayConfiguration()
+    /// Whether relayed exchange connections try to become direct (`--hole-punching on|off`; docs/PROTOCOL.md,
+    /// "Hole punching").
+    public var holePunching = true
     /// Routing only (`--bootstrap-node`): no block repository, no exchange, no rendezvous; a routing table and
     /// limits sized for many clients (``Daemon``'s bootstrap-node rules). The table is persisted as usual.
     public var bootstrapNode: Bool

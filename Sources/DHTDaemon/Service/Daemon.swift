@@ -98,6 +98,7 @@ public enum Daemon {
             receiveBufferBytes: configuration.bootstrapNode ? Self.bootstrapNodeReceiveBuffer : nil
         )
         nodeConfiguration.relay = configuration.relay
+        if !configuration.holePunching { nodeConfiguration.holePunching = nil }
         let node = Node(configuration: nodeConfiguration, logger: logger)
         let names = NameService(node: node, dataDirectory: data, logger: logger)
 

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DHTCrypto
 import Kademlia
 import NIOCore
@@ -23,6 +28,9 @@ public struct SecureTransport: Sendable {
     /// decrypted where it lies, whatever frames it cuts). The buffer lives only for one read.
     static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
 
+    /// `SO_REUSEPORT`, which SwiftNIO names no option for: the listener and a hole punch's dials share the port.
+    static let reusePort = NIOBSDSocket.Option(rawValue: SO_REUSEPORT)
+
     /// A transport for `identity` on `group`.
     public init(
         identity: NodeIdentity,
@@ -46,6 +54,19 @@ public struct SecureTransport: Sendable {
         try await open(address, initiator: true, expecting: peerKey, preface: nil)
     }
 
+    /// Connects to `address` from `local` (this node's exchange port, shared with its listener through
+    /// `SO_REUSEPORT`), so that the NAT in front of this node maps the connection to the address and port its peers
+    /// observe: the dial of a hole punch (docs/PROTOCOL.md, "Hole punching"). When the other side dials too, the two
+    /// SYNs make one connection (TCP simultaneous open) on which neither end is a listener, so the caller says which
+    /// runs the handshake as initiator.
+    public func punch(
+        to address: SocketAddress, from local: SocketAddress, initiator: Bool, expecting peerKey: Ed25519PublicKey?,
+        timeout: Duration
+    ) async throws -> SecureConnection {
+        try await open(
+            address, initiator: initiator, expecting: peerKey, preface: nil, localAddress: local, timeout: timeout)
+    }
+
     /// Connects to the node `target` through the relay at `relay` (docs/PROTOCOL.md, "Relays"): asks the relay for
     /// a circuit, then runs the handshake as initiator with the node over it. The relay forwards ciphertext only.
     ///
@@ -62,14 +83,22 @@ public struct SecureTransport: Sendable {
         try await open(relay, initiator: false, expecting: nil, preface: .accept(token: token))
     }
 
-    private func open(_ address: SocketAddress, initiator: Bool, expecting peerKey: Ed25519PublicKey?, preface: RelayMessage?)
-        async throws -> SecureConnection
-    {
+    private func open(
+        _ address: SocketAddress, initiator: Bool, expecting peerKey: Ed25519PublicKey?, preface: RelayMessage?,
+        localAddress: SocketAddress? = nil, timeout: Duration? = nil
+    ) async throws -> SecureConnection {
         let (handshake, configuration) = (self.handshake, self.configuration)
-        let pending = try await ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: Self.receiveAllocator)
-            .connectTimeout(TimeAmount(configuration.handshakeTimeout))
+            .connectTimeout(TimeAmount(timeout ?? configuration.handshakeTimeout))
+        if let localAddress {
+            bootstrap = bootstrap
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelOption(.socketOption(Self.reusePort), value: 1)
+                .bind(to: localAddress)
+        }
+        let pending = try await bootstrap
             .connect(to: address) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let preface {
@@ -102,6 +131,8 @@ public struct SecureTransport: Sendable {
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A hole punch dials from this port (``punch(to:from:initiator:expecting:timeout:)``).
+            .serverChannelOption(.socketOption(Self.reusePort), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
             .bind(host: host, port: port) { channel in

@@ -17,6 +17,9 @@ final class ExchangeMetrics: Sendable {
     private let timeToFirstByte = Metrics.Timer(
         label: "exchange_fetch_time_to_first_byte_seconds", preferredDisplayUnit: .seconds)
     private let connections = Gauge(label: "exchange_connections")
+    /// Of the block bytes received, those that came through a relay.
+    private let relayedBytesReceived = Counter(label: "exchange_relayed_block_bytes_total")
+    private let relayedLinksReplaced = Counter(label: "exchange_relayed_links_replaced_total")
 
     func sent(_ message: ExchangeMessage) {
         guard case .block(_, let bytes) = message else { return }
@@ -24,9 +27,10 @@ final class ExchangeMetrics: Sendable {
         bytesSent.increment(by: bytes.count)
     }
 
-    func received(blockBytes: Int) {
+    func received(blockBytes: Int, relayed: Bool = false) {
         blocksReceived.increment()
         bytesReceived.increment(by: blockBytes)
+        if relayed { relayedBytesReceived.increment(by: blockBytes) }
     }
 
     func fetchStarted() { fetchesStarted.increment() }
@@ -54,6 +58,9 @@ final class ExchangeMetrics: Sendable {
     }
 
     func connectionCount(_ count: Int) { connections.record(count) }
+
+    /// A relayed peer's link replaced by a direct connection: `exchange_relayed_links_replaced_total`.
+    func movedToDirect() { relayedLinksReplaced.increment() }
 
     /// A peer the core disconnected (a lying seeder banned, a slow reader cut, one over the peer cap), by reason:
     /// `exchange_peers_disconnected_total{reason}`.

@@ -4,6 +4,7 @@ import Exchange
 import Kademlia
 import Logging
 import NIOCore
+import Relay
 import SecureChannel
 
 /// The shell of the block exchange: runs an ``Exchange/ExchangeInstance`` over authenticated, encrypted TCP
@@ -21,6 +22,11 @@ import SecureChannel
 ///   becomes one sleeping task, replaced when a new tick is scheduled.
 /// - A disconnect directive closes the connection; a ban is remembered by the core, which refuses the peer when it
 ///   comes back.
+///
+/// A peer reached through a relay (docs/PROTOCOL.md, "Relays") is one link like any other; with hole punching on,
+/// the two ends try to replace it with a direct connection (``HolePunchService``). A direct connection to a peer
+/// whose link is relayed takes its place without the core noticing: the core knows peers, not paths. The relayed
+/// connection stops writing at once and closes a little later, so that what the peer sent on it still arrives.
 ///
 /// Call ``close()`` when done: it closes listeners and connections, fails running fetches with
 /// ``Exchange/FetchFailure/cancelled`` and waits for the connection tasks.
@@ -54,6 +60,10 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private nonisolated let uploadLimiter: UploadLimiter?
     private nonisolated let faultInjector: FaultInjector?
     private let logger: Logger
+    /// Hole punching over relayed links; `nil` when off.
+    private var holePunching: HolePunchService?
+    /// How long a relayed connection that a direct one replaced stays open to deliver what was under way on it.
+    static var relayedRetirementDelay: Duration { .seconds(2) }
 
     /// A node with `identity`, serving from and storing into `store`.
     ///
@@ -204,7 +214,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         if links[expected] != nil { return expected }
         let target = try NodeID(bytes: expected.id.bytes)
         let connection = try await transport.connect(through: relay, to: target)
-        return try adopt(connection, expecting: expected)
+        return try adopt(connection, expecting: expected, relayedAs: .opener)
     }
 
     /// Takes the relayed connection `token` names at the relay at `relay` (this node holds a reservation there),
@@ -212,11 +222,36 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     public func acceptRelayed(at relay: SocketAddress, token: [UInt8]) async throws {
         guard !isClosed else { throw ExchangeNodeError.closed }
         let connection = try await transport.accept(relayedAt: relay, token: token)
-        _ = try adopt(connection, expecting: nil)
+        _ = try adopt(connection, expecting: nil, relayedAs: .acceptor)
     }
 
-    /// Registers and runs a connection made elsewhere; checks its peer when `expected` is given.
-    private func adopt(_ connection: SecureConnection, expecting expected: ExchangePeer?) throws -> ExchangePeer {
+    /// Takes a direct connection to `expected` that a hole punch opened: it replaces the relayed link, if that is
+    /// still open. Returns whether the peer is now reached directly.
+    func adoptPunched(_ connection: SecureConnection, expecting expected: ExchangePeer) -> Bool {
+        do {
+            _ = try adopt(connection, expecting: expected, relayedAs: nil)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Sends `bytes` of the hole-punch coordination to `peer` over its relayed link (none once it is direct).
+    func sendHolePunch(_ bytes: [UInt8], to peer: ExchangePeer) {
+        guard let link = links[peer], link.relayed else { return }
+        link.outgoing.yield(.holePunch(bytes))
+    }
+
+    /// Turns hole punching on for relayed links from now on (`nil`: off).
+    func setHolePunching(_ service: HolePunchService?) {
+        holePunching = service
+    }
+
+    /// Registers and runs a connection made elsewhere; checks its peer when `expected` is given. A relayed one
+    /// (`relayedAs` says which end this node is) starts a hole punch when that is on.
+    private func adopt(
+        _ connection: SecureConnection, expecting expected: ExchangePeer?, relayedAs side: HolePunch.Side?
+    ) throws -> ExchangePeer {
         let found = Self.peer(for: connection.peer.publicKey)
         if let expected, found != expected {
             Task { await Self.discard(connection) }
@@ -224,7 +259,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         }
         let registered: (link: ExchangePeerLink, outgoing: AsyncStream<ExchangeMessage>)
         do {
-            registered = try register(connection)
+            registered = try register(connection, relayed: side != nil)
         } catch ExchangeNodeError.alreadyConnected where expected != nil {
             Task { await Self.discard(connection) }
             return found
@@ -235,25 +270,41 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         tasks[registered.link.generation] = Task {
             await self.run(connection, link: registered.link, outgoing: registered.outgoing)
         }
+        if let side, let holePunching {
+            let key = connection.peer.publicKey
+            Task { await holePunching.relayedConnectionOpened(to: found, key: key, side: side) }
+        }
         return found
     }
 
-    /// Tells the core about a new connection; returns its link and the stream its writer drains.
+    /// Tells the core about a new connection; returns its link and the stream its writer drains. A direct
+    /// connection to a peer whose link is relayed replaces that link; the core, which knows the peer already, hears
+    /// nothing.
     private func register(
-        _ connection: SecureConnection
+        _ connection: SecureConnection,
+        relayed: Bool = false
     ) throws(ExchangeNodeError) -> (link: ExchangePeerLink, outgoing: AsyncStream<ExchangeMessage>) {
         guard !isClosed else { throw .closed }
         let peer = Self.peer(for: connection.peer.publicKey)
-        guard links[peer] == nil else { throw .alreadyConnected(peer) }
+        let replaced = links[peer]
+        if let replaced, !(replaced.relayed && !relayed) { throw .alreadyConnected(peer) }
         let (outgoing, continuation) = AsyncStream<ExchangeMessage>.makeStream()
         let channel = connection.channel.channel
-        let link = ExchangePeerLink(
+        var link = ExchangePeerLink(
             generation: nextGeneration,
             outgoing: continuation,
             end: { channel.close(promise: nil) }
         )
+        link.relayed = relayed
         nextGeneration += 1
         links[peer] = link
+        if let replaced {
+            replaced.retire(after: Self.relayedRetirementDelay)
+            metrics.movedToDirect()
+            logger.info("relayed peer now connected directly", metadata: ["peer": "\(peer)"])
+            if let holePunching { Task { await holePunching.connectedDirectly(to: peer) } }
+            return (link, outgoing)
+        }
         let directives = instance.peerConnected(peer, now: now)
         for case .disconnect(let refused, reason: let reason, bannedUntil: _) in directives where refused == peer {
             links.removeValue(forKey: peer)
@@ -282,6 +333,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         outgoing: AsyncStream<ExchangeMessage>
     ) async {
         let peer = Self.peer(for: connection.peer.publicKey)
+        let relayed = link.relayed
         try? await connection.channel.executeThenClose { inbound, outbound in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -304,7 +356,14 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
                 // block's bytes are hashed here, on this connection's task, in parallel with the actor.
                 for try await frame in inbound {
                     let message = try ExchangeMessage(decoding: frame.head, blockBytes: frame.payload)
-                    await self.received(ReceivedMessage(hashing: message), from: peer)
+                    if case .holePunch(let bytes) = message {
+                        // The traversal layer's, and only over a relay: a direct connection has nothing to punch.
+                        if relayed { await self.holePunchReceived(bytes, from: peer) }
+                        continue
+                    }
+                    var received = ReceivedMessage(hashing: message)
+                    received.relayed = relayed
+                    await self.received(received, from: peer)
                 }
                 group.cancelAll()
             }
@@ -318,8 +377,13 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         try? await connection.channel.executeThenClose { _, _ in }
     }
 
+    private func holePunchReceived(_ bytes: [UInt8], from peer: ExchangePeer) {
+        guard let holePunching else { return }
+        Task { await holePunching.received(bytes, from: peer) }
+    }
+
     private func received(_ message: ReceivedMessage, from peer: ExchangePeer) {
-        if let byteCount = message.blockByteCount { metrics.received(blockBytes: byteCount) }
+        if let byteCount = message.blockByteCount { metrics.received(blockBytes: byteCount, relayed: message.relayed) }
         carryOut(instance.handleMessage(message, from: peer, now: now, source: store))
     }
 
@@ -437,6 +501,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
 
     private func announceDisconnection(of peer: ExchangePeer) {
         for listener in disconnectionListeners { listener.yield(peer) }
+        if let holePunching { Task { await holePunching.connectionClosed(to: peer) } }
     }
 
     /// Hands `block`, read by `peer` (an HTTP source) outside a request, to the fetches that wait for it: it is
@@ -561,6 +626,8 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     public func close() async {
         guard !isClosed else { return }
         isClosed = true
+        if let holePunching { await holePunching.close() }
+        holePunching = nil
         tick?.task.cancel()
         tick = nil
         for id in fetches.keys.sorted() { carryOut(instance.cancelFetch(id, now: now)) }

@@ -14,6 +14,20 @@ struct ExchangePeerLink: Sendable {
     let outgoing: AsyncStream<ExchangeMessage>.Continuation
     /// Ends the connection (its reader then stops) or the HTTP source's requests.
     let end: @Sendable () -> Void
+    /// Whether the connection runs through a relay (docs/PROTOCOL.md, "Relays"); a direct connection to the same
+    /// peer replaces it (``ExchangeNode``, hole punching).
+    var relayed = false
+
+    /// Stops the writer once it has written what is queued, and ends the connection `after` that long: what the
+    /// peer sent before it moved to another connection still arrives on this one meanwhile.
+    func retire(after delay: Duration) {
+        outgoing.finish()
+        let end = end
+        Task {
+            try? await Task.sleep(for: delay)
+            end()
+        }
+    }
 
     /// Stops the writer and ends the link.
     func close() {

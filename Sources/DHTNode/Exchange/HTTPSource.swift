@@ -103,7 +103,7 @@ public struct HTTPSource: Sendable {
                     }
                 case .cancel(let cids):
                     for cid in cids { await requests.cancel(cid) }
-                case .have, .dontHave, .block, .padding:
+                case .have, .dontHave, .block, .padding, .holePunch:
                     break
                 }
                 if await requests.hasFailedTooOften(maxConsecutiveFailures) { break }

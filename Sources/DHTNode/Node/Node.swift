@@ -41,6 +41,8 @@ public final class Node: Sendable {
     public let relayService: RelayService?
     /// The reservations held on relays while the node is private.
     let reservations: RelayReservationRunner?
+    /// Hole punching over the exchange's relayed connections.
+    let holePunching: HolePunchService?
     /// This machine's networks, to rank a fetch's providers in them first.
     let networkLocality: NetworkLocality
     /// The names this node publishes and the records it resolved (``publish(_:key:lifetime:ttl:)``,
@@ -106,6 +108,33 @@ public final class Node: Sendable {
         self.exchange = exchange
         self.relayService = exchange.map { _ in
             RelayService(configuration: configuration.relay, eventLoop: runtime.eventLoop, logger: logger)
+        }
+        if let exchange, let punchConfiguration = configuration.holePunching {
+            let state = self.state
+            self.holePunching = HolePunchService(
+                configuration: punchConfiguration,
+                environment: HolePunchService.Environment(
+                    transport: exchange.transport,
+                    localAddresses: { state.withLockedValue { $0.addresses.map(\.socketAddress) } },
+                    ownAddresses: {
+                        let report = try? await runtime.eventLoop.submit {
+                            runtime.read { endpoint, now in endpoint.core.reachabilityReport(now: now) }
+                        }.get()
+                        guard let report else { return ([], false) }
+                        let reachable = report.status == .public
+                        var addresses = report.observedAddresses.map(\.address)
+                        if reachable {
+                            // Where it listens, when that is an address others can dial (not 0.0.0.0).
+                            addresses += state.withLockedValue { $0.addresses }.filter { !$0.isUnspecified }
+                        }
+                        return (addresses, reachable)
+                    },
+                    send: { peer, bytes in await exchange.sendHolePunch(bytes, to: peer) },
+                    adopt: { connection, peer in await exchange.adoptPunched(connection, expecting: peer) }
+                ),
+                logger: logger)
+        } else {
+            self.holePunching = nil
         }
         if let exchange, let reservationConfiguration = configuration.relayReservations {
             let localID = NodeID(publicKeyBytes: configuration.identity.publicKey.bytes)
@@ -188,6 +217,7 @@ public final class Node: Sendable {
             $0.channels = channels
             $0.addresses = addresses
         }
+        if let exchange, let holePunching { await exchange.setHolePunching(holePunching) }
         let probing = probeChannels
         let allProbeSockets = probeChannels.count == addresses.count
         let restored = configuration.restoredState

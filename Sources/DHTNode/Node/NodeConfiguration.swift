@@ -48,6 +48,9 @@ public struct NodeConfiguration: Sendable {
     /// How the node keeps reservations on relays while it is private (needs ``content``); `nil`: it reserves none,
     /// and cannot be fetched from behind a NAT.
     public var relayReservations: RelayReservationsConfiguration? = RelayReservationsConfiguration()
+    /// How the two ends of a relayed exchange connection try to replace it with a direct one (needs ``content``;
+    /// docs/PROTOCOL.md, "Hole punching"); `nil`: relayed connections stay relayed.
+    public var holePunching: HolePunchConfiguration? = HolePunchConfiguration()
 
     /// A configuration with defaults: listen on `127.0.0.1:0`, no bootstrap nodes, default limits.
     public init(

@@ -202,6 +202,15 @@ struct RunCommand: AsyncParsableCommand {
     )
     var relayBandwidth: String?
 
+    @Option(
+        name: .customLong("hole-punching"),
+        help: ArgumentHelp(
+            "Replace relayed connections with direct ones by hole punching: 'on' (default) or 'off' (they stay relayed).",
+            valueName: "on|off"
+        )
+    )
+    var holePunching: String = "on"
+
     @Option(name: .customLong("testing-corrupt-every"), help: .hidden)
     var testingCorruptEvery: Int?
 
@@ -231,6 +240,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--bootstrap-node keeps routing only: it takes no --swarm or --upload-limit")
         }
         guard relay == "on" || relay == "off" else { throw ValidationError("--relay must be 'on' or 'off'") }
+        guard holePunching == "on" || holePunching == "off" else {
+            throw ValidationError("--hole-punching must be 'on' or 'off'")
+        }
         if let relayReservations, !(1...65_536).contains(relayReservations) {
             throw ValidationError("--relay-reservations must be 1 to 65536")
         }
@@ -308,6 +320,7 @@ struct RunCommand: AsyncParsableCommand {
             bootstrapNode: bootstrapNode
         )
         configuration.relay.isEnabled = relay == "on"
+        configuration.holePunching = holePunching == "on"
         if let relayReservations { configuration.relay.maxReservations = relayReservations }
         if let relayCircuitBytes {
             configuration.relay.circuitLimits.bytes = UInt64(try Self.byteCount(relayCircuitBytes, "--relay-circuit-bytes"))

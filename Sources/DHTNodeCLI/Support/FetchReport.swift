@@ -34,6 +34,7 @@ struct FetchReport {
                 ("endgame requests", "\(document.endgameRequests)"),
                 ("moved at the tail", "\(document.movedRequests)"),
                 ("served by peers", document.peerShare.map { String(format: "%.1f %%", $0 * 100) } ?? "—"),
+                ("from peers", "\(document.directBytes) bytes direct, \(document.relayedBytes) relayed"),
             ])
         )
         Swift.print(

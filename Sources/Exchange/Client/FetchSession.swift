@@ -332,6 +332,7 @@ struct FetchSession: Sendable {
     mutating func receive(
         _ block: Block,
         from peer: ExchangePeer,
+        relayed: Bool = false,
         now: ExchangeInstant,
         outbox: inout Outbox,
         directives: inout [ExchangeDirective]
@@ -370,7 +371,7 @@ struct FetchSession: Sendable {
         }
         statistics.blockBytes += UInt64(byteCount)
         statistics.blocks += 1
-        statistics.peers[peer, default: .init()].countBlock(byteCount: byteCount, at: now)
+        statistics.peers[peer, default: .init()].countBlock(byteCount: byteCount, relayed: relayed, at: now)
 
         let leafBytes: Int?
         do throws(FetchFailure) {

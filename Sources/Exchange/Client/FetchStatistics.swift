@@ -7,6 +7,8 @@ public struct FetchStatistics: Hashable, Sendable {
         public var bytes: UInt64 = 0
         /// Verified blocks the fetch used from this peer.
         public var blocks: UInt64 = 0
+        /// Of ``bytes``, those that came over a relayed connection (the rest came directly, or from an HTTP source).
+        public var relayedBytes: UInt64 = 0
         /// Bytes of blocks from this peer that another peer had already delivered.
         public var duplicateBytes: UInt64 = 0
         /// When the first block the fetch used from this peer arrived.
@@ -19,8 +21,9 @@ public struct FetchStatistics: Hashable, Sendable {
         public init() {}
 
         /// Counts a block of `byteCount` bytes from this peer that arrived at `now`.
-        mutating func countBlock(byteCount: Int, at now: ExchangeInstant) {
+        mutating func countBlock(byteCount: Int, relayed: Bool = false, at now: ExchangeInstant) {
             bytes += UInt64(byteCount)
+            if relayed { relayedBytes += UInt64(byteCount) }
             blocks += 1
             if firstBlockAt == nil { firstBlockAt = now }
             lastBlockAt = now
@@ -56,6 +59,9 @@ public struct FetchStatistics: Hashable, Sendable {
     /// Per peer.
     public var peers: [ExchangePeer: Contribution] = [:]
 
+    /// Verified block bytes that came over relayed connections (docs/PROTOCOL.md, "Relays").
+    public var relayedBytes: UInt64 { peers.values.reduce(0) { $0 + $1.relayedBytes } }
+
     /// Statistics of a fetch started at `startedAt`.
     public init(startedAt: ExchangeInstant) { self.startedAt = startedAt }
 
@@ -78,6 +84,7 @@ public struct FetchStatistics: Hashable, Sendable {
             var merged = peers[peer] ?? Contribution()
             merged.bytes += contribution.bytes
             merged.blocks += contribution.blocks
+            merged.relayedBytes += contribution.relayedBytes
             merged.duplicateBytes += contribution.duplicateBytes
             if let first = contribution.firstBlockAt { merged.firstBlockAt = min(merged.firstBlockAt ?? first, first) }
             if let last = contribution.lastBlockAt { merged.lastBlockAt = max(merged.lastBlockAt ?? last, last) }

@@ -166,11 +166,12 @@ public struct ExchangeInstance: Sendable {
         now: ExchangeInstant,
         source: some BlockSource
     ) -> [ExchangeDirective] {
-        handle(received.content, from: peer, now: now, source: source)
+        handle(received.content, relayed: received.relayed, from: peer, now: now, source: source)
     }
 
     private mutating func handle(
         _ content: ReceivedMessage.Content,
+        relayed: Bool = false,
         from peer: ExchangePeer,
         now: ExchangeInstant,
         source: some BlockSource
@@ -186,8 +187,8 @@ public struct ExchangeInstance: Sendable {
         switch content {
         case .block(let cid, let checked, let byteCount):
             receiveBlock(
-                cid, byteCount: byteCount, verify: { checked }, from: peer, now: now, outbox: &outbox,
-                directives: &directives)
+                cid, byteCount: byteCount, verify: { checked }, relayed: relayed, from: peer, now: now,
+                outbox: &outbox, directives: &directives)
         case .message(.block(let cid, let bytes)):
             // DESIGN: every block is hashed before it is stored, passed on or yielded.
             receiveBlock(
@@ -215,6 +216,9 @@ public struct ExchangeInstance: Sendable {
             // A warm-up: answered with one of the same size (capped) when this side has not warmed the connection.
             ledgers[peer]!.paddingBytesReceived += UInt64(byteCount)
             directives += warmUp(peer, byteCount: min(byteCount, configuration.warmUpEchoBytes), now: now)
+        case .message(.holePunch):
+            // The traversal layer's: its shell takes these before the core sees them.
+            break
         }
         scheduleAll(now: now, outbox: &outbox)
         finish(outbox, now: now, into: &directives)
@@ -227,6 +231,7 @@ public struct ExchangeInstance: Sendable {
         _ cid: CID,
         byteCount: Int,
         verify: () -> Result<Block, BlockError>,
+        relayed: Bool = false,
         from peer: ExchangePeer,
         now: ExchangeInstant,
         outbox: inout Outbox,
@@ -254,7 +259,9 @@ public struct ExchangeInstance: Sendable {
         let storeAt = directives.count
         var referenced = true
         for id in wanting {
-            if !sessions[id]!.receive(block, from: peer, now: now, outbox: &outbox, directives: &directives) {
+            if !sessions[id]!.receive(
+                block, from: peer, relayed: relayed, now: now, outbox: &outbox, directives: &directives)
+            {
                 referenced = false
             }
         }

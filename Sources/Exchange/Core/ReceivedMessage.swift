@@ -19,6 +19,9 @@ public struct ReceivedMessage: Sendable {
     }
 
     let content: Content
+    /// Whether the message came over a relayed connection (docs/PROTOCOL.md, "Relays"): a block's bytes then count
+    /// as relayed in its fetch's statistics (``FetchStatistics/Contribution/relayedBytes``).
+    public var relayed = false
 
     /// Wraps `message`; a `BLOCK`'s bytes are hashed now, on the caller's thread.
     public init(hashing message: ExchangeMessage) {

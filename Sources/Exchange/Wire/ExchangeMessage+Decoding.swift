@@ -92,6 +92,13 @@ extension ExchangeMessage {
                 if let nonZero = bytes[start...].firstIndex(where: { $0 != 0 }) { throw .nonZeroPadding(offset: nonZero) }
                 offset = bytes.count
                 return .padding(byteCount: bytes.count - start)
+            case .holePunch:
+                guard (1...ExchangeMessage.maxHolePunchByteCount).contains(remaining) else {
+                    throw .holePunchLength(remaining, offset: offset)
+                }
+                let payload = Array(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                offset = bytes.count
+                return .holePunch(payload)
             }
             guard remaining == 0 else { throw .trailingBytes(remaining, offset: offset) }
             return message

@@ -22,6 +22,8 @@ extension ExchangeMessage {
             return Self.blockHeaderCount(cid) + bytes.count
         case .padding(let byteCount):
             return 2 + byteCount
+        case .holePunch(let bytes):
+            return 2 + bytes.count
         }
     }
 
@@ -31,7 +33,8 @@ extension ExchangeMessage {
     /// The canonical encoding: decoding it gives this message back.
     ///
     /// - Throws: ``ExchangeMessageEncodingError`` for an empty list, more than ``maxEntries`` entries, a block
-    ///   over ``Block/maxByteCount`` bytes or padding outside 0...``maxPaddingByteCount``.
+    ///   over ``Block/maxByteCount`` bytes, padding outside 0...``maxPaddingByteCount``, or a `HOLE_PUNCH` outside
+    ///   1...``maxHolePunchByteCount`` bytes.
     public func encoded() throws(ExchangeMessageEncodingError) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(encodedCount)
@@ -69,6 +72,11 @@ extension ExchangeMessage {
             output.append(Self.version)
             output.append(ExchangeMessageType.padding.rawValue)
             output.append(contentsOf: repeatElement(0, count: byteCount))
+        case .holePunch(let bytes):
+            guard (1...Self.maxHolePunchByteCount).contains(bytes.count) else { throw .holePunchOutOfRange(bytes.count) }
+            output.append(Self.version)
+            output.append(ExchangeMessageType.holePunch.rawValue)
+            output.append(contentsOf: bytes)
         }
     }
 

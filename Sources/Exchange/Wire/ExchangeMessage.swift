@@ -24,6 +24,9 @@ public enum ExchangeMessage: Hashable, Sendable {
     /// and later small answers leave at that rate instead of being paced out from the initial window
     /// (docs/PROTOCOL.md, "Warm-up").
     case padding(byteCount: Int)
+    /// `HOLE_PUNCH`: 1 to ``maxHolePunchByteCount`` bytes of the hole-punch coordination (docs/PROTOCOL.md, "Hole
+    /// punching"), which the exchange carries between the two ends of a relayed connection without reading them.
+    case holePunch([UInt8])
 
     /// The version byte this implementation writes and accepts.
     public static let version: UInt8 = 1
@@ -36,6 +39,9 @@ public enum ExchangeMessage: Hashable, Sendable {
 
     /// The most zero bytes one `PADDING` carries: what fills the largest message after its two header bytes.
     public static let maxPaddingByteCount = maxByteCount - 2
+
+    /// The most bytes one `HOLE_PUNCH` carries.
+    public static let maxHolePunchByteCount = 255
 
     /// The longest binary CID accepted in a message (real CIDs of the supported kinds are 34 or 36 bytes).
     public static let maxCIDByteCount = 64
@@ -50,6 +56,7 @@ public enum ExchangeMessage: Hashable, Sendable {
         case .dontHave: .dontHave
         case .block: .block
         case .padding: .padding
+        case .holePunch: .holePunch
         }
     }
 }

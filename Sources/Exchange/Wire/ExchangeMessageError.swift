@@ -32,6 +32,8 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
     case trailingBytes(Int, offset: Int)
     /// A `PADDING` byte at `offset` is not zero.
     case nonZeroPadding(offset: Int)
+    /// A `HOLE_PUNCH` whose payload, starting at `offset`, is empty or over ``ExchangeMessage/maxHolePunchByteCount``.
+    case holePunchLength(Int, offset: Int)
 
     /// The offset of the byte where the problem starts.
     public var offset: Int {
@@ -42,7 +44,7 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
         case .truncated(_, let offset), .nonMinimalVarint(let offset), .emptyList(let offset),
             .tooManyEntries(_, let offset), .badCIDLength(_, let offset), .invalidCID(_, let offset),
             .unknownFlags(_, let offset), .blockTooLarge(_, let offset), .trailingBytes(_, let offset),
-            .nonZeroPadding(let offset):
+            .nonZeroPadding(let offset), .holePunchLength(_, let offset):
             offset
         }
     }
@@ -63,6 +65,7 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
         case .blockTooLarge: "block-too-large"
         case .trailingBytes: "trailing-bytes"
         case .nonZeroPadding: "nonzero-padding"
+        case .holePunchLength: "hole-punch-length"
         }
     }
 
@@ -86,6 +89,8 @@ public enum ExchangeMessageError: Error, Equatable, Sendable, CustomStringConver
         case .blockTooLarge(let count, _): what = "block of \(count) bytes (at most \(Block.maxByteCount))"
         case .trailingBytes(let count, _): what = "\(count) bytes after the end of the message"
         case .nonZeroPadding: what = "PADDING byte is not zero"
+        case .holePunchLength(let count, _):
+            what = "HOLE_PUNCH of \(count) bytes (1 to \(ExchangeMessage.maxHolePunchByteCount))"
         }
         return "\(what) at offset \(offset)"
     }
@@ -101,6 +106,8 @@ public enum ExchangeMessageEncodingError: Error, Hashable, Sendable, CustomStrin
     case blockTooLarge(Int)
     /// A `PADDING` of a negative byte count or over ``ExchangeMessage/maxPaddingByteCount`` (the count is attached).
     case paddingOutOfRange(Int)
+    /// A `HOLE_PUNCH` of no bytes or over ``ExchangeMessage/maxHolePunchByteCount`` (the count is attached).
+    case holePunchOutOfRange(Int)
 
     /// What is wrong.
     public var description: String {
@@ -111,6 +118,8 @@ public enum ExchangeMessageEncodingError: Error, Hashable, Sendable, CustomStrin
         case .blockTooLarge(let count): "block of \(count) bytes (at most \(Block.maxByteCount))"
         case .paddingOutOfRange(let count):
             "PADDING of \(count) bytes (0 to \(ExchangeMessage.maxPaddingByteCount))"
+        case .holePunchOutOfRange(let count):
+            "HOLE_PUNCH of \(count) bytes (1 to \(ExchangeMessage.maxHolePunchByteCount))"
         }
     }
 }

@@ -14,6 +14,8 @@ public enum ExchangeMessageType: UInt8, Hashable, Sendable, CaseIterable {
     case block = 0x06
     /// `PADDING`: zero bytes the receiver ignores (warms a new connection's congestion control).
     case padding = 0x07
+    /// `HOLE_PUNCH`: a message of the traversal layer, opaque to the exchange.
+    case holePunch = 0x08
 
     /// The name used in docs/PROTOCOL.md (`WANT_HAVE`, ...).
     public var name: String {
@@ -25,6 +27,7 @@ public enum ExchangeMessageType: UInt8, Hashable, Sendable, CaseIterable {
         case .dontHave: "DONT_HAVE"
         case .block: "BLOCK"
         case .padding: "PADDING"
+        case .holePunch: "HOLE_PUNCH"
         }
     }
 }

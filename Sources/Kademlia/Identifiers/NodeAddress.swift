@@ -85,6 +85,15 @@ public struct NodeAddress: Hashable, Sendable {
         }
     }
 
+    /// Whether the host is the unspecified address (0.0.0.0 or ::): a socket bound there listens on every
+    /// interface, but nobody can dial it.
+    public var isUnspecified: Bool {
+        switch host {
+        case .ipv4(let address): address == 0
+        case .ipv6(let high, let low): high == 0 && low == 0
+        }
+    }
+
     /// Whether both addresses are in the same network prefix (for IP-diversity limits):
     /// the first `ipv4Bits` bits of two IPv4 hosts, the first `ipv6Bits` bits of two IPv6 hosts.
     public func sharesNetwork(with other: NodeAddress, ipv4Bits: Int, ipv6Bits: Int) -> Bool {

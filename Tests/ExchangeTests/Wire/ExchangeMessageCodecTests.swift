@@ -35,6 +35,8 @@ struct ExchangeMessageCodecTests {
         .padding(byteCount: 0),
         .padding(byteCount: 5),
         .padding(byteCount: ExchangeMessage.maxPaddingByteCount),
+        .holePunch([0x02]),
+        .holePunch(Array(repeating: 0xab, count: ExchangeMessage.maxHolePunchByteCount)),
     ]
 
     /// A frame split by the secure channel (a head and a payload) decodes as the whole would; a `BLOCK` split at
@@ -119,7 +121,8 @@ struct ExchangeMessageCodecTests {
             ("02", .unsupportedVersion(2)),
             ("01", .truncated(.type, offset: 1)),
             ("0100", .unknownType(0)),
-            ("0108", .unknownType(8)),
+            ("0109", .unknownType(9)),
+            ("0108", .holePunchLength(0, offset: 2)),
             ("0107000001", .nonZeroPadding(offset: 4)),
             ("010780", .nonZeroPadding(offset: 2)),
             ("0101", .truncated(.count, offset: 2)),
@@ -171,6 +174,11 @@ struct ExchangeMessageCodecTests {
         #expect(throws: ExchangeMessageEncodingError.blockTooLarge(big.count)) {
             try ExchangeMessage.block(Self.hello, bytes: big).encoded()
         }
+        for count in [0, ExchangeMessage.maxHolePunchByteCount + 1] {
+            #expect(throws: ExchangeMessageEncodingError.holePunchOutOfRange(count)) {
+                try ExchangeMessage.holePunch(Array(repeating: 1, count: count)).encoded()
+            }
+        }
         for count in [-1, ExchangeMessage.maxPaddingByteCount + 1] {
             #expect(throws: ExchangeMessageEncodingError.paddingOutOfRange(count)) {
                 try ExchangeMessage.padding(byteCount: count).encoded()
@@ -185,6 +193,7 @@ struct ExchangeMessageCodecTests {
             .nonMinimalVarint(offset: 0), .emptyList(offset: 0), .tooManyEntries(0, offset: 0),
             .badCIDLength(0, offset: 0), .invalidCID(.empty, offset: 0), .unknownFlags(0, offset: 0),
             .blockTooLarge(0, offset: 0), .trailingBytes(0, offset: 0), .nonZeroPadding(offset: 0),
+            .holePunchLength(0, offset: 0),
         ]
         let reasons = errors.map(\.reason)
         #expect(Set(reasons).count == errors.count)

@@ -15,6 +15,8 @@ public struct FetchDocument: Codable, Hashable, Sendable {
         public var blocks: UInt64
         /// Bytes of blocks it sent that another peer had sent first.
         public var duplicateBytes: UInt64
+        /// Of ``bytes``, those that came through a relay (absent when none did).
+        public var relayedBytes: UInt64?
         /// Its share of all block bytes used, 0 to 1.
         public var share: Double
         /// When its first block used arrived, in seconds since the fetch started.
@@ -65,6 +67,10 @@ public struct FetchDocument: Codable, Hashable, Sendable {
     public var peers: [PeerContribution]
     /// The share of the block bytes that came from peers rather than HTTP sources (1 when there were none).
     public var peerShare: Double?
+    /// Block bytes from peers over direct connections (including those a hole punch opened).
+    public var directBytes: UInt64 = 0
+    /// Block bytes from peers that came through a relay.
+    public var relayedBytes: UInt64 = 0
 
     /// Creates a document.
     public init(
@@ -110,6 +116,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
                 lastBlock: contribution.lastBlockAt.map { ($0 - statistics.startedAt).inSeconds }
             )
             entry.source = httpSources[peer]
+            entry.relayedBytes = contribution.relayedBytes == 0 ? nil : contribution.relayedBytes
             return entry
         }.sorted { ($0.bytes, $0.id) > ($1.bytes, $1.id) }
         self.init(
@@ -130,5 +137,7 @@ public struct FetchDocument: Codable, Hashable, Sendable {
         let fromPeers = peers.filter { $0.source == nil }.reduce(UInt64(0)) { $0 + $1.bytes }
         let all = peers.reduce(UInt64(0)) { $0 + $1.bytes }
         self.peerShare = all == 0 ? nil : Double(fromPeers) / Double(all)
+        self.relayedBytes = statistics.relayedBytes
+        self.directBytes = fromPeers - min(fromPeers, statistics.relayedBytes)
     }
 }
