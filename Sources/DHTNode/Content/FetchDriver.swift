@@ -23,6 +23,8 @@ struct FetchDriver {
 
     private enum Input: Sendable {
         case event(Planner.Event)
+        /// A connection closed: the providers connected through it are told to the planner.
+        case peerDisconnected(ExchangePeer)
         case ended
     }
 
@@ -134,12 +136,21 @@ struct FetchDriver {
             return true
         }
 
+        let disconnections = await exchange.disconnections()
+        tasks.append(Task { for await peer in disconnections { sink.yield(.peerDisconnected(peer)) } })
+        /// The providers connected, by peer (one peer may have been reached through each of its relays).
+        var connected: [ExchangePeer: Set<Contact>] = [:]
         if await carryOut(planner.start(now: now())) {
             loop: for await input in inputs {
                 switch input {
                 case .ended:
                     break loop
+                case .peerDisconnected(let peer):
+                    for contact in (connected.removeValue(forKey: peer) ?? []).sorted(by: { $0.address.description < $1.address.description }) {
+                        guard await carryOut(planner.handle(.disconnected(contact), now: now())) else { break loop }
+                    }
                 case .event(let event):
+                    if case .connected(let contact) = event { connected[ExchangePeer(contact.id), default: []].insert(contact) }
                     guard await carryOut(planner.handle(event, now: now())) else { break loop }
                 }
             }

@@ -50,7 +50,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         outcome: ExchangeFetch.Outcome)] = [:]
     private var listeners: [SecureListener] = []
     /// Who hears of closed connections (``disconnections()``).
-    private var disconnectionListeners: [AsyncStream<ExchangePeer>.Continuation] = []
+    private var disconnectionListeners: [UInt64: AsyncStream<ExchangePeer>.Continuation] = [:]
     /// Tasks waiting in ``finished(_:)``, by fetch.
     private var finishWaiters: [FetchID: [CheckedContinuation<Void, Never>]] = [:]
     /// Listener tasks, and the tasks of outgoing connections (by link generation, dropped when they end).
@@ -495,12 +495,24 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// without looking at the connections on a period). Ends when the node closes.
     public func disconnections() -> AsyncStream<ExchangePeer> {
         let (stream, continuation) = AsyncStream<ExchangePeer>.makeStream(bufferingPolicy: .bufferingNewest(1024))
-        if isClosed { continuation.finish() } else { disconnectionListeners.append(continuation) }
+        if isClosed {
+            continuation.finish()
+        } else {
+            // Each fetch listens while it runs: a listener that stopped leaves the list.
+            let id = nextGeneration
+            nextGeneration += 1
+            disconnectionListeners[id] = continuation
+            continuation.onTermination = { _ in Task { await self.removeDisconnectionListener(id) } }
+        }
         return stream
     }
 
+    private func removeDisconnectionListener(_ id: UInt64) {
+        disconnectionListeners[id] = nil
+    }
+
     private func announceDisconnection(of peer: ExchangePeer) {
-        for listener in disconnectionListeners { listener.yield(peer) }
+        for listener in disconnectionListeners.values { listener.yield(peer) }
         if let holePunching { Task { await holePunching.connectionClosed(to: peer) } }
     }
 
@@ -633,8 +645,9 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         for id in fetches.keys.sorted() { carryOut(instance.cancelFetch(id, now: now)) }
         for waiter in finishWaiters.values.joined() { waiter.resume() }
         finishWaiters = [:]
-        for listener in disconnectionListeners { listener.finish() }
-        disconnectionListeners = []
+        let listening = disconnectionListeners.values
+        disconnectionListeners = [:]
+        for listener in listening { listener.finish() }
         for listener in listeners { await listener.close() }
         for link in links.values { link.close() }
         let running = tasks.values

@@ -44,6 +44,10 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         case connected(Provider)
         /// The provider could not be connected to.
         case connectFailed(Provider)
+        /// The connection to a provider closed while the fetch ran (a relay cut its circuit, the provider
+        /// restarted): it is connected to again, at most
+        /// ``FetchPlannerConfiguration/maxReconnectsPerProvider`` times.
+        case disconnected(Provider)
         /// HTTP source number `index` failed for good (it sent wrong bytes, or its requests kept failing).
         case sourceFailed(Int)
         /// The deadline the planner asked for came; the fetch's progress now.
@@ -87,6 +91,8 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
     /// ``FetchPlannerConfiguration/maxWaitingProviders`` + ``FetchPlannerConfiguration/maxProviderConnections``).
     private var ranks: [Provider: SourceRank] = [:]
     private var connecting = 0
+    /// Reconnections so far, by provider.
+    private var reconnects: [Provider: Int] = [:]
     private var searching = false
     private var searches = 0
     private var providersFound = 0
@@ -174,6 +180,18 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         case .connectFailed:
             connecting = max(0, connecting - 1)
             connectBestWaiting(into: &directives)
+        case .disconnected(let provider):
+            guard known.contains(provider), reconnects[provider, default: 0] < configuration.maxReconnectsPerProvider
+            else { break }
+            reconnects[provider, default: 0] += 1
+            if connecting < configuration.maxProviderConnections {
+                connecting += 1
+                directives.append(.connect(provider))
+            } else {
+                // It waits for a slot as one newly heard of would.
+                known.remove(provider)
+                if waiting.count < configuration.maxWaitingProviders { waiting.append(provider) }
+            }
         case .searchEnded:
             searching = false
             nextSearch = now + configuration.providerSearchInterval

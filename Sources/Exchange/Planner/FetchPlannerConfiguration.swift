@@ -10,6 +10,9 @@ public struct FetchPlannerConfiguration: Hashable, Sendable {
     /// Providers heard of while every connection slot is taken that wait for one, ranked (``SourceRank``).
     /// Default 32.
     public var maxWaitingProviders: Int = 32
+    /// How many times a provider whose connection closed during the fetch is connected to again (a relayed
+    /// connection that its relay cut at its byte cap goes on through a new one).
+    public var maxReconnectsPerProvider = 3
     /// When HTTP sources are asked (``OriginPolicy``). Default ``OriginPolicy/fallback``.
     public var originPolicy: OriginPolicy = .fallback
     /// ``OriginPolicy/fallback``: how long without a block before the HTTP sources join. Default 2 s.

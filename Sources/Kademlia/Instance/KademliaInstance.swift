@@ -166,13 +166,19 @@ public struct KademliaInstance: Sendable {
 
     /// Starts maintenance: returns the first ``KademliaDirective/scheduleTick(at:)``.
     public func start(now: DHTInstant) -> [KademliaDirective] {
-        [.scheduleTick(at: now + configuration.maintenanceInterval)]
+        var next = now + configuration.maintenanceInterval
+        // A table restored before the start has its first dial-backs due within a second or so.
+        if let due = reachability.nextDeadline { next = min(next, max(due, now + .milliseconds(1))) }
+        return [.scheduleTick(at: next)]
     }
 
     /// Adds a contact known from elsewhere (a persisted table) as if it had just answered. Use only for contacts
     /// that did answer us before.
     public mutating func restore(_ contact: Contact, now: DHTInstant) {
         routingTable.observe(contact, now: now)
+        // Restored contacts never pass through admission, which is what starts the reachability checks: a node
+        // restarted behind a NAT must find out it is private as soon as a fresh one does.
+        _ = reachability.contactAvailable(now: now)
     }
 
     /// The live records, for persistence: values and provider records held for others with what is left of their

@@ -34,6 +34,22 @@ struct FetchPlannerTests {
         #expect(planner.activeSources == [0, 1])
     }
 
+    @Test("a provider whose connection closed is connected to again, at most three times")
+    func reconnectsAfterADisconnect() {
+        var planner = Planner(configuration: configuration(.fallback), sourceCount: 0, now: t0)
+        _ = planner.start(now: t0)
+        #expect(planner.handle(.providerFound("a"), now: t0) == [.connect("a")])
+        #expect(planner.handle(.connected("a"), now: t0) == [.addProvider("a")])
+        for _ in 1...3 {
+            // A relay cut the circuit: a new connection, and the provider joins the fetch again once it is up.
+            #expect(planner.handle(.disconnected("a"), now: t0) == [.connect("a")])
+            #expect(planner.handle(.connected("a"), now: t0) == [.addProvider("a")])
+        }
+        #expect(planner.handle(.disconnected("a"), now: t0).isEmpty)
+        // One never connected is not the planner's to reconnect.
+        #expect(planner.handle(.disconnected("b"), now: t0).isEmpty)
+    }
+
     @Test("fallback: a first search that finds nobody brings the HTTP sources in at once")
     func fallbackWithoutProviders() {
         var planner = Planner(configuration: configuration(.fallback), sourceCount: 1, now: t0)
