@@ -330,7 +330,8 @@ restart_behind_nat() {
     local name=$1 n=${NAT_NUMBER[$1]} waited=0
     swarm_stop "$name"
     rm -f "$SWARM_DIR/$name/api.json"
-    ns_start "${P}$name" "$name" "192.168.$n.2:4001" --bootstrap 10.1.0.1:4001 || return 1
+    ns_start "${P}$name" "$name" "192.168.$n.2:4001" --bootstrap 10.1.0.1:4001 \
+        ${NAT_LOG_LEVEL:+--log-level "$NAT_LOG_LEVEL"} || return 1
     until nx "$name" id --json 2>/dev/null | jq -e --arg a "10.1$n.0.1:4001" '.observedAddresses | index($a) != null' \
         >/dev/null; do
         sleep 0.2

@@ -41,6 +41,9 @@ struct FetchDriver {
             configuration: configuration, sourceCount: sources.count,
             origins: Set(httpSources.indices.filter { httpSources[$0].kind == .origin }), now: now())
         var tasks: [Task<Void, Never>] = []
+        // For the log line of a fetch that gives up: what it found and could not reach.
+        var providersHeard = 0
+        var connectFailures = 0
         var wake: Task<Void, Never>?
         let ending = Task {
             await exchange.finished(fetch.id)
@@ -109,7 +112,12 @@ struct FetchDriver {
                         })
                 case .giveUp:
                     let delivered = await exchange.progress(of: fetch.id)?.bytesDelivered ?? 0
-                    node.logger.info("fetch gave up", metadata: ["root": "\(root)", "bytes": "\(delivered)"])
+                    node.logger.info(
+                        "fetch gave up",
+                        metadata: [
+                            "root": "\(root)", "bytes": "\(delivered)", "providers-found": "\(providersHeard)",
+                            "connects-failed": "\(connectFailures)",
+                        ])
                     await exchange.abandon(
                         fetch.id,
                         throwing: NodeError.contentUnavailable(root.description, bytesDelivered: delivered))
@@ -150,7 +158,12 @@ struct FetchDriver {
                         guard await carryOut(planner.handle(.disconnected(contact), now: now())) else { break loop }
                     }
                 case .event(let event):
-                    if case .connected(let contact) = event { connected[ExchangePeer(contact.id), default: []].insert(contact) }
+                    switch event {
+                    case .connected(let contact): connected[ExchangePeer(contact.id), default: []].insert(contact)
+                    case .providerFound: providersHeard += 1
+                    case .connectFailed: connectFailures += 1
+                    default: break
+                    }
                     guard await carryOut(planner.handle(event, now: now())) else { break loop }
                 }
             }

@@ -60,6 +60,10 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     private nonisolated let uploadLimiter: UploadLimiter?
     private nonisolated let faultInjector: FaultInjector?
     private let logger: Logger
+    /// Connections being opened to a peer whose ID is known, so that a second attempt (the same provider through
+    /// its other relay) waits for the first instead of racing it: two connections that complete together could
+    /// each be kept by one end and dropped by the other, leaving none.
+    private var dialing: [ExchangePeer: (turn: UInt64, waiters: [CheckedContinuation<Void, Never>])] = [:]
     /// Hole punching over relayed links; `nil` when off.
     private var holePunching: HolePunchService?
     /// How long a relayed connection that a direct one replaced stays open to deliver what was under way on it.
@@ -180,6 +184,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     public func connect(to address: SocketAddress, expectingPeer expected: ExchangePeer) async throws -> ExchangePeer {
         guard !isClosed else { throw ExchangeNodeError.closed }
         if links[expected] != nil { return expected }
+        guard let turn = await takeTurn(dialing: expected) else {
+            if isClosed { throw ExchangeNodeError.closed }
+            return expected
+        }
+        defer { endTurn(dialing: expected, turn) }
         let connection = try await transport.connect(to: address)
         let found = Self.peer(for: connection.peer.publicKey)
         guard found == expected else {
@@ -212,6 +221,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     public func connect(through relay: SocketAddress, expectingPeer expected: ExchangePeer) async throws -> ExchangePeer {
         guard !isClosed else { throw ExchangeNodeError.closed }
         if links[expected] != nil { return expected }
+        guard let turn = await takeTurn(dialing: expected) else {
+            if isClosed { throw ExchangeNodeError.closed }
+            return expected
+        }
+        defer { endTurn(dialing: expected, turn) }
         let target = try NodeID(bytes: expected.id.bytes)
         let connection = try await transport.connect(through: relay, to: target)
         return try adopt(connection, expecting: expected, relayedAs: .opener)
@@ -223,6 +237,26 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         guard !isClosed else { throw ExchangeNodeError.closed }
         let connection = try await transport.accept(relayedAt: relay, token: token)
         _ = try adopt(connection, expecting: nil, relayedAs: .acceptor)
+    }
+
+    /// Waits while another connection to `peer` is being opened; returns `nil` when that one connected it, else
+    /// the turn to pass to ``endTurn(dialing:_:)`` when this caller is done.
+    private func takeTurn(dialing peer: ExchangePeer) async -> UInt64? {
+        while dialing[peer] != nil {
+            await withCheckedContinuation { dialing[peer]?.waiters.append($0) ?? $0.resume() }
+            if links[peer] != nil || isClosed { return nil }
+        }
+        let turn = nextGeneration
+        nextGeneration += 1
+        dialing[peer] = (turn, [])
+        return turn
+    }
+
+    /// Ends a turn taken with ``takeTurn(dialing:)``: the callers waiting look again.
+    private func endTurn(dialing peer: ExchangePeer, _ turn: UInt64) {
+        guard let entry = dialing[peer], entry.turn == turn else { return }
+        dialing[peer] = nil
+        for waiter in entry.waiters { waiter.resume() }
     }
 
     /// Takes a direct connection to `expected` that a hole punch opened: it replaces the relayed link, if that is
@@ -638,6 +672,9 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     public func close() async {
         guard !isClosed else { return }
         isClosed = true
+        let waiting = dialing.values.flatMap(\.waiters)
+        dialing = [:]
+        for waiter in waiting { waiter.resume() }
         if let holePunching { await holePunching.close() }
         holePunching = nil
         tick?.task.cancel()

@@ -42,7 +42,8 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
         case searchEnded
         /// A connection to the provider is up.
         case connected(Provider)
-        /// The provider could not be connected to.
+        /// The provider could not be connected to. A later search that finds it again connects to it again, at most
+        /// ``FetchPlannerConfiguration/maxReconnectsPerProvider`` times.
         case connectFailed(Provider)
         /// The connection to a provider closed while the fetch ran (a relay cut its circuit, the provider
         /// restarted): it is connected to again, at most
@@ -91,7 +92,7 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
     /// ``FetchPlannerConfiguration/maxWaitingProviders`` + ``FetchPlannerConfiguration/maxProviderConnections``).
     private var ranks: [Provider: SourceRank] = [:]
     private var connecting = 0
-    /// Reconnections so far, by provider.
+    /// Connections tried again so far, by provider (after a failed connect or a closed connection).
     private var reconnects: [Provider: Int] = [:]
     private var searching = false
     private var searches = 0
@@ -177,8 +178,13 @@ public struct FetchPlanner<Provider: Hashable & Sendable>: Sendable {
             connecting = max(0, connecting - 1)
             directives.append(.addProvider(provider))
             connectBestWaiting(into: &directives)
-        case .connectFailed:
+        case .connectFailed(let provider):
             connecting = max(0, connecting - 1)
+            if reconnects[provider, default: 0] < configuration.maxReconnectsPerProvider {
+                // A relay that refused once, a handshake cut short: the next search may bring it back.
+                reconnects[provider, default: 0] += 1
+                known.remove(provider)
+            }
             connectBestWaiting(into: &directives)
         case .disconnected(let provider):
             guard known.contains(provider), reconnects[provider, default: 0] < configuration.maxReconnectsPerProvider

@@ -10,8 +10,9 @@ public struct FetchPlannerConfiguration: Hashable, Sendable {
     /// Providers heard of while every connection slot is taken that wait for one, ranked (``SourceRank``).
     /// Default 32.
     public var maxWaitingProviders: Int = 32
-    /// How many times a provider whose connection closed during the fetch is connected to again (a relayed
-    /// connection that its relay cut at its byte cap goes on through a new one).
+    /// How many times a provider is connected to again: when its connection closed during the fetch (a relayed
+    /// connection that its relay cut at its byte cap goes on through a new one), at once; when a connect failed,
+    /// once a later search finds it again.
     public var maxReconnectsPerProvider = 3
     /// When HTTP sources are asked (``OriginPolicy``). Default ``OriginPolicy/fallback``.
     public var originPolicy: OriginPolicy = .fallback

@@ -50,6 +50,19 @@ struct FetchPlannerTests {
         #expect(planner.handle(.disconnected("b"), now: t0).isEmpty)
     }
 
+    @Test("a provider that could not be connected to is tried again when a later search finds it")
+    func retriesAFailedConnect() {
+        var planner = Planner(configuration: configuration(.fallback), sourceCount: 0, now: t0)
+        _ = planner.start(now: t0)
+        #expect(planner.handle(.providerFound("a"), now: t0) == [.connect("a")])
+        for _ in 1...3 {
+            _ = planner.handle(.connectFailed("a"), now: t0)
+            #expect(planner.handle(.providerFound("a"), now: t0) == [.connect("a")])
+        }
+        _ = planner.handle(.connectFailed("a"), now: t0)
+        #expect(planner.handle(.providerFound("a"), now: t0).isEmpty)
+    }
+
     @Test("fallback: a first search that finds nobody brings the HTTP sources in at once")
     func fallbackWithoutProviders() {
         var planner = Planner(configuration: configuration(.fallback), sourceCount: 1, now: t0)
