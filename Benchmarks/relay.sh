@@ -46,32 +46,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 export DHTNODE_DATA=$DIR/unused-default
 
-make_ns() { ip netns add "$1" && NAMESPACES+=("$1") && ip -n "$1" link set lo up; }
-cap() {  # caps egress of interface $2 in namespace $1 at RATE
+# shellcheck source=../scripts/nat-lib.sh
+source "$ROOT/scripts/nat-lib.sh"
+nat_link() {  # caps egress of interface $2 in namespace $1 at RATE
     [ "$RATE" = off ] || tc -n "$1" qdisc add dev "$2" root tbf rate "$RATE" burst 256kb latency 50ms
-}
-on_internet() {  # namespace $1 with address $2/8 on interface $3, both ends capped
-    local ns=$1 address=$2 iface=$3 port=v${#NAMESPACES[@]}
-    ip -n "$NET" link add "$port" type veth peer name "$iface" netns "$ns"
-    ip -n "$NET" link set "$port" master br0 up
-    ip -n "$ns" addr add "$address/8" dev "$iface"
-    ip -n "$ns" link set "$iface" up
-    cap "$NET" "$port"
-    cap "$ns" "$iface"
-}
-behind_nat() {  # router $1 (WAN $3) with host $2 at 192.168.$4.2 behind it
-    local router=$1 host=$2 wan=$3 n=$4
-    make_ns "$router" && make_ns "$host" || return 1
-    on_internet "$router" "$wan" wan
-    ip -n "$router" link add lan type veth peer name eth0 netns "$host"
-    ip -n "$router" addr add "192.168.$n.1/24" dev lan
-    ip -n "$router" link set lan up
-    ip -n "$host" addr add "192.168.$n.2/24" dev eth0
-    ip -n "$host" link set eth0 up
-    ip -n "$host" route add default via "192.168.$n.1"
-    ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
-    ip netns exec "$router" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE
-    ip netns exec "$router" iptables -A INPUT -i wan -p tcp --syn -j DROP
 }
 start() {  # start NAME NAMESPACE ADDRESS [options...]
     local name=$1 ns=$2 address=$3
@@ -108,9 +86,7 @@ wait_for() {  # wait_for NAME JQ-EXPRESSION (on `id --json`), at most 60 s
 }
 
 NET=${P}net
-make_ns "$NET" || exit 1
-ip -n "$NET" link add br0 type bridge
-ip -n "$NET" link set br0 up
+make_internet || exit 1
 for i in 1 2 3; do make_ns "${P}pub$i"; on_internet "${P}pub$i" "10.$i.0.1" eth0; done
 behind_nat "${P}r1" "${P}seeder" 10.11.0.1 1 || exit 1
 behind_nat "${P}r2" "${P}fetcher" 10.12.0.1 2 || exit 1

@@ -48,35 +48,8 @@ ns_cleanup() {
 }
 trap 'ns_cleanup; cleanup' EXIT
 
-make_ns() { ip netns add "$1" && NAMESPACES+=("$1") && ip -n "$1" link set lo up; }
-
-# A namespace on the Internet bridge with ADDRESS/8 on its interface IFACE.
-on_internet() {
-    local ns=$1 address=$2 iface=$3 port=v${#NAMESPACES[@]}
-    ip -n "$NET" link add "$port" type veth peer name "$iface" netns "$ns"
-    ip -n "$NET" link set "$port" master br0 up
-    ip -n "$ns" addr add "$address/8" dev "$iface"
-    ip -n "$ns" link set "$iface" up
-}
-
-# A router namespace with WAN address WAN on the Internet and LAN 192.168.N.1/24, a host namespace behind it at
-# 192.168.N.2, and masquerading with the given extra options.
-behind_nat() {
-    local router=$1 host=$2 wan=$3 n=$4
-    shift 4
-    make_ns "$router" && make_ns "$host" || return 1
-    on_internet "$router" "$wan" wan
-    ip -n "$router" link add lan type veth peer name eth0 netns "$host"
-    ip -n "$router" addr add "192.168.$n.1/24" dev lan
-    ip -n "$router" link set lan up
-    ip -n "$host" addr add "192.168.$n.2/24" dev eth0
-    ip -n "$host" link set eth0 up
-    ip -n "$host" route add default via "192.168.$n.1"
-    ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
-    ip netns exec "$router" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE "$@"
-    # What nobody inside asked for reaches the router itself: a SYN there is dropped, not answered with a reset.
-    ip netns exec "$router" iptables -A INPUT -i wan -p tcp --syn -j DROP
-}
+# shellcheck source=../../scripts/nat-lib.sh
+source "$HERE/../../scripts/nat-lib.sh"
 
 # Starts `dhtnode run` inside namespace NS as node NAME listening on ADDRESS (its API on the namespace's loopback).
 ns_start() {
@@ -117,9 +90,7 @@ wait_reachability() {
 }
 
 # --- the networks ----------------------------------------------------------------------------------------------
-make_ns "$NET" || { echo "cannot make network namespaces"; exit 1; }
-ip -n "$NET" link add br0 type bridge
-ip -n "$NET" link set br0 up
+make_internet || { echo "cannot make network namespaces"; exit 1; }
 PUBLIC=(boot pub1 pub2 pub3)
 for i in 0 1 2 3; do
     make_ns "${P}${PUBLIC[$i]}"

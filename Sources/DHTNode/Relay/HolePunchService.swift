@@ -39,6 +39,11 @@ actor HolePunchService {
     private let environment: Environment
     private let logger: Logger
     private var punches: [ExchangePeer: Punch] = [:]
+    /// Messages that arrived before their punch was set up (the other side was quicker than this one's start),
+    /// replayed once it is: at most ``maxEarlyMessages`` per peer, for at most ``maxEarlyPeers`` peers.
+    private var early: [ExchangePeer: [HolePunchMessage]] = [:]
+    private static let maxEarlyMessages = 4
+    private static let maxEarlyPeers = 256
     private var nextGeneration: UInt64 = 1
     private var isClosed = false
 
@@ -65,12 +70,21 @@ actor HolePunchService {
             "hole punch started",
             metadata: ["peer": "\(peer)", "side": "\(side)", "addresses": "\(own.addresses.map(\.description))"])
         update(peer) { core, now in core.start(now: now) }
+        for message in early.removeValue(forKey: peer) ?? [] {
+            update(peer) { core, now in core.received(message, now: now) }
+        }
     }
 
     /// Hole-punch bytes arrived from `peer` over its relayed link.
     func received(_ bytes: [UInt8], from peer: ExchangePeer) {
         do {
             let message = try HolePunchMessage(decoding: bytes)
+            guard punches[peer] != nil else {
+                if early[peer] != nil || early.count < Self.maxEarlyPeers, early[peer, default: []].count < Self.maxEarlyMessages {
+                    early[peer, default: []].append(message)
+                }
+                return
+            }
             update(peer) { core, now in core.received(message, now: now) }
         } catch {
             logger.debug("malformed hole-punch message", metadata: ["peer": "\(peer)", "error": "\(error)"])
@@ -84,6 +98,7 @@ actor HolePunchService {
 
     /// The connection to `peer` closed: its punch, if any, is over.
     func connectionClosed(to peer: ExchangePeer) {
+        early[peer] = nil
         guard let punch = punches.removeValue(forKey: peer) else { return }
         punch.timer?.cancel()
     }
@@ -93,6 +108,7 @@ actor HolePunchService {
         isClosed = true
         for punch in punches.values { punch.timer?.cancel() }
         punches = [:]
+        early = [:]
     }
 
     // MARK: Core

@@ -140,7 +140,9 @@ public struct HolePunch: Sendable {
             state = .dialing(until: now + configuration.dialTimeout)
             return [.dial(addresses, channelInitiator: false)]
         case .awaitingAnswer(_, let until) where now >= until:
-            return finish(.relayed(.noAnswer))
+            // The CONNECT may have been lost with a connection that closed under it, or the other side was slow:
+            // another attempt, as for failed dials.
+            return attemptFailed(.noAnswer, now: now)
         case .dialing(let until) where now >= until:
             return attemptFailed(.dialFailed, now: now)
         case .waiting(let until) where now >= until:
