@@ -15,8 +15,9 @@
 # and a file of its own.
 #
 # Usage (as root): Benchmarks/relay.sh [PATH/TO/dhtnode]   (default: make release, .build/release/dhtnode)
-# Environment: SIZE (MiB), RUNS, RATE (tc syntax, or `off`), LOG_LEVEL (default warning), KEEP=1 keeps the folder.
-# Needs ip, tc, iptables, jq, cmp. Kills every daemon it started (by PID) and deletes its namespaces at exit.
+# Environment: SIZE (MiB), RUNS, RATE (tc syntax, or `off`), MODES (default "direct relayed punched"; the ratios
+# need direct), RELAY_OPTS (more `dhtnode run` options for the relays, such as `--relay-bandwidth off`), LOG_LEVEL (the daemons', default warning), KEEP=1 keeps the folder (with every daemon's log).
+# Needs ip, tc, iptables, conntrack, jq, cmp, bc. Kills every daemon it started (by PID) and deletes its namespaces at exit.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -ge 1 ]; then
@@ -26,11 +27,12 @@ else
     DHTNODE=$ROOT/.build/release/dhtnode
 fi
 [ -x "$DHTNODE" ] || { echo "no dhtnode at $DHTNODE" >&2; exit 2; }
-for tool in ip tc iptables jq cmp; do command -v $tool >/dev/null || { echo "$0 needs $tool" >&2; exit 2; }; done
+for tool in ip tc iptables conntrack jq cmp bc; do command -v $tool >/dev/null || { echo "$0 needs $tool" >&2; exit 2; }; done
 [ "$(id -u)" = 0 ] || { echo "$0 needs root (network namespaces)" >&2; exit 2; }
 SIZE=${SIZE:-64}
 RUNS=${RUNS:-3}
 RATE=${RATE:-200mbit}
+MODES=${MODES:-direct relayed punched}
 LOG_LEVEL=${LOG_LEVEL:-warning}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/dhtnode-relay.XXXXXX")
 P=rb$$
@@ -81,7 +83,7 @@ wait_for() {  # wait_for NAME JQ-EXPRESSION (on `id --json`), at most 60 s
     until nx "$1" id --json 2>/dev/null | jq -e "$2" >/dev/null; do
         sleep 0.25
         waited=$((waited + 1))
-        [ $waited -lt 240 ] || { echo "timed out: $1 $2" >&2; return 1; }
+        [ $waited -lt 240 ] || { echo "timed out: $1 $2: $(nx "$1" id --json 2>&1 | tr -d '\n')" >&2; return 1; }
     done
 }
 
@@ -92,7 +94,8 @@ behind_nat "${P}r1" "${P}seeder" 10.11.0.1 1 || exit 1
 behind_nat "${P}r2" "${P}fetcher" 10.12.0.1 2 || exit 1
 NS=([pub1]=${P}pub1 [pub2]=${P}pub2 [pub3]=${P}pub3 [seeder]=${P}seeder [fetcher]=${P}fetcher)
 start pub1 "${P}pub1" 10.1.0.1:4001 --bootstrap-node || exit 1
-for i in 2 3; do start "pub$i" "${P}pub$i" "10.$i.0.1:4001" --bootstrap 10.1.0.1:4001 || exit 1; done
+# shellcheck disable=SC2086  # RELAY_OPTS is a list of options
+for i in 2 3; do start "pub$i" "${P}pub$i" "10.$i.0.1:4001" --bootstrap 10.1.0.1:4001 ${RELAY_OPTS:-} || exit 1; done
 
 forward() {  # forward on|off: the seeder's router forwards TCP and UDP port 4001 to it
     local op=-D
@@ -101,7 +104,8 @@ forward() {  # forward on|off: the seeder's router forwards TCP and UDP port 400
         ip netns exec "${P}r1" iptables -t nat $op PREROUTING -i wan -p $proto --dport 4001 \
             -j DNAT --to-destination 192.168.1.2:4001 2>/dev/null
     done
-    ip netns exec "${P}r1" conntrack -F 2>/dev/null || true
+    # Mappings the forward made would outlive it.
+    ip netns exec "${P}r1" conntrack -F >/dev/null 2>&1
 }
 
 echo "dhtnode: $DHTNODE; $(nproc) cores; $(uname -sr); $SIZE MiB; links capped at $RATE each way; $RUNS rounds"
@@ -109,7 +113,7 @@ echo "temporary folder: $DIR ($(df -PT "$DIR" | awk 'NR == 2 { print $2 }'))"
 printf '%-8s %5s %10s %10s %12s %12s\n' mode round seconds MB/s directBytes relayedBytes
 declare -A TIMES=()
 for round in $(seq 1 "$RUNS"); do
-    for mode in direct relayed punched; do
+    for mode in $MODES; do
         stop seeder
         stop fetcher
         forward off
@@ -141,10 +145,12 @@ for round in $(seq 1 "$RUNS"); do
     done
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-direct=$(median <<<"${TIMES[direct]}")
+direct=$(median <<<"${TIMES[direct]:-}")
 echo
 printf '%-8s %12s %14s\n' mode "median s" "time / direct"
-for mode in direct relayed punched; do
+for mode in $MODES; do
     m=$(median <<<"${TIMES[$mode]}")
-    printf '%-8s %12.2f %14.2f\n' "$mode" "$m" "$(echo "$m / $direct" | bc -l)"
+    ratio=—
+    [ -n "${TIMES[direct]:-}" ] && ratio=$(printf '%.2f' "$(echo "$m / $direct" | bc -l)")
+    printf '%-8s %12.2f %14s\n' "$mode" "$m" "$ratio"
 done
