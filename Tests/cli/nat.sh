@@ -185,6 +185,22 @@ if [ -n "$metrics" ]; then
         "$(grep dht_reachability <<<"$metrics" | tr '\n' ' ')"
 fi
 
+node_metric() {  # the sum of a metric (over its labels) on node NAME
+    ip netns exec "${NODE_NS[$1]}" curl -s "$(swarm_api "$1")/metrics" 2>/dev/null \
+        | awk -v m="$2" '$1 == m || index($1, m "{") == 1 { sum += $2 } END { printf "%d", sum }'
+}
+# Waits until METRIC on node NAME is at least COUNT (at most SECONDS s); prints its value.
+wait_metric() {
+    local name=$1 metric=$2 count=$3 seconds=$4 value waited=0
+    while :; do
+        value=$(node_metric "$name" "$metric")
+        [ "${value:-0}" -ge "$count" ] && { echo "$value"; return 0; }
+        [ $waited -lt $((seconds * 2)) ] || { echo "${value:-0}"; return 1; }
+        sleep 0.5
+        waited=$((waited + 1))
+    done
+}
+
 # --- relays ----------------------------------------------------------------------------------------------------
 # Waits until node NAME holds COUNT relay reservations (at most 30 s); prints them.
 wait_relays() {
@@ -263,6 +279,12 @@ else
     echo "skip the capture check on the relays: tcpdump is missing (apt-get install -y tcpdump)"
 fi
 
+# That relayed connection stays open, and its punch cannot work: the port the symmetric NAT picks for each
+# destination is not the one peers observed. Three attempts, then it stays relayed.
+out=$(wait_metric sym holepunch_relayed_total 1 40) \
+    && pass "behind the symmetric NAT the punch fails and the connection stays relayed ($out)" \
+    || fail "behind the symmetric NAT the punch fails and says so" "holepunch_relayed_total $out, direct $(node_metric sym holepunch_direct_total)"
+
 head -c $((20 * 1024 * 1024)) /dev/urandom >"$SWARM_DIR/big.bin"
 cid=$(nx sym add "$SWARM_DIR/big.bin" --quiet)
 cuts_before=$(metric_sum 'relay_circuits_cut_total{reason="bytes"}')
@@ -275,27 +297,6 @@ grep -q "relayed connection cut" "$SWARM_DIR"/pub*.log && pass "the relay logs t
     || fail "the relay logs the cut"
 
 # --- hole punching ---------------------------------------------------------------------------------------------
-node_metric() {  # the sum of a metric (over its labels) on node NAME
-    ip netns exec "${NODE_NS[$1]}" curl -s "$(swarm_api "$1")/metrics" 2>/dev/null \
-        | awk -v m="$2" '$1 == m || index($1, m "{") == 1 { sum += $2 } END { printf "%d", sum }'
-}
-# Waits until METRIC on node NAME is at least COUNT (at most SECONDS s); prints its value.
-wait_metric() {
-    local name=$1 metric=$2 count=$3 seconds=$4 value waited=0
-    while :; do
-        value=$(node_metric "$name" "$metric")
-        [ "${value:-0}" -ge "$count" ] && { echo "$value"; return 0; }
-        [ $waited -lt $((seconds * 2)) ] || { echo "${value:-0}"; return 1; }
-        sleep 0.5
-        waited=$((waited + 1))
-    done
-}
-# The fetches from behind the symmetric NAT above opened relayed connections whose punches could not work: the
-# port its NAT picks for each destination is not the one peers observed.
-out=$(wait_metric sym holepunch_relayed_total 1 40) \
-    && pass "behind the symmetric NAT the punch fails and the connection stays relayed ($out)" \
-    || fail "behind the symmetric NAT the punch fails and says so" "holepunch_relayed_total $out, direct $(node_metric sym holepunch_direct_total)"
-
 # Restarts node NAME with the arguments it was started with, and waits until peers have told it its address.
 restart_behind_nat() {
     local name=$1 n=${NAT_NUMBER[$1]} waited=0
