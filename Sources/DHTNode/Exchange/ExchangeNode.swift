@@ -24,9 +24,10 @@ import SecureChannel
 ///   comes back.
 ///
 /// A peer reached through a relay (docs/PROTOCOL.md, "Relays") is one link like any other; with hole punching on,
-/// the two ends try to replace it with a direct connection (``HolePunchService``). A direct connection to a peer
-/// whose link is relayed takes its place without the core noticing: the core knows peers, not paths. The relayed
-/// connection stops writing at once and closes a little later, so that what the peer sent on it still arrives.
+/// the two ends try to replace it with a direct connection (`HolePunchService`; docs/PROTOCOL.md, "Hole
+/// punching"). A direct connection to a peer whose link is relayed takes its place without the core noticing: the
+/// core knows peers, not paths. The relayed connection stops writing at once and closes a little later, so that
+/// what the peer sent on it still arrives.
 ///
 /// Call ``close()`` when done: it closes listeners and connections, fails running fetches with
 /// ``Exchange/FetchFailure/cancelled`` and waits for the connection tasks.
