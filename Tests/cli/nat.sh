@@ -349,7 +349,16 @@ for i in $(seq 1 20); do
         failures="$failures $i:relayed($(node_metric cone holepunch_relayed_total))"
     fi
 done
-[ "$punched" -ge 19 ] && pass "hole punching between endpoint-independent NATs: $punched of 20 attempts direct" \
-    || fail "hole punching succeeds in at least 19 of 20 attempts" "$punched of 20;$failures"
+if [ "$punched" -ge 19 ]; then
+    pass "hole punching between endpoint-independent NATs: $punched of 20 attempts direct"
+else
+    fail "hole punching succeeds in at least 19 of 20 attempts" "$punched of 20;$failures"
+    # What the two ends said of their punches and fetches, for whoever reads a failed run's output.
+    for name in cone cone2; do
+        echo "     --- $name.log"
+        grep -E "hole punch|gave up|cannot connect|relayed connection failed" "$SWARM_DIR/$name.log" | tail -n 12 \
+            | sed 's/^/     /'
+    done
+fi
 
 finish
