@@ -72,6 +72,63 @@ struct ReachabilityStateMachineTests {
         #expect(machine.counters.unreached == 3)
     }
 
+    /// ``started(peers:random:)`` for a node that also listens on TCP.
+    func startedProbingTCP(peers: [Contact], random: inout SeededRandom) -> (Reachability, [(nonce: UInt64, peer: Contact)]) {
+        var configuration = configuration
+        configuration.probesTCP = true
+        var machine = Reachability(configuration: configuration)
+        _ = machine.contactAvailable(now: start)
+        let planned = machine.dueChecks(now: start + .seconds(1), candidates: peers, using: &random)
+        return (machine, planned)
+    }
+
+    @Test("with a TCP listener, a dial-back is reached only when both probes arrive, in either order")
+    func publicNeedsBothProbes() {
+        var random = SeededRandom(seed: 11)
+        var (machine, planned) = startedProbingTCP(peers: peers(6), random: &random)
+        #expect(planned.count == 3)
+        let now = start + .seconds(1) + .milliseconds(20)
+        var changes: [Reachability.Change] = []
+        for (index, check) in planned.enumerated() {
+            _ = machine.statusArrived(nonce: check.nonce, status: .probed, observed: observed, from: check.peer.id, now: now)
+            let helper = NodeAddress(ipv4: 0x0b00_0000 | UInt32(index), port: 5555)
+            let connection = NodeAddress(ipv4: 0x0b00_0000 | UInt32(index), port: 40_001)
+            // The UDP probe first for even checks, the TCP probe first for odd ones: the first alone decides nothing.
+            if index % 2 == 0 {
+                #expect(machine.probeArrived(nonce: check.nonce, from: helper, now: now) == nil)
+                if let change = machine.tcpProbeArrived(nonce: check.nonce, from: connection, now: now) { changes.append(change) }
+            } else {
+                #expect(machine.tcpProbeArrived(nonce: check.nonce, from: connection, now: now) == nil)
+                if let change = machine.probeArrived(nonce: check.nonce, from: helper, now: now) { changes.append(change) }
+            }
+        }
+        #expect(changes == [Reachability.Change(from: .unknown, to: .public)])
+        #expect(machine.confirmations == (3, 0))
+    }
+
+    @Test("with a TCP listener, datagrams that get in without connections leave the node private")
+    func privateWhenTCPIsFiltered() {
+        var random = SeededRandom(seed: 12)
+        var (machine, planned) = startedProbingTCP(peers: peers(6), random: &random)
+        let now = start + .seconds(1) + .milliseconds(20)
+        for (index, check) in planned.enumerated() {
+            _ = machine.statusArrived(nonce: check.nonce, status: .probed, observed: observed, from: check.peer.id, now: now)
+            #expect(machine.probeArrived(nonce: check.nonce, from: NodeAddress(ipv4: 0x0b00_0000 | UInt32(index), port: 5555), now: now) == nil)
+        }
+        #expect(machine.tick(now: now + configuration.probeWait) == Reachability.Change(from: .unknown, to: .private))
+        #expect(machine.confirmations == (0, 3))
+    }
+
+    @Test("without a TCP listener, a TCP probe is not expected and counts for nothing")
+    func tcpProbeIgnoredWithoutListener() {
+        var random = SeededRandom(seed: 13)
+        var (machine, planned) = started(peers: peers(6), random: &random)
+        let check = planned[0]
+        _ = machine.statusArrived(nonce: check.nonce, status: .probed, observed: observed, from: check.peer.id, now: start)
+        #expect(machine.tcpProbeArrived(nonce: check.nonce, from: NodeAddress(ipv4: 0x0b00_0001, port: 40_001), now: start) == nil)
+        #expect(machine.counters.probesIgnored == 1)
+    }
+
     @Test("refusals and unanswered dial-backs decide nothing; eight in a row pause the checks")
     func inconclusive() {
         var random = SeededRandom(seed: 3)

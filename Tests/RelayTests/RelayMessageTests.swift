@@ -20,6 +20,7 @@ import Testing
         .incoming(token: Array(repeating: 4, count: 16), from: ipv6),
         .accept(token: Array(repeating: 5, count: 16)),
         .circuit(.timedOut, limits: .none),
+        .probe(nonce: 0x0102_0304_0506_0708),
     ])
     func roundTrips(_ message: RelayMessage) throws {
         var reader = RelayMessageReader()
@@ -70,5 +71,10 @@ import Testing
         #expect(throws: RelayWireError.unknownStatus(0x77)) {
             try fifth.read([0x00, 0x16] + RelayMessage.magic + [0x09, 0x77] + Array(repeating: 0, count: 12))
         }
+    }
+
+    @Test func aProbeIsTheNonceAfterTheType() {
+        #expect(RelayMessage.probe(nonce: 0x0102_0304_0506_0708).encoded()
+            == [0x00, 0x11] + Array("swiftrly".utf8) + [0x0a, 1, 2, 3, 4, 5, 6, 7, 8])
     }
 }

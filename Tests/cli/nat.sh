@@ -99,6 +99,10 @@ done
 behind_nat "${P}r1" "${P}cone" 10.11.0.1 1 || { echo "cannot set up the first NAT"; exit 1; }
 behind_nat "${P}r2" "${P}sym" 10.12.0.1 2 --random-fully || { echo "cannot set up the second NAT"; exit 1; }
 behind_nat "${P}r3" "${P}cone2" 10.13.0.1 3 || { echo "cannot set up the third NAT"; exit 1; }
+# A host on the Internet whose firewall lets datagrams in but drops connections: its DHT port answers, its exchange
+# cannot be reached, so it must say private.
+make_ns "${P}fw" && on_internet "${P}fw" 10.5.0.1 eth0 || { echo "cannot set up the firewalled host"; exit 1; }
+ip netns exec "${P}fw" iptables -A INPUT -p tcp --dport 4001 --syn -j DROP
 # --- the nodes -------------------------------------------------------------------------------------------------
 ns_start "${P}boot" boot 10.1.0.1:4001 --bootstrap-node || { fail "the bootstrap node starts"; finish; }
 STARTED[boot]=$(date +%s)
@@ -108,6 +112,8 @@ for i in 1 2 3; do
         || { fail "pub$i starts"; finish; }
     STARTED[pub$i]=$(date +%s)
 done
+ns_start "${P}fw" fw 10.5.0.1:4001 --bootstrap 10.1.0.1:4001 || { fail "fw starts"; finish; }
+STARTED[fw]=$(date +%s)
 declare -A NAT_NUMBER=([cone]=1 [sym]=2 [cone2]=3)
 for name in cone sym cone2; do
     n=${NAT_NUMBER[$name]}
@@ -132,6 +138,10 @@ for name in cone sym cone2; do
     out=$(wait_reachability "$name" private) && pass "$name (behind a NAT) says private (after ${out} s)" \
         || fail "$name says private within 30 s" "after $out s: $(nx "$name" id --json 2>&1 | tr '\n' ' ')"
 done
+
+out=$(wait_reachability fw private) \
+    && pass "a host whose firewall drops TCP but not UDP says private (after $out s): dial-backs probe both" \
+    || fail "a host whose firewall drops TCP says private within 30 s" "after $out s: $(nx fw id --json 2>&1 | tr '\n' ' ')"
 
 info=$(nx cone id --json)
 json_is "$info" '.client == true' && pass "the node behind the NAT runs as a DHT client" \

@@ -132,6 +132,13 @@ public struct DatagramEndpoint: Sendable {
         return (id, translate(directives, now: now))
     }
 
+    /// A dial-back's TCP probe, which the shell read on the exchange listener (``EndpointOutput/tcpProbe(nonce:to:)``
+    /// at the helper): its nonce is one of our `DIAL_BACK`s' as it went out, mapped back as a `DIAL_PROBE`'s is.
+    public mutating func tcpProbeArrived(nonce: UInt64, from address: NodeAddress, now: DHTInstant) -> [EndpointOutput] {
+        let nonce = transactionIDs.decrypt(TransactionID(rawValue: nonce)).rawValue
+        return translate(core.tcpProbeArrived(nonce: nonce, from: address, now: now), now: now)
+    }
+
     /// Runs a command of the core that returns only directives (`start`).
     public mutating func perform(
         _ command: (inout KademliaInstance) -> [KademliaDirective],
@@ -246,10 +253,11 @@ public struct DatagramEndpoint: Sendable {
                     continue
                 }
                 let datagram = sealer.map { $0.seal(bytes) } ?? bytes
-                if case .request(.dialProbe) = message.body {
+                if case .request(.dialProbe(let nonce)) = message.body {
                     statistics.datagramsOut += 1
                     statistics.probesSent += 1
                     outputs.append(.probe(datagram, to: address))
+                    outputs.append(.tcpProbe(nonce: nonce, to: address))
                     continue
                 }
                 if let budget {

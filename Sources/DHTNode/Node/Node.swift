@@ -72,6 +72,8 @@ public final class Node: Sendable {
         var configuration = configuration
         configuration.kademlia.admission = .afterPong
         configuration.kademlia.reachability.isEnabled = configuration.checksReachability
+        // The exchange listens on TCP at the UDP port: a node is reachable only if both are.
+        configuration.kademlia.reachability.probesTCP = configuration.content != nil
         self.configuration = configuration
         self.id = NodeID(publicKeyBytes: configuration.identity.publicKey.bytes)
         self.logger = logger
@@ -107,7 +109,31 @@ public final class Node: Sendable {
         }
         self.exchange = exchange
         self.relayService = exchange.map { _ in
-            RelayService(configuration: configuration.relay, eventLoop: runtime.eventLoop, logger: logger)
+            RelayService(
+                configuration: configuration.relay, eventLoop: runtime.eventLoop, logger: logger,
+                probeArrived: { nonce, address in
+                    logger.trace("dial-back TCP probe arrived", metadata: ["from": "\(address)"])
+                    runtime.eventLoop.execute { runtime.tcpProbeArrived(nonce: nonce, from: address) }
+                })
+        }
+        if exchange != nil {
+            // The TCP half of the dial-back probes this node sends for others: a connection to the exchange port at
+            // the target's observed address, carrying the nonce, closed once written.
+            runtime.tcpProbe = { nonce, address in
+                let bytes = RelayMessage.probe(nonce: nonce).encoded()
+                ClientBootstrap(group: eventLoopGroup)
+                    .connectTimeout(.seconds(3))
+                    .connect(to: address.socketAddress)
+                    .whenComplete { result in
+                        guard case .success(let channel) = result else {
+                            logger.trace("dial-back TCP probe not sent", metadata: ["to": "\(address)", "error": "\(result)"])
+                            return
+                        }
+                        channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).whenComplete { _ in
+                            channel.close(promise: nil)
+                        }
+                    }
+            }
         }
         if let exchange, let punchConfiguration = configuration.holePunching {
             let state = self.state

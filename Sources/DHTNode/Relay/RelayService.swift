@@ -33,8 +33,16 @@ public final class RelayService: Sendable {
     private let circuitsCounter = Counter(label: "relay_circuits_total")
     private let bytesCounter = Counter(label: "relay_bytes_total")
 
-    /// A relay with `configuration`; its timers run on `eventLoop`.
-    public init(configuration: RelayConfiguration, eventLoop: any EventLoop, logger: Logger) {
+    /// Where a dial-back's TCP probe that arrives on the listener is reported (nonce, source address).
+    private let probeArrived: (@Sendable (UInt64, NodeAddress) -> Void)?
+
+    /// A relay with `configuration`; its timers run on `eventLoop`. `probeArrived` hears of the dial-back probes
+    /// that arrive on the listener (``Relay/RelayMessage/probe(nonce:)``), which share its framing.
+    public init(
+        configuration: RelayConfiguration, eventLoop: any EventLoop, logger: Logger,
+        probeArrived: (@Sendable (UInt64, NodeAddress) -> Void)? = nil
+    ) {
+        self.probeArrived = probeArrived
         let seed = SecureRandom.uint64()
         self.state = Mutex(State(core: RelayInstance(configuration: configuration, random: SeededRandom(seed: seed), now: NodeRuntime.now())))
         self.eventLoop = eventLoop
@@ -93,6 +101,13 @@ public final class RelayService: Sendable {
 
     /// A message read on connection `id`.
     func received(_ message: RelayMessage, on id: RelayConnectionID) {
+        if case .probe(let nonce) = message {
+            // A dial-back's TCP probe, not relaying: the node hears of it, and the connection has served.
+            let channel = state.withLock { $0.channels[id] }
+            if let address = channel?.remoteAddress.flatMap(NodeAddress.init) { probeArrived?(nonce, address) }
+            channel?.close(promise: nil)
+            return
+        }
         run { $0.received(message, on: id, now: $1) }
     }
 

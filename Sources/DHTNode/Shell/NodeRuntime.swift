@@ -31,6 +31,9 @@ final class NodeRuntime: @unchecked Sendable {
     private(set) var isRunning = false
     /// Hears when the core starts or stops running as a DHT client (a private node), on the loop.
     var clientModeChanged: (@Sendable (Bool) -> Void)?
+    /// Sends a dial-back's TCP probe (``EndpointOutput/tcpProbe(nonce:to:)``); `nil` (a node without an exchange
+    /// listener) sends none.
+    var tcpProbe: (@Sendable (UInt64, NodeAddress) -> Void)?
     private var wasClient = false
 
     init(endpoint: DatagramEndpoint, eventLoop: any EventLoop, logger: Logger) {
@@ -124,6 +127,14 @@ final class NodeRuntime: @unchecked Sendable {
         flush()
     }
 
+    /// A dial-back's TCP probe arrived on the exchange listener (``DatagramEndpoint/tcpProbeArrived(nonce:from:now:)``).
+    func tcpProbeArrived(nonce: UInt64, from address: NodeAddress) {
+        eventLoop.preconditionInEventLoop()
+        guard isRunning else { return }
+        apply(endpoint.tcpProbeArrived(nonce: nonce, from: address, now: Self.now()))
+        flush()
+    }
+
     /// Reads the endpoint.
     func read<Result>(_ body: (DatagramEndpoint, DHTInstant) -> Result) -> Result {
         eventLoop.preconditionInEventLoop()
@@ -207,6 +218,9 @@ final class NodeRuntime: @unchecked Sendable {
                 // Without a probe socket the probe would come from the address the target may know: not sent.
                 guard let channel = address.isIPv6 ? ipv6ProbeChannel : ipv4ProbeChannel else { break }
                 send(bytes, to: address, on: channel)
+            case .tcpProbe(let nonce, let address):
+                guard ipv4ProbeChannel != nil || ipv6ProbeChannel != nil else { break }
+                tcpProbe?(nonce, address)
             case .scheduleTimeout(let id, let deadline):
                 timeouts.add(id, at: deadline)
                 timeoutsAdded = true

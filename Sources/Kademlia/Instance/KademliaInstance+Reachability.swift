@@ -28,6 +28,17 @@ extension KademliaInstance {
 
     // MARK: - Checking our own reachability
 
+    /// A dial-back's TCP probe reached this node's listener from `address` (its shell reads it there,
+    /// ``ReachabilityConfiguration/probesTCP``).
+    public mutating func tcpProbeArrived(nonce: UInt64, from address: NodeAddress, now: DHTInstant)
+        -> [KademliaDirective]
+    {
+        var directives: [KademliaDirective] = []
+        let change = reachability.tcpProbeArrived(nonce: nonce, from: address, now: now)
+        runReachability(change: change, now: now, into: &directives)
+        return directives
+    }
+
     /// Carries out what the reachability state machine wants after an event: farewells when the node became a
     /// client, the dial-backs due now, and a tick for its next deadline.
     mutating func runReachability(

@@ -37,6 +37,9 @@ public struct Reachability: Sendable {
         /// Once the peer said a probe went out: the probe must arrive by then.
         var probeDeadline: DHTInstant?
         var observed: NodeAddress?
+        /// With ``ReachabilityConfiguration/probesTCP``: which of the two probes arrived so far.
+        var udpArrived = false
+        var tcpArrived = false
     }
 
     struct Observation: Sendable {
@@ -213,8 +216,32 @@ public struct Reachability: Sendable {
     /// A `DIAL_PROBE` with `nonce` arrived from `source`. It counts only for a dial-back in flight and from an
     /// address this node never sent to (a NAT would let an answer to our own datagram in).
     public mutating func probeArrived(nonce: UInt64, from source: NodeAddress, now: DHTInstant) -> Change? {
-        guard configuration.isEnabled, let check = checks[nonce], !contacted.contains(source) else {
+        guard configuration.isEnabled, var check = checks[nonce], !contacted.contains(source) else {
             counters.probesIgnored += 1
+            return nil
+        }
+        guard !configuration.probesTCP || check.tcpArrived else {
+            // The TCP probe has until the probe deadline to follow.
+            check.udpArrived = true
+            checks[nonce] = check
+            return nil
+        }
+        checks[nonce] = nil
+        return finish(check, reached: true, now: now)
+    }
+
+    /// The TCP probe of the dial-back `nonce` reached the listener at this node's port, from `source`
+    /// (``ReachabilityConfiguration/probesTCP``). With the UDP probe, the dial-back counts as reached; without it
+    /// by the probe deadline, as not reached: peers could send datagrams but not open the exchange's connections.
+    public mutating func tcpProbeArrived(nonce: UInt64, from source: NodeAddress, now: DHTInstant) -> Change? {
+        guard configuration.isEnabled, configuration.probesTCP, var check = checks[nonce], !contacted.contains(source)
+        else {
+            counters.probesIgnored += 1
+            return nil
+        }
+        guard check.udpArrived else {
+            check.tcpArrived = true
+            checks[nonce] = check
             return nil
         }
         checks[nonce] = nil

@@ -5,6 +5,10 @@ public struct ReachabilityConfiguration: Hashable, Sendable {
     /// that tests and the simulator see no extra traffic; a `Node` turns it on. A node always serves others'
     /// dial-backs, whatever this says, unless it runs as a client.
     public var isEnabled = false
+    /// Whether the node also listens on TCP at its UDP port (the block exchange), so that a dial-back counts as
+    /// reached only when a helper's TCP probe arrives there too: a firewall that lets datagrams in but not
+    /// connections leaves the node private. Off for a node without a TCP listener.
+    public var probesTCP = false
     /// A status the node is told instead of finding it out (the simulator's private nodes, or an operator who knows
     /// the node sits behind a NAT): with ``ReachabilityStatus/private`` it runs as a client from its start, without
     /// dial-backs. Default `nil`.

@@ -27,6 +27,9 @@ public enum RelayMessage: Hashable, Sendable {
     /// The relay's answer to `connect` and `accept`. With `ok`, the next byte on the connection comes from the
     /// other end: the relay splices the two connections, within `limits`.
     case circuit(RelayStatus, limits: RelayCircuitLimits)
+    /// A dial-back's TCP probe (docs/PROTOCOL.md, "Dial-backs"): a helper connects to the exchange port at a
+    /// node's observed address and sends the dial-back's nonce; its arrival shows the port can be reached over TCP.
+    case probe(nonce: UInt64)
 
     /// The magic every body starts with.
     public static let magic: [UInt8] = Array("swiftrly".utf8)
@@ -51,6 +54,7 @@ public enum RelayMessage: Hashable, Sendable {
         case .incoming: 0x07
         case .accept: 0x08
         case .circuit: 0x09
+        case .probe: 0x0A
         }
     }
 
@@ -89,6 +93,8 @@ public enum RelayMessage: Hashable, Sendable {
         case .circuit(let status, let limits):
             body.append(status.rawValue)
             limits.append(to: &body)
+        case .probe(let nonce):
+            Self.append(nonce, bytes: 8, to: &body)
         }
         var message: [UInt8] = []
         message.reserveCapacity(2 + body.count)

@@ -96,6 +96,9 @@ extension RelayMessage {
             let status = try Self.status(fields.take(1)[0])
             self = .circuit(
                 status, limits: RelayCircuitLimits(bytes: fields.integer(8), seconds: UInt32(fields.integer(4))))
+        case 0x0A:
+            try expect(8)
+            self = .probe(nonce: fields.integer(8))
         default:
             throw .unknownType(type)
         }

@@ -73,7 +73,7 @@ struct EndpointNetwork {
                 case .datagram(let bytes, let destination): queue.append((bytes, source, destination))
                 case .probe(let bytes, let destination): queue.append((bytes, Self.probeAddress(of: source), destination))
                 case .completed(let id, let result): completed[id] = result
-                case .scheduleTimeout, .scheduleTick, .providersFound: break
+                case .scheduleTimeout, .scheduleTick, .providersFound, .tcpProbe: break
                 }
             }
         }
