@@ -65,8 +65,11 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     /// its other relay) waits for the first instead of racing it: two connections that complete together could
     /// each be kept by one end and dropped by the other, leaving none.
     private var dialing: [ExchangePeer: (turn: UInt64, waiters: [CheckedContinuation<Void, Never>])] = [:]
-    /// Hole punching over relayed links; `nil` when off.
-    private var holePunching: HolePunchService?
+    /// The events of hole punching over relayed links (``HolePunchService/run(_:)`` takes them); `nil` when off.
+    private var holePunchEvents: AsyncStream<HolePunchService.Event>.Continuation?
+    /// Relayed links a direct connection replaced, by generation, each with the task that ends it after
+    /// ``relayedRetirementDelay`` (``close()`` ends them at once).
+    private var retired: [UInt64: (link: ExchangePeerLink, timer: Task<Void, Never>)] = [:]
     /// How long a relayed connection that a direct one replaced stays open to deliver what was under way on it.
     static var relayedRetirementDelay: Duration { .seconds(2) }
 
@@ -277,9 +280,14 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         link.outgoing.yield(.holePunch(bytes))
     }
 
-    /// Turns hole punching on for relayed links from now on (`nil`: off).
-    func setHolePunching(_ service: HolePunchService?) {
-        holePunching = service
+    /// Turns hole punching on for relayed links from now on: `service` takes their events until the node closes.
+    func setHolePunching(_ service: HolePunchService) {
+        guard !isClosed, holePunchEvents == nil else { return }
+        let (events, continuation) = AsyncStream<HolePunchService.Event>.makeStream()
+        holePunchEvents = continuation
+        let generation = nextGeneration
+        nextGeneration += 1
+        tasks[generation] = Task { await service.run(events) }
     }
 
     /// Registers and runs a connection made elsewhere; checks its peer when `expected` is given. A relayed one
@@ -305,10 +313,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         tasks[registered.link.generation] = Task {
             await self.run(connection, link: registered.link, outgoing: registered.outgoing)
         }
-        if let side, let holePunching {
-            let key = connection.peer.publicKey
-            Task { await holePunching.relayedConnectionOpened(to: found, key: key, side: side) }
-        }
+        if let side { holePunchEvents?.yield(.opened(found, key: connection.peer.publicKey, side: side)) }
         return found
     }
 
@@ -334,10 +339,10 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         nextGeneration += 1
         links[peer] = link
         if let replaced {
-            replaced.retire(after: Self.relayedRetirementDelay)
+            retire(replaced)
             metrics.movedToDirect()
             logger.info("relayed peer now connected directly", metadata: ["peer": "\(peer)"])
-            if let holePunching { Task { await holePunching.connectedDirectly(to: peer) } }
+            holePunchEvents?.yield(.connectedDirectly(peer))
             return (link, outgoing)
         }
         let directives = instance.peerConnected(peer, now: now)
@@ -413,8 +418,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
     }
 
     private func holePunchReceived(_ bytes: [UInt8], from peer: ExchangePeer) {
-        guard let holePunching else { return }
-        Task { await holePunching.received(bytes, from: peer) }
+        holePunchEvents?.yield(.received(peer, bytes))
     }
 
     private func received(_ message: ReceivedMessage, from peer: ExchangePeer) {
@@ -428,6 +432,7 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
 
     private func disconnected(_ peer: ExchangePeer, generation: UInt64) {
         tasks.removeValue(forKey: generation)
+        retired.removeValue(forKey: generation)?.timer.cancel()
         guard let link = links[peer], link.generation == generation else { return }
         links.removeValue(forKey: peer)
         link.close()
@@ -542,13 +547,30 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         return stream
     }
 
+    /// Stops the writer of a relayed link a direct connection replaced once it has written what is queued, and
+    /// ends the connection ``relayedRetirementDelay`` later: what the peer sent before it moved still arrives.
+    private func retire(_ link: ExchangePeerLink) {
+        link.outgoing.finish()
+        let generation = link.generation
+        let delay = Self.relayedRetirementDelay
+        let timer = Task {
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            self.endRetired(generation)
+        }
+        retired[generation] = (link, timer)
+    }
+
+    private func endRetired(_ generation: UInt64) {
+        retired.removeValue(forKey: generation)?.link.end()
+    }
+
     private func removeDisconnectionListener(_ id: UInt64) {
         disconnectionListeners[id] = nil
     }
 
     private func announceDisconnection(of peer: ExchangePeer) {
         for listener in disconnectionListeners.values { listener.yield(peer) }
-        if let holePunching { Task { await holePunching.connectionClosed(to: peer) } }
+        holePunchEvents?.yield(.closed(peer))
     }
 
     /// Hands `block`, read by `peer` (an HTTP source) outside a request, to the fetches that wait for it: it is
@@ -676,8 +698,13 @@ public actor ExchangeNode<Store: BlockStore & BlockSource> {
         let waiting = dialing.values.flatMap(\.waiters)
         dialing = [:]
         for waiter in waiting { waiter.resume() }
-        if let holePunching { await holePunching.close() }
-        holePunching = nil
+        holePunchEvents?.finish()
+        holePunchEvents = nil
+        for (link, timer) in retired.values {
+            timer.cancel()
+            link.close()
+        }
+        retired = [:]
         tick?.task.cancel()
         tick = nil
         for id in fetches.keys.sorted() { carryOut(instance.cancelFetch(id, now: now)) }

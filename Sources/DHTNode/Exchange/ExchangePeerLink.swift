@@ -18,17 +18,6 @@ struct ExchangePeerLink: Sendable {
     /// peer replaces it (``ExchangeNode``, hole punching).
     var relayed = false
 
-    /// Stops the writer once it has written what is queued, and ends the connection `after` that long: what the
-    /// peer sent before it moved to another connection still arrives on this one meanwhile.
-    func retire(after delay: Duration) {
-        outgoing.finish()
-        let end = end
-        Task {
-            try? await Task.sleep(for: delay)
-            end()
-        }
-    }
-
     /// Stops the writer and ends the link.
     func close() {
         outgoing.finish()

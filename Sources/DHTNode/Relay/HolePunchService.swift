@@ -11,9 +11,22 @@ import Relay
 /// (``SecureTransport/punch(to:from:initiator:expecting:timeout:)``), and the direct connection handed to the
 /// exchange, which moves the peer onto it.
 ///
-/// Each core's next deadline is one sleeping task, replaced whenever the core moves; nothing looks at a punch on a
-/// period.
+/// The exchange reports its relayed connections, their messages and their ends as ``Event``s in one stream, which
+/// ``run(_:)`` takes in order: a message never overtakes the connection it came on. Each core's next deadline is
+/// one sleeping task, replaced whenever the core moves; nothing looks at a punch on a period.
 actor HolePunchService {
+    /// What the exchange tells the service, in the order it happened.
+    enum Event: Sendable {
+        /// A relayed connection to the peer (whose key is given) is open; this node is the given end of it.
+        case opened(ExchangePeer, key: Ed25519PublicKey, side: HolePunch.Side)
+        /// Hole-punch bytes arrived from the peer over its relayed link.
+        case received(ExchangePeer, [UInt8])
+        /// The exchange reaches the peer directly now, however that came about.
+        case connectedDirectly(ExchangePeer)
+        /// The connection to the peer closed.
+        case closed(ExchangePeer)
+    }
+
     /// What the service needs from the node around it.
     struct Environment: Sendable {
         /// Dials with it.
@@ -39,11 +52,6 @@ actor HolePunchService {
     private let environment: Environment
     private let logger: Logger
     private var punches: [ExchangePeer: Punch] = [:]
-    /// Messages that arrived before their punch was set up (the other side was quicker than this one's start),
-    /// replayed once it is: at most ``maxEarlyMessages`` per peer, for at most ``maxEarlyPeers`` peers.
-    private var early: [ExchangePeer: [HolePunchMessage]] = [:]
-    private static let maxEarlyMessages = 4
-    private static let maxEarlyPeers = 256
     private var nextGeneration: UInt64 = 1
     private var isClosed = false
 
@@ -56,8 +64,22 @@ actor HolePunchService {
         self.logger = logger
     }
 
-    /// A relayed connection to `peer` (whose key is `key`) is open; this node is the `side` end of it.
-    func relayedConnectionOpened(to peer: ExchangePeer, key: Ed25519PublicKey, side: HolePunch.Side) async {
+    /// Takes the exchange's events in order until the stream ends (the exchange closes); then ends every punch.
+    func run(_ events: AsyncStream<Event>) async {
+        for await event in events {
+            switch event {
+            case .opened(let peer, let key, let side): await relayedConnectionOpened(to: peer, key: key, side: side)
+            case .received(let peer, let bytes): received(bytes, from: peer)
+            case .connectedDirectly(let peer): update(peer) { core, now in core.connectedDirectly(now: now) }
+            case .closed(let peer): connectionClosed(to: peer)
+            }
+        }
+        close()
+    }
+
+    /// A relayed connection to `peer` (whose key is `key`) is open; this node is the `side` end of it. The next
+    /// event waits while its addresses are read, so the peer's first message finds the punch set up.
+    private func relayedConnectionOpened(to peer: ExchangePeer, key: Ed25519PublicKey, side: HolePunch.Side) async {
         guard !isClosed, punches[peer] == nil else { return }
         let own = await environment.ownAddresses()
         guard !isClosed, punches[peer] == nil else { return }
@@ -70,45 +92,29 @@ actor HolePunchService {
             "hole punch started",
             metadata: ["peer": "\(peer)", "side": "\(side)", "addresses": "\(own.addresses.map(\.description))"])
         update(peer) { core, now in core.start(now: now) }
-        for message in early.removeValue(forKey: peer) ?? [] {
-            update(peer) { core, now in core.received(message, now: now) }
-        }
     }
 
     /// Hole-punch bytes arrived from `peer` over its relayed link.
-    func received(_ bytes: [UInt8], from peer: ExchangePeer) {
+    private func received(_ bytes: [UInt8], from peer: ExchangePeer) {
         do {
             let message = try HolePunchMessage(decoding: bytes)
-            guard punches[peer] != nil else {
-                if early[peer] != nil || early.count < Self.maxEarlyPeers, early[peer, default: []].count < Self.maxEarlyMessages {
-                    early[peer, default: []].append(message)
-                }
-                return
-            }
             update(peer) { core, now in core.received(message, now: now) }
         } catch {
             logger.debug("malformed hole-punch message", metadata: ["peer": "\(peer)", "error": "\(error)"])
         }
     }
 
-    /// The exchange reaches `peer` directly now, however that came about.
-    func connectedDirectly(to peer: ExchangePeer) {
-        update(peer) { core, now in core.connectedDirectly(now: now) }
-    }
-
     /// The connection to `peer` closed: its punch, if any, is over.
-    func connectionClosed(to peer: ExchangePeer) {
-        early[peer] = nil
+    private func connectionClosed(to peer: ExchangePeer) {
         guard let punch = punches.removeValue(forKey: peer) else { return }
         punch.timer?.cancel()
     }
 
     /// Ends every punch.
-    func close() {
+    private func close() {
         isClosed = true
         for punch in punches.values { punch.timer?.cancel() }
         punches = [:]
-        early = [:]
     }
 
     // MARK: Core
