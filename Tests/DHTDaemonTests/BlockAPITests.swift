@@ -386,3 +386,79 @@ private struct AsyncStreamOf: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: buffers[...]) }
 }
+
+/// `POST /v1/add/file`: the daemon reads the file by its path.
+extension BlockAPITests {
+    /// The JSON lines of an answer.
+    private static func lines(_ response: TestResponse) throws -> [AddProgressDocument] {
+        try response.body.readableBytesView.split(separator: UInt8(ascii: "\n")).map {
+            try JSONDecoder().decode(AddProgressDocument.self, from: Data($0))
+        }
+    }
+
+    @Test func aFileAddedByPathIsPackedPinnedAndReadsBackAsTheStreamedOne() async throws {
+        let file = Self.bytes(3 * 262_144 + 1000, seed: 4)
+        let expected = try BalancedDAGBuilder.importBytes(file, profile: .unixfsV0_2015_cidv1, to: MemoryBlockStore())
+        try await withAsyncTemporaryFolder { folder in
+            let path = folder + "/input.bin"
+            try Data(file).write(to: URL(fileURLWithPath: path))
+            try await withApp { client, repository in
+                try await client.execute(uri: "/v1/add/file?path=\(path)", method: .post, headers: bearer) {
+                    #expect($0.status == .ok)
+                    let lines = try Self.lines($0)
+                    #expect(lines.first?.bytes == 0 && lines.first?.fileSize == UInt64(file.count))
+                    let added = try #require(lines.last?.added)
+                    #expect(added.cid == expected.root.description)
+                    #expect(added.pinned && added.size == UInt64(file.count) && added.blocks == expected.blockCount)
+                }
+                #expect(try await repository.pins() == [expected.root])
+                let stat = try repository.store.stat()
+                #expect(stat.blockCount == 5 && stat.referencedBlockCount == 0, "4 leaves packed, 1 node as a block file")
+                try FileManager.default.removeItem(atPath: path)  // a copy: the user's file is not needed any more
+                try await client.execute(uri: "/v1/cat/\(expected.root)", method: .get, headers: bearer) {
+                    #expect($0.status == .ok)
+                    #expect(Array($0.body.readableBytesView) == file)
+                }
+            }
+        }
+    }
+
+    @Test func aFileAddedWithNocopyStaysWhereItIsAndGoesMissingWhenChanged() async throws {
+        let file = Self.bytes(2 * 262_144 + 7, seed: 5)
+        let expected = try BalancedDAGBuilder.importBytes(file, profile: .unixfsV0_2015_cidv1, to: MemoryBlockStore())
+        try await withAsyncTemporaryFolder { folder in
+            let path = folder + "/input.bin"
+            try Data(file).write(to: URL(fileURLWithPath: path))
+            try await withApp { client, repository in
+                try await client.execute(uri: "/v1/add/file?path=\(path)&nocopy=true", method: .post, headers: bearer) {
+                    #expect(try Self.lines($0).last?.added?.cid == expected.root.description)
+                }
+                let stat = try repository.store.stat()
+                #expect(stat.referencedBlockCount == 3 && stat.referencedByteCount == UInt64(file.count))
+                #expect(try await repository.missingBlock(under: expected.root) == nil)
+                var changed = file
+                changed[0] ^= 1
+                try Data(changed + [0]).write(to: URL(fileURLWithPath: path))
+                #expect(try await repository.missingBlock(under: expected.root) != nil)
+            }
+        }
+    }
+
+    @Test func aPathTheDaemonCannotAddIsRefusedBeforeTheAnswerStarts() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            try await withApp { client, _ in
+                let cases: [(String, HTTPResponse.Status, String)] = [
+                    ("relative/file", .badRequest, "bad_request"),
+                    (folder + "/missing", .forbidden, "cannot_read"),
+                    (folder, .badRequest, "not_a_file"),
+                ]
+                for (path, status, code) in cases {
+                    try await client.execute(uri: "/v1/add/file?path=\(path)", method: .post, headers: bearer) {
+                        #expect($0.status == status, "\(path)")
+                        #expect(Self.errorCode($0) == code, "\(path)")
+                    }
+                }
+            }
+        }
+    }
+}

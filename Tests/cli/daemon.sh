@@ -149,6 +149,30 @@ out=$(bk add "$BIG" 2>"$SWARM_DIR/add.err")
 grep -q "not announced yet" "$SWARM_DIR/add.err" && pass "  and says on stderr that the root waits for peers to be announced" ||
     fail "add through the daemon: the announcement note" "$(cat "$SWARM_DIR/add.err")"
 CID=$(bk add -q "$BIG")
+# The daemon reads a regular file itself and keeps its leaves in one packed file; a pipe is streamed to it.
+CIDV1=$(jq -r .cid <<<"$(bk add --json "$BIG")")
+[ -s "$SWARM_DIR/blk/repo/files/$CIDV1.pack" ] && [ "$(stat -c %s "$SWARM_DIR/blk/repo/files/$CIDV1.pack")" = "$(stat -c %s "$BIG")" ] &&
+    pass "  the daemon read the file by its path into one packed file of its size" ||
+    fail "add through the daemon: packed file" "$(ls -la "$SWARM_DIR/blk/repo/files" 2>&1)"
+out=$(cat "$BIG" | bk add -q /dev/stdin) && [ "$out" = "$CID" ] && pass "  a pipe is streamed to the daemon: the same CID" ||
+    fail "add of a pipe through the daemon" "$out"
+out=$(bk add -q /dev/stdin <"$BIG") && [ "$out" = "$CID" ] && pass "  /dev/stdin redirected from a file: the daemon reads that file" ||
+    fail "add of a redirected /dev/stdin through the daemon" "$out"
+cp "$BIG" "$SWARM_DIR/copy.bin"
+out=$(bk add -q "$SWARM_DIR/copy.bin") && rm "$SWARM_DIR/copy.bin" && [ "$(bk cat "$CID" | cmp - "$BIG" && echo same)" = same ] &&
+    pass "  an added file's copy serves it after the user's file is deleted" || fail "add: the copy" "$out"
+head -c 700000 /dev/urandom >"$SWARM_DIR/inplace.bin"
+NOCOPY=$(bk add -q --nocopy "$SWARM_DIR/inplace.bin") && [ ! -e "$SWARM_DIR/blk/repo/files/$NOCOPY.pack" ] &&
+    bk repo stat --json | jq -e '.referencedBlocks >= 3' >/dev/null &&
+    [ "$(bk cat "$NOCOPY" | cmp - "$SWARM_DIR/inplace.bin" && echo same)" = same ] &&
+    pass "add --nocopy keeps the file where it is and serves it from there" ||
+    fail "add --nocopy" "$NOCOPY $(bk repo stat --json)"
+printf 'X' | dd of="$SWARM_DIR/inplace.bin" bs=1 seek=10 conv=notrunc status=none
+out=$(bk repo verify 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *inplace.bin* ]] && pass "  after the file changed, repo verify names it" || fail "add --nocopy: verify" "rc=$rc $out"
+out=$(bk add --nocopy /dev/stdin </dev/null 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"not one"* ]] && pass "  --nocopy refuses a pipe in one line" || fail "add --nocopy of a pipe" "rc=$rc $out"
+bk pin rm "$NOCOPY" >/dev/null
 want=$(direct add --json --chunk-size 65536 --pin=false "$BIG")
 out=$(bk add --json --chunk-size 65536 --pin=false "$BIG")
 # The daemon adds whether it announced the root (direct adds announce nothing).
@@ -190,6 +214,8 @@ out=$(bk pin rm "$CID" 2>&1); rc=$?
     fail "pin rm twice" "rc=$rc $out"
 out=$(bk gc) && [[ $out == "removed "[1-9]*" blocks"* ]] && pass "gc through the daemon removes the unpinned file ($out)" ||
     fail "gc through the daemon" "$out"
+[ -z "$(ls "$SWARM_DIR/blk/repo/files")" ] && pass "  and its packed file, and the references into a file added with --nocopy" ||
+    fail "gc: packed files" "$(ls -la "$SWARM_DIR/blk/repo/files")"
 out=$(bk cat "$CID" 2>&1); rc=$?
 # The daemon then asks its peers and the DHT, and gives up after its --fetch-timeout (2 s here).
 [ $rc -ne 0 ] && [[ $out == *"no peer sent"* ]] && pass "the collected file is gone (nobody sends it: $out)" ||

@@ -37,6 +37,8 @@ public struct BalancedDAGBuilder: Sendable {
     private var leafCount: UInt64 = 0
     private var blockCount: UInt64 = 0
     private var byteCount: UInt64 = 0
+    /// Whether a hashed leaf shorter than a chunk came: only the last leaf may be.
+    private var hasShortLeaf = false
 
     /// Creates a builder for one file.
     public init(profile: ImportProfile = .unixfsV0_2015_cidv1) {
@@ -73,6 +75,25 @@ public struct BalancedDAGBuilder: Sendable {
         try chunker.append(bytes) { (chunk: [UInt8]) throws(E) in
             try self.addLeaf(chunk, emit: emit)
         }
+    }
+
+    /// Appends a leaf hashed elsewhere, as if its chunk had been appended: `cid` names a raw leaf of `size` file
+    /// bytes; `emit` receives the nodes it completes (not the leaf, whose bytes the caller holds).
+    ///
+    /// For importers that hash a file's chunks on several threads and hand the leaves over in file order. Every leaf
+    /// but the last is a whole chunk, and no bytes appended with ``append(_:emit:)`` may be waiting in a partial
+    /// chunk.
+    public mutating func appendHashedLeaf<E: Error>(
+        _ cid: CID,
+        size: Int,
+        emit: (Block) throws(E) -> Void
+    ) throws(E) {
+        precondition(chunker.pendingByteCount == 0, "BalancedDAGBuilder: a hashed leaf after a partial chunk")
+        precondition(size > 0 && size <= profile.chunkSize, "BalancedDAGBuilder: a hashed leaf of \(size) bytes")
+        precondition(!hasShortLeaf, "BalancedDAGBuilder: a hashed leaf after a short one")
+        hasShortLeaf = size < profile.chunkSize
+        byteCount += UInt64(size)
+        try pushLeaf(cid, size: UInt64(size), emit: emit)
     }
 
     /// Appends file bytes and puts each completed block into `store`.
@@ -139,9 +160,13 @@ public struct BalancedDAGBuilder: Sendable {
 
     private mutating func addLeaf<E: Error>(_ chunk: [UInt8], emit: (Block) throws(E) -> Void) throws(E) {
         let cid = CID.raw(Multihash(hashing: chunk))
-        let size = UInt64(chunk.count)
         // Chunks are at most 1 MiB (ImportProfile), within Block.maxByteCount.
         try emit(Block(uncheckedCID: cid, bytes: chunk))
+        try pushLeaf(cid, size: UInt64(chunk.count), emit: emit)
+    }
+
+    /// Counts a leaf and closes every node it fills.
+    private mutating func pushLeaf<E: Error>(_ cid: CID, size: UInt64, emit: (Block) throws(E) -> Void) throws(E) {
         blockCount += 1
         leafCount += 1
         push(PendingLink(cid: cid, tsize: size, fileSize: size), at: 0)

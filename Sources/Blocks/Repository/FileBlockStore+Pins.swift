@@ -90,8 +90,12 @@ extension FileBlockStore {
             let droppedReferences = try removeReferences { !live.contains($0) && !sessionHeld.contains($0) }
             report.removedBlockCount += droppedReferences
             report.keptBlockCount += referenced - droppedReferences
+            let unindexed = try removeUnindexedPackedFiles()
+            report.removedByteCount += unindexed.bytes
             for name in try POSIX.listDirectory(layout.filesDirectory) ?? [] where name.hasSuffix(RepoLayout.temporarySuffix) {
-                if try POSIX.unlink(layout.filesDirectory + "/" + name) { report.removedTemporaryFileCount += 1 }
+                let path = layout.filesDirectory + "/" + name
+                if isLiveTemporary(path) { continue }  // a packed file being written
+                if try POSIX.unlink(path) { report.removedTemporaryFileCount += 1 }
             }
             // Temporary `pins` and `version` files of a writer that crashed while replacing them. This process is
             // the only writer (the lock) and holds the pin gate, so none of them is being written now.

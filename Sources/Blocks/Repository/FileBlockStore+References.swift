@@ -28,9 +28,11 @@ extension FileBlockStore {
         var table = FileReferenceTable()
         for name in try POSIX.listDirectory(layout.filesDirectory) ?? [] where name.hasSuffix(FileReferenceTable.suffix) {
             guard case .bytes(let bytes) = try POSIX.readFile(layout.filesDirectory + "/" + name, limit: 1 << 30),
-                let (path, stamp, references) = FileReferenceTable.decode(bytes),
+                let (stored, stamp, references) = FileReferenceTable.decode(bytes),
                 table.count + references.count <= maxReferencedBlocks
             else { continue }
+            // A relative path names a packed file in `files/`.
+            let path = stored.hasPrefix("/") ? stored : layout.filesDirectory + "/" + stored
             table.set(references, path: path, stamp: stamp, name: String(name.dropLast(FileReferenceTable.suffix.count)))
         }
         return table
@@ -68,7 +70,7 @@ extension FileBlockStore {
         guard let stamp = POSIX.stamp(path) else { throw .fileSystem(operation: "stat", path: path, errno: ENOENT) }
         _ = try POSIX.makeDirectory(layout.filesDirectory)
         try POSIX.writeFileAtomically(
-            FileReferenceTable.encode(references, path: path, stamp: stamp), to: indexPath(name),
+            indexText(references, path: path, stamp: stamp), to: indexPath(name),
             directory: layout.filesDirectory, faults: faults)
         state.withLock { $0.references.set(references, path: path, stamp: stamp, name: name) }
     }
@@ -76,11 +78,17 @@ extension FileBlockStore {
     /// How many blocks are held as references.
     public var referencedBlockCount: Int { state.withLock { $0.references.count } }
 
-    /// The block `multihash` names read through its reference, hashed; `nil` when there is none or its bytes no
-    /// longer match.
-    func referencedBytes(_ multihash: Multihash) -> [UInt8]? {
+    /// The block `multihash` names read through its reference, hashed (without `hashingPackedFiles`, only when it
+    /// lies in a user's file); `nil` when there is none or its bytes no longer match.
+    func referencedBytes(_ multihash: Multihash, hashingPackedFiles: Bool = true) -> [UInt8]? {
         guard let entry = state.withLock({ $0.references.entry(multihash) }) else { return nil }
-        return Self.read(entry.reference, in: entry.path)
+        return Self.read(entry.reference, in: entry.path, hashing: hashingPackedFiles || !isPackedFile(entry.path))
+    }
+
+    /// An index file's text; a packed file is named relative to `files/`.
+    private func indexText(_ references: [FileReference], path: String, stamp: FileStamp) -> [UInt8] {
+        let stored = isPackedFile(path) ? String(path.dropFirst(layout.filesDirectory.count + 1)) : path
+        return FileReferenceTable.encode(references, path: stored, stamp: stamp)
     }
 
     /// Whether `multihash` has a reference whose file still has the size and modification time it had when the
@@ -102,7 +110,7 @@ extension FileBlockStore {
         for (name, kept) in rewrites {
             if let kept, !kept.references.isEmpty {
                 try POSIX.writeFileAtomically(
-                    FileReferenceTable.encode(kept.references, path: kept.path, stamp: kept.stamp),
+                    indexText(kept.references, path: kept.path, stamp: kept.stamp),
                     to: indexPath(name), directory: layout.filesDirectory, faults: faults)
             } else {
                 state.withLock { $0.references.remove(name: name) }
@@ -128,7 +136,7 @@ extension FileBlockStore {
     private func indexPath(_ name: String) -> String { layout.filesDirectory + "/" + name + FileReferenceTable.suffix }
 
     /// The block bytes of `reference` read from `path` and hashed; `nil` when the file is missing, short or changed.
-    static func read(_ reference: FileReference, in path: String) -> [UInt8]? {
+    static func read(_ reference: FileReference, in path: String, hashing: Bool = true) -> [UInt8]? {
         let fd = path.withCString { SystemCall.open($0, O_RDONLY | O_CLOEXEC, 0) }
         guard fd >= 0 else { return nil }
         defer { _ = SystemCall.close(fd) }
@@ -148,7 +156,7 @@ extension FileBlockStore {
             UnsafeMutableRawBufferPointer(rebasing: buffer[(start + reference.length)...]).copyBytes(from: reference.suffix)
             return true
         }
-        guard complete, reference.cid.multihash.matches(bytes) else { return nil }
+        guard complete, !hashing || reference.cid.multihash.matches(bytes) else { return nil }
         return bytes
     }
 }

@@ -146,14 +146,15 @@ public final class FileBlockStore: BlockStore {
 
     /// The bytes stored under `cid`'s multihash, *not* hashed; `nil` if there is none. Only for a caller that
     /// verified this block before (see ``VerifiedBlockMemory``): anything else uses ``get(_:)``. A block held as a
-    /// file reference is hashed all the same: its file is the user's, and may have changed since.
+    /// reference into a user's file is hashed all the same: that file may have changed since; one in a packed file
+    /// (the repository's own) is not.
     ///
     /// - Throws: ``BlockStoreError/corruptBlock(_:path:)`` when the file is larger than ``Block/maxByteCount``;
     ///   a file system error when it cannot be read.
     public func unverifiedBytes(_ cid: CID) throws(BlockStoreError) -> [UInt8]? {
         let location = layout.location(of: cid.multihash)
         switch try POSIX.readFile(location.path, limit: Block.maxByteCount) {
-        case .missing: return referencedBytes(cid.multihash)
+        case .missing: return referencedBytes(cid.multihash, hashingPackedFiles: false)
         case .tooLarge: throw .corruptBlock(cid, path: location.path)
         case .bytes(let bytes):
             noteRead(cid.multihash)
@@ -242,6 +243,11 @@ public final class FileBlockStore: BlockStore {
         }
     }
 
+    /// Whether `path` is a temporary file that a live writer owns.
+    func isLiveTemporary(_ path: String) -> Bool {
+        state.withLock { $0.liveTemporaries.contains(path) }
+    }
+
     /// Marks temporary files as no longer live (renamed or removed).
     func releaseTemporaries(_ paths: some Sequence<String>) {
         state.withLock { state in for path in paths { state.liveTemporaries.remove(path) } }
@@ -291,9 +297,14 @@ public final class FileBlockStore: BlockStore {
                 result.temporaryFileCount += 1
             }
         }
-        for (_, reference) in allReferences() {
-            result.referencedBlockCount += 1
-            result.referencedByteCount += UInt64(reference.blockByteCount)
+        for (path, reference) in allReferences() {
+            if isPackedFile(path) {
+                result.blockCount += 1
+                result.byteCount += UInt64(reference.blockByteCount)
+            } else {
+                result.referencedBlockCount += 1
+                result.referencedByteCount += UInt64(reference.blockByteCount)
+            }
         }
         return result
     }
@@ -341,7 +352,7 @@ public final class FileBlockStore: BlockStore {
 
 /// Counts from ``FileBlockStore/stat()``.
 public struct RepoStat: Hashable, Sendable {
-    /// Block files.
+    /// Blocks stored in the repository: block files, and leaves in packed files.
     public var blockCount = 0
     /// Their total size in bytes.
     public var byteCount: UInt64 = 0

@@ -61,6 +61,31 @@ enum POSIX {
         }
     }
 
+    /// Writes every byte of `bytes` at `offset` of the file (the file position is not used, so threads can write
+    /// different parts of one file at once). `faults` may cut the write short and fail it.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, path: String, faults: IOFaults)
+        throws(BlockStoreError)
+    {
+        var remaining = bytes
+        var position = off_t(offset)
+        if let code = faults.writeError?(path) {
+            let half = remaining.count / 2
+            if half > 0, let base = remaining.baseAddress { _ = SystemCall.pwrite(fd, base, half, position) }
+            throw error("write", path, code)
+        }
+        while !remaining.isEmpty {
+            guard let base = remaining.baseAddress else { return }
+            let written = SystemCall.pwrite(fd, base, remaining.count, position)
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw error("write", path, code)
+            }
+            remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
+            position += off_t(written)
+        }
+    }
+
     /// Writes every byte of `bytes` (`Array.withUnsafeBytes` only rethrows untyped errors, hence the relay).
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, faults: IOFaults) throws(BlockStoreError) {
         var failure: BlockStoreError?

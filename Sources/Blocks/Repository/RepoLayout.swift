@@ -6,7 +6,10 @@
 /// ROOT/pins                      the recursive pin set, one CID a line (rewritten by temp file + rename)
 /// ROOT/blocks/XY/KEY.data        one file per block
 /// ROOT/blocks/XY/.KEY.N.tmp      a block being written (never read as a block)
-/// ROOT/files/NAME.refs           blocks kept as ranges of a file outside the repository (FileReferenceTable)
+/// ROOT/files/NAME.refs           blocks kept as ranges of one file (FileReferenceTable): a user's file outside the
+///                                repository, or a packed file
+/// ROOT/files/NAME.pack           a packed file: the leaves of an added file, in file order
+/// ROOT/files/.pack.N.tmp         a packed file being written
 /// ```
 ///
 /// `KEY` is the block's multihash in upper-case RFC 4648 base32 without padding (`CIQ…` for sha2-256), the key
@@ -25,6 +28,8 @@ struct RepoLayout: Sendable {
 
     /// The suffix of a block file.
     static let blockSuffix = ".data"
+    /// The suffix of a packed file (`FileBlockStore+PackedFiles.swift`).
+    static let packedSuffix = ".pack"
     /// The suffix of a temporary file.
     static let temporarySuffix = ".tmp"
 

@@ -87,6 +87,12 @@ public final class WriteSession: BlockStore {
         _ = try putIfAbsent(block)
     }
 
+    /// Keeps the block under `cid` from GC until the session ends, without writing it: for blocks stored another
+    /// way (a packed file's leaves) that a pin will reach once the import is done.
+    public func hold(_ cid: CID) {
+        store.protect(cid.multihash, session: id)
+    }
+
     /// ``put(_:)``, and whether this call wrote the block's file: `false` when the block was stored already or is
     /// pending in this session (its file on disk, if any, was not written by this call).
     public func putIfAbsent(_ block: Block) throws(BlockStoreError) -> Bool {

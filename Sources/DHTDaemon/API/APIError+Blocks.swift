@@ -22,6 +22,9 @@ extension APIError {
     /// | `BlockStoreError.diskFull` | 507 | `disk_full` |
     /// | a stored block that does not match its CID (`corruptBlock`, `hashMismatch`) | 500 | `corrupt_block` |
     /// | a stored DAG that does not decode or whose sizes disagree | 422 | `invalid_dag` |
+    /// | a file to add by path that the daemon cannot read | 403 | `cannot_read` |
+    /// | a file to add by path that is not a regular file | 400 | `not_a_file` |
+    /// | a file to add by path that changed while it was read | 409 | `file_changed` |
     /// | anything else (file system errors) | 500 | `internal` |
     init(repositoryError error: any Error) {
         switch error {
@@ -44,6 +47,12 @@ extension APIError {
             switch error {
             case .store(let inner), .file(let inner): self.init(store: inner)
             default: self.init(.badRequest, code: "invalid_car", message: error.description)
+            }
+        case let error as PackedFileImportError:
+            switch error {
+            case .unreadable: self.init(.forbidden, code: "cannot_read", message: error.description)
+            case .notARegularFile: self.init(.badRequest, code: "not_a_file", message: error.description)
+            case .changed: self.init(.conflict, code: "file_changed", message: error.description)
             }
         default:
             self.init(.internalServerError, code: "internal", message: "\(error)")

@@ -12,6 +12,7 @@ import NIOCore
 /// | method and path | what |
 /// |---|---|
 /// | `POST /v1/add?profile=P&chunk-size=N&pin=B&only-hash=B` | body: the file's bytes, streamed; ``AddDocument`` |
+/// | `POST /v1/add/file?path=PATH&profile=P&chunk-size=N&pin=B&nocopy=B` | the daemon reads the file at PATH itself (`BlockController+AddFile.swift`) |
 /// | `POST /v1/car?pin=B` | body: a CAR v1 stream, all or nothing; ``CARImportDocument`` |
 /// | `GET /v1/cat/{cid}?range=A-B` | the file's bytes (or bytes A up to B), streamed; fetched from peers when a block is missing |
 /// | `GET /v1/fetches/{cid}` | what the last fetch of `cid` (by `cat` or `fetch`) took: ``FetchDocument`` |
@@ -55,6 +56,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     /// Adds the routes to `group` (mounted at `/v1`).
     public func addRoutes(to group: RouterGroup<Context>) {
         group.post("add") { request, _ in try await self.add(request) }
+        group.post("add/file") { request, _ in try await self.addFile(request) }
         group.post("car") { request, _ in
             let pin = try Self.flag(request, "pin", default: true)
             let imported = try await Self.calling { try await self.repository.importCAR(request.body, pin: pin) }
@@ -371,7 +373,7 @@ public struct BlockController<Context: RequestContext>: Sendable {
     }
 
     /// The `profile` and `chunk-size` query items (defaults: `unixfs-v0-2015`, the profile's chunk size).
-    private static func profile(_ request: Request) throws -> ImportProfile {
+    static func profile(_ request: Request) throws -> ImportProfile {
         let name = request.uri.queryParameters.get("profile") ?? "unixfs-v0-2015"
         let base: ImportProfile
         switch name {

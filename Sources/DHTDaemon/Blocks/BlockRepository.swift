@@ -102,6 +102,75 @@ public final class BlockRepository: Sendable {
         }
     }
 
+    /// Opens the file at `path` for ``add(file:profile:pin:progress:)``.
+    ///
+    /// - Throws: ``PackedFileImportError/unreadable(path:errno:)`` or ``PackedFileImportError/notARegularFile(path:)``.
+    func openForAdding(_ path: String) async throws -> PackedFileImport.Source {
+        try await offload { try PackedFileImport.Source(path: path) }
+    }
+
+    /// Imports the regular file `source` (opened by ``openForAdding(_:)``) as one UnixFS file with `profile`:
+    /// its bytes copied into one packed file of the repository while their chunks are hashed on every core
+    /// (``PackedFileImport``), the DAG's nodes as block files; pins the root when `pin` is set. `progress` hears the
+    /// bytes done so far.
+    ///
+    /// The packed file is durable and indexed before the root is pinned, and the import's session keeps GC away
+    /// from every block until then. On any error nothing of the import is left but unpinned blocks.
+    ///
+    /// - Throws: ``PackedFileImportError`` when the file cannot be read or changed meanwhile; a ``BlockStoreError``.
+    ///
+    /// With `nocopy`, nothing of the file is copied: its leaves are kept as references into it, as `dhtnode get -o`
+    /// keeps a fetched file's (kubo's `--nocopy`; BitTorrent seeds this way). The user's file must then stay as it
+    /// is: once changed or deleted, its blocks read as missing.
+    func add(
+        file source: PackedFileImport.Source,
+        profile: ImportProfile,
+        pin: Bool,
+        nocopy: Bool = false,
+        progress: @escaping @Sendable (UInt64) -> Void
+    ) async throws -> AddResult {
+        let (session, writer) = try await offload { [store] () throws -> (WriteSession, PackedFileWriter?) in
+            let session = try store.beginSession()
+            do {
+                return (session, nocopy ? nil : try store.beginPackedFile())
+            } catch {
+                session.discard()
+                throw error
+            }
+        }
+        do {
+            let job = PackedFileImport(source: source, profile: profile, writer: writer, threadPool: threadPool)
+            let (result, references) = try await job.run(
+                emit: { blocks in
+                    try await self.offload { [verified = self.verified] in
+                        for block in blocks where try session.putIfAbsent(block) { verified.record(block.cid.multihash) }
+                    }
+                },
+                progress: progress)
+            try await offload { [store, verified = self.verified] in
+                if references.isEmpty {
+                    writer?.discard()
+                } else {
+                    for reference in references { session.hold(reference.cid) }
+                    if let writer {
+                        try store.commitPackedFile(writer, name: result.root.v1.description, references: references)
+                        for reference in references { verified.record(reference.cid.multihash) }
+                    } else {
+                        try store.addReferences(references, inFile: source.path, name: result.root.v1.description)
+                    }
+                }
+                try session.flush()
+                if pin { try store.pin(result.root) }
+                try session.close()
+            }
+            return AddResult(result: result, pinned: pin)
+        } catch {
+            writer?.discard()
+            session.discard()
+            throw error
+        }
+    }
+
     /// Keeps the blocks of `references` as ranges of the file at `path` instead of block files
     /// (``Blocks/FileBlockStore/addReferences(_:inFile:name:)``), under the index name `name`.
     public func addReferences(_ references: [FileReference], inFile path: String, name: String) async throws {

@@ -1,4 +1,5 @@
 import Blocks
+import Foundation
 import DHTDaemon
 import NIOCore
 import Synchronization
@@ -9,9 +10,49 @@ extension AddCommand {
     /// Bytes per piece sent to the daemon.
     static var uploadPieceBytes: Int { BlockRepository.importPieceBytes }
 
-    /// Streams the file to `POST /v1/add`; the daemon chunks, hashes, stores and pins it.
+    /// Has the daemon read a regular file itself (`POST /v1/add/file`): its bytes cross no socket, and the daemon
+    /// copies them into one packed file while it hashes them on every core. When the daemon cannot read the file
+    /// (it runs as another user) or it is not a regular file (a pipe), streams it instead.
     func addFileThroughDaemon(_ client: ControlClient, profile: ImportProfile) async throws {
         let input = try InputFile(path: path)
+        if nocopy && (input.size == nil || Self.realPath(path) == nil) {
+            throw CLIError("--nocopy adds a regular file; \(path) is not one")
+        }
+        // The daemon opens the file by its real path (`/dev/stdin` redirected from a file names that file).
+        if let size = input.size, let target = Self.realPath(path) {
+            input.close()
+            let progress = SharedProgressBar(
+                ProgressBar(label: "add", total: size, enabled: !quiet && !repo.json && FileOutput.standardErrorIsTerminal)
+            )
+            do {
+                let added = try await client.addFile(
+                    path: target, profile: self.profile, chunkSize: chunkSize, pin: pin, nocopy: nocopy
+                ) { line in progress.update(line.bytes) }
+                progress.finish(added.size)
+                printFile(added)
+                return
+            } catch let error as ControlClientError
+                where !nocopy && (error.apiCode == "cannot_read" || error.apiCode == "not_a_file")
+            {
+                progress.finish(nil)
+            } catch {
+                progress.finish(nil)
+                throw error
+            }
+            return try await streamFileToDaemon(client, input: InputFile(path: path))
+        }
+        try await streamFileToDaemon(client, input: input)
+    }
+
+    /// The absolute path of `path` with every symbolic link resolved, or `nil` (a pipe has none).
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Streams the file to `POST /v1/add`; the daemon chunks, hashes, stores and pins it.
+    private func streamFileToDaemon(_ client: ControlClient, input: InputFile) async throws {
         let progress = SharedProgressBar(
             ProgressBar(label: "add", total: input.size, enabled: !quiet && !repo.json && FileOutput.standardErrorIsTerminal)
         )

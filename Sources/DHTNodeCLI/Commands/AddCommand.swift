@@ -22,9 +22,10 @@ struct AddCommand: AsyncParsableCommand {
             directories, the root last), as kubo prints them. A directory that kubo would shard into a HAMT \
             (past 256 KiB by the profile's estimate) is refused: HAMT directories are not supported yet.
 
-            When a daemon runs for the data folder (and --repo is not given), it holds the repository: a file is \
-            streamed to it and it builds the DAG; a directory's DAG is built here (its files are read twice: \
-            once for the root CID, once to stream the blocks) and sent as a CAR. The output is the same.
+            When a daemon runs for the data folder (and --repo is not given), it holds the repository: it reads a \
+            file itself and copies it into one packed file of the repository (a file it cannot read, or a pipe, is \
+            streamed to it), or with --nocopy leaves it where it is; a directory's DAG is built here (its files are \
+            read twice: once for the root CID, once to stream the blocks) and sent as a CAR. The output is the same.
             """
     )
 
@@ -55,8 +56,18 @@ struct AddCommand: AsyncParsableCommand {
     @Option(help: "Pin the root after the import (true or false).")
     var pin: Bool = true
 
+    @Flag(
+        help: """
+            Keep the file where it is instead of copying it into the repository (through a running daemon; a \
+            regular file): the daemon serves it from there, and its blocks go missing if it is changed or deleted.
+            """)
+    var nocopy = false
+
     func validate() throws {
         _ = try importProfile()
+        if nocopy && (recursive || onlyHash) {
+            throw ValidationError("--nocopy adds one file; it does not go with -r or --only-hash")
+        }
     }
 
     private func importProfile() throws -> ImportProfile {
@@ -90,6 +101,9 @@ struct AddCommand: AsyncParsableCommand {
                     try await addFileThroughDaemon(client, profile: profile)
                 }
             }
+        }
+        if nocopy {
+            throw CLIError("--nocopy needs a running daemon: the daemon keeps the references into \(path)")
         }
         if isDirectory { return try addDirectory(profile: profile) }
         let input = try InputFile(path: path)
