@@ -3,7 +3,8 @@
 # iroh-blobs"): one file of random bytes per size and run, moved on loopback by
 #   (a) dhtnode as a user runs it: two `dhtnode run` daemons (the fetcher bootstrapped from the seeder), `dhtnode
 #       add FILE` on the seeder, timed beside `openssl dgst -sha256 FILE` (which of the two runs first alternates),
-#       then `dhtnode get CID -o OUT` on the fetcher, timed as the wall time of that command;
+#       then `dhtnode get CID -o OUT` on the fetcher, timed as the wall time of that command; then `dd conv=fsync`
+#       of FILE (what a durable copy of its bytes costs on this disk) and `dhtnode add --nocopy FILE`;
 #   (b) libtorrent 2.1.1 over TCP (uTP off): Benchmarks/libtorrent-peer.py seeds FILE, a second process downloads it (time from adding
 #       the torrent to the file complete, every piece checked, flushed);
 #   (c) iroh 0.35.0 (iroh-blobs): Benchmarks/iroh-peer.py provides FILE, a second process downloads it into its
@@ -97,7 +98,7 @@ wait_file() {
     done
     return 0
 }
-RESULTS=$WORK/results   # lines: SIZE TOOL SECONDS (TOOL: dhtnode, libtorrent, iroh, add, openssl)
+RESULTS=$WORK/results   # lines: SIZE TOOL SECONDS (TOOL: dhtnode, libtorrent, iroh, irohstore, add, openssl, ddsync, nocopy)
 record() { echo "$1 $2 $3" >>"$RESULTS"; }
 
 echo "dhtnode: $DHTNODE ($("$DHTNODE" --version 2>/dev/null)); git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+changes')"
@@ -130,6 +131,17 @@ run_dhtnode() {
     cmp -s "$file" "$out" || problem "dhtnode: $out differs from $file"
     record "$size" dhtnode "$(elapsed "$t0" "$t1")"
     echo "  dhtnode    add $(tail -n 3 "$RESULTS" | awk '$2 == "add" { print $3 }') s (openssl dgst $(tail -n 3 "$RESULTS" | awk '$2 == "openssl" { print $3 }') s); get -o $(elapsed "$t0" "$t1") s, $(mbps $((size << 20)) "$(elapsed "$t0" "$t1")") MB/s"
+    # What copying the bytes durably costs on this disk, whoever does it (the bound of an add that keeps a copy),
+    # and an add that keeps none (--nocopy: the leaves stay in FILE).
+    sync
+    t0=$(now_ns); dd if="$file" of="$WORK/dd-$size-$run.bin" bs=4M conv=fsync status=none; t1=$(now_ns)
+    record "$size" ddsync "$(elapsed "$t0" "$t1")"
+    sync
+    t0=$(now_ns)
+    "$DHTNODE" add -q --nocopy --data "$WORK/seed" "$file" >/dev/null || { problem "dhtnode add --nocopy failed"; return; }
+    t1=$(now_ns)
+    record "$size" nocopy "$(elapsed "$t0" "$t1")"
+    echo "  dd conv=fsync $(tail -n 2 "$RESULTS" | awk '$2 == "ddsync" { print $3 }') s; add --nocopy $(elapsed "$t0" "$t1") s"
 }
 
 run_libtorrent() {
@@ -185,16 +197,17 @@ echo
 echo "medians of $RUNS runs (MB/s = 10^6 bytes per second; ratios of medians):"
 for size in $SIZES; do
     bytes=$((size << 20))
-    for tool in dhtnode libtorrent iroh irohstore add openssl; do
+    for tool in dhtnode libtorrent iroh irohstore add openssl ddsync nocopy; do
         printf -v "m_$tool" '%s' "$(awk -v s="$size" -v t="$tool" '$1 == s && $2 == t { print $3 }' "$RESULTS" | median)"
     done
     # shellcheck disable=SC2154 # set by printf -v above
-    awk -v size="$size" -v b="$bytes" -v d="$m_dhtnode" -v l="$m_libtorrent" -v i="$m_iroh" -v s="$m_irohstore" -v a="$m_add" -v o="$m_openssl" '
+    awk -v size="$size" -v b="$bytes" -v d="$m_dhtnode" -v l="$m_libtorrent" -v i="$m_iroh" -v s="$m_irohstore" -v a="$m_add" -v o="$m_openssl" -v w="$m_ddsync" -v n="$m_nocopy" '
     function mark(ok) { return (d == "nan" || l == "nan" || i == "nan" || a == "nan") ? "not measured" : ok ? "met" : "MISSED" }
     BEGIN {
         printf "%s MiB: get -o %.1f MB/s (%.3f s); libtorrent %.1f MB/s (%.3f s); iroh-blobs %.1f MB/s (%.3f s)\n", size, b / d / 1e6, d, b / l / 1e6, l, b / i / 1e6, i
         printf "  get -o / libtorrent %.2f, get -o / iroh-blobs %.2f (iroh-blobs into its store only, no export: %.1f MB/s, ratio %.2f)\n", l / d, i / d, b / s / 1e6, s / d
-        printf "  add %.3f s against openssl dgst %.3f s: ratio %.2f\n", a, o, o / a
+        printf "  add %.3f s against openssl dgst %.3f s: ratio %.2f; against dd conv=fsync %.3f s: ratio %.2f\n", a, o, o / a, w, w / a
+        printf "  add --nocopy %.3f s against openssl dgst: ratio %.2f\n", n, o / n
         if (size == 256) printf "  goals: >= 400 MB/s %s; >= 2.5x libtorrent %s; add >= 0.6x openssl %s\n", mark(b / d / 1e6 >= 400), mark(l / d >= 2.5), mark(o / a >= 0.6)
         if (size == 64) printf "  goals: >= 2x iroh-blobs %s; add >= 0.6x openssl %s\n", mark(i / d >= 2), mark(o / a >= 0.6)
     }'

@@ -431,7 +431,8 @@ extension BlockAPITests {
             try Data(file).write(to: URL(fileURLWithPath: path))
             try await withApp { client, repository in
                 try await client.execute(uri: "/v1/add/file?path=\(path)&nocopy=true", method: .post, headers: bearer) {
-                    #expect(try Self.lines($0).last?.added?.cid == expected.root.description)
+                    let lines = try Self.lines($0)
+                    #expect(lines.last?.added?.cid == expected.root.description)
                 }
                 let stat = try repository.store.stat()
                 #expect(stat.referencedBlockCount == 3 && stat.referencedByteCount == UInt64(file.count))
