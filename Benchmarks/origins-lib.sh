@@ -70,7 +70,7 @@ node_start() {
     mkdir -p "$(node_data "$k")"
     rm -f "$(node_data "$k")/api.json"
     delaynet_bg "node$k" "$(node_ns "$k")" "$DHTNODE" run --data "$(node_data "$k")" --listen "10.77.0.$k:$PORT" \
-        --api 127.0.0.1:0 --gateway off --log-level "${LOG_LEVEL:-warning}" "$@"
+        --api 127.0.0.1:0 --gateway "${NODE_GATEWAY:-off}" --log-level "${LOG_LEVEL:-warning}" "$@"
     local waited=0
     until [ -s "$(node_data "$k")/api.json" ]; do
         kill -0 "${DELAYNET_PIDS[node$k]}" 2>/dev/null || { cat "$DIR/node$k.log" >&2; fail "node $k exited at start"; }
@@ -120,6 +120,17 @@ curl_new() {
     [ "${out%% *}" = 200 ] || fail "curl $url: ${out%% *}"
     cmp -s "$DIR/got" "$expect" || fail "curl $url: other bytes"
     awk '{ printf "%.2f %.2f\n", $2 * 1000, $3 * 1000 }' <<<"$out"
+}
+
+# curl_kept_each K URL...: fetches a warm-up URL first (the gateway's probe, an identity CID), then every URL over
+# the same kept-alive connection; prints "TTFB TTLB" in ms per URL, and writes the bodies to $DIR/each-1, -2, ...
+curl_kept_each() {
+    local k=$1 i=0 args=()
+    shift
+    args+=(-o /dev/null "${1%%/ipfs/*}/ipfs/bafkqaaa")
+    for url in "$@"; do i=$((i + 1)); args+=(-o "$DIR/each-$i" "$url"); done
+    ip netns exec "$(node_ns "$k")" curl -s --max-time 600 -w '%{http_code} %{time_starttransfer} %{time_total}\n' "${args[@]}" |
+        tail -n +2 | awk '$1 != 200 { print "status " $1 > "/dev/stderr"; exit 1 } { printf "%.2f %.2f\n", $2 * 1000, $3 * 1000 }'
 }
 
 curl_kept() {

@@ -20,7 +20,9 @@
 # "Uncapped" is the switch's own limit: one Python process, about 400 Mbit/s in all on this VM.
 #
 # Each P2P fetch is `dhtnode get CID -o FILE` (Benchmarks/timed-fetch.py: wall time of the CLI process, as the
-# study's `time ipfs get`), after `dhtnode gc` on the client so that every block comes over the network; the
+# study's `time ipfs get`), after `dhtnode gc` on the client so that every block comes over the network; and, as the
+# study's browser extension sent a page's images to the local node, SAMPLES distinct images of the same size through
+# the client's gateway (curl's time_total per image over one kept-alive connection, after a gc; row "gateway"); the
 # daemon's statistics of the fetch (GET /v1/fetches/CID) give the share served by peers. The origin is `curl`'s own
 # time_total (as the study's): the image on a new connection each time and over one kept-alive connection, the video
 # on a new connection. The image: SAMPLES fetches of each kind (default 10, as the study), one second apart (a
@@ -72,9 +74,20 @@ chmod 644 "$DIR"/www/*
 node_start 1 --bootstrap-node
 MEMBER=(--bootstrap "10.77.0.1:$PORT" --swarm s003 --session-window 5 --no-rate-limits)
 for k in 2 3 4 5; do node_start "$k" "${MEMBER[@]}"; done
-node_start "$CLIENT" "${MEMBER[@]}"
+NODE_GATEWAY=127.0.0.1:8080 node_start "$CLIENT" "${MEMBER[@]}"
+# SAMPLES more images for the gateway row, distinct so that one kept-alive curl fetches each over the network.
+GATEWAY_IMAGES=()
+if [ "$PART" != video ]; then
+    for i in $(seq "$SAMPLES"); do head -c "$IMAGE_BYTES" /dev/urandom >"$DIR/www/image-$i.jpg"; done
+fi
 for k in 2 3 4 5; do
     IMAGE=$(node_cli "$k" add "$DIR/www/image.jpg" --quiet) || fail "add the image on node $k"
+    if [ "$PART" != video ]; then
+        GATEWAY_IMAGES=()
+        for i in $(seq "$SAMPLES"); do
+            GATEWAY_IMAGES+=("$(node_cli "$k" add "$DIR/www/image-$i.jpg" --quiet)") || fail "add image $i on node $k"
+        done
+    fi
     [ "$PART" = image ] || VIDEO=$(node_cli "$k" add "$DIR/www/video.mp4" --quiet) || fail "add the video on node $k"
 done
 delaynet_nginx "$(node_ns 6)" 10.77.0.6:8080 "$DIR/www" origin
@@ -124,6 +137,16 @@ measure_peers() {
             record "$topology" image mixed "$(timed_get $CLIENT "$IMAGE" "$DIR/www/image.jpg" \
                 --origin "$ORIGIN/image.jpg" --origin-policy mixed)"
         done
+        say "$topology: $SAMPLES images through the client's gateway over one kept-alive connection (as a browser)"
+        node_cli "$CLIENT" gc >/dev/null || fail "gc on the client"
+        local urls=() line i=0
+        for cid in "${GATEWAY_IMAGES[@]}"; do urls+=("http://127.0.0.1:8080/ipfs/$cid"); done
+        while read -r line; do
+            i=$((i + 1))
+            cmp -s "$DIR/each-$i" "$DIR/www/image-$i.jpg" || fail "the gateway's image $i: other bytes"
+            record_curl "$topology" image gateway "$line"
+        done < <(curl_kept_each "$CLIENT" "${urls[@]}" || fail "curl through the gateway")
+        [ "$i" = "$SAMPLES" ] || fail "the gateway answered $i of $SAMPLES images"
     fi
     if [ "$PART" != image ]; then
         for _ in $(seq "$RUNS"); do
@@ -166,7 +189,7 @@ for row in ("origin", "slow-origin"):
     summary["video"][row] = mean(pick("-", "video", row))
 for topology in ("all", "residential"):
     for file in ("image", "video"):
-        for row in ("peers", "mixed", "mixed-slow"):
+        for row in ("peers", "mixed", "mixed-slow", "gateway"):
             values = pick(topology, file, row)
             if values:
                 summary[file][f"{topology}/{row}"] = {"ms": mean(values), "p50_ms": statistics.median(values),
@@ -190,7 +213,7 @@ if image.get("origin-kept") is not None:
     print(f"Image (ms, mean of the samples; RTT {rtt} ms). Ratio = origin / P2P (above 1: P2P faster).")
     print(f"{'':14} {'origin kept-alive':>17} {'origin new conn':>15} {'P2P (all)':>10} {'ratio kept':>10} "
           f"{'ratio new':>9} {'P2P (res)':>10} {'ratio kept':>10} {'ratio new':>9} {'peers % all/res':>16}")
-    for row in ("peers", "mixed"):
+    for row in ("peers", "mixed", "gateway"):
         a, sa = cell("image", f"all/{row}")
         r, sr = cell("image", f"residential/{row}")
         kept, new = image["origin-kept"], image["origin-new"]
