@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A full disk during `dhtnode add` : on an 8 MiB tmpfs, adding 20 MB must fail with a clear
+# A full disk during `dhtnode add` (directly, then through a daemon): on an 8 MiB tmpfs, adding 20 MB must fail with a clear
 # one-line "disk full" error, leave no block file that fails its hash and no temporary file, and the repository
 # must keep working once there is room.
 #
@@ -49,6 +49,28 @@ out=$(dn gc 2>&1) && pass "gc after the failure ($out)" || fail "gc after the fa
 got=$(dn add -q "$WORK/hello" 2>&1)
 [ "$got" = bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e ] && pass "add works again where there is room" \
     || fail "add works again where there is room" "$got"
+
+# The same through a daemon, which reads the file by its path into a packed file on the full disk.
+rm -rf "$REPO"
+DATA=$MOUNT/data
+"$DHTNODE" run --data "$DATA" --listen 127.0.0.1:0 --api 127.0.0.1:0 --gateway off --log-level warning \
+    >"$WORK/daemon.log" 2>&1 &
+DAEMON=$!
+for _ in $(seq 100); do [ -s "$DATA/api.json" ] && break; sleep 0.1; done
+bk() { DHTNODE_DATA=$DATA "$DHTNODE" "$@"; }
+SMALL=$(bk add -q "$WORK/small-file" 2>&1) && pass "through a daemon: a small add fits" || fail "daemon: a small add" "$SMALL"
+out=$(bk add -q "$WORK/big" 2>&1); rc=$?
+lines=$(printf '%s\n' "$out" | wc -l)
+[ $rc -ne 0 ] && [[ $out == *"disk full"* ]] && [ "$lines" -eq 1 ] &&
+    pass "through a daemon: add on a full disk, one-line error ($out)" || fail "daemon: add on a full disk" "rc=$rc $out"
+[ -z "$(find "$DATA/repo" -name '*.tmp')" ] && [ "$(ls "$DATA/repo/files" | grep -c '\.pack$')" = 1 ] &&
+    pass "through a daemon: no packed or temporary file left" || fail "daemon: files left" "$(ls -la "$DATA/repo/files")"
+out=$(bk repo verify 2>&1) && cmp -s <(bk cat "$SMALL") "$WORK/small-file" &&
+    pass "through a daemon: the repository verifies and the earlier file reads" || fail "daemon: after the failure" "$out"
+got=$(bk add -q "$WORK/hello" 2>&1)
+[ "$got" = bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e ] &&
+    pass "through a daemon: add works again where there is room" || fail "daemon: add again" "$got"
+kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
