@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DHTCrypto
 
 /// The file references of a ``FileBlockStore`` in memory, and their index files' text.
@@ -8,10 +13,31 @@ import DHTCrypto
 ///                                   time (nanoseconds since the epoch) when the references were recorded
 /// CID OFFSET LENGTH PREFIX SUFFIX   one block: CID text, decimal offset and length, prefix and suffix in hex ("-": none)
 /// ```
-/// A file's size and modification time: a reference is only taken for present while its file still has both.
-struct FileStamp: Hashable, Sendable {
-    var size: UInt64
-    var modified: Int64
+/// A file's size and modification time (nanoseconds since the epoch): a reference is only taken for present while
+/// its file still has both, and an import refuses a file whose stamp changed while it was read.
+public struct FileStamp: Hashable, Sendable {
+    public var size: UInt64
+    public var modified: Int64
+
+    init(size: UInt64, modified: Int64) {
+        self.size = size
+        self.modified = modified
+    }
+
+    init(_ info: stat) {
+        #if canImport(Darwin)
+        let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        self.init(size: UInt64(info.st_size), modified: modified)
+    }
+
+    /// The stamp of the open file `descriptor` now, or `nil` when it cannot be had.
+    public init?(descriptor: Int32) {
+        guard let stamp = POSIX.stamp(descriptor: descriptor) else { return nil }
+        self = stamp
+    }
 }
 
 struct FileReferenceTable {

@@ -258,12 +258,14 @@ enum POSIX {
     static func stamp(_ path: String) -> FileStamp? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        #if canImport(Darwin)
-        let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-        #else
-        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        #endif
-        return FileStamp(size: UInt64(info.st_size), modified: modified)
+        return FileStamp(info)
+    }
+
+    /// The size and modification time of the open file `fd`, or `nil`.
+    static func stamp(descriptor fd: Int32) -> FileStamp? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        return FileStamp(info)
     }
 
     /// The names in a directory, without `.` and `..`; `nil` if it does not exist or is not a directory.

@@ -28,12 +28,7 @@ extension BlockController {
             status: .ok,
             headers: [.contentType: "application/x-ndjson"],
             body: ResponseBody { writer in
-                let encoder = JSONEncoder()
-                func line(_ document: AddProgressDocument) throws -> ByteBuffer {
-                    var bytes = try encoder.encode(document)
-                    bytes.append(UInt8(ascii: "\n"))
-                    return ByteBuffer(bytes: bytes)
-                }
+                func line(_ document: AddProgressDocument) throws -> ByteBuffer { try JSONLines.line(document) }
                 let size = source.size
                 try await writer.write(try line(AddProgressDocument(bytes: 0, fileSize: size)))
                 let (updates, progress) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .bufferingNewest(1))

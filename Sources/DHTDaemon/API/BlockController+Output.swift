@@ -102,9 +102,7 @@ extension BlockController {
             body: ResponseBody { writer in
                 let encoder = JSONEncoder()
                 func line(_ document: OutputProgressDocument) throws -> ByteBuffer {
-                    var bytes = try encoder.encode(document)
-                    bytes.append(UInt8(ascii: "\n"))
-                    return ByteBuffer(bytes: bytes)
+                    try JSONLines.line(document, encoder: encoder)
                 }
                 var written: UInt64 = 0
                 var batch: [ArraySlice<UInt8>] = []

@@ -23,13 +23,13 @@ final class PackedFileImport: Sendable {
         let path: String
         let descriptor: Int32
         let size: UInt64
-        let stamp: (size: UInt64, modified: Int64)
+        let stamp: FileStamp
 
         /// Opens `path`, which must be a regular file.
         init(path: String) throws(PackedFileImportError) {
             let fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
             guard fd >= 0 else { throw .unreadable(path: path, errno: errno) }
-            guard let stamp = Self.stamp(fd), Self.isRegularFile(fd) else {
+            guard let stamp = FileStamp(descriptor: fd), Self.isRegularFile(fd) else {
                 Self.closeDescriptor(fd)
                 throw .notARegularFile(path: path)
             }
@@ -50,23 +50,13 @@ final class PackedFileImport: Sendable {
         }
 
         /// The file's size and modification time now.
-        var currentStamp: (size: UInt64, modified: Int64)? { Self.stamp(descriptor) }
+        var currentStamp: FileStamp? { FileStamp(descriptor: descriptor) }
 
         private static func isRegularFile(_ fd: Int32) -> Bool {
             var info = stat()
             return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         }
 
-        private static func stamp(_ fd: Int32) -> (size: UInt64, modified: Int64)? {
-            var info = stat()
-            guard fstat(fd, &info) == 0 else { return nil }
-            #if canImport(Darwin)
-            let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-            #else
-            let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-            #endif
-            return (UInt64(info.st_size), modified)
-        }
     }
 
     /// What one piece gave: its leaves, in order.

@@ -22,31 +22,12 @@ extension ControlClient {
         }
         let items = ["output=\(escaped(output))", "partial=\(escaped(partial))"] + sources.queryItems
         let response = try await streamedAnswer(makeRequest(.POST, "/v1/get/\(root)?" + items.joined(separator: "&")))
-        let decoder = JSONDecoder()
-        var pending: [UInt8] = []
         var last: OutputProgressDocument?
-        do {
-            for try await piece in response.body {
-                pending.append(contentsOf: piece.readableBytesView)
-                while let end = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = Data(pending[..<end])
-                    pending.removeSubrange(...end)
-                    let document = try decoder.decode(OutputProgressDocument.self, from: line)
-                    if let error = document.error {
-                        throw ControlClientError(
-                            .refused, status: 200, apiCode: error.code,
-                            UntrustedText.controlsEscaped(error.message, limit: 4096))
-                    }
-                    try progress(document)
-                    last = document
-                }
-            }
-        } catch let error as ControlClientError {
-            throw error
-        } catch let error as DecodingError {
-            throw ControlClientError(.badResponse, "the daemon's answer to get \(root) is not JSON lines: \(error)")
-        } catch {
-            throw ControlClientError(.unreachable, "the daemon stopped answering get \(root): \(error)")
+        try await Self.forEachLine(of: response, as: OutputProgressDocument.self, answering: "get \(root)") { document in
+            if let error = document.error { throw Self.failure(error) }
+            try progress(document)
+            last = document
+            return true
         }
         guard let last, last.done == true else {
             throw ControlClientError(.badResponse, "the daemon's answer to get \(root) ended before the file was written")
@@ -76,6 +57,29 @@ extension ControlClient {
         var query = "path=\(escaped)&profile=\(profile)&pin=\(pin)&nocopy=\(nocopy)"
         if let chunkSize { query += "&chunk-size=\(chunkSize)" }
         let response = try await streamedAnswer(makeRequest(.POST, "/v1/add/file?\(query)"))
+        var added: AddDocument?
+        try await Self.forEachLine(of: response, as: AddProgressDocument.self, answering: "add \(path)") { document in
+            if let error = document.error { throw Self.failure(error) }
+            try progress(document)
+            added = document.added
+            return added == nil
+        }
+        guard let added else {
+            throw ControlClientError(.badResponse, "the daemon's answer to add \(path) ended before the file was added")
+        }
+        return added
+    }
+}
+
+extension ControlClient {
+    /// Hands each JSON line of `response` to `handle`, decoded, until it returns `false` or the answer ends.
+    /// `request` names the request in errors: an answer that is not JSON lines, or that stops.
+    static func forEachLine<Document: Decodable>(
+        of response: HTTPClientResponse,
+        as type: Document.Type,
+        answering request: String,
+        _ handle: (Document) throws -> Bool
+    ) async throws {
         let decoder = JSONDecoder()
         var pending: [UInt8] = []
         do {
@@ -84,23 +88,21 @@ extension ControlClient {
                 while let end = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = Data(pending[..<end])
                     pending.removeSubrange(...end)
-                    let document = try decoder.decode(AddProgressDocument.self, from: line)
-                    if let error = document.error {
-                        throw ControlClientError(
-                            .refused, status: 200, apiCode: error.code,
-                            UntrustedText.controlsEscaped(error.message, limit: 4096))
-                    }
-                    try progress(document)
-                    if let added = document.added { return added }
+                    guard try handle(try decoder.decode(Document.self, from: line)) else { return }
                 }
             }
         } catch let error as ControlClientError {
             throw error
         } catch let error as DecodingError {
-            throw ControlClientError(.badResponse, "the daemon's answer to add \(path) is not JSON lines: \(error)")
+            throw ControlClientError(.badResponse, "the daemon's answer to \(request) is not JSON lines: \(error)")
         } catch {
-            throw ControlClientError(.unreachable, "the daemon stopped answering add \(path): \(error)")
+            throw ControlClientError(.unreachable, "the daemon stopped answering \(request): \(error)")
         }
-        throw ControlClientError(.badResponse, "the daemon's answer to add \(path) ended before the file was added")
+    }
+
+    /// The error a JSON line's `error` names, as if it had come with the status line.
+    static func failure(_ detail: ErrorDocument.Detail) -> ControlClientError {
+        ControlClientError(
+            .refused, status: 200, apiCode: detail.code, UntrustedText.controlsEscaped(detail.message, limit: 4096))
     }
 }
