@@ -43,7 +43,7 @@ public final class PackedFileWriter: Sendable {
         }
         // The disk starts on these bytes now, while the next pieces are hashed, instead of all at the commit's
         // fsync: an import then takes about as long as the disk needs for the bytes, not that plus the copying.
-        POSIX.startWriteback(fd)
+        DiskWriteback.start(descriptor: fd)
     }
 
     /// Flushes the bytes to the disk and closes the file; the temporary file stays until it is renamed or removed.

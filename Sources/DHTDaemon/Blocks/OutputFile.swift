@@ -1,3 +1,4 @@
+import Blocks
 import Foundation
 import Synchronization
 
@@ -27,7 +28,7 @@ final class OutputFile: Sendable {
 
     deinit { discard() }
 
-    /// Appends `pieces` in order.
+    /// Appends `pieces` in order, and asks the kernel to start writing them to the disk.
     func append(_ pieces: [ArraySlice<UInt8>]) throws(Failure) {
         try descriptor.withLock { (fd) throws(Failure) in
             guard let fd else { throw Failure(description: "\(partial) is closed") }
@@ -44,6 +45,8 @@ final class OutputFile: Sendable {
                 }
                 guard complete else { throw Self.failure("cannot write", partial) }
             }
+            // The disk starts on these bytes now, while the fetch goes on, instead of all of them at the fsync.
+            DiskWriteback.start(descriptor: fd)
         }
     }
 
