@@ -53,6 +53,7 @@ extension APIError {
             case .unreadable: self.init(.forbidden, code: "cannot_read", message: error.description)
             case .notARegularFile: self.init(.badRequest, code: "not_a_file", message: error.description)
             case .changed: self.init(.conflict, code: "file_changed", message: error.description)
+            case .outOfMemory: self.init(.serviceUnavailable, code: "out_of_memory", message: error.description)
             }
         default:
             self.init(.internalServerError, code: "internal", message: "\(error)")
