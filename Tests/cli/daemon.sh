@@ -214,7 +214,7 @@ out=$(bk pin rm "$CID" 2>&1); rc=$?
     fail "pin rm twice" "rc=$rc $out"
 out=$(bk gc) && [[ $out == "removed "[1-9]*" blocks"* ]] && pass "gc through the daemon removes the unpinned file ($out)" ||
     fail "gc through the daemon" "$out"
-[ -z "$(ls "$SWARM_DIR/blk/repo/files")" ] && pass "  and its packed file, and the references into a file added with --nocopy" ||
+[ -z "$(ls -A "$SWARM_DIR/blk/repo/files")" ] && pass "  and its packed file, and the references into a file added with --nocopy" ||
     fail "gc: packed files" "$(ls -la "$SWARM_DIR/blk/repo/files")"
 out=$(bk cat "$CID" 2>&1); rc=$?
 # The daemon then asks its peers and the DHT, and gives up after its --fetch-timeout (2 s here).

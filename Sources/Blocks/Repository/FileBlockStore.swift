@@ -297,6 +297,10 @@ public final class FileBlockStore: BlockStore {
                 result.temporaryFileCount += 1
             }
         }
+        // Packed files being written, or left by a crash.
+        for name in try POSIX.listDirectory(layout.filesDirectory) ?? [] where name.hasSuffix(RepoLayout.temporarySuffix) {
+            result.temporaryFileCount += 1
+        }
         for (path, reference) in allReferences() {
             if isPackedFile(path) {
                 result.blockCount += 1
