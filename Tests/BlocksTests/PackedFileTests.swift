@@ -73,7 +73,10 @@ import Testing
                 #expect(try store.verify().isHealthy)
                 let files = try FileManager.default.contentsOfDirectory(atPath: root + "/repo/files").sorted()
                 #expect(files == [rootCID.v1.description + ".pack", rootCID.v1.description + ".refs"])
-                let index = try String(contentsOfFile: root + "/repo/files/\(rootCID.v1.description).refs", encoding: .utf8)
+                let index = try String(
+                    contentsOfFile: root + "/repo/files/\(rootCID.v1.description).refs",
+                    encoding: .utf8
+                )
                 #expect(!index.contains(root), "the index names its packed file relative to files/")
             }
             try FileManager.default.moveItem(atPath: root + "/repo", toPath: root + "/moved")
@@ -99,7 +102,10 @@ import Testing
             try overwriteFile(path, with: changed)
             try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: path)
             #expect(try store.get(first) == nil, "a verified read hashes")
-            #expect(try store.unverifiedBytes(first) == Array(changed[..<1024]), "as a block file's is, it is not hashed")
+            #expect(
+                try store.unverifiedBytes(first) == Array(changed[..<1024]),
+                "as a block file's is, it is not hashed"
+            )
             #expect(!(try store.verify().isHealthy))
         }
     }
@@ -134,9 +140,11 @@ import Testing
             let report = try store.gc()
             #expect(report.removedTemporaryFileCount == 1)
             #expect(report.removedByteCount == 3)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/repo/files") == [
-                URL(fileURLWithPath: writer.temporary).lastPathComponent
-            ])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: root + "/repo/files") == [
+                    URL(fileURLWithPath: writer.temporary).lastPathComponent
+                ]
+            )
             writer.discard()
             #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/repo/files").isEmpty)
         }

@@ -45,7 +45,11 @@ extension FileBlockStore {
     /// is GC's to drop like an unpinned block file.
     ///
     /// - Throws: a file system error; the temporary file is removed then.
-    public func commitPackedFile(_ writer: PackedFileWriter, name: String, references: [FileReference])
+    public func commitPackedFile(
+        _ writer: PackedFileWriter,
+        name: String,
+        references: [FileReference]
+    )
         throws(BlockStoreError)
     {
         do throws(BlockStoreError) {

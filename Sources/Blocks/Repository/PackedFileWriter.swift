@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A file's bytes on their way into the repository as one packed file (``FileBlockStore/beginPackedFile()``).
 ///

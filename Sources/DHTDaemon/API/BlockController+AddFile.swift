@@ -34,7 +34,9 @@ extension BlockController {
                 let (updates, progress) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .bufferingNewest(1))
                 let importing = Task {
                     defer { progress.finish() }
-                    return try await repository.add(file: source, profile: profile, pin: pin, nocopy: nocopy) { progress.yield($0) }
+                    return try await repository.add(file: source, profile: profile, pin: pin, nocopy: nocopy) {
+                        progress.yield($0)
+                    }
                 }
                 // A line per update, at most about ten a second; a client gone meanwhile does not stop the import.
                 var reported = ContinuousClock.now
@@ -50,14 +52,20 @@ extension BlockController {
                     let added = try await importing.value
                     var announcement = Announcement.none
                     if let node { announcement = await RootAnnouncer(node: node).announce([added.result.root]) }
-                    last = AddProgressDocument(
-                        bytes: size, fileSize: size,
-                        added: AddDocument(added.result, profile: profile, pinned: added.pinned, announcement: announcement))
+                    let document = AddDocument(
+                        added.result,
+                        profile: profile,
+                        pinned: added.pinned,
+                        announcement: announcement
+                    )
+                    last = AddProgressDocument(bytes: size, fileSize: size, added: document)
                 } catch {
                     let failure = APIError(repositoryError: error)
                     last = AddProgressDocument(
-                        bytes: done, fileSize: size,
-                        error: .init(code: failure.code, message: failure.message))
+                        bytes: done,
+                        fileSize: size,
+                        error: .init(code: failure.code, message: failure.message)
+                    )
                 }
                 try await writer.write(try line(last))
                 try await writer.finish(nil)

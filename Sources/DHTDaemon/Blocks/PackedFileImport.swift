@@ -1,12 +1,13 @@
+import Blocks
+import NIOCore
+import NIOPosix
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Blocks
-import NIOCore
-import NIOPosix
-import Synchronization
 
 /// `dhtnode add FILE` through a daemon on the same machine: the daemon reads the file by its path and copies it into
 /// one packed file of the repository (``Blocks/FileBlockStore/beginPackedFile()``), hashing its chunks on every core
@@ -56,7 +57,6 @@ final class PackedFileImport: Sendable {
             var info = stat()
             return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         }
-
     }
 
     /// What one piece gave: its leaves, in order.
@@ -81,9 +81,10 @@ final class PackedFileImport: Sendable {
         self.threadPool = threadPool
     }
 
-    /// Copies and hashes the file (hashes it only, without a writer); `emit` receives the nodes the builder completes (and the empty leaf of an empty
-    /// file), in order, one call at a time; `progress` the bytes done so far. Returns the DAG's root and sizes, and the leaves as
-    /// references into the packed file.
+    /// Copies and hashes the file (hashes it only, without a writer); `emit` receives the nodes the builder
+    /// completes (and the empty leaf of an empty file), in order, one call at a time; `progress` the bytes done so
+    /// far. Returns the DAG's root and sizes, and the leaves as references into the packed file (or, without a
+    /// writer, into the user's file: the same offsets).
     func run(
         emit: @escaping @Sendable ([Block]) async throws -> Void,
         progress: @escaping @Sendable (UInt64) -> Void
@@ -137,13 +138,18 @@ final class PackedFileImport: Sendable {
         var last: [Block] = []
         let result = builder.finish { last.append($0) }
         if !last.isEmpty { try await emit(last) }
-        guard let now = source.currentStamp, now == source.stamp else { throw PackedFileImportError.changed(path: source.path) }
+        guard let now = source.currentStamp, now == source.stamp else {
+            throw PackedFileImportError.changed(path: source.path)
+        }
         return (result, references)
     }
 
     /// Reads piece `index`, hashes its chunks and writes it to the packed file at the same offset.
     private func copy(
-        piece index: Int, pieceBytes: Int, chunkSize: Int, buffer whole: UnsafeMutableRawBufferPointer
+        piece index: Int,
+        pieceBytes: Int,
+        chunkSize: Int,
+        buffer whole: UnsafeMutableRawBufferPointer
     ) throws -> Piece {
         let start = UInt64(index) * UInt64(pieceBytes)
         let length = Int(min(UInt64(pieceBytes), source.size - start))
