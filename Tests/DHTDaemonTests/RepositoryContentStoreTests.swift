@@ -7,6 +7,26 @@ import Testing
 
 /// Serving from the daemon's repository: a block is hashed the first time it is served and not again.
 @Suite struct RepositoryContentStoreTests {
+    @Test func anAppAddsAFileAsOnePackedFilePinnedAndServedWithoutHashing() async throws {
+        try await withAsyncTemporaryFolder { folder in
+            let bytes = (0..<(600_000)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+            try Data(bytes).write(to: URL(fileURLWithPath: folder + "/input.bin"))
+            let expected = try BalancedDAGBuilder.importBytes(bytes, profile: .unixfsV0_2015_cidv1, to: MemoryBlockStore())
+            let store = try RepositoryContentStore(folder: folder + "/repo")
+            let added = try #require(try await store.addFile(at: folder + "/input.bin", profile: .unixfsV0_2015_cidv1))
+            #expect(added == expected)
+            #expect(try store.store.pins() == [expected.root])
+            #expect(try store.store.missingBlock(under: expected.root) == nil)
+            #expect(FileManager.default.fileExists(atPath: folder + "/repo/files/\(expected.root.v1).pack"))
+            let firstLeaf = CID.raw(Multihash(hashing: Array(bytes[..<262_144])))
+            #expect(store.verified.contains(firstLeaf.multihash), "written by this process: served without hashing")
+            #expect(store.blockBytes(firstLeaf) == Array(bytes[..<262_144]))
+            await #expect(throws: PackedFileImportError.self) {
+                _ = try await store.addFile(at: folder + "/missing.bin", profile: .unixfsV0_2015_cidv1)
+            }
+        }
+    }
+
     @Test func aBlockCorruptBeforeItsFirstServeIsNotServed() throws {
         try withTemporaryFolder { folder in
             let files = try FileBlockStore(path: folder + "/repo")

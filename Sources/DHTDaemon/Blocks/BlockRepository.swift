@@ -129,46 +129,10 @@ public final class BlockRepository: Sendable {
         nocopy: Bool = false,
         progress: @escaping @Sendable (UInt64) -> Void
     ) async throws -> AddResult {
-        let (session, writer) = try await offload { [store] () throws -> (WriteSession, PackedFileWriter?) in
-            let session = try store.beginSession()
-            do {
-                return (session, nocopy ? nil : try store.beginPackedFile())
-            } catch {
-                session.discard()
-                throw error
-            }
-        }
-        do {
-            let job = PackedFileImport(source: source, profile: profile, writer: writer, threadPool: threadPool)
-            let (result, references) = try await job.run(
-                emit: { blocks in
-                    try await self.offload { [verified = self.verified] in
-                        for block in blocks where try session.putIfAbsent(block) { verified.record(block.cid.multihash) }
-                    }
-                },
-                progress: progress)
-            try await offload { [store, verified = self.verified] in
-                if references.isEmpty {
-                    writer?.discard()
-                } else {
-                    for reference in references { session.hold(reference.cid) }
-                    if let writer {
-                        try store.commitPackedFile(writer, name: result.root.v1.description, references: references)
-                        for reference in references { verified.record(reference.cid.multihash) }
-                    } else {
-                        try store.addReferences(references, inFile: source.path, name: result.root.v1.description)
-                    }
-                }
-                try session.flush()
-                if pin { try store.pin(result.root) }
-                try session.close()
-            }
-            return AddResult(result: result, pinned: pin)
-        } catch {
-            writer?.discard()
-            session.discard()
-            throw error
-        }
+        let result = try await PackedFileImport.importing(
+            source, profile: profile, into: store, verified: verified, threadPool: threadPool, pin: pin, nocopy: nocopy,
+            progress: progress)
+        return AddResult(result: result, pinned: pin)
     }
 
     /// Keeps the blocks of `references` as ranges of the file at `path` instead of block files

@@ -81,6 +81,62 @@ final class PackedFileImport: Sendable {
         self.threadPool = threadPool
     }
 
+    /// Imports `source` into `store` as one UnixFS file: copied into a packed file (with `nocopy`, only hashed and
+    /// referenced where it is), the DAG's nodes written through a write session that holds every block against GC
+    /// until the root is pinned (with `pin`). The packed file is durable and indexed before the root is pinned; on any
+    /// error nothing of the import is left but unpinned blocks. The blocks written are remembered in `verified`.
+    static func importing(
+        _ source: Source,
+        profile: ImportProfile,
+        into store: FileBlockStore,
+        verified: VerifiedBlockMemory,
+        threadPool: NIOThreadPool,
+        pin: Bool,
+        nocopy: Bool,
+        progress: @escaping @Sendable (UInt64) -> Void
+    ) async throws -> ImportResult {
+        let (session, writer) = try await threadPool.runIfActive { () throws -> (WriteSession, PackedFileWriter?) in
+            let session = try store.beginSession()
+            do {
+                return (session, nocopy ? nil : try store.beginPackedFile())
+            } catch {
+                session.discard()
+                throw error
+            }
+        }
+        do {
+            let job = PackedFileImport(source: source, profile: profile, writer: writer, threadPool: threadPool)
+            let (result, references) = try await job.run(
+                emit: { blocks in
+                    try await threadPool.runIfActive {
+                        for block in blocks where try session.putIfAbsent(block) { verified.record(block.cid.multihash) }
+                    }
+                },
+                progress: progress)
+            try await threadPool.runIfActive {
+                if references.isEmpty {
+                    writer?.discard()
+                } else {
+                    for reference in references { session.hold(reference.cid) }
+                    if let writer {
+                        try store.commitPackedFile(writer, name: result.root.v1.description, references: references)
+                        for reference in references { verified.record(reference.cid.multihash) }
+                    } else {
+                        try store.addReferences(references, inFile: source.path, name: result.root.v1.description)
+                    }
+                }
+                try session.flush()
+                if pin { try store.pin(result.root) }
+                try session.close()
+            }
+            return result
+        } catch {
+            writer?.discard()
+            session.discard()
+            throw error
+        }
+    }
+
     /// Copies and hashes the file (hashes it only, without a writer); `emit` receives the nodes the builder
     /// completes (and the empty leaf of an empty file), in order, one call at a time; `progress` the bytes done so
     /// far. Returns the DAG's root and sizes, and the leaves as references into the packed file (or, without a
@@ -215,7 +271,7 @@ private final class PieceBuffers: @unchecked Sendable {
 }
 
 /// Why a file could not be added by its path.
-enum PackedFileImportError: Error, CustomStringConvertible {
+public enum PackedFileImportError: Error, CustomStringConvertible {
     /// The daemon cannot open or read it (permissions, a missing file).
     case unreadable(path: String, errno: Int32)
     /// A directory, a device, a pipe: only regular files are added by path.
@@ -225,7 +281,7 @@ enum PackedFileImportError: Error, CustomStringConvertible {
     /// The system refused the memory for the read buffers.
     case outOfMemory(byteCount: Int)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .unreadable(let path, let code): "cannot read \(path): \(String(cString: strerror(code)))"
         case .notARegularFile(let path): "\(path) is not a regular file"

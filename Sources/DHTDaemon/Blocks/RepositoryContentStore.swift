@@ -37,6 +37,8 @@ public final class RepositoryContentStore: ContentStore {
     private let lanes: [WriteLane]
     /// The cache that fetched blocks join; `nil`: they stay until `gc`.
     let cache: BlockCache?
+    /// Where file I/O and hashing run.
+    private let threadPool: NIOThreadPool
 
     /// Write lanes by default: two, which is enough to keep a writer that waits for memory from holding up a fetch
     /// on a machine of two cores, and few enough that their sessions' fsyncs stay grouped.
@@ -70,6 +72,7 @@ public final class RepositoryContentStore: ContentStore {
         self.store = store
         self.verified = verified
         self.cache = cache
+        self.threadPool = threadPool
         let laneCount = max(1, writeLaneCount)
         // With a cache, the lanes' open sessions together hold at most about a quarter of its budget (a lane may
         // have a full session closing while the next fills).
@@ -117,6 +120,17 @@ public final class RepositoryContentStore: ContentStore {
     /// The lane that writes `cid`'s block.
     func lane(of cid: CID) -> Int {
         Int(cid.multihash.digest.bytes[SHA256Digest.byteCount - 1]) % lanes.count
+    }
+
+    /// Adds the regular file at `path` as `dhtnode add` does through a daemon: copied into one packed file while its
+    /// pieces are hashed on every core, the root pinned (``PackedFileImport``).
+    ///
+    /// - Throws: ``PackedFileImportError`` when the file cannot be read or changed meanwhile; a ``BlockStoreError``.
+    public func addFile(at path: String, profile: ImportProfile) async throws -> ImportResult? {
+        let source = try await threadPool.runIfActive { try PackedFileImport.Source(path: path) }
+        return try await PackedFileImport.importing(
+            source, profile: profile, into: store, verified: verified, threadPool: threadPool, pin: true, nocopy: false,
+            progress: { _ in })
     }
 
     /// Waits for every lane's queued blocks, then makes every block put so far durable; throws the first failure

@@ -9,6 +9,16 @@ import Exchange
 public protocol ContentStore: BlockStore, BlockSource {
     /// Makes every block put so far durable.
     func flush() throws(BlockStoreError)
+
+    /// Adds the regular file at `path` as one UnixFS file with `profile`, pinned, when the store has a better way
+    /// than block by block (the on-disk repository copies it into one packed file while hashing it on every core);
+    /// `nil` when it has none: ``Node/add(file:profile:)`` then builds the blocks and puts them one by one.
+    func addFile(at path: String, profile: ImportProfile) async throws -> ImportResult?
+}
+
+extension ContentStore {
+    /// No better way: the node puts the blocks one by one.
+    public func addFile(at path: String, profile: ImportProfile) async throws -> ImportResult? { nil }
 }
 
 extension MemoryBlockStore: ContentStore {
@@ -33,4 +43,7 @@ public struct AnyContentStore: ContentStore {
     public func hasBlock(_ cid: CID) -> Bool { base.hasBlock(cid) }
     public func blockBytes(_ cid: CID) -> [UInt8]? { base.blockBytes(cid) }
     public func flush() throws(BlockStoreError) { try base.flush() }
+    public func addFile(at path: String, profile: ImportProfile) async throws -> ImportResult? {
+        try await base.addFile(at: path, profile: profile)
+    }
 }

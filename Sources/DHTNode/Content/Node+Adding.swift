@@ -30,11 +30,15 @@ extension Node {
     }
 
     /// Adds the file at `path` to the node's store, read a piece at a time (a large file never sits in memory),
-    /// then announces its root as provided.
+    /// then announces its root as provided. A store with a better way adds it itself
+    /// (``ContentStore/addFile(at:profile:)``: the on-disk repository packs it into one file and pins it).
     ///
     /// - Throws: ``NodeError/noContentStore``; a read error naming the file; the store's error.
     public func add(file path: String, profile: ImportProfile = .unixfsV0_2015_cidv1) async throws -> AddedContent {
         let store = try contentStore()
+        if let result = try await store.addFile(at: path, profile: profile) {
+            return await announced(result.root, size: result.fileSize, blocks: result.blockCount)
+        }
         let result = try await NIOThreadPool.singleton.runIfActive {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
