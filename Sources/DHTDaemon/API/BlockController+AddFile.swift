@@ -28,16 +28,16 @@ extension BlockController {
             status: .ok,
             headers: [.contentType: "application/x-ndjson"],
             body: ResponseBody { writer in
-                func line(_ document: AddProgressDocument) throws -> ByteBuffer { try JSONLines.line(document) }
                 let size = source.size
-                try await writer.write(try line(AddProgressDocument(bytes: 0, fileSize: size)))
+                try await writer.write(try JSONLines.line(AddProgressDocument(bytes: 0, fileSize: size)))
                 let (updates, progress) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .bufferingNewest(1))
-                let importing = Task {
+                // A child of this answer's task, so that it is awaited (and cancelled) with it.
+                async let importing: BlockRepository.AddResult = {
                     defer { progress.finish() }
                     return try await repository.add(file: source, profile: profile, pin: pin, nocopy: nocopy) {
                         progress.yield($0)
                     }
-                }
+                }()
                 // A line per update, at most about ten a second; a client gone meanwhile does not stop the import.
                 var reported = ContinuousClock.now
                 var done: UInt64 = 0
@@ -45,11 +45,11 @@ extension BlockController {
                     done = bytes
                     guard reported.duration(to: .now) >= .milliseconds(100) else { continue }
                     reported = .now
-                    try? await writer.write(try line(AddProgressDocument(bytes: bytes, fileSize: size)))
+                    try? await writer.write(try JSONLines.line(AddProgressDocument(bytes: bytes, fileSize: size)))
                 }
                 let last: AddProgressDocument
                 do {
-                    let added = try await importing.value
+                    let added = try await importing
                     var announcement = Announcement.none
                     if let node { announcement = await RootAnnouncer(node: node).announce([added.result.root]) }
                     let document = AddDocument(
@@ -67,7 +67,7 @@ extension BlockController {
                         error: .init(code: failure.code, message: failure.message)
                     )
                 }
-                try await writer.write(try line(last))
+                try await writer.write(try JSONLines.line(last))
                 try await writer.finish(nil)
             }
         )

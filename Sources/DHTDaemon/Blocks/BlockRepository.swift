@@ -117,11 +117,11 @@ public final class BlockRepository: Sendable {
     /// The packed file is durable and indexed before the root is pinned, and the import's session keeps GC away
     /// from every block until then. On any error nothing of the import is left but unpinned blocks.
     ///
-    /// - Throws: ``PackedFileImportError`` when the file cannot be read or changed meanwhile; a ``BlockStoreError``.
-    ///
     /// With `nocopy`, nothing of the file is copied: its leaves are kept as references into it, as `dhtnode get -o`
     /// keeps a fetched file's (kubo's `--nocopy`; BitTorrent seeds this way). The user's file must then stay as it
     /// is: once changed or deleted, its blocks read as missing.
+    ///
+    /// - Throws: ``PackedFileImportError`` when the file cannot be read or changed meanwhile; a ``BlockStoreError``.
     func add(
         file source: PackedFileImport.Source,
         profile: ImportProfile,

@@ -15,11 +15,10 @@ extension AddCommand {
     /// (it runs as another user) or it is not a regular file (a pipe), streams it instead.
     func addFileThroughDaemon(_ client: ControlClient, profile: ImportProfile) async throws {
         let input = try InputFile(path: path)
-        if nocopy && (input.size == nil || Self.realPath(path) == nil) {
-            throw CLIError("--nocopy adds a regular file; \(path) is not one")
-        }
         // The daemon opens the file by its real path (`/dev/stdin` redirected from a file names that file).
-        if let size = input.size, let target = Self.realPath(path) {
+        let target = input.size == nil ? nil : Self.realPath(path)
+        if nocopy && target == nil { throw CLIError("--nocopy adds a regular file; \(path) is not one") }
+        if let size = input.size, let target {
             input.close()
             let progress = SharedProgressBar(
                 ProgressBar(label: "add", total: size, enabled: !quiet && !repo.json && FileOutput.standardErrorIsTerminal)
